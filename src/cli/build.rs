@@ -1,0 +1,94 @@
+//! `schoolsite build` and `schoolsite check`.
+
+use super::{EXIT_BLOCKED, SiteArgs};
+use anyhow::Context;
+use schoolsite::pipeline::{self, Options};
+use schoolsite::report::{self, Format, Summary};
+use schoolsite::{emit, media};
+
+pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
+    let prepared = pipeline::prepare(
+        &args.root,
+        Options {
+            drafts: args.drafts,
+            progress: args.show_progress(),
+        },
+    )?;
+    let summary = Summary::of(&prepared.findings);
+    match args.format {
+        Format::Json => print!("{}", report::json(&prepared.findings)),
+        Format::Github => print!("{}", report::github(&prepared.findings)),
+        Format::Human => print!("{}", report::human(&prepared.findings)),
+    }
+    let verb = if write {
+        "nothing was written; public/ is unchanged"
+    } else {
+        "the site would not be built"
+    };
+    if summary.blocked() {
+        if args.format == Format::Human {
+            println!("{}", report::human_summary(summary, verb));
+        }
+        return Ok(EXIT_BLOCKED);
+    }
+    if !write {
+        if args.format == Format::Human {
+            println!(
+                "{}; {} pages would be built",
+                report::human_summary(summary, verb),
+                prepared.pages
+            );
+        }
+        return Ok(0);
+    }
+    let emitted = emit::emit(&args.root, &prepared.outputs)
+        .context("the site could not be written; public/ is unchanged")?;
+    if args.format == Format::Human {
+        let cleaned = prepared.media.len();
+        let removed: usize = prepared
+            .media
+            .iter()
+            .flat_map(|m| m.removed.iter())
+            .map(|r| r.bytes)
+            .sum();
+        println!(
+            "{}; built {} pages, {} files in all ({}) into {}/",
+            report::human_summary(summary, verb),
+            prepared.pages,
+            emitted.files,
+            human_bytes(emitted.bytes),
+            emit::OUTPUT_DIR
+        );
+        if cleaned > 0 {
+            println!(
+                "cleaned {cleaned} media files: removed {} of metadata ({})",
+                human_bytes(removed as u64),
+                kinds_removed(&prepared.media)
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn kinds_removed(entries: &[pipeline::MediaEntry]) -> String {
+    let mut kinds: Vec<&str> = entries
+        .iter()
+        .flat_map(|m| m.removed.iter())
+        .map(|r: &media::Removed| r.what.split(" (").next().unwrap_or(&r.what))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    if kinds.is_empty() {
+        "nothing to remove".to_string()
+    } else {
+        kinds.join(", ")
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
+        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
+}

@@ -1,0 +1,81 @@
+//! Commands: parse the arguments, call the stages, print, set the exit
+//! code. 0: clean (warnings allowed); 1: blocked by findings; 2: bad
+//! usage, configuration or input.
+
+mod build;
+mod init;
+
+use clap::{Args, Parser, Subcommand};
+use schoolsite::report::Format;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Builds a school's website from Markdown and photos, and refuses to
+/// publish anything that breaks the school's online-safety policy.
+#[derive(Parser)]
+#[command(name = "schoolsite", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every rule, then write the site to public/ (only if nothing
+    /// blocks it; a blocked build leaves the old public/ untouched).
+    Build(SiteArgs),
+    /// Check every rule and report; write nothing. For CI.
+    Check(SiteArgs),
+    /// Make a new site skeleton in DIR that builds as it is.
+    Init {
+        /// The folder to create (must not exist, or be empty).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// The site's folder (holding config.toml, content/, themes/).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// How to print findings: human, json (stable schema, see
+    /// docs/findings.md) or github (workflow annotations).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Include pages marked draft = true.
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl SiteArgs {
+    fn show_progress(&self) -> bool {
+        self.format == Format::Human
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none()
+    }
+}
+
+pub const EXIT_BLOCKED: u8 = 1;
+pub const EXIT_INPUT: u8 = 2;
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build::run(&args, true),
+        Command::Check(args) => build::run(&args, false),
+        Command::Init { dir } => init::run(&dir),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = e.source();
+            while let Some(s) = source {
+                eprintln!("  reason: {s}");
+                source = s.source();
+            }
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! `config.toml`: the school's details, the theme, and the menu.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "config.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no {CONFIG_FILE} in {0}: is this a schoolsite site? (`schoolsite init DIR` makes a new one)"
+    )]
+    Missing(PathBuf),
+    #[error("could not read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid UTF-8 text: save it as UTF-8")]
+    Encoding { path: PathBuf },
+    #[error("{path}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Parse {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The site configuration, read from `config.toml` at the site root.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The site's title, shown in the browser tab and the header.
+    pub title: String,
+    /// Where the site is published, e.g. `https://www.example.sch.uk`.
+    pub base_url: String,
+    /// One sentence about the school, for search engines and feeds.
+    #[serde(default)]
+    pub description: String,
+    /// The language of the site's pages (the `lang` attribute).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The theme under `themes/` to build with.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// The school's public contact details: only general ones.
+    pub school: School,
+    /// The site's main navigation.
+    #[serde(default)]
+    pub menu: Vec<MenuItem>,
+    /// Anything else templates want, as in Zola.
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct School {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    /// The general office address; never a person's own.
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    pub name: String,
+    /// `@/path/to/page.md` (checked like any internal link) or a site path
+    /// such as `/`.
+    pub url: String,
+}
+
+fn default_language() -> String {
+    "en-GB".to_string()
+}
+
+fn default_theme() -> String {
+    "schoolsite".to_string()
+}
+
+impl Config {
+    /// Reads and validates `config.toml` under `root`.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::Missing(root.to_path_buf()));
+            }
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        let text =
+            String::from_utf8(bytes).map_err(|_| ConfigError::Encoding { path: path.clone() })?;
+        Config::parse(&text, &path)
+    }
+
+    /// Parses config text; `path` is only used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            line: e.span().map(|s| line_of(text, s.start)),
+            message: e.message().to_string(),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
+            return Err(invalid(format!(
+                "base_url {:?} must start with https:// (it is the address the site is published at)",
+                self.base_url
+            )));
+        }
+        if self.theme.is_empty() || self.theme.starts_with('.') || self.theme.contains(['/', '\\'])
+        {
+            return Err(invalid(format!(
+                "theme {:?} must be the name of a folder under themes/",
+                self.theme
+            )));
+        }
+        Ok(())
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+}
+
+/// 1-based line number of a byte offset in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+title = "T"
+base_url = "https://example.sch.uk/"
+[school]
+name = "N"
+address = "A"
+phone = "P"
+email = "office@example.sch.uk"
+"#;
+
+    #[test]
+    fn parses_minimal_config_with_defaults() {
+        let c = Config::parse(GOOD, Path::new("config.toml")).unwrap();
+        assert_eq!(c.theme, "schoolsite");
+        assert_eq!(c.language, "en-GB");
+        assert_eq!(c.base(), "https://example.sch.uk");
+    }
+
+    #[test]
+    fn unknown_key_names_line() {
+        let text = format!("{GOOD}\n[school2]\nx = 1\n");
+        let err = Config::parse(&text, Path::new("config.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("config.toml line 10"), "{msg}");
+        assert!(msg.contains("school2"), "{msg}");
+    }
+
+    #[test]
+    fn theme_cannot_escape_themes_dir() {
+        let text = GOOD.replace("title = \"T\"", "title = \"T\"\ntheme = \"../x\"");
+        assert!(Config::parse(&text, Path::new("c")).is_err());
+    }
+}

@@ -1,0 +1,358 @@
+//! Markdown through pulldown-cmark: a scan at load time (links, images,
+//! headings, raw HTML media) and the HTML rendering used by `render`.
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// A link or image found in a document, with its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub url: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageReference {
+    pub url: String,
+    pub alt: String,
+    pub line: usize,
+}
+
+/// What a document's Markdown refers to.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub links: Vec<Reference>,
+    pub images: Vec<ImageReference>,
+    /// Lines where raw HTML embeds media (`<img>`, `<iframe>`, …), and the tag.
+    pub raw_media: Vec<(usize, String)>,
+    /// Heading ids, for checking `@/page.md#anchor` links.
+    pub anchors: Vec<String>,
+}
+
+/// Tags that would pull media past the sanitiser if written as raw HTML.
+const MEDIA_TAGS: &[&str] = &[
+    "img", "picture", "source", "video", "audio", "iframe", "object", "embed", "image", "svg",
+    "track",
+];
+
+/// Maps byte offsets in a body to 1-based file lines.
+struct Lines {
+    starts: Vec<usize>,
+    first_line: usize,
+}
+
+impl Lines {
+    fn new(text: &str, first_line: usize) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts, first_line }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        let idx = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        self.first_line + idx
+    }
+}
+
+/// Scans a body for references. `first_line` is the file line the body
+/// starts on.
+pub fn scan(body: &str, first_line: usize) -> Scan {
+    let lines = Lines::new(body, first_line);
+    let mut scan = Scan::default();
+    let mut ids = HeadingIds::default();
+    let mut image: Option<ImageReference> = None;
+    let mut heading: Option<(Option<String>, String)> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image = Some(ImageReference {
+                    url: dest_url.to_string(),
+                    alt: String::new(),
+                    line: lines.line(range.start),
+                });
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some(img) = image.take() {
+                    scan.images.push(img);
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => scan.links.push(Reference {
+                url: dest_url.to_string(),
+                line: lines.line(range.start),
+            }),
+            Event::Start(Tag::Heading { id, .. }) => {
+                heading = Some((id.map(|i| i.to_string()), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((id, text)) = heading.take() {
+                    scan.anchors.push(ids.assign(id.as_deref(), &text));
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(img) = image.as_mut() {
+                    img.alt.push_str(&t);
+                }
+                if let Some((_, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for tag in media_tags(&html) {
+                    scan.raw_media.push((lines.line(range.start), tag));
+                }
+            }
+            _ => {}
+        }
+    }
+    scan
+}
+
+/// Media tag names opened in a piece of raw HTML.
+fn media_tags(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for (i, _) in lower.match_indices('<') {
+        let name: String = lower[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if MEDIA_TAGS.contains(&name.as_str()) {
+            found.push(name);
+        }
+    }
+    found
+}
+
+/// Heading ids: the explicit `{#id}` if given, else a slug of the text,
+/// made unique with `-1`, `-2`…
+#[derive(Default)]
+struct HeadingIds {
+    used: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    fn assign(&mut self, explicit: Option<&str>, text: &str) -> String {
+        let base = match explicit {
+            Some(id) => id.to_string(),
+            None => {
+                let s = slug::slugify(text);
+                if s.is_empty() {
+                    "section".to_string()
+                } else {
+                    s
+                }
+            }
+        };
+        let n = self.used.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        *n += 1;
+        id
+    }
+}
+
+/// An image as the renderer should write it: the published URL and size.
+#[derive(Debug, Clone)]
+pub struct ImageOut {
+    pub src: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An entry of a page's table of contents.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// Rendered Markdown.
+pub struct Html {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// Renders a body to HTML. `link` maps an `@/` link target to its URL;
+/// `image` maps an image reference to its published form.
+pub fn render(
+    body: &str,
+    link: &dyn Fn(&str) -> Option<String>,
+    image: &dyn Fn(&str) -> Option<ImageOut>,
+) -> Html {
+    let mut ids = HeadingIds::default();
+    let mut toc = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut parser = Parser::new_ext(body, options());
+    while let Some(event) = parser.next() {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with("@/") => {
+                let url = link(&dest_url).unwrap_or_else(|| "#broken-link".to_string());
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(url),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let mut alt = String::new();
+                for inner in parser.by_ref() {
+                    match inner {
+                        Event::End(TagEnd::Image) => break,
+                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                        _ => {}
+                    }
+                }
+                events.push(Event::Html(CowStr::from(image_html(
+                    image(&dest_url),
+                    &alt,
+                    &title,
+                ))));
+            }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let mut inner = Vec::new();
+                let mut text = String::new();
+                for e in parser.by_ref() {
+                    if let Event::End(TagEnd::Heading(_)) = e {
+                        break;
+                    }
+                    if let Event::Text(t) | Event::Code(t) = &e {
+                        text.push_str(t);
+                    }
+                    inner.push(e);
+                }
+                let anchor = ids.assign(id.as_deref(), &text);
+                toc.push(TocEntry {
+                    level: level as u8,
+                    id: anchor.clone(),
+                    title: text,
+                });
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(anchor)),
+                    classes,
+                    attrs,
+                }));
+                events.extend(inner);
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Html { html, toc }
+}
+
+fn image_html(out: Option<ImageOut>, alt: &str, title: &str) -> String {
+    let alt = escape(alt);
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape(title))
+    };
+    match out {
+        Some(img) => format!(
+            "<img src=\"{}\" alt=\"{alt}\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"{title}>",
+            escape(&img.src),
+            img.width,
+            img.height
+        ),
+        // Only reached in a build that is already blocked.
+        None => format!("<span class=\"missing-image\">[image not published: {alt}]</span>"),
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_references_with_lines() {
+        let body = "# Title\n\nSee [the news](@/news/_index.md).\n\n![A tree](tree.jpg)\n\n<p><IMG src=x></p>\n\n## Title\n";
+        let s = scan(body, 5);
+        assert_eq!(
+            s.links,
+            vec![Reference {
+                url: "@/news/_index.md".into(),
+                line: 7
+            }]
+        );
+        assert_eq!(s.images[0].alt, "A tree");
+        assert_eq!(s.images[0].line, 9);
+        assert_eq!(s.raw_media, vec![(11, "img".to_string())]);
+        assert_eq!(s.anchors, vec!["title", "title-1"]);
+    }
+
+    #[test]
+    fn render_rewrites_links_images_and_heading_ids() {
+        let body = "## Sports day {#sports}\n\n[x](@/a.md) ![A \"tree\"](t.jpg)\n\n| a |\n|---|\n| b |\n\n~~old~~ [^1]\n\n[^1]: note\n";
+        let out = render(
+            body,
+            &|l| (l == "@/a.md").then(|| "/a/".to_string()),
+            &|_| {
+                Some(ImageOut {
+                    src: "/media/abc.jpg".into(),
+                    width: 4,
+                    height: 3,
+                })
+            },
+        );
+        assert!(
+            out.html.contains("<h2 id=\"sports\">Sports day</h2>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("href=\"/a/\""));
+        assert!(out.html.contains(
+            "<img src=\"/media/abc.jpg\" alt=\"A &quot;tree&quot;\" width=\"4\" height=\"3\""
+        ));
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("<del>old</del>"));
+        assert!(out.html.contains("footnote"));
+        assert_eq!(out.toc[0].id, "sports");
+    }
+}

@@ -1,0 +1,190 @@
+//! The one writer: builds the site in a staging folder beside `public/`
+//! and swaps it in only when every file was written.
+//!
+//! It accepts only rendered pages and files that have been through the
+//! sanitiser; both types can only be made by their stages, so nothing
+//! unexamined can reach `public/`.
+
+use crate::media::CleanFile;
+use crate::render::RenderedPage;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const OUTPUT_DIR: &str = "public";
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    #[error("could not write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("two files would be written to {0}")]
+    Collision(String),
+    #[error("refusing to write to {0:?}: not a plain path inside public/")]
+    BadPath(String),
+}
+
+enum Payload {
+    Page(RenderedPage),
+    File(Arc<CleanFile>),
+}
+
+/// One file of the published site.
+pub struct Output {
+    dest: String,
+    payload: Payload,
+}
+
+impl Output {
+    pub fn page(page: RenderedPage) -> Output {
+        Output {
+            dest: page.output().to_string(),
+            payload: Payload::Page(page),
+        }
+    }
+
+    /// A sanitised file, written at `dest` (relative to `public/`).
+    pub fn file(dest: impl Into<String>, file: Arc<CleanFile>) -> Output {
+        Output {
+            dest: dest.into(),
+            payload: Payload::File(file),
+        }
+    }
+
+    pub fn dest(&self) -> &str {
+        &self.dest
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.payload {
+            Payload::Page(p) => p.html().as_bytes(),
+            Payload::File(f) => f.bytes(),
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Default)]
+pub struct Emitted {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Writes `outputs` to `root/public`, replacing what was there only if all
+/// of them were written.
+pub fn emit(root: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {
+    let mut seen = HashSet::new();
+    for o in outputs {
+        if !is_plain(&o.dest) {
+            return Err(EmitError::BadPath(o.dest.clone()));
+        }
+        if !seen.insert(o.dest.as_str()) {
+            return Err(EmitError::Collision(o.dest.clone()));
+        }
+    }
+
+    let public = root.join(OUTPUT_DIR);
+    let staging = root.join(format!(".{OUTPUT_DIR}.staging-{}", std::process::id()));
+    let result = write_all(&staging, outputs).and_then(|emitted| {
+        swap(&staging, &public)?;
+        Ok(emitted)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(staging: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| EmitError::Io { path, source }
+    };
+    if staging.exists() {
+        std::fs::remove_dir_all(staging).map_err(io(staging))?;
+    }
+    std::fs::create_dir_all(staging).map_err(io(staging))?;
+    let dirs: HashSet<PathBuf> = outputs
+        .iter()
+        .filter_map(|o| Path::new(&o.dest).parent().map(Path::to_path_buf))
+        .collect();
+    for d in &dirs {
+        let full = staging.join(d);
+        std::fs::create_dir_all(&full).map_err(io(&full))?;
+    }
+    outputs
+        .par_iter()
+        .map(|o| {
+            let path = staging.join(&o.dest);
+            std::fs::write(&path, o.bytes()).map_err(io(&path))?;
+            Ok(o.bytes().len() as u64)
+        })
+        .try_fold(Emitted::default, |mut acc, r: Result<u64, EmitError>| {
+            acc.files += 1;
+            acc.bytes += r?;
+            Ok(acc)
+        })
+        .try_reduce(Emitted::default, |a, b| {
+            Ok(Emitted {
+                files: a.files + b.files,
+                bytes: a.bytes + b.bytes,
+            })
+        })
+}
+
+/// Puts `staging` in place of `public`: the old tree is moved aside, the
+/// new one renamed in, and the old one deleted. If the second rename
+/// fails the old tree is put back.
+fn swap(staging: &Path, public: &Path) -> Result<(), EmitError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| EmitError::Io { path, source }
+    };
+    let old = public.with_file_name(format!(".{OUTPUT_DIR}.old-{}", std::process::id()));
+    let had_old = public.exists();
+    if had_old {
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        }
+        std::fs::rename(public, &old).map_err(io(public))?;
+    }
+    if let Err(source) = std::fs::rename(staging, public) {
+        if had_old {
+            let _ = std::fs::rename(&old, public);
+        }
+        return Err(EmitError::Io {
+            path: public.to_path_buf(),
+            source,
+        });
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
+/// A relative path of normal components only.
+fn is_plain(dest: &str) -> bool {
+    !dest.is_empty()
+        && !dest.starts_with('/')
+        && dest.split('/').all(|c| {
+            !c.is_empty() && c != "." && c != ".." && !c.starts_with('.') && !c.contains('\\')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain;
+
+    #[test]
+    fn only_plain_paths() {
+        assert!(is_plain("news/index.html"));
+        assert!(!is_plain("../x"));
+        assert!(!is_plain("/etc/x"));
+        assert!(!is_plain("a/.git/x"));
+        assert!(!is_plain(""));
+    }
+}

@@ -1,0 +1,16 @@
+//! schoolsite: a static-site generator and media sanitiser for school
+//! websites that enforces the school's online-safety policy at build time.
+//!
+//! The pipeline, one module per stage:
+//! `config` + `content` (load) → `media` (sanitise) → `render` →
+//! `rules` (check) → `emit` (write and swap), with `report` formatting
+//! findings and `pipeline` running the stages in order.
+
+pub mod config;
+pub mod content;
+pub mod emit;
+pub mod media;
+pub mod pipeline;
+pub mod render;
+pub mod report;
+pub mod rules;

@@ -1,0 +1,196 @@
+//! Deciding what a file is from its first bytes.
+
+/// Every kind of file the sanitiser can recognise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Jpeg,
+    Png,
+    Gif,
+    WebP,
+    Heif,
+    Avif,
+    Tiff,
+    Bmp,
+    Svg,
+    Pdf,
+    Zip,
+    Html,
+    Css,
+    JavaScript,
+    Text,
+    Woff,
+    Woff2,
+    Empty,
+    Unknown,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Jpeg => "a JPEG image",
+            Kind::Png => "a PNG image",
+            Kind::Gif => "a GIF image",
+            Kind::WebP => "a WebP image",
+            Kind::Heif => "a HEIC/HEIF image",
+            Kind::Avif => "an AVIF image",
+            Kind::Tiff => "a TIFF image (or camera RAW)",
+            Kind::Bmp => "a BMP image",
+            Kind::Svg => "an SVG drawing",
+            Kind::Pdf => "a PDF document",
+            Kind::Zip => "a ZIP archive (or an Office document)",
+            Kind::Html => "an HTML page",
+            Kind::Css => "a stylesheet",
+            Kind::JavaScript => "a script",
+            Kind::Text => "a text file",
+            Kind::Woff | Kind::Woff2 => "a web font",
+            Kind::Empty => "an empty file",
+            Kind::Unknown => "an unknown kind of file",
+        }
+    }
+
+    /// The extension a published file of this kind gets.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Jpeg => "jpg",
+            Kind::Png => "png",
+            Kind::Gif => "gif",
+            Kind::WebP => "webp",
+            Kind::Heif => "heic",
+            Kind::Avif => "avif",
+            Kind::Tiff => "tif",
+            Kind::Bmp => "bmp",
+            Kind::Svg => "svg",
+            Kind::Pdf => "pdf",
+            Kind::Zip => "zip",
+            Kind::Html => "html",
+            Kind::Css => "css",
+            Kind::JavaScript => "js",
+            Kind::Text => "txt",
+            Kind::Woff => "woff",
+            Kind::Woff2 => "woff2",
+            Kind::Empty | Kind::Unknown => "bin",
+        }
+    }
+
+    /// Extensions a file of this kind may honestly carry.
+    pub fn accepts_extension(self, ext: &str) -> bool {
+        let ext = ext.to_ascii_lowercase();
+        match self {
+            Kind::Jpeg => matches!(ext.as_str(), "jpg" | "jpeg" | "jpe" | "jfif"),
+            Kind::Tiff => matches!(ext.as_str(), "tif" | "tiff" | "dng" | "nef" | "cr2" | "arw"),
+            Kind::Heif => matches!(ext.as_str(), "heic" | "heif" | "hif"),
+            Kind::JavaScript => matches!(ext.as_str(), "js" | "mjs"),
+            Kind::Html => matches!(ext.as_str(), "html" | "htm"),
+            other => ext == other.extension(),
+        }
+    }
+
+    pub fn is_image(self) -> bool {
+        matches!(
+            self,
+            Kind::Jpeg
+                | Kind::Png
+                | Kind::Gif
+                | Kind::WebP
+                | Kind::Heif
+                | Kind::Avif
+                | Kind::Tiff
+                | Kind::Bmp
+                | Kind::Svg
+        )
+    }
+
+    pub fn is_text(self) -> bool {
+        matches!(self, Kind::Css | Kind::JavaScript | Kind::Text)
+    }
+
+    /// How to turn a refused format into one that can be published.
+    pub fn conversion_hint(self) -> &'static str {
+        match self {
+            Kind::Heif | Kind::Avif => {
+                "export it as JPEG (on an iPhone: Settings > Camera > Formats > Most Compatible, or share it as JPEG)"
+            }
+            Kind::Tiff | Kind::Bmp => "export it as JPEG from a photo editor",
+            Kind::Gif | Kind::WebP => "export it as PNG or JPEG from a photo editor",
+            Kind::Svg => "export the drawing as PNG",
+            Kind::Pdf => "documents cannot be published yet; put the text on a page instead",
+            Kind::Zip => "export Office documents as PDF, or put the text on a page",
+            Kind::Html => "put the content in a Markdown page instead",
+            _ => "publish photos as JPEG or PNG",
+        }
+    }
+}
+
+/// Decides a file's kind from its bytes.
+pub fn sniff(b: &[u8]) -> Kind {
+    if b.is_empty() {
+        return Kind::Empty;
+    }
+    if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Kind::Jpeg;
+    }
+    if b.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Kind::Png;
+    }
+    if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
+        return Kind::Gif;
+    }
+    if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WEBP" {
+        return Kind::WebP;
+    }
+    if b.len() >= 12 && &b[4..8] == b"ftyp" {
+        let brand = &b[8..12];
+        return match brand {
+            b"avif" | b"avis" => Kind::Avif,
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
+                Kind::Heif
+            }
+            _ => Kind::Unknown,
+        };
+    }
+    if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") {
+        return Kind::Tiff;
+    }
+    if b.starts_with(b"BM") && b.len() >= 14 {
+        return Kind::Bmp;
+    }
+    if b.starts_with(b"%PDF-") {
+        return Kind::Pdf;
+    }
+    if b.starts_with(b"PK\x03\x04") {
+        return Kind::Zip;
+    }
+    let head = String::from_utf8_lossy(&b[..b.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.contains("<svg") {
+        return Kind::Svg;
+    }
+    if head.starts_with("<!doctype html") || head.starts_with("<html") {
+        return Kind::Html;
+    }
+    Kind::Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_bytes_not_name() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Kind::Jpeg);
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Kind::Png);
+        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0\0\0"), Kind::Heif);
+        assert_eq!(sniff(b"\0\0\0\x18ftypavif\0\0\0\0"), Kind::Avif);
+        assert_eq!(sniff(b"<!DOCTYPE html><html>"), Kind::Html);
+        assert_eq!(sniff(b"<?xml version='1.0'?><svg xmlns="), Kind::Svg);
+        assert_eq!(sniff(b""), Kind::Empty);
+        assert_eq!(sniff(b"hello"), Kind::Unknown);
+    }
+
+    #[test]
+    fn extension_checks() {
+        assert!(Kind::Jpeg.accepts_extension("JPEG"));
+        assert!(!Kind::Png.accepts_extension("jpg"));
+    }
+}

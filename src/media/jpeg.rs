@@ -1,0 +1,321 @@
+//! JPEG: a strict walk over the marker segments, keeping only what is
+//! needed to show the pixels.
+//!
+//! Written by hand rather than with img-parts because that crate panics on
+//! truncated input and treats everything after the first scan (further
+//! scans of a progressive JPEG, segments between them, and data after the
+//! end-of-image marker) as one opaque blob, which a fail-closed sanitiser
+//! cannot accept. This walk visits every segment in every scan.
+//!
+//! Kept: SOF*, DHT, DQT, DRI, DAC, SOS with its entropy-coded data, RST*,
+//! a JFIF APP0 (with its thumbnail removed), ICC profiles (APP2
+//! `ICC_PROFILE`), and Adobe APP14 reduced to its colour-transform flag.
+//! Everything else goes: EXIF, XMP, extended XMP, MPF secondary images,
+//! IPTC/Photoshop, other APPn, comments, unknown segments, and every byte
+//! after the end-of-image marker.
+
+use super::{Refusal, RemovedLog, Stripped};
+
+const FORMAT: &str = "JPEG";
+
+fn corrupt(detail: impl Into<String>) -> Refusal {
+    Refusal::Corrupt {
+        format: FORMAT,
+        detail: detail.into(),
+    }
+}
+
+pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
+    if !input.starts_with(&[0xFF, 0xD8]) {
+        return Err(corrupt(
+            "it does not start with a JPEG start-of-image marker",
+        ));
+    }
+    let mut out = Vec::with_capacity(input.len());
+    out.extend_from_slice(&[0xFF, 0xD8]);
+    let mut removed = RemovedLog::default();
+    let mut pos = 2;
+    let mut size: Option<(u32, u32)> = None;
+    let mut seen_scan = false;
+
+    loop {
+        // Every segment starts with 0xFF, possibly padded with more 0xFF.
+        if pos >= input.len() {
+            return Err(corrupt(
+                "the file ends before the end-of-image marker (truncated)",
+            ));
+        }
+        if input[pos] != 0xFF {
+            return Err(corrupt(format!("expected a marker at byte {pos}")));
+        }
+        while pos < input.len() && input[pos] == 0xFF {
+            pos += 1;
+        }
+        let Some(&marker) = input.get(pos) else {
+            return Err(corrupt("the file ends inside a marker (truncated)"));
+        };
+        pos += 1;
+
+        match marker {
+            0xD9 => {
+                // End of image.
+                if !seen_scan {
+                    return Err(corrupt("it has no image data"));
+                }
+                out.extend_from_slice(&[0xFF, 0xD9]);
+                if pos < input.len() {
+                    removed.add("data after the end of the image", input.len() - pos);
+                }
+                break;
+            }
+            0xD8 => return Err(corrupt("a second start-of-image marker")),
+            0x01 | 0xD0..=0xD7 => {
+                // Standalone markers (TEM, RSTn) outside a scan: harmless.
+                out.extend_from_slice(&[0xFF, marker]);
+                continue;
+            }
+            _ => {}
+        }
+
+        let segment = read_segment(input, pos)?;
+        let whole = &input[pos..pos + segment.len() + 2];
+        pos += segment.len() + 2;
+
+        match marker {
+            // Start of frame: keep, and read the image size.
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
+                if segment.len() < 6 {
+                    return Err(corrupt("a frame header is too short"));
+                }
+                let height = u16::from_be_bytes([segment[1], segment[2]]);
+                let width = u16::from_be_bytes([segment[3], segment[4]]);
+                if width == 0 || height == 0 {
+                    return Err(corrupt("the frame header gives a zero image size"));
+                }
+                if size.is_some() {
+                    return Err(corrupt("more than one frame header"));
+                }
+                size = Some((u32::from(width), u32::from(height)));
+                out.extend_from_slice(&[0xFF, marker]);
+                out.extend_from_slice(whole);
+            }
+            // Tables and restart interval: needed to decode.
+            0xC4 | 0xCC | 0xDB | 0xDD | 0xDC => {
+                out.extend_from_slice(&[0xFF, marker]);
+                out.extend_from_slice(whole);
+            }
+            // Start of scan: keep the header and the entropy-coded data.
+            0xDA => {
+                if size.is_none() {
+                    return Err(corrupt("image data comes before the frame header"));
+                }
+                out.extend_from_slice(&[0xFF, marker]);
+                out.extend_from_slice(whole);
+                let end = scan_end(input, pos)?;
+                out.extend_from_slice(&input[pos..end]);
+                pos = end;
+                seen_scan = true;
+            }
+            0xE0 => {
+                if let Some(jfif) = jfif_without_thumbnail(segment) {
+                    out.extend_from_slice(&[0xFF, 0xE0]);
+                    out.extend_from_slice(&(jfif.len() as u16 + 2).to_be_bytes());
+                    out.extend_from_slice(&jfif);
+                    if segment.len() > jfif.len() {
+                        removed.add("JFIF thumbnail", segment.len() - jfif.len());
+                    }
+                } else if segment.starts_with(b"JFXX\0") {
+                    removed.add("JFIF thumbnail", whole.len() + 2);
+                } else {
+                    removed.add("APP0 application data", whole.len() + 2);
+                }
+            }
+            0xE2 if segment.starts_with(b"ICC_PROFILE\0") => {
+                out.extend_from_slice(&[0xFF, marker]);
+                out.extend_from_slice(whole);
+            }
+            0xEE if segment.starts_with(b"Adobe") && segment.len() >= 12 => {
+                // Keep only the colour-transform flag; the version and
+                // flags are reset. It decides how CMYK/YCCK pixels decode.
+                let transform = segment[11];
+                out.extend_from_slice(&[0xFF, 0xEE, 0x00, 0x0E]);
+                out.extend_from_slice(b"Adobe\x00\x64\x00\x00\x00\x00");
+                out.push(transform);
+                if segment.len() > 12 {
+                    removed.add("Adobe APP14 extra data", segment.len() - 12);
+                }
+            }
+            0xE1..=0xEF => {
+                removed.add(describe_app(marker, segment), whole.len() + 2);
+            }
+            0xFE => removed.add("comment", whole.len() + 2),
+            _ => removed.add("unknown segment", whole.len() + 2),
+        }
+    }
+
+    let Some((width, height)) = size else {
+        return Err(corrupt("it has no frame header"));
+    };
+    Ok(Stripped {
+        bytes: out,
+        width,
+        height,
+        removed: removed.finish(),
+    })
+}
+
+/// The payload of the segment whose length field starts at `pos`.
+fn read_segment(input: &[u8], pos: usize) -> Result<&[u8], Refusal> {
+    let Some(len) = input.get(pos..pos + 2) else {
+        return Err(corrupt("the file ends inside a segment header (truncated)"));
+    };
+    let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+    if len < 2 {
+        return Err(corrupt(format!(
+            "a segment at byte {pos} has an impossible length"
+        )));
+    }
+    input
+        .get(pos + 2..pos + len)
+        .ok_or_else(|| corrupt("a segment runs past the end of the file (truncated)"))
+}
+
+/// Finds where the entropy-coded data that starts at `pos` ends: at the
+/// first marker that is not a stuffed zero or a restart marker.
+fn scan_end(input: &[u8], mut pos: usize) -> Result<usize, Refusal> {
+    loop {
+        let Some(offset) = memchr_ff(&input[pos..]) else {
+            return Err(corrupt(
+                "the image data ends without an end-of-image marker (truncated)",
+            ));
+        };
+        pos += offset;
+        match input.get(pos + 1) {
+            None => return Err(corrupt("the image data is truncated")),
+            Some(0x00) | Some(0xD0..=0xD7) => pos += 2,
+            Some(0xFF) => pos += 1,
+            Some(_) => return Ok(pos),
+        }
+    }
+}
+
+fn memchr_ff(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&x| x == 0xFF)
+}
+
+/// A JFIF APP0 payload rebuilt without its embedded thumbnail.
+fn jfif_without_thumbnail(segment: &[u8]) -> Option<Vec<u8>> {
+    if !segment.starts_with(b"JFIF\0") || segment.len() < 14 {
+        return None;
+    }
+    let mut jfif = segment[..12].to_vec();
+    jfif.extend_from_slice(&[0, 0]);
+    Some(jfif)
+}
+
+fn describe_app(marker: u8, segment: &[u8]) -> &'static str {
+    match marker {
+        0xE1 if segment.starts_with(b"Exif\0") => "EXIF metadata",
+        0xE1 if segment.starts_with(b"http://ns.adobe.com/xap/1.0/\0") => "XMP metadata",
+        0xE1 if segment.starts_with(b"http://ns.adobe.com/xmp/extension/\0") => {
+            "extended XMP metadata"
+        }
+        0xE2 if segment.starts_with(b"MPF\0") => "MPF secondary images",
+        0xED => "IPTC/Photoshop metadata",
+        0xEE => "Adobe APP14 data",
+        _ => "application data",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny valid baseline JPEG (8×8 grey), made by hand.
+    pub(crate) fn seg(marker: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![0xFF, marker];
+        v.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        v.extend_from_slice(payload);
+        v
+    }
+
+    fn minimal(with: &[Vec<u8>]) -> Vec<u8> {
+        let mut v = vec![0xFF, 0xD8];
+        v.extend(seg(
+            0xE0,
+            b"JFIF\0\x01\x01\0\0\x01\0\x01\x02\x02abcdefghijkl",
+        ));
+        for s in with {
+            v.extend_from_slice(s);
+        }
+        v.extend(seg(0xDB, &[0u8; 65]));
+        v.extend(seg(0xC0, &[8, 0, 8, 0, 8, 1, 1, 0x11, 0]));
+        v.extend(seg(0xC4, &[0u8; 17 + 1]));
+        v.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
+        v.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+        v.extend(seg(0xFE, b"a comment between scans"));
+        v.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
+        v.extend_from_slice(&[0x78]);
+        v.extend_from_slice(&[0xFF, 0xD9]);
+        v
+    }
+
+    #[test]
+    fn removes_every_hiding_place() {
+        let mut input = minimal(&[
+            seg(0xE1, b"Exif\0\0MM\0*GPS secret"),
+            seg(0xE1, b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>"),
+            seg(0xE2, b"MPF\0secondary"),
+            seg(0xE2, b"ICC_PROFILE\0\x01\x01profile"),
+            seg(0xED, b"Photoshop 3.0\08BIM"),
+            seg(0xEE, b"Adobe\0\x64\x80\0\0\0\x01"),
+            seg(0xFE, b"taken by a parent"),
+        ]);
+        input.extend_from_slice(b"TRAILER motion photo ftypmp42");
+        let s = strip(&input).unwrap();
+        let text = String::from_utf8_lossy(&s.bytes);
+        for planted in [
+            "Exif",
+            "GPS",
+            "xap",
+            "MPF",
+            "Photoshop",
+            "comment",
+            "parent",
+            "TRAILER",
+            "abcdef",
+        ] {
+            assert!(!text.contains(planted), "{planted} survived");
+        }
+        assert!(text.contains("ICC_PROFILE"));
+        assert!(s.bytes.ends_with(&[0xFF, 0xD9]));
+        assert_eq!((s.width, s.height), (8, 8));
+        let what: Vec<_> = s.removed.iter().map(|r| r.what.as_str()).collect();
+        assert!(what.contains(&"EXIF metadata"), "{what:?}");
+        assert!(
+            what.contains(&"data after the end of the image"),
+            "{what:?}"
+        );
+        assert!(what.iter().any(|w| w.starts_with("comment")), "{what:?}");
+        // Idempotent: a second pass removes nothing more.
+        let again = strip(&s.bytes).unwrap();
+        assert_eq!(again.bytes, s.bytes);
+        assert!(again.removed.is_empty());
+    }
+
+    #[test]
+    fn every_truncation_is_refused_never_a_panic() {
+        let input = minimal(&[seg(0xE1, b"Exif\0\0data")]);
+        for cut in 0..input.len() - 1 {
+            assert!(strip(&input[..cut]).is_err(), "cut at {cut} accepted");
+        }
+        assert!(strip(&input).is_ok());
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert!(strip(b"\xFF\xD8\xFF\xC0\x00\x00").is_err());
+        assert!(strip(b"\xFF\xD8\x00\x00").is_err());
+        assert!(strip(b"\xFF\xD8\xFF\xD9").is_err());
+    }
+}

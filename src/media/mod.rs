@@ -1,0 +1,216 @@
+//! The only gate for files: bytes in, clean bytes (plus what was removed)
+//! out, or a refusal.
+//!
+//! The format is decided by the file's bytes, never its name. A
+//! [`CleanFile`] can only be made here, and the writer in `emit` accepts
+//! nothing else for non-page files, so no unexamined byte reaches `public/`.
+//!
+//! This module knows nothing of pages, consent or the command line.
+
+mod classify;
+mod jpeg;
+mod png;
+
+pub use classify::{Kind, sniff};
+
+/// What the sanitiser took out of a file, for the build report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Removed {
+    /// What it was, in plain words ("EXIF metadata", "XMP metadata", …).
+    pub what: String,
+    /// How many bytes it took up.
+    pub bytes: usize,
+}
+
+/// Why a file could not be made safe.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("it is {format}, which schoolsite cannot publish safely yet")]
+    Unsupported {
+        format: &'static str,
+        fix: &'static str,
+    },
+    #[error("it is not a file type schoolsite knows how to make safe")]
+    Unknown,
+    #[error("it is an empty file")]
+    Empty,
+    #[error("it could not be read: {0}")]
+    Unreadable(String),
+    #[error("it looks like a {format} but is damaged: {detail}")]
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
+    #[error("it is {width}×{height} pixels, more than the limit of {limit} pixels")]
+    TooLarge { width: u32, height: u32, limit: u64 },
+}
+
+impl Refusal {
+    /// How to fix the problem, in words for a website authoriser.
+    pub fn fix(&self) -> String {
+        match self {
+            Refusal::Unsupported { fix, .. } => (*fix).to_string(),
+            Refusal::Unknown => {
+                "publish photos as JPEG or PNG; other kinds of file cannot be published yet"
+                    .to_string()
+            }
+            Refusal::Empty => "replace it with the real file".to_string(),
+            Refusal::Unreadable(_) => "check the file's permissions".to_string(),
+            Refusal::Corrupt { .. } => {
+                "open the original in a photo editor and export it again as JPEG or PNG".to_string()
+            }
+            Refusal::TooLarge { .. } => {
+                "resize it to a smaller size (for example 1600 pixels on the long edge)".to_string()
+            }
+        }
+    }
+}
+
+/// Limits the sanitiser works within.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest width × height accepted (decompression bombs are refused
+    /// before any pixel is decoded).
+    pub max_pixels: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pixels: 100_000_000,
+        }
+    }
+}
+
+/// A file that has been through the sanitiser. Only this module can make
+/// one, so holding one proves the bytes were examined.
+#[derive(Debug, Clone)]
+pub struct CleanFile {
+    bytes: Vec<u8>,
+    kind: Kind,
+    width: u32,
+    height: u32,
+    removed: Vec<Removed>,
+}
+
+impl CleanFile {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Pixel size, for images (0 × 0 for other files).
+    pub fn dimensions(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    pub fn removed(&self) -> &[Removed] {
+        &self.removed
+    }
+
+    /// A name made from the clean bytes' hash and the real format's
+    /// extension: never the source file's name.
+    pub fn hashed_name(&self) -> String {
+        let hash = blake3::hash(&self.bytes).to_hex();
+        format!("{}.{}", &hash[..20], self.kind.extension())
+    }
+}
+
+/// Sanitises a file: strips every piece of metadata and returns the
+/// clean bytes, or refuses. Only JPEG and PNG images are accepted so far.
+pub fn sanitise(input: &[u8], limits: Limits) -> Result<CleanFile, Refusal> {
+    let kind = sniff(input);
+    let stripped = match kind {
+        Kind::Jpeg => jpeg::strip(input)?,
+        Kind::Png => png::strip(input)?,
+        Kind::Empty => return Err(Refusal::Empty),
+        Kind::Unknown => return Err(Refusal::Unknown),
+        other => {
+            return Err(Refusal::Unsupported {
+                format: other.name(),
+                fix: other.conversion_hint(),
+            });
+        }
+    };
+    let pixels = u64::from(stripped.width) * u64::from(stripped.height);
+    if pixels > limits.max_pixels {
+        return Err(Refusal::TooLarge {
+            width: stripped.width,
+            height: stripped.height,
+            limit: limits.max_pixels,
+        });
+    }
+    Ok(CleanFile {
+        bytes: stripped.bytes,
+        kind,
+        width: stripped.width,
+        height: stripped.height,
+        removed: stripped.removed,
+    })
+}
+
+/// Accepts a theme's own inert asset (stylesheet, script, font, plain
+/// text) after checking its bytes are what its name says.
+pub fn accept_inert(input: &[u8], extension: &str) -> Result<CleanFile, Refusal> {
+    let kind = match extension.to_ascii_lowercase().as_str() {
+        "css" => Kind::Css,
+        "js" | "mjs" => Kind::JavaScript,
+        "txt" => Kind::Text,
+        "woff" if input.starts_with(b"wOFF") => Kind::Woff,
+        "woff2" if input.starts_with(b"wOF2") => Kind::Woff2,
+        _ => return Err(Refusal::Unknown),
+    };
+    if kind.is_text() && std::str::from_utf8(input).is_err() {
+        return Err(Refusal::Corrupt {
+            format: kind.name(),
+            detail: "it is not UTF-8 text".to_string(),
+        });
+    }
+    Ok(CleanFile {
+        bytes: input.to_vec(),
+        kind,
+        width: 0,
+        height: 0,
+        removed: Vec::new(),
+    })
+}
+
+/// What a format's strip function returns.
+struct Stripped {
+    bytes: Vec<u8>,
+    width: u32,
+    height: u32,
+    removed: Vec<Removed>,
+}
+
+/// Collects removed pieces, merging repeats ("2 comments").
+#[derive(Default)]
+struct RemovedLog(Vec<(String, usize, usize)>);
+
+impl RemovedLog {
+    fn add(&mut self, what: &str, bytes: usize) {
+        if let Some(entry) = self.0.iter_mut().find(|(w, _, _)| w == what) {
+            entry.1 += bytes;
+            entry.2 += 1;
+        } else {
+            self.0.push((what.to_string(), bytes, 1));
+        }
+    }
+
+    fn finish(self) -> Vec<Removed> {
+        self.0
+            .into_iter()
+            .map(|(what, bytes, count)| Removed {
+                what: if count > 1 {
+                    format!("{what} ({count} blocks)")
+                } else {
+                    what
+                },
+                bytes,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,201 @@
+//! PNG: a walk over the chunks, checking every CRC, keeping only the
+//! chunks needed to show the pixels correctly.
+//!
+//! Kept: IHDR, PLTE, IDAT, IEND, tRNS, gAMA, cHRM, sRGB, iCCP, cICP, sBIT,
+//! pHYs, and the APNG animation chunks (acTL, fcTL, fdAT). Everything else
+//! goes: tEXt, zTXt, iTXt, eXIf, tIME, and any chunk this code does not
+//! know, plus every byte after IEND.
+
+use super::{Refusal, RemovedLog, Stripped};
+
+const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+const KEEP: &[&[u8; 4]] = &[
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"cICP",
+    b"sBIT", b"pHYs", b"acTL", b"fcTL", b"fdAT",
+];
+
+fn corrupt(detail: impl Into<String>) -> Refusal {
+    Refusal::Corrupt {
+        format: "PNG",
+        detail: detail.into(),
+    }
+}
+
+pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
+    if !input.starts_with(SIGNATURE) {
+        return Err(corrupt("it does not start with the PNG signature"));
+    }
+    let mut out = Vec::with_capacity(input.len());
+    out.extend_from_slice(SIGNATURE);
+    let mut removed = RemovedLog::default();
+    let mut pos = SIGNATURE.len();
+    let mut size = None;
+    let mut seen_idat = false;
+
+    loop {
+        let Some(header) = input.get(pos..pos + 8) else {
+            return Err(corrupt("the file ends before the IEND chunk (truncated)"));
+        };
+        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let kind: [u8; 4] = [header[4], header[5], header[6], header[7]];
+        if !kind.iter().all(u8::is_ascii_alphabetic) {
+            return Err(corrupt(format!(
+                "a chunk at byte {pos} has an invalid type"
+            )));
+        }
+        let end = pos
+            .checked_add(12)
+            .and_then(|p| p.checked_add(len))
+            .filter(|&e| e <= input.len())
+            .ok_or_else(|| corrupt("a chunk runs past the end of the file (truncated)"))?;
+        let chunk = &input[pos..end];
+        let data = &chunk[8..8 + len];
+        let crc = u32::from_be_bytes([
+            chunk[8 + len],
+            chunk[9 + len],
+            chunk[10 + len],
+            chunk[11 + len],
+        ]);
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(&kind);
+        hasher.update(data);
+        if hasher.finalize() != crc {
+            return Err(corrupt(format!(
+                "the {} chunk fails its checksum",
+                String::from_utf8_lossy(&kind)
+            )));
+        }
+        pos = end;
+
+        if size.is_none() && &kind != b"IHDR" {
+            return Err(corrupt("the first chunk is not IHDR"));
+        }
+        match &kind {
+            b"IHDR" => {
+                if size.is_some() || len != 13 {
+                    return Err(corrupt("a malformed IHDR chunk"));
+                }
+                let w = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
+                let h = u32::from_be_bytes([data[4], data[5], data[6], data[7]]);
+                if w == 0 || h == 0 {
+                    return Err(corrupt("the image size is zero"));
+                }
+                size = Some((w, h));
+            }
+            b"IDAT" => seen_idat = true,
+            _ => {}
+        }
+
+        if KEEP.contains(&&kind) {
+            out.extend_from_slice(chunk);
+        } else if kind[0].is_ascii_uppercase() {
+            // An unknown critical chunk: the image cannot be shown without
+            // it, and it cannot be checked either.
+            return Err(corrupt(format!(
+                "it has an unknown critical chunk {}",
+                String::from_utf8_lossy(&kind)
+            )));
+        } else {
+            removed.add(describe(&kind), chunk.len());
+        }
+
+        if &kind == b"IEND" {
+            if !seen_idat {
+                return Err(corrupt("it has no image data"));
+            }
+            if pos < input.len() {
+                removed.add("data after the end of the image", input.len() - pos);
+            }
+            break;
+        }
+    }
+
+    let Some((width, height)) = size else {
+        return Err(corrupt("it has no IHDR chunk"));
+    };
+    Ok(Stripped {
+        bytes: out,
+        width,
+        height,
+        removed: removed.finish(),
+    })
+}
+
+fn describe(kind: &[u8; 4]) -> &'static str {
+    match kind {
+        b"tEXt" | b"zTXt" | b"iTXt" => "text metadata",
+        b"eXIf" => "EXIF metadata",
+        b"tIME" => "modification time",
+        _ => "unknown ancillary chunk",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut v = (data.len() as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(data);
+        let mut h = crc32fast::Hasher::new();
+        h.update(kind);
+        h.update(data);
+        v.extend_from_slice(&h.finalize().to_be_bytes());
+        v
+    }
+
+    fn png(extra: &[Vec<u8>]) -> Vec<u8> {
+        let mut v = SIGNATURE.to_vec();
+        v.extend(chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 3, 8, 0, 0, 0, 0]));
+        for c in extra {
+            v.extend_from_slice(c);
+        }
+        v.extend(chunk(b"IDAT", b"pixels"));
+        v.extend(chunk(b"IEND", b""));
+        v
+    }
+
+    #[test]
+    fn removes_text_exif_time_and_trailer() {
+        let mut input = png(&[
+            chunk(b"tEXt", b"Author\0A parent"),
+            chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta/>"),
+            chunk(b"eXIf", b"MM\0*GPS"),
+            chunk(b"tIME", &[7, 234, 1, 1, 0, 0, 0]),
+            chunk(b"gAMA", &[0, 0, 177, 143]),
+            chunk(b"prVt", b"private"),
+        ]);
+        input.extend_from_slice(b"PK\x03\x04zip appended");
+        let s = strip(&input).unwrap();
+        let text = String::from_utf8_lossy(&s.bytes);
+        for planted in [
+            "tEXt", "parent", "xmpmeta", "eXIf", "GPS", "tIME", "prVt", "PK",
+        ] {
+            assert!(!text.contains(planted), "{planted} survived");
+        }
+        assert!(text.contains("gAMA"));
+        assert_eq!((s.width, s.height), (2, 3));
+        assert_eq!(strip(&s.bytes).unwrap().bytes, s.bytes);
+    }
+
+    #[test]
+    fn bad_crc_and_truncation_are_refused() {
+        let good = png(&[]);
+        let mut bad = good.clone();
+        let idat = bad.windows(4).position(|w| w == b"IDAT").unwrap();
+        bad[idat + 5] ^= 1;
+        assert!(strip(&bad).unwrap_err().to_string().contains("checksum"));
+        for cut in 0..good.len() {
+            assert!(strip(&good[..cut]).is_err(), "cut at {cut} accepted");
+        }
+    }
+
+    #[test]
+    fn huge_length_does_not_overflow() {
+        let mut v = SIGNATURE.to_vec();
+        v.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+        v.extend_from_slice(b"IHDR");
+        assert!(strip(&v).is_err());
+    }
+}

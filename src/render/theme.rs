@@ -1,0 +1,188 @@
+//! Loading a theme: its Tera templates (with site-level `templates/`
+//! overriding them by name) and the list of its `static/` files.
+
+use crate::config::Config;
+use crate::content::display_rel;
+use crate::report::{Finding, Location};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("config.toml asks for theme {name:?}, but there is no folder {path}")]
+    Missing { name: String, path: String },
+}
+
+/// A file under the theme's `static/` folder.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    /// Path relative to `static/`, which is also its published path.
+    pub rel: String,
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// Path relative to the site root, for findings.
+    pub display: String,
+}
+
+pub struct Theme {
+    pub(super) tera: tera::Tera,
+    /// Template name → file (relative to the site root) it came from.
+    pub(super) sources: BTreeMap<String, String>,
+    pub static_files: Vec<StaticFile>,
+    /// Templates that would not parse, unreadable files.
+    pub problems: Vec<Finding>,
+}
+
+impl Theme {
+    pub fn load(root: &Path, config: &Config) -> Result<Theme, ThemeError> {
+        let theme_dir = root.join("themes").join(&config.theme);
+        if !theme_dir.is_dir() {
+            return Err(ThemeError::Missing {
+                name: config.theme.clone(),
+                path: format!("themes/{}", config.theme),
+            });
+        }
+        let mut problems = Vec::new();
+        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for dir in [theme_dir.join("templates"), root.join("templates")] {
+            for (name, path) in files_under(&dir, &mut problems, root) {
+                let display = display_rel(root, &path);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        templates.insert(name, (display, text));
+                    }
+                    Err(e) => problems.push(Finding::error(
+                        "template",
+                        Location::file(display),
+                        format!("could not read this template: {e}"),
+                        "save it as UTF-8 text",
+                    )),
+                }
+            }
+        }
+
+        // Parse each template on its own first, so a syntax error is
+        // pinned to its own file.
+        let mut good = Vec::new();
+        let mut sources = BTreeMap::new();
+        for (name, (display, text)) in &templates {
+            match tera::Template::new(name, None, text) {
+                Ok(_) => {
+                    good.push((name.clone(), text.clone()));
+                    sources.insert(name.clone(), display.clone());
+                }
+                Err(e) => problems.push(Finding::error(
+                    "template",
+                    Location::line(display.clone(), error_line(&e).unwrap_or(1)),
+                    format!("this template has a syntax error: {}", error_chain(&e)),
+                    "fix the Tera syntax at that line",
+                )),
+            }
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        if let Err(e) = tera.add_raw_templates(good) {
+            problems.push(Finding::error(
+                "template",
+                Location::file(format!("themes/{}/templates", config.theme)),
+                format!("the templates do not fit together: {}", error_chain(&e)),
+                "check that every {% extends %}, {% include %} and {% import %} names a template that exists",
+            ));
+        }
+
+        let static_dir = theme_dir.join("static");
+        let static_files = files_under(&static_dir, &mut problems, root)
+            .into_iter()
+            .map(|(rel, path)| StaticFile {
+                display: display_rel(root, &path),
+                rel,
+                path,
+            })
+            .collect();
+        Ok(Theme {
+            tera,
+            sources,
+            static_files,
+            problems,
+        })
+    }
+
+    /// Whether a template of that name exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    /// The file a template came from, relative to the site root.
+    pub fn template_file(&self, name: &str) -> Option<&str> {
+        self.sources.get(name).map(String::as_str)
+    }
+}
+
+/// Every regular file under `dir` (not dot-files), with its path relative
+/// to `dir`. Symlinks that lead outside `dir` are reported, not followed.
+fn files_under(dir: &Path, problems: &mut Vec<Finding>, root: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker.flatten() {
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|t| t.starts_with(&canonical) && t.is_file());
+            if !inside {
+                problems.push(Finding::error(
+                    "path-escape",
+                    Location::file(display_rel(root, entry.path())),
+                    "this is a link that leads outside its folder (or to a folder); it is not published",
+                    "copy the file here instead of linking to it",
+                ));
+                continue;
+            }
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        match parts {
+            Some(parts) => out.push((parts.join("/"), entry.path().to_path_buf())),
+            None => problems.push(Finding::error(
+                "content-read",
+                Location::file(display_rel(root, entry.path())),
+                "the file name is not valid Unicode",
+                "rename the file using ordinary letters, digits and hyphens",
+            )),
+        }
+    }
+    out
+}
+
+/// A Tera error and its causes on one line.
+pub(super) fn error_chain(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+/// The line Tera's parse errors point at (`--> 3:5`).
+fn error_line(e: &tera::Error) -> Option<usize> {
+    let text = error_chain(e);
+    let at = text.find("--> ")?;
+    let rest = &text[at + 4..];
+    rest.split(':').next()?.trim().parse().ok()
+}

@@ -1,0 +1,317 @@
+//! Findings and the formats they are printed in.
+//!
+//! A [`Finding`] is what every rule returns: which rule, how serious, where
+//! (a file and line, or a file and CSV row), what is wrong and how to fix it.
+//! Findings never carry a pupil's full name: rules mask names before they
+//! build the message.
+//!
+//! Three formats: a human one grouped by file, JSON with a stable schema
+//! (documented in `docs/findings.md`), and GitHub workflow annotations.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// JSON schema version; bump only on an incompatible change.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Where a finding points: a file relative to the site root, written with
+/// forward slashes, and optionally a line (1-based) or a CSV row (1-based,
+/// counting the header as row 1).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<String>) -> Self {
+        Location {
+            file: file.into(),
+            line: None,
+            row: None,
+        }
+    }
+
+    pub fn line(file: impl Into<String>, line: usize) -> Self {
+        Location {
+            file: file.into(),
+            line: Some(line),
+            row: None,
+        }
+    }
+
+    pub fn row(file: impl Into<String>, row: usize) -> Self {
+        Location {
+            file: file.into(),
+            line: None,
+            row: Some(row),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, " row {row}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    #[serde(flatten)]
+    pub location: Location,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Finding {
+    pub fn error(
+        rule: &'static str,
+        location: Location,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+
+    pub fn warning(
+        rule: &'static str,
+        location: Location,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(rule, location, message, fix)
+        }
+    }
+}
+
+/// Counts of findings by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut s = Summary::default();
+        for f in findings {
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+            }
+        }
+        s
+    }
+
+    pub fn blocked(&self) -> bool {
+        self.errors > 0
+    }
+}
+
+/// Output formats for findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped by file, for people at a terminal.
+    #[default]
+    Human,
+    /// One JSON document on standard output (schema in docs/findings.md).
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…`), one per finding.
+    Github,
+}
+
+/// Sorts findings so output is stable: by file, line, row, rule, message.
+pub fn sort(findings: &mut [Finding]) {
+    findings
+        .sort_by(|a, b| (&a.location, a.rule, &a.message).cmp(&(&b.location, b.rule, &b.message)));
+}
+
+/// Human format: findings grouped under their file, then a summary line.
+pub fn human(findings: &[Finding]) -> String {
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_file.entry(f.location.file.as_str()).or_default().push(f);
+    }
+    let mut out = String::new();
+    for (file, list) in by_file {
+        let _ = writeln!(out, "{file}");
+        for f in list {
+            let place = match (f.location.line, f.location.row) {
+                (Some(l), _) => format!(" line {l}"),
+                (None, Some(r)) => format!(" row {r}"),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {}[{}]{}: {}",
+                f.severity.as_str(),
+                f.rule,
+                place,
+                f.message
+            );
+            if !f.fix.is_empty() {
+                let _ = writeln!(out, "    fix: {}", f.fix);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The closing line of a human report.
+pub fn human_summary(summary: Summary, blocked_action: &str) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    if summary.blocked() {
+        format!(
+            "{}, {}: {blocked_action}",
+            plural(summary.errors, "error"),
+            plural(summary.warnings, "warning")
+        )
+    } else if summary.warnings > 0 {
+        format!("no errors, {}", plural(summary.warnings, "warning"))
+    } else {
+        "no findings".to_string()
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: u32,
+    tool: &'static str,
+    version: &'static str,
+    summary: Summary,
+    blocked: bool,
+    findings: &'a [Finding],
+}
+
+/// JSON format: one object with the schema version, counts, and findings.
+pub fn json(findings: &[Finding]) -> String {
+    let summary = Summary::of(findings);
+    let report = JsonReport {
+        schema: JSON_SCHEMA_VERSION,
+        tool: "schoolsite",
+        version: env!("CARGO_PKG_VERSION"),
+        summary,
+        blocked: summary.blocked(),
+        findings,
+    };
+    // Serialising plain strings and numbers cannot fail.
+    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+}
+
+/// GitHub Actions workflow commands, one line per finding.
+pub fn github(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let mut props = format!("file={}", escape_property(&f.location.file));
+        if let Some(line) = f.location.line.or(f.location.row) {
+            let _ = write!(props, ",line={line}");
+        }
+        let _ = write!(props, ",title={}", escape_property(f.rule));
+        let message = if f.fix.is_empty() {
+            f.message.clone()
+        } else {
+            format!("{}\nFix: {}", f.message, f.fix)
+        };
+        let _ = writeln!(
+            out,
+            "::{} {props}::{}",
+            f.severity.as_str(),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escapes_separators_and_newlines() {
+        let f = Finding::error(
+            "image-alt",
+            Location::line("content/a,b:c.md", 3),
+            "50% done\nnext",
+            "add alt",
+        );
+        let out = github(&[f]);
+        assert_eq!(
+            out,
+            "::error file=content/a%2Cb%3Ac.md,line=3,title=image-alt::50%25 done%0Anext%0AFix: add alt\n"
+        );
+    }
+
+    #[test]
+    fn human_groups_by_file_and_counts() {
+        let mut fs = vec![
+            Finding::warning("x", Location::line("b.md", 2), "w", ""),
+            Finding::error("y", Location::line("a.md", 9), "e", "do it"),
+            Finding::error("z", Location::row("consent/r.csv", 4), "r", ""),
+        ];
+        sort(&mut fs);
+        let text = human(&fs);
+        let a = text.find("a.md").unwrap();
+        let b = text.find("b.md").unwrap();
+        assert!(a < b, "{text}");
+        assert!(text.contains("  error[y] line 9: e\n    fix: do it\n"));
+        assert!(text.contains("error[z] row 4: r"));
+        assert_eq!(
+            human_summary(Summary::of(&fs), "nothing was built"),
+            "2 errors, 1 warning: nothing was built"
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! Files that would be published: each must pass the sanitiser, and its
+//! name must say what it really is. Files nobody refers to are not
+//! published, and the authoriser is told.
+
+use super::Input;
+use crate::content::CONTENT_DIR;
+use crate::report::{Finding, Location};
+
+pub fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (path, verdict) in input.content_files {
+        let file = format!("{CONTENT_DIR}/{path}");
+        let used_by = used_by(input, path);
+        judge(&mut out, &file, path, verdict, &used_by);
+    }
+    for (f, verdict) in input.static_files {
+        judge(&mut out, &f.display, &f.rel, verdict, "");
+    }
+    let referenced = input.site.referenced_files();
+    for f in &input.site.files {
+        if !referenced.contains(&f.path) {
+            out.push(Finding::warning(
+                "unused-file",
+                Location::file(format!("{CONTENT_DIR}/{}", f.path)),
+                "no page refers to this file, so it is not published",
+                "delete it if it is not needed (photos of pupils should not be kept longer than needed), or use it on a page",
+            ));
+        }
+    }
+    out
+}
+
+fn judge(out: &mut Vec<Finding>, file: &str, name: &str, verdict: &super::Verdict, used_by: &str) {
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    match verdict {
+        Ok(clean) => {
+            if !clean.kind().accepts_extension(ext) {
+                out.push(Finding::warning(
+                    "media-mismatch",
+                    Location::file(file),
+                    format!(
+                        "the name ends in .{ext} but the file is really {}; it is published as .{}",
+                        clean.kind().name(),
+                        clean.kind().extension()
+                    ),
+                    format!("rename it to end in .{}", clean.kind().extension()),
+                ));
+            }
+        }
+        Err(refusal) => out.push(Finding::error(
+            "media-refused",
+            Location::file(file),
+            format!("this file cannot be published: {refusal}{used_by}"),
+            refusal.fix(),
+        )),
+    }
+}
+
+fn used_by(input: &Input, path: &str) -> String {
+    let users: Vec<String> = input
+        .site
+        .references()
+        .filter(|r| matches!(&r.target, crate::content::paths::Target::Content(p) if p == path))
+        .map(|r| format!("{}:{}", r.doc.file(), r.line))
+        .collect();
+    if users.is_empty() {
+        String::new()
+    } else {
+        format!(" (used at {})", users.join(", "))
+    }
+}

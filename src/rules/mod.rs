@@ -1,0 +1,47 @@
+//! The rules: each file has one job and returns findings. Rules read the
+//! loaded site, the rendered pages and the sanitiser's verdicts; they never
+//! write anything.
+
+mod assets;
+mod documents;
+mod images;
+mod links;
+mod output_paths;
+
+use crate::config::Config;
+use crate::content::Site;
+use crate::media::{CleanFile, Refusal};
+use crate::render::{RenderedPage, StaticFile};
+use crate::report::Finding;
+use std::collections::BTreeMap;
+
+/// The sanitiser's verdict on a file.
+pub type Verdict = Result<CleanFile, Refusal>;
+
+/// Everything the rules look at.
+pub struct Input<'a> {
+    pub config: &'a Config,
+    pub site: &'a Site,
+    pub pages: &'a [RenderedPage],
+    /// Verdicts on content files that pages refer to, by content path.
+    pub content_files: &'a BTreeMap<String, Verdict>,
+    /// Verdicts on the theme's static files.
+    pub static_files: &'a [(StaticFile, Verdict)],
+}
+
+type Rule = fn(&Input) -> Vec<Finding>;
+
+/// Every rule, in the order they run. Stable ids are listed in
+/// docs/findings.md.
+const RULES: &[(&str, Rule)] = &[
+    ("documents", documents::check),
+    ("links", links::check),
+    ("images", images::check),
+    ("assets", assets::check),
+    ("output-paths", output_paths::check),
+];
+
+/// Runs every rule.
+pub fn check(input: &Input) -> Vec<Finding> {
+    RULES.iter().flat_map(|(_, rule)| rule(input)).collect()
+}
