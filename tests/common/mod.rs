@@ -1,0 +1,355 @@
+//! Shared helpers for the end-to-end tests: little sites written into a
+//! temporary folder, the real `schoolsite` binary run on them, and
+//! photos made with real metadata in every hiding place.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A site in a temporary folder.
+pub struct Site {
+    dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+pub const CONFIG: &str = r#"
+title = "Test School"
+base_url = "https://www.test.example.sch.uk"
+[school]
+name = "Test School"
+address = "1 Test Lane"
+phone = "01632 960 000"
+email = "office@test.example.sch.uk"
+"#;
+
+impl Site {
+    /// A minimal valid site: config, the default theme, a home page.
+    pub fn new() -> Site {
+        let site = Site::empty();
+        site.write("config.toml", CONFIG);
+        copy_dir(&Path::new(REPO).join("themes/schoolsite"), &site.path("themes/schoolsite"));
+        site.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\n\nWelcome.\n");
+        site
+    }
+
+    /// An empty folder.
+    pub fn empty() -> Site {
+        Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A copy of the bundled example site.
+    pub fn example() -> Site {
+        let site = Site::empty();
+        for entry in ["config.toml", "content", "themes", "consent"] {
+            let from = Path::new(REPO).join(entry);
+            if from.is_dir() {
+                copy_dir(&from, &site.path(entry));
+            } else if from.exists() {
+                std::fs::copy(&from, site.path(entry)).expect("copy");
+            }
+        }
+        site
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel))
+            .unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+    }
+
+    /// Runs `schoolsite ARGS --root SITE`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut all: Vec<&str> = args.to_vec();
+        let root = self.root().to_str().expect("utf-8 temp path");
+        all.extend(["--root", root]);
+        run_bin(&all)
+    }
+
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    /// Every file under `public/`, relative, sorted.
+    pub fn public_files(&self) -> Vec<String> {
+        let public = self.path("public");
+        let mut out: Vec<String> = walk(&public)
+            .into_iter()
+            .map(|p| p.strip_prefix(&public).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// A fingerprint of every file under `public/`: paths and bytes.
+    pub fn public_snapshot(&self) -> Vec<(String, Vec<u8>)> {
+        self.public_files()
+            .into_iter()
+            .map(|rel| {
+                let bytes = std::fs::read(self.path("public").join(&rel)).unwrap();
+                (rel, bytes)
+            })
+            .collect()
+    }
+}
+
+pub fn run_bin(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .expect("run schoolsite");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// Photos with real metadata.
+
+/// Strings planted in the test photos' metadata; none may survive.
+pub const PLANTED: &[&str] = &[
+    "Exif\0\0",
+    "http://ns.adobe.com/xap",
+    "http://ns.adobe.com/xmp/extension",
+    "GPS",
+    "Photoshop 3.0",
+    "iPhone",
+    "SERIAL-4471",
+    "Amelia Testperson",
+    "MPF\0",
+    "ftypmp42",
+    "A parent's phone",
+];
+
+/// A small photo's pixels: a gradient so compression has work to do.
+pub fn pixels(width: u32, height: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, ((x + y) % 256) as u8])
+    })
+}
+
+/// A baseline JPEG with no metadata beyond JFIF.
+pub fn plain_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&pixels(width, height))
+        .expect("encode jpeg");
+    out
+}
+
+/// A TIFF/EXIF block (without the `Exif\0\0` header) holding camera
+/// make and model, a serial number, dates, a GPS position and a
+/// thumbnail, written with kamadak-exif's writer.
+pub fn exif_block() -> Vec<u8> {
+    use exif::experimental::Writer;
+    use exif::{Field, In, Rational, Tag, Value};
+    let ascii = |s: &str| Value::Ascii(vec![s.as_bytes().to_vec()]);
+    let r = |n: u32| Rational { num: n, denom: 1 };
+    let fields = vec![
+        Field { tag: Tag::Make, ifd_num: In::PRIMARY, value: ascii("Apple") },
+        Field { tag: Tag::Model, ifd_num: In::PRIMARY, value: ascii("iPhone 14") },
+        Field { tag: Tag::Artist, ifd_num: In::PRIMARY, value: ascii("A parent's phone") },
+        Field { tag: Tag::BodySerialNumber, ifd_num: In::PRIMARY, value: ascii("SERIAL-4471") },
+        Field { tag: Tag::DateTimeOriginal, ifd_num: In::PRIMARY, value: ascii("2026:07:14 10:42:17") },
+        Field { tag: Tag::GPSLatitudeRef, ifd_num: In::PRIMARY, value: ascii("N") },
+        Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(51), r(4), r(16)]) },
+        Field { tag: Tag::GPSLongitudeRef, ifd_num: In::PRIMARY, value: ascii("W") },
+        Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(1), r(47), r(39)]) },
+    ];
+    let thumbnail = plain_jpeg(16, 12);
+    let mut w = Writer::new();
+    for f in &fields {
+        w.push_field(f);
+    }
+    w.set_jpeg(&thumbnail, In::THUMBNAIL);
+    let mut buf = std::io::Cursor::new(Vec::new());
+    w.write(&mut buf, false).expect("write exif");
+    buf.into_inner()
+}
+
+fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    let mut v = vec![0xFF, marker];
+    v.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    v.extend_from_slice(payload);
+    v
+}
+
+/// A JPEG with EXIF (GPS, serial, thumbnail), XMP with a face region
+/// naming a person, extended XMP, IPTC, an MPF secondary image, a comment
+/// and a motion-photo video appended after the end marker.
+pub fn jpeg_with_everything(width: u32, height: u32) -> Vec<u8> {
+    let plain = plain_jpeg(width, height);
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(exif_block());
+    let xmp = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description xmlns:mwg-rs='http://www.metadataworkinggroup.com/schemas/regions/'><mwg-rs:Regions><mwg-rs:RegionList><rdf:Bag><rdf:li mwg-rs:Name='Amelia Testperson' mwg-rs:Type='Face'/></rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions></rdf:Description></rdf:RDF></x:xmpmeta>";
+    let ext_xmp = b"http://ns.adobe.com/xmp/extension/\0ABCDEF0123456789ABCDEF0123456789\0\0\0\x10\0\0\0\0<more GPS/>";
+    let iptc = b"Photoshop 3.0\x008BIM\x04\x04\0\0\0\0\0\x14\x1c\x02\x50\0\x11Amelia Testperson";
+    let mpf = b"MPF\0MM\0*\0\0\0\x08secondary image";
+    let mut out = plain[..2].to_vec();
+    out.extend(segment(0xE1, &exif));
+    out.extend(segment(0xE1, xmp));
+    out.extend(segment(0xE1, ext_xmp));
+    out.extend(segment(0xE2, mpf));
+    out.extend(segment(0xED, iptc));
+    out.extend(segment(0xFE, b"A parent's phone"));
+    out.extend_from_slice(&plain[2..]);
+    out.extend_from_slice(b"\0\0\0\x18ftypmp42 motion photo video GPS");
+    out
+}
+
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut v = (data.len() as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(data);
+    v.extend_from_slice(&crc32_ieee(kind, data).to_be_bytes());
+    v
+}
+
+fn crc32_ieee(kind: &[u8], data: &[u8]) -> u32 {
+    // CRC-32 (IEEE), bitwise: independent of the code under test.
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in kind.iter().chain(data) {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+pub fn plain_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(pixels(width, height))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode png");
+    out.into_inner()
+}
+
+/// A PNG with tEXt, iTXt (XMP), eXIf (GPS), tIME, a private chunk, and a
+/// ZIP appended after IEND.
+pub fn png_with_everything(width: u32, height: u32) -> Vec<u8> {
+    let plain = plain_png(width, height);
+    let ihdr_end = 8 + 8 + 13 + 4;
+    let mut exif = Vec::new();
+    exif.extend(exif_block());
+    let mut out = plain[..ihdr_end].to_vec();
+    out.extend(png_chunk(b"tEXt", b"Author\0A parent's phone"));
+    out.extend(png_chunk(
+        b"iTXt",
+        b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta xmlns:x='adobe:ns:meta/'>http://ns.adobe.com/xap Amelia Testperson</x:xmpmeta>",
+    ));
+    out.extend(png_chunk(b"eXIf", &exif));
+    out.extend(png_chunk(b"tIME", &[7, 234, 7, 14, 10, 42, 17]));
+    out.extend(png_chunk(b"prVt", b"iPhone private data"));
+    out.extend_from_slice(&plain[ihdr_end..]);
+    out.extend_from_slice(b"PK\x03\x04 appended zip with GPS");
+    out
+}
+
+/// Asserts that `bytes` carry no metadata, checked by independent
+/// readers: kamadak-exif finds no EXIF, and none of the planted strings
+/// is anywhere in the file.
+pub fn assert_clean(name: &str, bytes: &[u8]) {
+    let reader = exif::Reader::new();
+    let found = reader.read_from_container(&mut std::io::Cursor::new(bytes));
+    assert!(found.is_err(), "{name}: kamadak-exif still finds EXIF: {:?}", found.map(|e| e.fields().count()));
+    for planted in PLANTED {
+        assert!(
+            !bytes.windows(planted.len()).any(|w| w == planted.as_bytes()),
+            "{name}: {planted:?} survived sanitising"
+        );
+    }
+}
+
+/// Asserts exiftool (if installed; required in CI) sees nothing but the
+/// file's own structure.
+pub fn assert_clean_exiftool(path: &Path) {
+    let out = match Command::new("exiftool").args(["-a", "-G1", "-j", "-u"]).arg(path).output() {
+        Ok(o) => o,
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("exiftool is not installed: skipping its check (CI installs it)");
+            return;
+        }
+        Err(e) => panic!("exiftool is required in CI: {e}"),
+    };
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("exiftool json");
+    let tags = json[0].as_object().expect("one file");
+    for key in tags.keys() {
+        let group = key.split(':').next().unwrap_or("");
+        let allowed = ["SourceFile", "ExifTool", "System", "File", "JFIF", "PNG", "Composite", "ICC_Profile", "ICC-header", "ICC-view", "ICC-meas"];
+        assert!(
+            allowed.contains(&group) || key == "SourceFile",
+            "{}: exiftool still finds {key} = {}",
+            path.display(),
+            tags[key]
+        );
+    }
+    for (key, value) in tags {
+        let v = value.to_string();
+        assert!(!v.contains("Amelia") && !v.contains("iPhone"), "{key} = {v}");
+        assert!(!key.contains("Warning") || !v.contains("trailer"), "{key} = {v}");
+    }
+}
+
+/// Decodes an image to RGB pixels.
+pub fn decode(bytes: &[u8]) -> image::RgbImage {
+    image::load_from_memory(bytes).expect("decodes").to_rgb8()
+}
