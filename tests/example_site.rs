@@ -34,7 +34,12 @@ fn example_site_builds_with_clean_images() {
     }
     // No source name survives in any published path.
     for f in &files {
-        for source_name in ["garden.jpg", "artwork.jpg", "school-building.jpg", "library-books.png"] {
+        for source_name in [
+            "garden.jpg",
+            "artwork.jpg",
+            "school-building.jpg",
+            "library-books.png",
+        ] {
             assert!(!f.contains(source_name), "{f} reveals a source name");
         }
         assert!(!f.starts_with("consent"), "{f}");
@@ -45,9 +50,15 @@ fn example_site_builds_with_clean_images() {
     assert!(home.contains("<img src=\"/media/"), "{home}");
     assert!(home.contains("width=\"1600\" height=\"1067\""));
     assert!(home.contains("lang=\"en-GB\""));
-    assert!(!home.contains("school-building.jpg"), "the source name leaks into the page");
+    assert!(
+        !home.contains("school-building.jpg"),
+        "the source name leaks into the page"
+    );
     // The draft news post is not published.
-    assert!(!files.iter().any(|f| f.contains("christmas-fair")), "{files:?}");
+    assert!(
+        !files.iter().any(|f| f.contains("christmas-fair")),
+        "{files:?}"
+    );
 }
 
 #[test]
@@ -55,8 +66,15 @@ fn example_site_checks_clean_in_every_format() {
     let site = Site::example();
     let human = site.run(&["check"]);
     assert_eq!(human.code, 0, "{}", human.all());
-    assert!(human.stdout.contains("pages would be built"), "{}", human.stdout);
-    assert!(!site.path("public").exists(), "check must not write public/");
+    assert!(
+        human.stdout.contains("pages would be built"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        !site.path("public").exists(),
+        "check must not write public/"
+    );
 
     let json = site.run(&["check", "--format", "json"]);
     assert_eq!(json.code, 0);

@@ -73,6 +73,7 @@ pub struct FrontMatterError {
 }
 
 /// A Markdown file split into its front matter and body.
+#[derive(Debug)]
 pub struct Split<'a> {
     pub front: &'a str,
     /// Line (1-based) of the first front matter line.

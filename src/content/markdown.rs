@@ -329,7 +329,7 @@ mod tests {
 
     #[test]
     fn render_rewrites_links_images_and_heading_ids() {
-        let body = "## Sports day {#sports}\n\n[x](@/a.md) ![A \"tree\"](t.jpg)\n\n| a |\n|---|\n| b |\n\n~~old~~ [^1]\n\n[^1]: note\n";
+        let body = "## Sports day {#sports}\n\n[x](@/a.md) ![Fish & chips](t.jpg)\n\n| a |\n|---|\n| b |\n\n~~old~~ [^1]\n\n[^1]: note\n";
         let out = render(
             body,
             &|l| (l == "@/a.md").then(|| "/a/".to_string()),
@@ -348,7 +348,7 @@ mod tests {
         );
         assert!(out.html.contains("href=\"/a/\""));
         assert!(out.html.contains(
-            "<img src=\"/media/abc.jpg\" alt=\"A &quot;tree&quot;\" width=\"4\" height=\"3\""
+            "<img src=\"/media/abc.jpg\" alt=\"Fish &amp; chips\" width=\"4\" height=\"3\""
         ));
         assert!(out.html.contains("<table>"));
         assert!(out.html.contains("<del>old</del>"));

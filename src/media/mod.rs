@@ -179,6 +179,7 @@ pub fn accept_inert(input: &[u8], extension: &str) -> Result<CleanFile, Refusal>
 }
 
 /// What a format's strip function returns.
+#[derive(Debug)]
 struct Stripped {
     bytes: Vec<u8>,
     width: u32,

@@ -135,20 +135,20 @@ pub fn render(
         jobs.push(Job::NotFound);
     }
 
-    let results: Vec<Result<RenderedPage, Finding>> =
+    let results: Vec<Result<RenderedPage, Box<Finding>>> =
         jobs.par_iter().map(|job| r.run(job)).collect();
     let mut pages = Vec::with_capacity(results.len());
     for result in results {
         match result {
             Ok(p) => pages.push(p),
-            Err(f) => problems.push(f),
+            Err(f) => problems.push(*f),
         }
     }
     Rendered { pages, problems }
 }
 
 impl Renderer<'_> {
-    fn run(&self, job: &Job) -> Result<RenderedPage, Finding> {
+    fn run(&self, job: &Job) -> Result<RenderedPage, Box<Finding>> {
         match *job {
             Job::Section { index, pager } => self.section(index, pager),
             Job::Page(index) => self.page(index),
@@ -197,7 +197,7 @@ impl Renderer<'_> {
         markdown::render(&doc.body, &link, &image)
     }
 
-    fn section(&self, index: usize, pager: usize) -> Result<RenderedPage, Finding> {
+    fn section(&self, index: usize, pager: usize) -> Result<RenderedPage, Box<Finding>> {
         let s = &self.site.sections[index];
         let path = if pager == 0 {
             s.path.clone()
@@ -207,12 +207,14 @@ impl Renderer<'_> {
         let html = self.markdown(&s.doc);
         let mut ctx = self.context(&path);
         let paginated = s.meta.paginate_by.filter(|&n| n > 0);
-        let list: Vec<&tera::Value> = match paginated {
-            Some(n) => s.pages.iter().skip(pager * n).take(n),
-            None => s.pages.iter().skip(0).take(usize::MAX),
-        }
-        .map(|&i| &self.summaries[i])
-        .collect();
+        let (skip, take) = paginated.map_or((0, usize::MAX), |n| (pager * n, n));
+        let list: Vec<&tera::Value> = s
+            .pages
+            .iter()
+            .skip(skip)
+            .take(take)
+            .map(|&i| &self.summaries[i])
+            .collect();
         let view = SectionView::new(
             s,
             self.site,
@@ -252,7 +254,7 @@ impl Renderer<'_> {
         })
     }
 
-    fn page(&self, index: usize) -> Result<RenderedPage, Finding> {
+    fn page(&self, index: usize) -> Result<RenderedPage, Box<Finding>> {
         let p = &self.site.pages[index];
         let section = &self.site.sections[p.section];
         let html = self.markdown(&p.doc);
@@ -289,18 +291,18 @@ impl Renderer<'_> {
         ctx: &tera::Context,
         doc: Option<&Document>,
         key: Option<&str>,
-    ) -> Result<String, Finding> {
+    ) -> Result<String, Box<Finding>> {
         if !self.theme.has_template(name) {
             let location = match doc {
                 Some(d) => Location::line(d.file(), key.map_or(d.front_line, |k| d.key_line(k))),
                 None => Location::file("templates"),
             };
-            return Err(Finding::error(
+            return Err(Box::new(Finding::error(
                 "template",
                 location,
                 format!("the template {name:?} does not exist in the theme or in templates/"),
                 "use a template that exists, or add it under templates/",
-            ));
+            )));
         }
         self.tera.render(name, ctx).map_err(|e| {
             let file = self
@@ -309,12 +311,12 @@ impl Renderer<'_> {
                 .unwrap_or("templates")
                 .to_string();
             let used_by = doc.map(|d| format!(" (rendering {})", d.file())).unwrap_or_default();
-            Finding::error(
+            Box::new(Finding::error(
                 "template",
                 Location::file(file),
                 format!("the template failed{used_by}: {}", theme::error_chain(&e)),
                 "fix the template; a missing value can be guarded with {% if … %} or | default(value=…)",
-            )
+            ))
         })
     }
 }

@@ -81,6 +81,9 @@ impl Theme {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        // Escape what HTML needs escaped, and leave `/` alone so URLs stay
+        // readable (Tera's default writes it as &#x2F;).
+        tera.set_escape_fn(escape_html);
         if let Err(e) = tera.add_raw_templates(good) {
             problems.push(Finding::error(
                 "template",
@@ -166,6 +169,10 @@ fn files_under(dir: &Path, problems: &mut Vec<Finding>, root: &Path) -> Vec<(Str
         }
     }
     out
+}
+
+fn escape_html(input: &str) -> String {
+    crate::content::markdown::escape(input)
 }
 
 /// A Tera error and its causes on one line.

@@ -96,7 +96,7 @@ fn external_sources(html: &str) -> Vec<String> {
                     }
                     let value = attribute_value(&inside[at + attr.len()..]);
                     for candidate in value.split(',') {
-                        let url = candidate.trim().split_whitespace().next().unwrap_or("");
+                        let url = candidate.split_whitespace().next().unwrap_or("");
                         let l = url.to_ascii_lowercase();
                         if l.starts_with("http:")
                             || l.starts_with("https:")

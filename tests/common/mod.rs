@@ -40,8 +40,14 @@ impl Site {
     pub fn new() -> Site {
         let site = Site::empty();
         site.write("config.toml", CONFIG);
-        copy_dir(&Path::new(REPO).join("themes/schoolsite"), &site.path("themes/schoolsite"));
-        site.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\n\nWelcome.\n");
+        copy_dir(
+            &Path::new(REPO).join("themes/schoolsite"),
+            &site.path("themes/schoolsite"),
+        );
+        site.write(
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\n+++\n\nWelcome.\n",
+        );
         site
     }
 
@@ -81,8 +87,7 @@ impl Site {
     }
 
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel))
-            .unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
     }
 
     /// Runs `schoolsite ARGS --root SITE`.
@@ -102,7 +107,12 @@ impl Site {
         let public = self.path("public");
         let mut out: Vec<String> = walk(&public)
             .into_iter()
-            .map(|p| p.strip_prefix(&public).unwrap().to_string_lossy().replace('\\', "/"))
+            .map(|p| {
+                p.strip_prefix(&public)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
             .collect();
         out.sort();
         out
@@ -182,7 +192,11 @@ pub const PLANTED: &[&str] = &[
 /// A small photo's pixels: a gradient so compression has work to do.
 pub fn pixels(width: u32, height: u32) -> image::RgbImage {
     image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, ((x + y) % 256) as u8])
+        image::Rgb([
+            (x * 255 / width) as u8,
+            (y * 255 / height) as u8,
+            ((x + y) % 256) as u8,
+        ])
     })
 }
 
@@ -204,15 +218,51 @@ pub fn exif_block() -> Vec<u8> {
     let ascii = |s: &str| Value::Ascii(vec![s.as_bytes().to_vec()]);
     let r = |n: u32| Rational { num: n, denom: 1 };
     let fields = vec![
-        Field { tag: Tag::Make, ifd_num: In::PRIMARY, value: ascii("Apple") },
-        Field { tag: Tag::Model, ifd_num: In::PRIMARY, value: ascii("iPhone 14") },
-        Field { tag: Tag::Artist, ifd_num: In::PRIMARY, value: ascii("A parent's phone") },
-        Field { tag: Tag::BodySerialNumber, ifd_num: In::PRIMARY, value: ascii("SERIAL-4471") },
-        Field { tag: Tag::DateTimeOriginal, ifd_num: In::PRIMARY, value: ascii("2026:07:14 10:42:17") },
-        Field { tag: Tag::GPSLatitudeRef, ifd_num: In::PRIMARY, value: ascii("N") },
-        Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(51), r(4), r(16)]) },
-        Field { tag: Tag::GPSLongitudeRef, ifd_num: In::PRIMARY, value: ascii("W") },
-        Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(1), r(47), r(39)]) },
+        Field {
+            tag: Tag::Make,
+            ifd_num: In::PRIMARY,
+            value: ascii("Apple"),
+        },
+        Field {
+            tag: Tag::Model,
+            ifd_num: In::PRIMARY,
+            value: ascii("iPhone 14"),
+        },
+        Field {
+            tag: Tag::Artist,
+            ifd_num: In::PRIMARY,
+            value: ascii("A parent's phone"),
+        },
+        Field {
+            tag: Tag::BodySerialNumber,
+            ifd_num: In::PRIMARY,
+            value: ascii("SERIAL-4471"),
+        },
+        Field {
+            tag: Tag::DateTimeOriginal,
+            ifd_num: In::PRIMARY,
+            value: ascii("2026:07:14 10:42:17"),
+        },
+        Field {
+            tag: Tag::GPSLatitudeRef,
+            ifd_num: In::PRIMARY,
+            value: ascii("N"),
+        },
+        Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(51), r(4), r(16)]),
+        },
+        Field {
+            tag: Tag::GPSLongitudeRef,
+            ifd_num: In::PRIMARY,
+            value: ascii("W"),
+        },
+        Field {
+            tag: Tag::GPSLongitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(1), r(47), r(39)]),
+        },
     ];
     let thumbnail = plain_jpeg(16, 12);
     let mut w = Writer::new();
@@ -269,7 +319,11 @@ fn crc32_ieee(kind: &[u8], data: &[u8]) -> u32 {
     for &b in kind.iter().chain(data) {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -310,10 +364,16 @@ pub fn png_with_everything(width: u32, height: u32) -> Vec<u8> {
 pub fn assert_clean(name: &str, bytes: &[u8]) {
     let reader = exif::Reader::new();
     let found = reader.read_from_container(&mut std::io::Cursor::new(bytes));
-    assert!(found.is_err(), "{name}: kamadak-exif still finds EXIF: {:?}", found.map(|e| e.fields().count()));
+    assert!(
+        found.is_err(),
+        "{name}: kamadak-exif still finds EXIF: {:?}",
+        found.map(|e| e.fields().count())
+    );
     for planted in PLANTED {
         assert!(
-            !bytes.windows(planted.len()).any(|w| w == planted.as_bytes()),
+            !bytes
+                .windows(planted.len())
+                .any(|w| w == planted.as_bytes()),
             "{name}: {planted:?} survived sanitising"
         );
     }
@@ -322,7 +382,11 @@ pub fn assert_clean(name: &str, bytes: &[u8]) {
 /// Asserts exiftool (if installed; required in CI) sees nothing but the
 /// file's own structure.
 pub fn assert_clean_exiftool(path: &Path) {
-    let out = match Command::new("exiftool").args(["-a", "-G1", "-j", "-u"]).arg(path).output() {
+    let out = match Command::new("exiftool")
+        .args(["-a", "-G1", "-j", "-u"])
+        .arg(path)
+        .output()
+    {
         Ok(o) => o,
         Err(_) if std::env::var_os("CI").is_none() => {
             eprintln!("exiftool is not installed: skipping its check (CI installs it)");
@@ -334,7 +398,19 @@ pub fn assert_clean_exiftool(path: &Path) {
     let tags = json[0].as_object().expect("one file");
     for key in tags.keys() {
         let group = key.split(':').next().unwrap_or("");
-        let allowed = ["SourceFile", "ExifTool", "System", "File", "JFIF", "PNG", "Composite", "ICC_Profile", "ICC-header", "ICC-view", "ICC-meas"];
+        let allowed = [
+            "SourceFile",
+            "ExifTool",
+            "System",
+            "File",
+            "JFIF",
+            "PNG",
+            "Composite",
+            "ICC_Profile",
+            "ICC-header",
+            "ICC-view",
+            "ICC-meas",
+        ];
         assert!(
             allowed.contains(&group) || key == "SourceFile",
             "{}: exiftool still finds {key} = {}",
@@ -344,8 +420,14 @@ pub fn assert_clean_exiftool(path: &Path) {
     }
     for (key, value) in tags {
         let v = value.to_string();
-        assert!(!v.contains("Amelia") && !v.contains("iPhone"), "{key} = {v}");
-        assert!(!key.contains("Warning") || !v.contains("trailer"), "{key} = {v}");
+        assert!(
+            !v.contains("Amelia") && !v.contains("iPhone"),
+            "{key} = {v}"
+        );
+        assert!(
+            !key.contains("Warning") || !v.contains("trailer"),
+            "{key} = {v}"
+        );
     }
 }
 
