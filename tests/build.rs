@@ -4,10 +4,6 @@
 mod common;
 use common::*;
 
-fn page(front: &str, body: &str) -> String {
-    format!("+++\n{front}\n+++\n{body}")
-}
-
 #[test]
 fn sections_pages_sorting_and_pagination() {
     let site = Site::new();

@@ -22,10 +22,6 @@ fn blocked(site: &Site) -> String {
     run.stdout
 }
 
-fn page(front: &str, body: &str) -> String {
-    format!("+++\n{front}\n+++\n{body}")
-}
-
 #[test]
 fn malformed_front_matter_names_file_and_line() {
     let site = Site::new();

@@ -130,6 +130,11 @@ impl Site {
     }
 }
 
+/// A Markdown file: `+++` front matter, then the body.
+pub fn page(front: &str, body: &str) -> String {
+    format!("+++\n{front}\n+++\n{body}")
+}
+
 pub fn run_bin(args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
         .args(args)
