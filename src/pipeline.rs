@@ -4,7 +4,7 @@
 use crate::config::{Config, ConfigError};
 use crate::content::{self, ContentError, LoadOptions};
 use crate::emit::Output;
-use crate::media::{self, Limits};
+use crate::media::{self, Settings};
 use crate::render::{self, ImageDescription, Theme, ThemeError};
 use crate::report::{self, Finding};
 use crate::rules::{self, Verdict};
@@ -66,7 +66,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     let theme = Theme::load(root, &config)?;
 
     // Sanitise every file that would be published, in parallel.
-    let limits = Limits::default();
+    let settings = Settings::default();
     let referenced: Vec<String> = site.referenced_files().into_iter().collect();
     let bar = progress_bar(
         options.progress,
@@ -76,7 +76,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .par_iter()
         .map(|path| {
             let file = root.join(content::CONTENT_DIR).join(path);
-            let verdict = read_for_media(&file).and_then(|b| media::sanitise(&b, limits));
+            let verdict = read_for_media(&file).and_then(|b| media::sanitise(&b, &settings));
             bar.inc(1);
             (path.clone(), verdict)
         })
@@ -88,7 +88,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             let ext = f.rel.rsplit_once('.').map_or("", |(_, e)| e);
             let verdict = read_for_media(&f.path).and_then(|b| {
                 if media::sniff(&b).is_image() {
-                    media::sanitise(&b, limits)
+                    media::sanitise(&b, &settings)
                 } else {
                     media::accept_inert(&b, ext)
                 }

@@ -9,12 +9,19 @@
 //!
 //! Kept: SOF*, DHT, DQT, DRI, DAC, SOS with its entropy-coded data, RST*,
 //! a JFIF APP0 (with its thumbnail removed), ICC profiles (APP2
-//! `ICC_PROFILE`), and Adobe APP14 reduced to its colour-transform flag.
-//! Everything else goes: EXIF, XMP, extended XMP, MPF secondary images,
-//! IPTC/Photoshop, other APPn, comments, unknown segments, and every byte
-//! after the end-of-image marker.
+//! `ICC_PROFILE`, unless the settings drop them), and Adobe APP14 reduced
+//! to its colour-transform flag. Everything else goes: EXIF, XMP, extended
+//! XMP (where depth maps live), MPF and other APP2 data, IPTC/Photoshop,
+//! other APPn, comments, unknown segments, and every byte after the
+//! end-of-image marker (MPF secondary images, Samsung trailers, motion-photo
+//! videos).
+//!
+//! When the EXIF block gives an orientation other than 1, a new EXIF block
+//! holding only that orientation takes the old one's place, so the photo
+//! still shows upright.
 
-use super::{Refusal, RemovedLog, Stripped};
+use super::metadata::{exif_facts, minimal_exif, trailer_description, xmp_facts};
+use super::{Refusal, RemovedLog, Settings, Stripped};
 
 const FORMAT: &str = "JPEG";
 
@@ -25,7 +32,7 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
     }
 }
 
-pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
+pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
     if !input.starts_with(&[0xFF, 0xD8]) {
         return Err(corrupt(
             "it does not start with a JPEG start-of-image marker",
@@ -37,6 +44,7 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
     let mut pos = 2;
     let mut size: Option<(u32, u32)> = None;
     let mut seen_scan = false;
+    let mut orientation: Option<u16> = None;
 
     loop {
         // Every segment starts with 0xFF, possibly padded with more 0xFF.
@@ -64,7 +72,8 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
                 }
                 out.extend_from_slice(&[0xFF, 0xD9]);
                 if pos < input.len() {
-                    removed.add("data after the end of the image", input.len() - pos);
+                    let trailer = &input[pos..];
+                    removed.add(trailer_description(trailer), trailer.len());
                 }
                 break;
             }
@@ -131,8 +140,34 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
                 }
             }
             0xE2 if segment.starts_with(b"ICC_PROFILE\0") => {
-                out.extend_from_slice(&[0xFF, marker]);
-                out.extend_from_slice(whole);
+                if settings.keep_icc {
+                    out.extend_from_slice(&[0xFF, marker]);
+                    out.extend_from_slice(whole);
+                } else {
+                    removed.add("ICC colour profile", whole.len() + 2);
+                }
+            }
+            0xE1 if segment.starts_with(b"Exif\0") => {
+                let facts = exif_facts(&segment[6..]);
+                removed.add_found("EXIF metadata", whole.len() + 2, facts.found);
+                if orientation.is_none() {
+                    orientation = Some(facts.orientation);
+                    if facts.orientation != 1 {
+                        let mut payload = b"Exif\0\0".to_vec();
+                        payload.extend_from_slice(&minimal_exif(facts.orientation));
+                        out.extend_from_slice(&[0xFF, 0xE1]);
+                        out.extend_from_slice(&(payload.len() as u16 + 2).to_be_bytes());
+                        out.extend_from_slice(&payload);
+                    }
+                }
+            }
+            0xE1 if segment.starts_with(XMP) || segment.starts_with(EXTENDED_XMP) => {
+                let what = if segment.starts_with(XMP) {
+                    "XMP metadata"
+                } else {
+                    "extended XMP metadata"
+                };
+                removed.add_found(what, whole.len() + 2, xmp_facts(segment));
             }
             0xEE if segment.starts_with(b"Adobe") && segment.len() >= 12 => {
                 // Keep only the colour-transform flag; the version and
@@ -160,9 +195,13 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
         bytes: out,
         width,
         height,
+        orientation: orientation.unwrap_or(1),
         removed: removed.finish(),
     })
 }
+
+const XMP: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+const EXTENDED_XMP: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
 
 /// The payload of the segment whose length field starts at `pos`.
 fn read_segment(input: &[u8], pos: usize) -> Result<&[u8], Refusal> {
@@ -215,12 +254,8 @@ fn jfif_without_thumbnail(segment: &[u8]) -> Option<Vec<u8>> {
 
 fn describe_app(marker: u8, segment: &[u8]) -> &'static str {
     match marker {
-        0xE1 if segment.starts_with(b"Exif\0") => "EXIF metadata",
-        0xE1 if segment.starts_with(b"http://ns.adobe.com/xap/1.0/\0") => "XMP metadata",
-        0xE1 if segment.starts_with(b"http://ns.adobe.com/xmp/extension/\0") => {
-            "extended XMP metadata"
-        }
-        0xE2 if segment.starts_with(b"MPF\0") => "MPF secondary images",
+        0xE2 if segment.starts_with(b"MPF\0") => "MPF secondary-image index",
+        0xE2 if segment.starts_with(b"FPXR\0") => "FlashPix extension data",
         0xED => "IPTC/Photoshop metadata",
         0xEE => "Adobe APP14 data",
         _ => "application data",
@@ -272,7 +307,7 @@ mod tests {
             seg(0xFE, b"taken by a parent"),
         ]);
         input.extend_from_slice(b"TRAILER motion photo ftypmp42");
-        let s = strip(&input).unwrap();
+        let s = strip(&input, &Settings::default()).unwrap();
         let text = String::from_utf8_lossy(&s.bytes);
         for planted in [
             "Exif",
@@ -293,12 +328,12 @@ mod tests {
         let what: Vec<_> = s.removed.iter().map(|r| r.what.as_str()).collect();
         assert!(what.contains(&"EXIF metadata"), "{what:?}");
         assert!(
-            what.contains(&"data after the end of the image"),
+            what.contains(&"motion-photo video after the end of the image"),
             "{what:?}"
         );
         assert!(what.iter().any(|w| w.starts_with("comment")), "{what:?}");
         // Idempotent: a second pass removes nothing more.
-        let again = strip(&s.bytes).unwrap();
+        let again = strip(&s.bytes, &Settings::default()).unwrap();
         assert_eq!(again.bytes, s.bytes);
         assert!(again.removed.is_empty());
     }
@@ -307,15 +342,16 @@ mod tests {
     fn every_truncation_is_refused_never_a_panic() {
         let input = minimal(&[seg(0xE1, b"Exif\0\0data")]);
         for cut in 0..input.len() - 1 {
-            assert!(strip(&input[..cut]).is_err(), "cut at {cut} accepted");
+            assert!(strip(&input[..cut], &Settings::default()).is_err(), "cut at {cut} accepted");
         }
-        assert!(strip(&input).is_ok());
+        assert!(strip(&input, &Settings::default()).is_ok());
     }
 
     #[test]
     fn garbage_is_refused() {
-        assert!(strip(b"\xFF\xD8\xFF\xC0\x00\x00").is_err());
-        assert!(strip(b"\xFF\xD8\x00\x00").is_err());
-        assert!(strip(b"\xFF\xD8\xFF\xD9").is_err());
+        let s = &Settings::default();
+        assert!(strip(b"\xFF\xD8\xFF\xC0\x00\x00", s).is_err());
+        assert!(strip(b"\xFF\xD8\x00\x00", s).is_err());
+        assert!(strip(b"\xFF\xD8\xFF\xD9", s).is_err());
     }
 }

@@ -8,8 +8,11 @@
 //! This module knows nothing of pages, consent or the command line.
 
 mod classify;
+mod gif;
 mod jpeg;
+mod metadata;
 mod png;
+mod webp;
 
 pub use classify::{Kind, sniff};
 
@@ -20,6 +23,10 @@ pub struct Removed {
     pub what: String,
     /// How many bytes it took up.
     pub bytes: usize,
+    /// What it held that matters for privacy ("GPS position", "1 face
+    /// tag"), in plain words; empty when nothing specific was recognised.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub found: Vec<String>,
 }
 
 /// Why a file could not be made safe.
@@ -66,18 +73,24 @@ impl Refusal {
     }
 }
 
-/// Limits the sanitiser works within.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
+/// How the sanitiser works: limits and what it may keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
     /// Largest width × height accepted (decompression bombs are refused
     /// before any pixel is decoded).
     pub max_pixels: u64,
+    /// Keep embedded ICC colour profiles (JPEG APP2, PNG iCCP, WebP ICCP)
+    /// so colours show as the camera meant. They describe colour only,
+    /// but a custom profile can name the device that made it.
+    pub keep_icc: bool,
 }
 
-impl Default for Limits {
+impl Default for Settings {
     fn default() -> Self {
-        Limits {
+        Settings {
             max_pixels: 100_000_000,
+            keep_icc: true,
         }
     }
 }
@@ -90,6 +103,7 @@ pub struct CleanFile {
     kind: Kind,
     width: u32,
     height: u32,
+    orientation: u16,
     removed: Vec<Removed>,
 }
 
@@ -107,6 +121,12 @@ impl CleanFile {
         (self.width, self.height)
     }
 
+    /// The EXIF orientation (1–8) the clean bytes still carry, in a
+    /// minimal EXIF block that holds nothing else; 1 when upright.
+    pub fn orientation(&self) -> u16 {
+        self.orientation
+    }
+
     pub fn removed(&self) -> &[Removed] {
         &self.removed
     }
@@ -120,12 +140,14 @@ impl CleanFile {
 }
 
 /// Sanitises a file: strips every piece of metadata and returns the
-/// clean bytes, or refuses. Only JPEG and PNG images are accepted so far.
-pub fn sanitise(input: &[u8], limits: Limits) -> Result<CleanFile, Refusal> {
+/// clean bytes, or refuses. JPEG, PNG, WebP and GIF images are accepted.
+pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal> {
     let kind = sniff(input);
     let stripped = match kind {
-        Kind::Jpeg => jpeg::strip(input)?,
-        Kind::Png => png::strip(input)?,
+        Kind::Jpeg => jpeg::strip(input, settings)?,
+        Kind::Png => png::strip(input, settings)?,
+        Kind::WebP => webp::strip(input, settings)?,
+        Kind::Gif => gif::strip(input, settings)?,
         Kind::Empty => return Err(Refusal::Empty),
         Kind::Unknown => return Err(Refusal::Unknown),
         other => {
@@ -136,11 +158,11 @@ pub fn sanitise(input: &[u8], limits: Limits) -> Result<CleanFile, Refusal> {
         }
     };
     let pixels = u64::from(stripped.width) * u64::from(stripped.height);
-    if pixels > limits.max_pixels {
+    if pixels > settings.max_pixels {
         return Err(Refusal::TooLarge {
             width: stripped.width,
             height: stripped.height,
-            limit: limits.max_pixels,
+            limit: settings.max_pixels,
         });
     }
     Ok(CleanFile {
@@ -148,6 +170,7 @@ pub fn sanitise(input: &[u8], limits: Limits) -> Result<CleanFile, Refusal> {
         kind,
         width: stripped.width,
         height: stripped.height,
+        orientation: stripped.orientation,
         removed: stripped.removed,
     })
 }
@@ -174,6 +197,7 @@ pub fn accept_inert(input: &[u8], extension: &str) -> Result<CleanFile, Refusal>
         kind,
         width: 0,
         height: 0,
+        orientation: 1,
         removed: Vec::new(),
     })
 }
@@ -184,34 +208,90 @@ struct Stripped {
     bytes: Vec<u8>,
     width: u32,
     height: u32,
+    /// EXIF orientation kept in a minimal block (1 = none kept).
+    orientation: u16,
     removed: Vec<Removed>,
 }
 
-/// Collects removed pieces, merging repeats ("2 comments").
+/// Collects removed pieces, merging repeats ("comment (2 blocks)").
 #[derive(Default)]
-struct RemovedLog(Vec<(String, usize, usize)>);
+struct RemovedLog(Vec<Entry>);
+
+struct Entry {
+    what: String,
+    bytes: usize,
+    count: usize,
+    found: Vec<String>,
+}
 
 impl RemovedLog {
     fn add(&mut self, what: &str, bytes: usize) {
-        if let Some(entry) = self.0.iter_mut().find(|(w, _, _)| w == what) {
-            entry.1 += bytes;
-            entry.2 += 1;
+        self.add_found(what, bytes, Vec::new());
+    }
+
+    /// Records a removed piece and what it was found to hold.
+    fn add_found(&mut self, what: &str, bytes: usize, found: Vec<String>) {
+        if let Some(entry) = self.0.iter_mut().find(|e| e.what == what) {
+            entry.bytes += bytes;
+            entry.count += 1;
+            for f in found {
+                if !entry.found.contains(&f) {
+                    entry.found.push(f);
+                }
+            }
         } else {
-            self.0.push((what.to_string(), bytes, 1));
+            self.0.push(Entry {
+                what: what.to_string(),
+                bytes,
+                count: 1,
+                found,
+            });
         }
     }
 
     fn finish(self) -> Vec<Removed> {
         self.0
             .into_iter()
-            .map(|(what, bytes, count)| Removed {
-                what: if count > 1 {
-                    format!("{what} ({count} blocks)")
+            .map(|e| Removed {
+                what: if e.count > 1 {
+                    format!("{} ({} blocks)", e.what, e.count)
                 } else {
-                    what
+                    e.what
                 },
-                bytes,
+                bytes: e.bytes,
+                found: e.found,
             })
             .collect()
+    }
+}
+
+/// A one-line account of what was removed, most telling first:
+/// "GPS position, camera serial number, 1 face tag, 2.1 MB motion-photo
+/// video after the end of the image".
+pub fn summarise(removed: &[Removed]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for r in removed {
+        for f in &r.found {
+            if !parts.contains(f) {
+                parts.push(f.clone());
+            }
+        }
+    }
+    for r in removed {
+        parts.push(format!("{} {}", human_bytes(r.bytes), r.what));
+    }
+    if parts.is_empty() {
+        "nothing to remove".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Bytes in the units people read: "812 B", "14 KB", "2.1 MB".
+pub fn human_bytes(n: usize) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{} KB", n / 1_000),
+        _ => format!("{:.1} MB", n as f64 / 1_000_000.0),
     }
 }

@@ -6,7 +6,8 @@
 //! goes: tEXt, zTXt, iTXt, eXIf, tIME, and any chunk this code does not
 //! know, plus every byte after IEND.
 
-use super::{Refusal, RemovedLog, Stripped};
+use super::metadata::{exif_facts, minimal_exif, trailer_description, xmp_facts};
+use super::{Refusal, RemovedLog, Settings, Stripped};
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const KEEP: &[&[u8; 4]] = &[
@@ -21,7 +22,7 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
     }
 }
 
-pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
+pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
     if !input.starts_with(SIGNATURE) {
         return Err(corrupt("it does not start with the PNG signature"));
     }
@@ -31,6 +32,7 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
     let mut pos = SIGNATURE.len();
     let mut size = None;
     let mut seen_idat = false;
+    let mut orientation: Option<u16> = None;
 
     loop {
         let Some(header) = input.get(pos..pos + 8) else {
@@ -86,7 +88,20 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
             _ => {}
         }
 
-        if KEEP.contains(&&kind) {
+        if &kind == b"iCCP" && !settings.keep_icc {
+            removed.add("ICC colour profile", chunk.len());
+        } else if &kind == b"eXIf" {
+            let facts = exif_facts(data);
+            removed.add_found("EXIF metadata", chunk.len(), facts.found);
+            if orientation.is_none() {
+                orientation = Some(facts.orientation);
+                if facts.orientation != 1 {
+                    write_chunk(&mut out, b"eXIf", &minimal_exif(facts.orientation));
+                }
+            }
+        } else if &kind == b"iTXt" && data.starts_with(b"XML:com.adobe.xmp\0") {
+            removed.add_found("XMP metadata", chunk.len(), xmp_facts(data));
+        } else if KEEP.contains(&&kind) {
             out.extend_from_slice(chunk);
         } else if kind[0].is_ascii_uppercase() {
             // An unknown critical chunk: the image cannot be shown without
@@ -104,7 +119,8 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
                 return Err(corrupt("it has no image data"));
             }
             if pos < input.len() {
-                removed.add("data after the end of the image", input.len() - pos);
+                let trailer = &input[pos..];
+                removed.add(trailer_description(trailer), trailer.len());
             }
             break;
         }
@@ -117,8 +133,20 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
         bytes: out,
         width,
         height,
+        orientation: orientation.unwrap_or(1),
         removed: removed.finish(),
     })
+}
+
+/// Appends a chunk with its length and checksum.
+fn write_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(kind);
+    hasher.update(data);
+    out.extend_from_slice(&hasher.finalize().to_be_bytes());
 }
 
 fn describe(kind: &[u8; 4]) -> &'static str {
@@ -135,13 +163,8 @@ mod tests {
     use super::*;
 
     fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-        let mut v = (data.len() as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(data);
-        let mut h = crc32fast::Hasher::new();
-        h.update(kind);
-        h.update(data);
-        v.extend_from_slice(&h.finalize().to_be_bytes());
+        let mut v = Vec::new();
+        write_chunk(&mut v, kind, data);
         v
     }
 
@@ -167,7 +190,7 @@ mod tests {
             chunk(b"prVt", b"private"),
         ]);
         input.extend_from_slice(b"PK\x03\x04zip appended");
-        let s = strip(&input).unwrap();
+        let s = strip(&input, &Settings::default()).unwrap();
         let text = String::from_utf8_lossy(&s.bytes);
         for planted in [
             "tEXt", "parent", "xmpmeta", "eXIf", "GPS", "tIME", "prVt", "PK",
@@ -176,7 +199,7 @@ mod tests {
         }
         assert!(text.contains("gAMA"));
         assert_eq!((s.width, s.height), (2, 3));
-        assert_eq!(strip(&s.bytes).unwrap().bytes, s.bytes);
+        assert_eq!(strip(&s.bytes, &Settings::default()).unwrap().bytes, s.bytes);
     }
 
     #[test]
@@ -185,9 +208,9 @@ mod tests {
         let mut bad = good.clone();
         let idat = bad.windows(4).position(|w| w == b"IDAT").unwrap();
         bad[idat + 5] ^= 1;
-        assert!(strip(&bad).unwrap_err().to_string().contains("checksum"));
+        assert!(strip(&bad, &Settings::default()).unwrap_err().to_string().contains("checksum"));
         for cut in 0..good.len() {
-            assert!(strip(&good[..cut]).is_err(), "cut at {cut} accepted");
+            assert!(strip(&good[..cut], &Settings::default()).is_err(), "cut at {cut} accepted");
         }
     }
 
@@ -196,6 +219,6 @@ mod tests {
         let mut v = SIGNATURE.to_vec();
         v.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
         v.extend_from_slice(b"IHDR");
-        assert!(strip(&v).is_err());
+        assert!(strip(&v, &Settings::default()).is_err());
     }
 }
