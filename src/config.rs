@@ -50,9 +50,41 @@ pub struct Config {
     /// The site's main navigation.
     #[serde(default)]
     pub menu: Vec<MenuItem>,
+    /// How photos are published.
+    #[serde(default)]
+    pub images: Images,
     /// Anything else templates want, as in Zola.
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// The `[images]` table: sizes and limits for published photos.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Images {
+    /// Widths of the smaller copies offered to browsers (`srcset`).
+    pub widths: Vec<u32>,
+    /// Longest edge, in pixels, of any published photo that may show
+    /// pupils; larger photos are scaled down and the original withheld.
+    pub max_pupil_long_edge: u32,
+    /// JPEG quality of scaled copies, 1–100.
+    pub quality: u8,
+    /// Keep embedded colour profiles (ICC) so colours show correctly.
+    pub keep_icc: bool,
+    /// Refuse images with more pixels than this (decompression bombs).
+    pub max_pixels: u64,
+}
+
+impl Default for Images {
+    fn default() -> Self {
+        Images {
+            widths: vec![480, 960, 1600],
+            max_pupil_long_edge: 1600,
+            quality: 82,
+            keep_icc: true,
+            max_pixels: 100_000_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -127,6 +159,19 @@ impl Config {
                 "theme {:?} must be the name of a folder under themes/",
                 self.theme
             )));
+        }
+        let images = &self.images;
+        if !(1..=100).contains(&images.quality) {
+            return Err(invalid(format!(
+                "[images] quality = {} must be between 1 and 100 (82 is a good choice)",
+                images.quality
+            )));
+        }
+        if images.max_pupil_long_edge < 100 || images.widths.iter().any(|&w| w == 0) {
+            return Err(invalid(
+                "[images] max_pupil_long_edge must be at least 100 and every width more than 0"
+                    .to_string(),
+            ));
         }
         Ok(())
     }

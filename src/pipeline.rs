@@ -4,9 +4,9 @@
 use crate::config::{Config, ConfigError};
 use crate::content::{self, ContentError, LoadOptions};
 use crate::emit::Output;
-use crate::media::{self, Settings};
+use crate::media::{self, Cache, Processed, Settings, Sizes};
 use crate::render::{self, ImageDescription, Theme, ThemeError};
-use crate::report::{self, Finding};
+use crate::report::{self, Finding, MediaEntry, PublishedSize};
 use crate::rules::{self, Verdict};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -28,17 +28,13 @@ pub struct Options {
     pub drafts: bool,
     /// Show a progress bar while sanitising.
     pub progress: bool,
+    /// Reuse and store processed images in `.schoolsite/cache`.
+    pub cache: bool,
 }
 
-/// What the sanitiser removed from one published file.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct MediaEntry {
-    /// The source file, relative to the site root.
-    pub source: String,
-    /// Where it is published, relative to `public/`.
-    pub published: String,
-    pub removed: Vec<media::Removed>,
-}
+/// Where processed images are cached, under the site root: outside both
+/// `content/` and `public/`.
+pub const CACHE_DIR: &str = ".schoolsite/cache";
 
 /// The checked site, ready to emit if no finding is an error.
 pub struct Prepared {
@@ -66,7 +62,22 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     let theme = Theme::load(root, &config)?;
 
     // Sanitise every file that would be published, in parallel.
-    let settings = Settings::default();
+    let images = &config.images;
+    let settings = Settings {
+        max_pixels: images.max_pixels,
+        keep_icc: images.keep_icc,
+    };
+    let sizes = Sizes {
+        widths: images.widths.clone(),
+        max_long_edge: images.max_pupil_long_edge,
+        quality: images.quality,
+    };
+    // Theme images (logos, icons) are published as they are, stripped.
+    let theme_sizes = Sizes {
+        widths: Vec::new(),
+        ..sizes.clone()
+    };
+    let cache = options.cache.then(|| Cache::new(root.join(CACHE_DIR)));
     let referenced: Vec<String> = site.referenced_files().into_iter().collect();
     let bar = progress_bar(
         options.progress,
@@ -76,7 +87,10 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .par_iter()
         .map(|path| {
             let file = root.join(content::CONTENT_DIR).join(path);
-            let verdict = read_for_media(&file).and_then(|b| media::sanitise(&b, &settings));
+            // Until the consent register says who is in a photo, every
+            // photo is treated as one that may show pupils: capped.
+            let verdict = read_for_media(&file)
+                .and_then(|b| media::process(&b, &settings, &sizes, true, cache.as_ref()));
             bar.inc(1);
             (path.clone(), verdict)
         })
@@ -88,9 +102,9 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             let ext = f.rel.rsplit_once('.').map_or("", |(_, e)| e);
             let verdict = read_for_media(&f.path).and_then(|b| {
                 if media::sniff(&b).is_image() {
-                    media::sanitise(&b, &settings)
+                    media::process(&b, &settings, &theme_sizes, false, cache.as_ref())
                 } else {
-                    media::accept_inert(&b, ext)
+                    media::accept_inert(&b, ext).map(Processed::from)
                 }
             });
             bar.inc(1);
@@ -102,14 +116,21 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     let images: HashMap<String, ImageDescription> = content_files
         .iter()
         .filter_map(|(path, v)| {
-            let clean = v.as_ref().ok()?;
-            let (width, height) = clean.dimensions();
+            let processed = v.as_ref().ok()?;
+            let largest = processed.largest();
+            let (width, height) = largest.dimensions();
+            let srcset = processed
+                .renditions()
+                .iter()
+                .map(|r| (format!("/{}", media_dest(r)), r.dimensions().0))
+                .collect();
             Some((
                 path.clone(),
                 ImageDescription {
-                    url: format!("/{}", media_dest(clean)),
+                    url: format!("/{}", media_dest(largest)),
                     width,
                     height,
+                    srcset,
                 },
             ))
         })
@@ -136,29 +157,49 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     outputs.extend(rendered.pages.into_iter().map(Output::page));
     let mut published = std::collections::HashSet::new();
     for (path, verdict) in content_files {
-        if let Ok(clean) = verdict {
+        let Ok(processed) = verdict else { continue };
+        let removed = processed.removed().to_vec();
+        let mut versions = Vec::new();
+        for clean in processed.into_renditions() {
             let dest = media_dest(&clean);
-            media_entries.push(MediaEntry {
-                source: format!("{}/{path}", content::CONTENT_DIR),
-                published: dest.clone(),
-                removed: clean.removed().to_vec(),
+            let (width, height) = clean.dimensions();
+            versions.push(PublishedSize {
+                path: dest.clone(),
+                width,
+                height,
             });
             if published.insert(dest.clone()) {
                 outputs.push(Output::file(dest, Arc::new(clean)));
             }
         }
+        media_entries.push(MediaEntry {
+            source: format!("{}/{path}", content::CONTENT_DIR),
+            published: versions.last().map(|v| v.path.clone()).unwrap_or_default(),
+            sizes: versions,
+            removed,
+        });
     }
     for (f, verdict) in static_files {
-        if let Ok(clean) = verdict {
-            if !clean.removed().is_empty() {
-                media_entries.push(MediaEntry {
-                    source: f.display.clone(),
-                    published: f.rel.clone(),
-                    removed: clean.removed().to_vec(),
-                });
-            }
-            outputs.push(Output::file(f.rel, Arc::new(clean)));
+        let Ok(processed) = verdict else { continue };
+        let removed = processed.removed().to_vec();
+        // Theme files keep their paths, so only the largest is published.
+        let Some(clean) = processed.into_renditions().pop() else {
+            continue;
+        };
+        if !removed.is_empty() {
+            let (width, height) = clean.dimensions();
+            media_entries.push(MediaEntry {
+                source: f.display.clone(),
+                published: f.rel.clone(),
+                sizes: vec![PublishedSize {
+                    path: f.rel.clone(),
+                    width,
+                    height,
+                }],
+                removed,
+            });
         }
+        outputs.push(Output::file(f.rel, Arc::new(clean)));
     }
     Ok(Prepared {
         findings,

@@ -217,6 +217,26 @@ pub fn human_summary(summary: Summary, blocked_action: &str) -> String {
     }
 }
 
+/// What the sanitiser removed from one published file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MediaEntry {
+    /// The source file, relative to the site root.
+    pub source: String,
+    /// Where it is published, relative to `public/`: the largest version.
+    pub published: String,
+    /// Every published version, smallest first.
+    pub sizes: Vec<PublishedSize>,
+    pub removed: Vec<crate::media::Removed>,
+}
+
+/// One published version of an image.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublishedSize {
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     schema: u32,
@@ -225,10 +245,14 @@ struct JsonReport<'a> {
     summary: Summary,
     blocked: bool,
     findings: &'a [Finding],
+    /// What was removed from each published media file (added within
+    /// schema 1: readers must ignore fields they do not know).
+    media: &'a [MediaEntry],
 }
 
-/// JSON format: one object with the schema version, counts, and findings.
-pub fn json(findings: &[Finding]) -> String {
+/// JSON format: one object with the schema version, counts, findings and
+/// what the sanitiser removed from each published media file.
+pub fn json(findings: &[Finding], media: &[MediaEntry]) -> String {
     let summary = Summary::of(findings);
     let report = JsonReport {
         schema: JSON_SCHEMA_VERSION,
@@ -237,6 +261,7 @@ pub fn json(findings: &[Finding]) -> String {
         summary,
         blocked: summary.blocked(),
         findings,
+        media,
     };
     // Serialising plain strings and numbers cannot fail.
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"

@@ -2,9 +2,9 @@
 
 use super::{EXIT_BLOCKED, SiteArgs};
 use anyhow::Context;
+use schoolsite::emit;
 use schoolsite::pipeline::{self, Options};
 use schoolsite::report::{self, Format, Summary};
-use schoolsite::{emit, media};
 
 pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
     let prepared = pipeline::prepare(
@@ -12,11 +12,12 @@ pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
         Options {
             drafts: args.drafts,
             progress: args.show_progress(),
+            cache: !args.no_cache,
         },
     )?;
     let summary = Summary::of(&prepared.findings);
     match args.format {
-        Format::Json => print!("{}", report::json(&prepared.findings)),
+        Format::Json => print!("{}", report::json(&prepared.findings, &prepared.media)),
         Format::Github => print!("{}", report::github(&prepared.findings)),
         Format::Human => print!("{}", report::human(&prepared.findings)),
     }
@@ -70,14 +71,16 @@ pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn kinds_removed(entries: &[pipeline::MediaEntry]) -> String {
-    let mut kinds: Vec<&str> = entries
-        .iter()
-        .flat_map(|m| m.removed.iter())
-        .map(|r: &media::Removed| r.what.split(" (").next().unwrap_or(&r.what))
-        .collect();
-    kinds.sort_unstable();
-    kinds.dedup();
+fn kinds_removed(entries: &[report::MediaEntry]) -> String {
+    let mut kinds: Vec<&str> = Vec::new();
+    for r in entries.iter().flat_map(|m| m.removed.iter()) {
+        let what = r.what.split(" (").next().unwrap_or(&r.what);
+        for k in r.found.iter().map(String::as_str).chain([what]) {
+            if !kinds.contains(&k) {
+                kinds.push(k);
+            }
+        }
+    }
     if kinds.is_empty() {
         "nothing to remove".to_string()
     } else {

@@ -46,6 +46,9 @@ struct SiteArgs {
     /// Include pages marked draft = true.
     #[arg(long)]
     drafts: bool,
+    /// Process every image afresh instead of reusing .schoolsite/cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl SiteArgs {

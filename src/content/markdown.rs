@@ -172,6 +172,8 @@ pub struct ImageOut {
     pub src: String,
     pub width: u32,
     pub height: u32,
+    /// `url 480w, url 960w, …`, or empty when there is one size.
+    pub srcset: String,
 }
 
 /// An entry of a page's table of contents.
@@ -280,12 +282,23 @@ fn image_html(out: Option<ImageOut>, alt: &str, title: &str) -> String {
         format!(" title=\"{}\"", escape(title))
     };
     match out {
-        Some(img) => format!(
-            "<img src=\"{}\" alt=\"{alt}\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"{title}>",
-            escape(&img.src),
-            img.width,
-            img.height
-        ),
+        Some(img) => {
+            let srcset = if img.srcset.contains(',') {
+                format!(
+                    " srcset=\"{}\" sizes=\"(max-width: {w}px) 100vw, {w}px\"",
+                    escape(&img.srcset),
+                    w = img.width
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "<img src=\"{}\"{srcset} alt=\"{alt}\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"{title}>",
+                escape(&img.src),
+                img.width,
+                img.height
+            )
+        }
         // Only reached in a build that is already blocked.
         None => format!("<span class=\"missing-image\">[image not published: {alt}]</span>"),
     }
@@ -338,6 +351,7 @@ mod tests {
                     src: "/media/abc.jpg".into(),
                     width: 4,
                     height: 3,
+                    srcset: String::new(),
                 })
             },
         );

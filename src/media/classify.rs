@@ -1,7 +1,7 @@
 //! Deciding what a file is from its first bytes.
 
 /// Every kind of file the sanitiser can recognise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Jpeg,
@@ -46,6 +46,18 @@ impl Kind {
             Kind::Woff | Kind::Woff2 => "a web font",
             Kind::Empty => "an empty file",
             Kind::Unknown => "an unknown kind of file",
+        }
+    }
+
+    /// The format's short name, as in "a damaged JPEG".
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Kind::Jpeg => "JPEG",
+            Kind::Png => "PNG",
+            Kind::Gif => "GIF",
+            Kind::WebP => "WebP",
+            Kind::Pdf => "PDF",
+            _ => "file",
         }
     }
 

@@ -7,17 +7,21 @@
 //!
 //! This module knows nothing of pages, consent or the command line.
 
+mod cache;
 mod classify;
 mod gif;
 mod jpeg;
 mod metadata;
 mod png;
+mod resize;
 mod webp;
 
+pub use cache::Cache;
 pub use classify::{Kind, sniff};
+pub use resize::{Sizes, renditions};
 
 /// What the sanitiser took out of a file, for the build report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Removed {
     /// What it was, in plain words ("EXIF metadata", "XMP metadata", …).
     pub what: String,
@@ -25,7 +29,7 @@ pub struct Removed {
     pub bytes: usize,
     /// What it held that matters for privacy ("GPS position", "1 face
     /// tag"), in plain words; empty when nothing specific was recognised.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub found: Vec<String>,
 }
 
@@ -173,6 +177,101 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
         orientation: stripped.orientation,
         removed: stripped.removed,
     })
+}
+
+/// A sanitised image and the files to publish for it.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    kind: Kind,
+    width: u32,
+    height: u32,
+    removed: Vec<Removed>,
+    renditions: Vec<CleanFile>,
+}
+
+impl Processed {
+    /// The format of the source, decided by its bytes.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The source's stored pixel size.
+    pub fn dimensions(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// What was stripped from the source.
+    pub fn removed(&self) -> &[Removed] {
+        &self.removed
+    }
+
+    /// The files to publish, smallest first; never empty.
+    pub fn renditions(&self) -> &[CleanFile] {
+        &self.renditions
+    }
+
+    /// The largest file published: what `src` points at.
+    pub fn largest(&self) -> &CleanFile {
+        // `renditions` is never empty: every constructor pushes at least one.
+        &self.renditions[self.renditions.len() - 1]
+    }
+
+    pub fn into_renditions(self) -> Vec<CleanFile> {
+        self.renditions
+    }
+}
+
+impl From<CleanFile> for Processed {
+    fn from(clean: CleanFile) -> Processed {
+        Processed {
+            kind: clean.kind,
+            width: clean.width,
+            height: clean.height,
+            removed: clean.removed.clone(),
+            renditions: vec![clean],
+        }
+    }
+}
+
+/// Bump when a change to the sanitiser or encoder changes its output, so
+/// cached entries made by older code are not reused.
+const CACHE_VERSION: u32 = 1;
+
+/// Sanitises a file and makes its responsive sizes, using the cache when
+/// an entry for these exact bytes and settings exists. `cap` applies the
+/// size limit for photos that may show pupils.
+pub fn process(
+    input: &[u8],
+    settings: &Settings,
+    sizes: &Sizes,
+    cap: bool,
+    cache: Option<&Cache>,
+) -> Result<Processed, Refusal> {
+    let key = cache.map(|_| {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(input);
+        let knobs = serde_json::json!([CACHE_VERSION, settings, sizes, cap]).to_string();
+        hasher.update(knobs.as_bytes());
+        hasher.finalize().to_hex().to_string()
+    });
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        if let Some(hit) = cache.get(key) {
+            return Ok(hit);
+        }
+    }
+    let clean = sanitise(input, settings)?;
+    let renditions = resize::renditions(&clean, sizes, settings, cap)?;
+    let processed = Processed {
+        kind: clean.kind,
+        width: clean.width,
+        height: clean.height,
+        removed: clean.removed,
+        renditions,
+    };
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        cache.put(key, &processed);
+    }
+    Ok(processed)
 }
 
 /// Accepts a theme's own inert asset (stylesheet, script, font, plain

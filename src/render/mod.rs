@@ -25,6 +25,8 @@ pub struct ImageDescription {
     pub url: String,
     pub width: u32,
     pub height: u32,
+    /// Every published version as (site path, width), smallest first.
+    pub srcset: Vec<(String, u32)>,
 }
 
 /// A page of HTML ready to write. Only the renderer makes these.
@@ -191,6 +193,12 @@ impl Renderer<'_> {
                 src: format!("{}{}", self.base_path, d.url),
                 width: d.width,
                 height: d.height,
+                srcset: d
+                    .srcset
+                    .iter()
+                    .map(|(url, w)| format!("{}{url} {w}w", self.base_path))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
             _ => None,
         };

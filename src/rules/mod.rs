@@ -10,13 +10,13 @@ mod output_paths;
 
 use crate::config::Config;
 use crate::content::Site;
-use crate::media::{CleanFile, Refusal};
+use crate::media::{Processed, Refusal};
 use crate::render::{RenderedPage, StaticFile};
 use crate::report::Finding;
 use std::collections::BTreeMap;
 
 /// The sanitiser's verdict on a file.
-pub type Verdict = Result<CleanFile, Refusal>;
+pub type Verdict = Result<Processed, Refusal>;
 
 /// Everything the rules look at.
 pub struct Input<'a> {
