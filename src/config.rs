@@ -167,7 +167,7 @@ impl Config {
                 images.quality
             )));
         }
-        if images.max_pupil_long_edge < 100 || images.widths.iter().any(|&w| w == 0) {
+        if images.max_pupil_long_edge < 100 || images.widths.contains(&0) {
             return Err(invalid(
                 "[images] max_pupil_long_edge must be at least 100 and every width more than 0"
                     .to_string(),

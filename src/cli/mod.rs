@@ -4,6 +4,7 @@
 
 mod build;
 mod init;
+mod sanitise;
 
 use clap::{Args, Parser, Subcommand};
 use schoolsite::report::Format;
@@ -27,6 +28,10 @@ enum Command {
     Build(SiteArgs),
     /// Check every rule and report; write nothing. For CI.
     Check(SiteArgs),
+    /// Clean photos on their own: strip every piece of metadata (GPS,
+    /// camera serial, face tags, motion-photo videos…) and write clean
+    /// copies to --out, printing one line per file of what was removed.
+    Sanitise(sanitise::SanitiseArgs),
     /// Make a new site skeleton in DIR that builds as it is.
     Init {
         /// The folder to create (must not exist, or be empty).
@@ -68,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args, true),
         Command::Check(args) => build::run(&args, false),
         Command::Init { dir } => init::run(&dir),
+        Command::Sanitise(args) => sanitise::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -20,7 +20,9 @@
 //! holding only that orientation takes the old one's place, so the photo
 //! still shows upright.
 
-use super::metadata::{exif_facts, minimal_exif, trailer_description, xmp_facts};
+use super::metadata::{
+    exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
+};
 use super::{Refusal, RemovedLog, Settings, Stripped};
 
 const FORMAT: &str = "JPEG";
@@ -146,6 +148,15 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
                 } else {
                     removed.add("ICC colour profile", whole.len() + 2);
                 }
+            }
+            0xE1 if segment.starts_with(b"Exif\0\0")
+                && orientation.is_none()
+                && minimal_orientation(&segment[6..]).is_some() =>
+            {
+                // Our own orientation-only block, from an earlier pass.
+                orientation = minimal_orientation(&segment[6..]);
+                out.extend_from_slice(&[0xFF, marker]);
+                out.extend_from_slice(whole);
             }
             0xE1 if segment.starts_with(b"Exif\0") => {
                 let facts = exif_facts(&segment[6..]);
@@ -342,7 +353,10 @@ mod tests {
     fn every_truncation_is_refused_never_a_panic() {
         let input = minimal(&[seg(0xE1, b"Exif\0\0data")]);
         for cut in 0..input.len() - 1 {
-            assert!(strip(&input[..cut], &Settings::default()).is_err(), "cut at {cut} accepted");
+            assert!(
+                strip(&input[..cut], &Settings::default()).is_err(),
+                "cut at {cut} accepted"
+            );
         }
         assert!(strip(&input, &Settings::default()).is_ok());
     }

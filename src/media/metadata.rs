@@ -125,6 +125,13 @@ pub(super) fn minimal_exif(orientation: u16) -> Vec<u8> {
     v
 }
 
+/// The orientation held by an EXIF block that is exactly the minimal
+/// block [`minimal_exif`] writes: a second pass keeps it and reports
+/// nothing, so sanitising is idempotent.
+pub(super) fn minimal_orientation(tiff: &[u8]) -> Option<u16> {
+    (2..=8).find(|&o| tiff == minimal_exif(o).as_slice())
+}
+
 /// Describes data found after a file's end, naming the motion-photo
 /// videos phones append.
 pub(super) fn trailer_description(trailer: &[u8]) -> &'static str {

@@ -254,10 +254,10 @@ pub fn process(
         hasher.update(knobs.as_bytes());
         hasher.finalize().to_hex().to_string()
     });
-    if let (Some(cache), Some(key)) = (cache, &key) {
-        if let Some(hit) = cache.get(key) {
-            return Ok(hit);
-        }
+    if let (Some(cache), Some(key)) = (cache, &key)
+        && let Some(hit) = cache.get(key)
+    {
+        return Ok(hit);
     }
     let clean = sanitise(input, settings)?;
     let renditions = resize::renditions(&clean, sizes, settings, cap)?;

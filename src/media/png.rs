@@ -6,7 +6,9 @@
 //! goes: tEXt, zTXt, iTXt, eXIf, tIME, and any chunk this code does not
 //! know, plus every byte after IEND.
 
-use super::metadata::{exif_facts, minimal_exif, trailer_description, xmp_facts};
+use super::metadata::{
+    exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
+};
 use super::{Refusal, RemovedLog, Settings, Stripped};
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -90,6 +92,10 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
 
         if &kind == b"iCCP" && !settings.keep_icc {
             removed.add("ICC colour profile", chunk.len());
+        } else if &kind == b"eXIf" && orientation.is_none() && minimal_orientation(data).is_some() {
+            // Our own orientation-only block, from an earlier pass.
+            orientation = minimal_orientation(data);
+            out.extend_from_slice(chunk);
         } else if &kind == b"eXIf" {
             let facts = exif_facts(data);
             removed.add_found("EXIF metadata", chunk.len(), facts.found);
@@ -199,7 +205,10 @@ mod tests {
         }
         assert!(text.contains("gAMA"));
         assert_eq!((s.width, s.height), (2, 3));
-        assert_eq!(strip(&s.bytes, &Settings::default()).unwrap().bytes, s.bytes);
+        assert_eq!(
+            strip(&s.bytes, &Settings::default()).unwrap().bytes,
+            s.bytes
+        );
     }
 
     #[test]
@@ -208,9 +217,17 @@ mod tests {
         let mut bad = good.clone();
         let idat = bad.windows(4).position(|w| w == b"IDAT").unwrap();
         bad[idat + 5] ^= 1;
-        assert!(strip(&bad, &Settings::default()).unwrap_err().to_string().contains("checksum"));
+        assert!(
+            strip(&bad, &Settings::default())
+                .unwrap_err()
+                .to_string()
+                .contains("checksum")
+        );
         for cut in 0..good.len() {
-            assert!(strip(&good[..cut], &Settings::default()).is_err(), "cut at {cut} accepted");
+            assert!(
+                strip(&good[..cut], &Settings::default()).is_err(),
+                "cut at {cut} accepted"
+            );
         }
     }
 

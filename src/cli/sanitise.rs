@@ -1,0 +1,181 @@
+//! `schoolsite sanitise FILE... --out DIR`: the sanitiser on its own, for
+//! staff who want to clean a photo before emailing or uploading it.
+
+use super::EXIT_BLOCKED;
+use anyhow::Context;
+use rayon::prelude::*;
+use schoolsite::media::{self, Settings, Sizes};
+use schoolsite::report::Format;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct SanitiseArgs {
+    /// The files to clean (JPEG, PNG, WebP, GIF).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The folder to write clean copies to (created if missing). The
+    /// originals are never changed.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Also write the smaller versions a website uses, at these widths
+    /// (comma-separated), named NAME-WIDTH.EXT.
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
+    sizes: Vec<u32>,
+    /// Scale photos down to at most this many pixels on the long edge
+    /// (for photos of pupils; the website uses 1600).
+    #[arg(long, value_name = "PIXELS")]
+    max_long_edge: Option<u32>,
+    /// Drop embedded colour profiles too (colours may shift slightly).
+    #[arg(long)]
+    drop_icc: bool,
+    /// human (one line per file) or json.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(serde::Serialize)]
+struct FileReport {
+    file: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    written: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    removed: Vec<media::Removed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+}
+
+pub fn run(args: &SanitiseArgs) -> anyhow::Result<u8> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("could not create the folder {}", args.out.display()))?;
+    let out_dir = args.out.canonicalize().unwrap_or_else(|_| args.out.clone());
+    let settings = Settings {
+        keep_icc: !args.drop_icc,
+        ..Settings::default()
+    };
+    let sizes = Sizes {
+        widths: args.sizes.clone(),
+        max_long_edge: args.max_long_edge.unwrap_or(u32::MAX),
+        ..Sizes::default()
+    };
+    let cap = args.max_long_edge.is_some();
+
+    let reports: Vec<FileReport> = args
+        .files
+        .par_iter()
+        .map(|file| clean_one(file, &out_dir, &settings, &sizes, cap))
+        .collect();
+
+    let refused = reports.iter().filter(|r| r.refused.is_some()).count();
+    match args.format {
+        Format::Json => {
+            let json = serde_json::json!({ "schema": 1, "files": reports });
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+        _ => {
+            for r in &reports {
+                match (&r.refused, &r.fix) {
+                    (Some(why), fix) => println!(
+                        "{}: refused: {why}{}",
+                        r.file,
+                        fix.as_ref()
+                            .map(|f| format!(" (fix: {f})"))
+                            .unwrap_or_default()
+                    ),
+                    (None, _) => println!(
+                        "{} → {}: removed {}",
+                        r.file,
+                        r.written.join(", "),
+                        media::summarise(&r.removed)
+                    ),
+                }
+            }
+        }
+    }
+    // 1 when any file was refused, as a blocked build.
+    Ok(if refused == 0 { 0 } else { EXIT_BLOCKED })
+}
+
+fn clean_one(
+    file: &Path,
+    out_dir: &Path,
+    settings: &Settings,
+    sizes: &Sizes,
+    cap: bool,
+) -> FileReport {
+    let mut report = FileReport {
+        file: file.display().to_string(),
+        written: Vec::new(),
+        removed: Vec::new(),
+        refused: None,
+        fix: None,
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            report.refused = Some(format!("it could not be read: {e}"));
+            return report;
+        }
+    };
+    let processed = match media::process(&bytes, settings, sizes, cap, None) {
+        Ok(p) => p,
+        Err(refusal) => {
+            report.fix = Some(refusal.fix());
+            report.refused = Some(refusal.to_string());
+            return report;
+        }
+    };
+    report.removed = processed.removed().to_vec();
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
+    let renditions = processed.renditions();
+    for (i, clean) in renditions.iter().enumerate() {
+        let largest = i + 1 == renditions.len();
+        let name = if largest {
+            format!("{stem}.{}", clean.kind().extension())
+        } else {
+            format!(
+                "{stem}-{}.{}",
+                clean.dimensions().0,
+                clean.kind().extension()
+            )
+        };
+        let dest = out_dir.join(&name);
+        if same_file(file, &dest) {
+            report.refused = Some(format!(
+                "writing {} would replace the original",
+                dest.display()
+            ));
+            report.fix = Some("choose a different --out folder".to_string());
+            return report;
+        }
+        if let Err(e) = write_atomic(&dest, clean.bytes()) {
+            report.refused = Some(format!("{} could not be written: {e}", dest.display()));
+            return report;
+        }
+        report.written.push(dest.display().to_string());
+    }
+    report
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves a
+/// half-written copy that looks finished.
+fn write_atomic(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = dest
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, dest).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
