@@ -91,6 +91,7 @@ pub(super) fn xmp_facts(xml: &[u8]) -> Vec<String> {
     // Face regions: Metadata Working Group (Lightroom, Google Photos,
     // Picasa, digiKam) and Microsoft Photo (Windows) region schemas.
     let faces = text.matches("Type=\"Face\"").count()
+        + text.matches("Type='Face'").count()
         + text.matches("<mwg-rs:Type>Face</mwg-rs:Type>").count()
         + text.matches("PersonDisplayName").count() / 2;
     match faces {

@@ -280,7 +280,7 @@ pub fn exif_block() -> Vec<u8> {
     buf.into_inner()
 }
 
-fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+pub fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
     let mut v = vec![0xFF, marker];
     v.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
     v.extend_from_slice(payload);
@@ -386,21 +386,30 @@ pub fn assert_clean(name: &str, bytes: &[u8]) {
 
 /// Asserts exiftool (if installed; required in CI) sees nothing but the
 /// file's own structure.
-pub fn assert_clean_exiftool(path: &Path) {
+/// exiftool's reading of a file (`-a -G1 -j -u`, plus `extra` flags), or
+/// None when exiftool is not installed outside CI.
+pub fn exiftool(path: &Path, extra: &[&str]) -> Option<serde_json::Map<String, serde_json::Value>> {
     let out = match Command::new("exiftool")
         .args(["-a", "-G1", "-j", "-u"])
+        .args(extra)
         .arg(path)
         .output()
     {
         Ok(o) => o,
         Err(_) if std::env::var_os("CI").is_none() => {
             eprintln!("exiftool is not installed: skipping its check (CI installs it)");
-            return;
+            return None;
         }
         Err(e) => panic!("exiftool is required in CI: {e}"),
     };
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("exiftool json");
-    let tags = json[0].as_object().expect("one file");
+    Some(json[0].as_object().expect("one file").clone())
+}
+
+pub fn assert_clean_exiftool(path: &Path) {
+    let Some(tags) = exiftool(path, &[]) else {
+        return;
+    };
     for key in tags.keys() {
         let group = key.split(':').next().unwrap_or("");
         let allowed = [
@@ -415,9 +424,15 @@ pub fn assert_clean_exiftool(path: &Path) {
             "ICC-header",
             "ICC-view",
             "ICC-meas",
+            "RIFF",
+            "GIF",
         ];
+        let name = key.split(':').nth(1).unwrap_or("");
+        let forbidden = ["Comment", "XMP", "Exif", "GPS", "Thumbnail", "Text"];
         assert!(
-            allowed.contains(&group) || key == "SourceFile",
+            (allowed.contains(&group)
+                && (group == "ExifTool" || !forbidden.iter().any(|f| name.contains(f))))
+                || key == "SourceFile",
             "{}: exiftool still finds {key} = {}",
             path.display(),
             tags[key]
@@ -439,4 +454,160 @@ pub fn assert_clean_exiftool(path: &Path) {
 /// Decodes an image to RGB pixels.
 pub fn decode(bytes: &[u8]) -> image::RgbImage {
     image::load_from_memory(bytes).expect("decodes").to_rgb8()
+}
+
+/// A lossless WebP (extended format) with EXIF (GPS, serial, thumbnail),
+/// XMP naming a person, and an unknown chunk.
+pub fn webp_with_everything(width: u32, height: u32) -> Vec<u8> {
+    let mut plain = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut plain)
+        .encode(
+            pixels(width, height).as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encode webp");
+    // The encoder writes a simple file: RIFF, WEBP, one VP8L chunk.
+    let vp8l = &plain[12..];
+    let riff_chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut v = kind.to_vec();
+        v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        v.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            v.push(0);
+        }
+        v
+    };
+    let mut vp8x = vec![0x08 | 0x04, 0, 0, 0];
+    vp8x.extend_from_slice(&(width - 1).to_le_bytes()[..3]);
+    vp8x.extend_from_slice(&(height - 1).to_le_bytes()[..3]);
+    let mut body = b"WEBP".to_vec();
+    body.extend(riff_chunk(b"VP8X", &vp8x));
+    body.extend_from_slice(vp8l);
+    body.extend(riff_chunk(b"EXIF", &exif_block()));
+    body.extend(riff_chunk(
+        b"XMP ",
+        b"<x:xmpmeta xmlns:x='adobe:ns:meta/'>http://ns.adobe.com/xap Amelia Testperson</x:xmpmeta>",
+    ));
+    body.extend(riff_chunk(b"prVt", b"iPhone private data"));
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend(body);
+    out
+}
+
+/// A GIF with a comment, an XMP application extension naming a person,
+/// and another application's data.
+pub fn gif_with_everything(width: u32, height: u32) -> Vec<u8> {
+    let mut plain = Vec::new();
+    {
+        let mut enc = image::codecs::gif::GifEncoder::new(&mut plain);
+        let rgba = image::DynamicImage::ImageRgb8(pixels(width, height)).into_rgba8();
+        enc.encode_frame(image::Frame::new(rgba))
+            .expect("encode gif");
+    }
+    assert_eq!(plain.last(), Some(&0x3B));
+    let mut out = plain[..plain.len() - 1].to_vec();
+    // Comment extension.
+    out.extend_from_slice(&[0x21, 0xFE]);
+    let comment = b"A parent's phone, GPS 51.07N";
+    out.push(comment.len() as u8);
+    out.extend_from_slice(comment);
+    out.push(0);
+    // XMP application extension: identifier then raw XML as sub-blocks.
+    out.extend_from_slice(&[0x21, 0xFF, 11]);
+    out.extend_from_slice(b"XMP DataXMP");
+    let xmp = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'>http://ns.adobe.com/xap Amelia Testperson</x:xmpmeta>";
+    for chunk in xmp.chunks(255) {
+        out.push(chunk.len() as u8);
+        out.extend_from_slice(chunk);
+    }
+    out.push(0);
+    out.push(0x3B);
+    out
+}
+
+/// Solid quadrants, so an image's orientation can be read off its
+/// pixels: red top-left, green top-right, blue bottom-left, yellow
+/// bottom-right.
+pub fn quadrants(width: u32, height: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(width, height, |x, y| {
+        match (x < width / 2, y < height / 2) {
+            (true, true) => image::Rgb([220, 20, 20]),
+            (false, true) => image::Rgb([20, 200, 20]),
+            (true, false) => image::Rgb([20, 20, 220]),
+            (false, false) => image::Rgb([230, 230, 20]),
+        }
+    })
+}
+
+/// Asserts `img` shows the quadrants of [`quadrants`] the right way up.
+pub fn assert_upright(what: &str, img: &image::RgbImage) {
+    let (w, h) = img.dimensions();
+    let expect = [
+        (w / 4, h / 4, [220, 20, 20]),
+        (3 * w / 4, h / 4, [20, 200, 20]),
+        (w / 4, 3 * h / 4, [20, 20, 220]),
+        (3 * w / 4, 3 * h / 4, [230, 230, 20]),
+    ];
+    for (x, y, want) in expect {
+        let got = img.get_pixel(x, y).0;
+        let close = got
+            .iter()
+            .zip(want)
+            .all(|(&g, w)| (i32::from(g) - i32::from(w)).abs() < 40);
+        assert!(
+            close,
+            "{what}: pixel at ({x},{y}) is {got:?}, expected {want:?}"
+        );
+    }
+}
+
+/// A JPEG that shows [`quadrants`] upright only when its EXIF orientation
+/// `o` is applied, with GPS and a camera serial in the same EXIF block.
+pub fn oriented_jpeg(width: u32, height: u32, o: u16) -> Vec<u8> {
+    use exif::experimental::Writer;
+    use exif::{Field, In, Rational, Tag, Value};
+    // The inverse of each orientation's transform: 6 and 8 swap.
+    let inverse = match o {
+        6 => 8,
+        8 => 6,
+        other => other as u8,
+    };
+    let mut stored = image::DynamicImage::ImageRgb8(quadrants(width, height));
+    stored.apply_orientation(image::metadata::Orientation::from_exif(inverse).expect("1-8"));
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 95)
+        .encode_image(&stored.to_rgb8())
+        .expect("encode jpeg");
+    let fields = [
+        Field {
+            tag: Tag::Orientation,
+            ifd_num: In::PRIMARY,
+            value: Value::Short(vec![o]),
+        },
+        Field {
+            tag: Tag::BodySerialNumber,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![b"SERIAL-4471".to_vec()]),
+        },
+        Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![Rational { num: 51, denom: 1 }; 3]),
+        },
+    ];
+    let mut w = Writer::new();
+    for f in &fields {
+        w.push_field(f);
+    }
+    let mut buf = std::io::Cursor::new(Vec::new());
+    w.write(&mut buf, false).expect("write exif");
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(buf.into_inner());
+    let mut out = plain[..2].to_vec();
+    out.extend(segment(0xE1, &app1));
+    out.extend_from_slice(&plain[2..]);
+    out
 }
