@@ -546,7 +546,7 @@ pub fn quadrants(width: u32, height: u32) -> image::RgbImage {
 pub fn assert_upright(what: &str, img: &image::RgbImage) {
     let (w, h) = img.dimensions();
     let expect = [
-        (w / 4, h / 4, [220, 20, 20]),
+        (w / 4, h / 4, [220u8, 20, 20]),
         (3 * w / 4, h / 4, [20, 200, 20]),
         (w / 4, 3 * h / 4, [20, 20, 220]),
         (3 * w / 4, 3 * h / 4, [230, 230, 20]),
