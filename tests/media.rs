@@ -314,6 +314,10 @@ fn sanitise_command_says_what_it_removed_from_each_file() {
     assert_clean("clean copy", &clean);
     assert_clean_exiftool(&out.join("Trip photo.jpg"));
     assert!(!out.join("broken.jpg").exists());
+    // The command's fast path writes exactly what a site build publishes.
+    let site = photo_site(&[("trip.jpg", jpeg_with_everything(64, 48))]);
+    assert_eq!(site.build().code, 0);
+    assert_eq!(media_files(&site)[0].1, clean);
     // The original is untouched.
     assert_eq!(std::fs::read(&photo).unwrap(), jpeg_with_everything(64, 48));
 

@@ -6,6 +6,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use schoolsite::media::{self, Settings, Sizes};
 use schoolsite::report::Format;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -60,6 +61,18 @@ pub fn run(args: &SanitiseArgs) -> anyhow::Result<u8> {
         ..Sizes::default()
     };
     let cap = args.max_long_edge.is_some();
+    let mut stems = std::collections::HashMap::new();
+    for file in &args.files {
+        let stem = file.file_stem().unwrap_or_default().to_ascii_lowercase();
+        if let Some(other) = stems.insert(stem, file) {
+            anyhow::bail!(
+                "{} and {} would both be written to the same name in {}; clean them in separate runs",
+                other.display(),
+                file.display(),
+                args.out.display()
+            );
+        }
+    }
 
     let reports: Vec<FileReport> = args
         .files
@@ -111,6 +124,30 @@ fn clean_one(
         refused: None,
         fix: None,
     };
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
+    if sizes.widths.is_empty() && !cap {
+        // Only the clean copy: written straight from the input's bytes.
+        BUFFER.with_borrow_mut(|buffer| {
+            if let Err(e) = read_into(file, buffer) {
+                report.refused = Some(format!("it could not be read: {e}"));
+                return;
+            }
+            match media::sanitise_plan(buffer, settings) {
+                Ok(plan) => {
+                    report.removed = plan.removed().to_vec();
+                    let dest = out_dir.join(format!("{stem}.{}", plan.kind().extension()));
+                    write_one(&mut report, file, &dest, |w| plan.write_to(w));
+                }
+                Err(refusal) => {
+                    report.fix = Some(refusal.fix());
+                    report.refused = Some(refusal.to_string());
+                }
+            }
+        });
+        return report;
+    }
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => {
@@ -127,9 +164,6 @@ fn clean_one(
         }
     };
     report.removed = processed.removed().to_vec();
-    let stem = file
-        .file_stem()
-        .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
     let renditions = processed.renditions();
     for (i, clean) in renditions.iter().enumerate() {
         let largest = i + 1 == renditions.len();
@@ -143,21 +177,48 @@ fn clean_one(
             )
         };
         let dest = out_dir.join(&name);
-        if same_file(file, &dest) {
-            report.refused = Some(format!(
-                "writing {} would replace the original",
-                dest.display()
-            ));
-            report.fix = Some("choose a different --out folder".to_string());
-            return report;
+        if !write_one(&mut report, file, &dest, |w| w.write_all(clean.bytes())) {
+            break;
         }
-        if let Err(e) = write_atomic(&dest, clean.bytes()) {
-            report.refused = Some(format!("{} could not be written: {e}", dest.display()));
-            return report;
-        }
-        report.written.push(dest.display().to_string());
     }
     report
+}
+
+thread_local! {
+    /// Each worker reads every file into the same buffer, so memory is
+    /// not mapped afresh (and faulted in page by page) for every photo.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn read_into(file: &Path, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    buffer.clear();
+    std::fs::File::open(file)?.read_to_end(buffer)?;
+    Ok(())
+}
+
+/// Writes one output, recording it or the reason it failed; false on
+/// failure.
+fn write_one(
+    report: &mut FileReport,
+    source: &Path,
+    dest: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> bool {
+    if same_file(source, dest) {
+        report.refused = Some(format!(
+            "writing {} would replace the original",
+            dest.display()
+        ));
+        report.fix = Some("choose a different --out folder".to_string());
+        return false;
+    }
+    if let Err(e) = write_atomic(dest, write) {
+        report.refused = Some(format!("{} could not be written: {e}", dest.display()));
+        return false;
+    }
+    report.written.push(dest.display().to_string());
+    true
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -169,13 +230,22 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Writes through a temporary file and a rename, so a crash never leaves a
 /// half-written copy that looks finished.
-fn write_atomic(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomic(
+    dest: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let name = dest
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, dest).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let result = std::fs::File::create(&tmp).and_then(|f| {
+        let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
+        write(&mut w)?;
+        w.flush()
+    });
+    result
+        .and_then(|()| std::fs::rename(&tmp, dest))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
 }

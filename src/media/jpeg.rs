@@ -23,7 +23,7 @@
 use super::metadata::{
     exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
 };
-use super::{Refusal, RemovedLog, Settings, Stripped};
+use super::{Pieces, Refusal, RemovedLog, Settings, Stripped};
 
 const FORMAT: &str = "JPEG";
 
@@ -35,12 +35,24 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
 }
 
 pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
+    let (pieces, mut stripped) = strip_pieces(input, settings)?;
+    stripped.bytes = pieces.into_vec();
+    Ok(stripped)
+}
+
+/// The walk itself: the clean file as pieces, mostly ranges of the input
+/// (so a caller can write it without copying it first), plus what else
+/// the walk learned. `Stripped::bytes` is left empty.
+pub(super) fn strip_pieces<'a>(
+    input: &'a [u8],
+    settings: &Settings,
+) -> Result<(Pieces<'a>, Stripped), Refusal> {
     if !input.starts_with(&[0xFF, 0xD8]) {
         return Err(corrupt(
             "it does not start with a JPEG start-of-image marker",
         ));
     }
-    let mut out = Vec::with_capacity(input.len());
+    let mut out = Pieces::new(input);
     out.extend_from_slice(&[0xFF, 0xD8]);
     let mut removed = RemovedLog::default();
     let mut pos = 2;
@@ -202,13 +214,14 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     let Some((width, height)) = size else {
         return Err(corrupt("it has no frame header"));
     };
-    Ok(Stripped {
-        bytes: out,
+    let stripped = Stripped {
+        bytes: Vec::new(),
         width,
         height,
         orientation: orientation.unwrap_or(1),
         removed: removed.finish(),
-    })
+    };
+    Ok((out, stripped))
 }
 
 const XMP: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
@@ -250,7 +263,7 @@ fn scan_end(input: &[u8], mut pos: usize) -> Result<usize, Refusal> {
 }
 
 fn memchr_ff(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&x| x == 0xFF)
+    memchr::memchr(0xFF, b)
 }
 
 /// A JFIF APP0 payload rebuilt without its embedded thumbnail.

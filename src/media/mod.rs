@@ -161,14 +161,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
             });
         }
     };
-    let pixels = u64::from(stripped.width) * u64::from(stripped.height);
-    if pixels > settings.max_pixels {
-        return Err(Refusal::TooLarge {
-            width: stripped.width,
-            height: stripped.height,
-            limit: settings.max_pixels,
-        });
-    }
+    check_size(&stripped, settings)?;
     Ok(CleanFile {
         bytes: stripped.bytes,
         kind,
@@ -310,6 +303,128 @@ struct Stripped {
     /// EXIF orientation kept in a minimal block (1 = none kept).
     orientation: u16,
     removed: Vec<Removed>,
+}
+
+/// A clean file as a list of parts: ranges of the input (the bulk of a
+/// photo's bytes, kept as they are) and small pieces made afresh. Lets a
+/// file be written without first copying it into a new buffer.
+pub(crate) struct Pieces<'a> {
+    input: &'a [u8],
+    parts: Vec<Part>,
+}
+
+enum Part {
+    Input(usize, usize),
+    Owned(Vec<u8>),
+}
+
+impl<'a> Pieces<'a> {
+    fn new(input: &'a [u8]) -> Pieces<'a> {
+        Pieces {
+            input,
+            parts: Vec::new(),
+        }
+    }
+
+    /// Appends bytes: recorded as a range when they are a slice of the
+    /// input, copied otherwise.
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        let base = self.input.as_ptr() as usize;
+        let start = (bytes.as_ptr() as usize).wrapping_sub(base);
+        let within = start <= self.input.len() && bytes.len() <= self.input.len() - start;
+        match self.parts.last_mut() {
+            Some(Part::Input(_, end)) if within && *end == start => *end += bytes.len(),
+            _ if within && bytes.len() >= 64 => {
+                self.parts.push(Part::Input(start, start + bytes.len()));
+            }
+            Some(Part::Owned(v)) => v.extend_from_slice(bytes),
+            _ => self.parts.push(Part::Owned(bytes.to_vec())),
+        }
+    }
+
+    fn push(&mut self, byte: u8) {
+        self.extend_from_slice(&[byte]);
+    }
+
+    fn slices(&self) -> impl Iterator<Item = &[u8]> {
+        self.parts.iter().map(|p| match p {
+            Part::Input(start, end) => &self.input[*start..*end],
+            Part::Owned(v) => v.as_slice(),
+        })
+    }
+
+    fn into_vec(self) -> Vec<u8> {
+        let len = self.slices().map(<[u8]>::len).sum();
+        let mut out = Vec::with_capacity(len);
+        for s in self.slices() {
+            out.extend_from_slice(s);
+        }
+        out
+    }
+}
+
+/// A sanitised file not yet copied out of its input: what
+/// [`sanitise_plan`] returns, for writing clean copies straight to disk.
+pub struct Plan<'a> {
+    kind: Kind,
+    body: PlanBody<'a>,
+    removed: Vec<Removed>,
+}
+
+enum PlanBody<'a> {
+    Pieces(Pieces<'a>),
+    Whole(Vec<u8>),
+}
+
+impl Plan<'_> {
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub fn removed(&self) -> &[Removed] {
+        &self.removed
+    }
+
+    /// Writes the clean bytes.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        match &self.body {
+            PlanBody::Whole(bytes) => out.write_all(bytes),
+            PlanBody::Pieces(pieces) => pieces.slices().try_for_each(|s| out.write_all(s)),
+        }
+    }
+}
+
+/// Like [`sanitise`], with the same checks and the same output bytes, but
+/// leaves the clean file as pieces of the input, so that cleaning a folder
+/// of photos costs little more than copying it.
+pub fn sanitise_plan<'a>(input: &'a [u8], settings: &Settings) -> Result<Plan<'a>, Refusal> {
+    if sniff(input) == Kind::Jpeg {
+        let (pieces, stripped) = jpeg::strip_pieces(input, settings)?;
+        check_size(&stripped, settings)?;
+        return Ok(Plan {
+            kind: Kind::Jpeg,
+            body: PlanBody::Pieces(pieces),
+            removed: stripped.removed,
+        });
+    }
+    let clean = sanitise(input, settings)?;
+    Ok(Plan {
+        kind: clean.kind,
+        body: PlanBody::Whole(clean.bytes),
+        removed: clean.removed,
+    })
+}
+
+fn check_size(stripped: &Stripped, settings: &Settings) -> Result<(), Refusal> {
+    let pixels = u64::from(stripped.width) * u64::from(stripped.height);
+    if pixels > settings.max_pixels {
+        return Err(Refusal::TooLarge {
+            width: stripped.width,
+            height: stripped.height,
+            limit: settings.max_pixels,
+        });
+    }
+    Ok(())
 }
 
 /// Collects removed pieces, merging repeats ("comment (2 blocks)").
