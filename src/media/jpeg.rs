@@ -171,7 +171,7 @@ pub(super) fn strip_pieces<'a>(
                 out.extend_from_slice(whole);
             }
             0xE1 if segment.starts_with(b"Exif\0") => {
-                let facts = exif_facts(&segment[6..]);
+                let facts = exif_facts(segment.get(6..).unwrap_or_default());
                 removed.add_found("EXIF metadata", whole.len() + 2, facts.found);
                 if orientation.is_none() {
                     orientation = Some(facts.orientation);
@@ -372,6 +372,15 @@ mod tests {
             );
         }
         assert!(strip(&input, &Settings::default()).is_ok());
+    }
+
+    #[test]
+    fn exif_segment_shorter_than_its_header_is_dropped() {
+        // Found by the fuzzer: an APP1 holding only "Exif\0".
+        let input = minimal(&[seg(0xE1, b"Exif\0")]);
+        let s = strip(&input, &Settings::default()).unwrap();
+        assert!(!String::from_utf8_lossy(&s.bytes).contains("Exif"));
+        assert_eq!(s.orientation, 1);
     }
 
     #[test]
