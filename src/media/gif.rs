@@ -5,10 +5,10 @@
 //! table, every image (descriptor, local colour table and LZW data), the
 //! graphic control extensions (frame timing and transparency), the
 //! `NETSCAPE2.0` / `ANIMEXTS1.0` looping extension (rebuilt to hold only
-//! its loop count), and plain text extensions. Everything else goes:
-//! comments, every other application extension (XMP, ICC profiles, editor
-//! data), extensions this code does not know, and every byte after the
-//! trailer.
+//! its loop count). Everything else goes: comments, plain text
+//! extensions (text no browser shows, so a hiding place), every other
+//! application extension (XMP, ICC profiles, editor data), extensions this
+//! code does not know, and every byte after the trailer.
 
 use super::metadata::{trailer_description, xmp_facts};
 use super::{Refusal, RemovedLog, Settings, Stripped};
@@ -97,7 +97,7 @@ pub(super) fn strip(input: &[u8], _settings: &Settings) -> Result<Stripped, Refu
                                 "the plain text block at byte {pos} is malformed"
                             )));
                         }
-                        out.extend_from_slice(whole);
+                        removed.add("plain text block", whole.len());
                     }
                     0xFE => removed.add("comment", whole.len()),
                     0xFF => application(blocks, whole.len(), &mut out, &mut removed),
@@ -287,8 +287,7 @@ mod tests {
             assert!(!text.contains(planted), "{planted} survived");
         }
         let looping: &[u8] = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x05\x00\x00";
-        let text_block = extension(0x01, &[&[0; 12], b"Hi"]);
-        let expected = gif(&[looping, TIMING, IMAGE, &text_block, TIMING, LOCAL_IMAGE]);
+        let expected = gif(&[looping, TIMING, IMAGE, TIMING, LOCAL_IMAGE]);
         assert_eq!(s.bytes, expected);
         assert_eq!((s.width, s.height, s.orientation), (2, 3, 1));
         let what: Vec<_> = s.removed.iter().map(|r| r.what.as_str()).collect();
@@ -300,6 +299,7 @@ mod tests {
                 "XMP metadata",
                 "ICC colour profile",
                 "unknown extension",
+                "plain text block",
                 "ZIP archive after the end of the image",
             ]
         );
