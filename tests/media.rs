@@ -6,27 +6,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn photo_site(files: &[(&str, Vec<u8>)]) -> Site {
-    let site = Site::new();
-    let mut body = String::new();
-    for (name, bytes) in files {
-        site.write(&format!("content/gallery/{name}"), bytes);
-        body.push_str(&format!("![Photo {name}]({name})\n\n"));
-    }
-    site.write(
-        "content/gallery/index.md",
-        format!("+++\ntitle = \"Gallery\"\n+++\n{body}"),
-    );
-    site
-}
-
-fn media_files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    site.public_snapshot()
-        .into_iter()
-        .filter(|(p, _)| p.starts_with("media/"))
-        .collect()
-}
-
 fn decode_any(bytes: &[u8]) -> image::RgbImage {
     image::load_from_memory(bytes).expect("decodes").to_rgb8()
 }
@@ -43,7 +22,7 @@ fn webp_every_hiding_place_removed_pixels_kept() {
     let site = photo_site(&[("garden.webp", original.clone())]);
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
-    let media = media_files(&site);
+    let media = published_media(&site);
     assert_eq!(media.len(), 1, "{media:?}");
     let (name, bytes) = &media[0];
     assert!(name.ends_with(".webp"), "{name}");
@@ -58,7 +37,7 @@ fn gif_every_hiding_place_removed_pixels_kept() {
     let site = photo_site(&[("wave.gif", original.clone())]);
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
-    let media = media_files(&site);
+    let media = published_media(&site);
     let (name, bytes) = &media[0];
     assert!(name.ends_with(".gif"), "{name}");
     assert_clean(name, bytes);
@@ -180,7 +159,7 @@ fn big_photos_get_responsive_sizes_and_are_capped() {
     }
     assert_eq!(widths, [480, 960, 1600]);
     // The 2400-pixel original is not published anywhere.
-    for (name, bytes) in media_files(&site) {
+    for (name, bytes) in published_media(&site) {
         assert!(decode_any(&bytes).width() <= 1600, "{name} is too large");
     }
     let small_tag = html
@@ -203,7 +182,7 @@ fn size_settings_come_from_config() {
     );
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
-    let mut widths: Vec<u32> = media_files(&site)
+    let mut widths: Vec<u32> = published_media(&site)
         .iter()
         .map(|(_, b)| decode_any(b).width())
         .collect();
@@ -223,7 +202,7 @@ fn colour_profile_is_kept_unless_config_drops_it() {
     jpeg.splice(2..2, icc);
     let site = photo_site(&[("a.jpg", jpeg)]);
     assert_eq!(site.build().code, 0);
-    let (_, bytes) = &media_files(&site)[0];
+    let (_, bytes) = &published_media(&site)[0];
     assert!(bytes.windows(11).any(|w| w == b"ICC_PROFILE"));
 
     site.write(
@@ -231,7 +210,7 @@ fn colour_profile_is_kept_unless_config_drops_it() {
         format!("{CONFIG}\n[images]\nkeep_icc = false\n"),
     );
     assert_eq!(site.build().code, 0);
-    let (_, bytes) = &media_files(&site)[0];
+    let (_, bytes) = &published_media(&site)[0];
     assert!(!bytes.windows(11).any(|w| w == b"ICC_PROFILE"));
 }
 
@@ -245,7 +224,7 @@ fn cache_files(root: &Path) -> Vec<std::path::PathBuf> {
 fn cache_is_reused_and_a_corrupt_entry_is_rebuilt() {
     let site = photo_site(&[("big.jpg", jpeg_with_everything(2000, 1500))]);
     assert_eq!(site.build().code, 0);
-    let first = media_files(&site);
+    let first = published_media(&site);
     let entries = cache_files(site.root());
     assert_eq!(entries.len(), 1, "{entries:?}");
     let entry = &entries[0];
@@ -256,7 +235,7 @@ fn cache_is_reused_and_a_corrupt_entry_is_rebuilt() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     site.write("content/about.md", page("title = \"About\"", "Hello."));
     assert_eq!(site.build().code, 0);
-    assert_eq!(media_files(&site), first);
+    assert_eq!(published_media(&site), first);
     assert_eq!(std::fs::metadata(entry).unwrap().modified().unwrap(), stamp);
 
     // A damaged entry is detected, ignored and rewritten.
@@ -265,14 +244,14 @@ fn cache_is_reused_and_a_corrupt_entry_is_rebuilt() {
     bad[middle] ^= 0xFF;
     std::fs::write(entry, &bad).unwrap();
     assert_eq!(site.build().code, 0);
-    assert_eq!(media_files(&site), first);
+    assert_eq!(published_media(&site), first);
     assert_eq!(std::fs::read(entry).unwrap(), good);
 
     // --no-cache gives the same site and writes no cache.
     std::fs::remove_dir_all(site.path(".schoolsite")).unwrap();
     let run = site.run(&["build", "--no-cache"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert_eq!(media_files(&site), first);
+    assert_eq!(published_media(&site), first);
     assert!(!site.path(".schoolsite").exists());
 }
 
@@ -317,7 +296,7 @@ fn sanitise_command_says_what_it_removed_from_each_file() {
     // The command's fast path writes exactly what a site build publishes.
     let site = photo_site(&[("trip.jpg", jpeg_with_everything(64, 48))]);
     assert_eq!(site.build().code, 0);
-    assert_eq!(media_files(&site)[0].1, clean);
+    assert_eq!(published_media(&site)[0].1, clean);
     // The original is untouched.
     assert_eq!(std::fs::read(&photo).unwrap(), jpeg_with_everything(64, 48));
 
@@ -381,7 +360,7 @@ fn hostile_files_are_cleaned_or_refused_never_published_dirty() {
         text.contains("ZIP archive after the end of the image"),
         "{text}"
     );
-    for (name, bytes) in media_files(&site) {
+    for (name, bytes) in published_media(&site) {
         assert_clean(&name, &bytes);
         assert!(!bytes.windows(4).any(|w| w == b"PK\x03\x04"), "{name}");
     }

@@ -4,27 +4,6 @@
 mod common;
 use common::*;
 
-fn photo_site(files: &[(&str, Vec<u8>)]) -> Site {
-    let site = Site::new();
-    let mut body = String::new();
-    for (name, bytes) in files {
-        site.write(&format!("content/gallery/{name}"), bytes);
-        body.push_str(&format!("![Photo {name}]({name})\n\n"));
-    }
-    site.write(
-        "content/gallery/index.md",
-        format!("+++\ntitle = \"Gallery\"\n+++\n{body}"),
-    );
-    site
-}
-
-fn published_media(site: &Site) -> Vec<(String, Vec<u8>)> {
-    site.public_snapshot()
-        .into_iter()
-        .filter(|(p, _)| p.starts_with("media/"))
-        .collect()
-}
-
 #[test]
 fn jpeg_every_hiding_place_removed_pixels_kept() {
     let original = jpeg_with_everything(64, 48);

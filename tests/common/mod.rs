@@ -130,6 +130,29 @@ impl Site {
     }
 }
 
+/// A site with one gallery page showing each of `files`.
+pub fn photo_site(files: &[(&str, Vec<u8>)]) -> Site {
+    let site = Site::new();
+    let mut body = String::new();
+    for (name, bytes) in files {
+        site.write(&format!("content/gallery/{name}"), bytes);
+        body.push_str(&format!("![Photo {name}]({name})\n\n"));
+    }
+    site.write(
+        "content/gallery/index.md",
+        format!("+++\ntitle = \"Gallery\"\n+++\n{body}"),
+    );
+    site
+}
+
+/// The files published under `public/media/`, with their bytes.
+pub fn published_media(site: &Site) -> Vec<(String, Vec<u8>)> {
+    site.public_snapshot()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("media/"))
+        .collect()
+}
+
 /// A Markdown file: `+++` front matter, then the body.
 pub fn page(front: &str, body: &str) -> String {
     format!("+++\n{front}\n+++\n{body}")
