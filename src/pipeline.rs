@@ -62,16 +62,8 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     let theme = Theme::load(root, &config)?;
 
     // Sanitise every file that would be published, in parallel.
-    let images = &config.images;
-    let settings = Settings {
-        max_pixels: images.max_pixels,
-        keep_icc: images.keep_icc,
-    };
-    let sizes = Sizes {
-        widths: images.widths.clone(),
-        max_long_edge: images.max_pupil_long_edge,
-        quality: images.quality,
-    };
+    let settings = Settings::from(&config.images);
+    let sizes = Sizes::from(&config.images);
     // Theme images (logos, icons) are published as they are, stripped.
     let theme_sizes = Sizes {
         widths: Vec::new(),

@@ -3,6 +3,7 @@
 use super::{EXIT_BLOCKED, SiteArgs};
 use anyhow::Context;
 use schoolsite::emit;
+use schoolsite::media::human_bytes;
 use schoolsite::pipeline::{self, Options};
 use schoolsite::report::{self, Format, Summary};
 
@@ -85,13 +86,5 @@ fn kinds_removed(entries: &[report::MediaEntry]) -> String {
         "nothing to remove".to_string()
     } else {
         kinds.join(", ")
-    }
-}
-
-fn human_bytes(n: u64) -> String {
-    match n {
-        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
-        n if n >= 1 << 10 => format!("{:.1} KB", n as f64 / 1024.0),
-        n => format!("{n} bytes"),
     }
 }

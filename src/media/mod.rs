@@ -77,9 +77,9 @@ impl Refusal {
     }
 }
 
-/// How the sanitiser works: limits and what it may keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// How the sanitiser works: limits and what it may keep. The defaults are
+/// those of the site config's `[images]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Settings {
     /// Largest width × height accepted (decompression bombs are refused
     /// before any pixel is decoded).
@@ -90,12 +90,18 @@ pub struct Settings {
     pub keep_icc: bool,
 }
 
+impl From<&crate::config::Images> for Settings {
+    fn from(images: &crate::config::Images) -> Self {
+        Settings {
+            max_pixels: images.max_pixels,
+            keep_icc: images.keep_icc,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            max_pixels: 100_000_000,
-            keep_icc: true,
-        }
+        Settings::from(&crate::config::Images::default())
     }
 }
 
@@ -492,7 +498,7 @@ pub fn summarise(removed: &[Removed]) -> String {
         }
     }
     for r in removed {
-        parts.push(format!("{} {}", human_bytes(r.bytes), r.what));
+        parts.push(format!("{} {}", human_bytes(r.bytes as u64), r.what));
     }
     if parts.is_empty() {
         "nothing to remove".to_string()
@@ -501,11 +507,11 @@ pub fn summarise(removed: &[Removed]) -> String {
     }
 }
 
-/// Bytes in the units people read: "812 B", "14 KB", "2.1 MB".
-pub fn human_bytes(n: usize) -> String {
+/// Bytes in the units people read: "812 B", "14.2 KB", "2.1 MB".
+pub fn human_bytes(n: u64) -> String {
     match n {
         0..1_000 => format!("{n} B"),
-        1_000..1_000_000 => format!("{} KB", n / 1_000),
+        1_000..1_000_000 => format!("{:.1} KB", n as f64 / 1_000.0),
         _ => format!("{:.1} MB", n as f64 / 1_000_000.0),
     }
 }

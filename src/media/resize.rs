@@ -11,9 +11,9 @@
 use super::{CleanFile, Kind, Refusal, Settings};
 use fast_image_resize::{self as fir, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
-/// Which sizes to publish.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Which sizes to publish. The defaults are those of the site config's
+/// `[images]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Sizes {
     /// Widths (in pixels) of the smaller versions offered in `srcset`.
     /// A photo is never enlarged: widths at or above its own are skipped.
@@ -25,13 +25,19 @@ pub struct Sizes {
     pub quality: u8,
 }
 
+impl From<&crate::config::Images> for Sizes {
+    fn from(images: &crate::config::Images) -> Self {
+        Sizes {
+            widths: images.widths.clone(),
+            max_long_edge: images.max_pupil_long_edge,
+            quality: images.quality,
+        }
+    }
+}
+
 impl Default for Sizes {
     fn default() -> Self {
-        Sizes {
-            widths: vec![480, 960, 1600],
-            max_long_edge: 1600,
-            quality: 82,
-        }
+        Sizes::from(&crate::config::Images::default())
     }
 }
 
