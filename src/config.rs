@@ -53,6 +53,9 @@ pub struct Config {
     /// How photos are published.
     #[serde(default)]
     pub images: Images,
+    /// How the consent register is applied.
+    #[serde(default)]
+    pub consent: Consent,
     /// Anything else templates want, as in Zola.
     #[serde(default)]
     pub extra: toml::Table,
@@ -85,6 +88,45 @@ impl Default for Images {
             max_pixels: 100_000_000,
         }
     }
+}
+
+/// The `[consent]` table: how long consent lasts and how far ahead the
+/// build warns.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Consent {
+    /// Months a consent lasts after it is given or renewed (schools renew
+    /// every year).
+    pub validity_months: u32,
+    /// Days ahead that a photo which must come down (a leaver, an expiring
+    /// consent) is flagged with a warning.
+    pub warn_days: u32,
+    /// What happens when a photo shows clearly more faces than people
+    /// declared: "warn" (the default), "error" or "off".
+    pub faces: FaceCheck,
+    /// How many faces beyond those declared are let pass before the
+    /// check speaks (a face in a poster, a false detection). A photo
+    /// declared as showing nobody gets no tolerance.
+    pub face_tolerance: u32,
+}
+
+impl Default for Consent {
+    fn default() -> Self {
+        Consent {
+            validity_months: 12,
+            warn_days: 30,
+            faces: FaceCheck::Warn,
+            face_tolerance: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaceCheck {
+    Warn,
+    Error,
+    Off,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -172,6 +214,12 @@ impl Config {
                 "[images] max_pupil_long_edge must be at least 100 and every width more than 0"
                     .to_string(),
             ));
+        }
+        if !(1..=120).contains(&self.consent.validity_months) {
+            return Err(invalid(format!(
+                "[consent] validity_months = {} must be between 1 and 120 (12 is usual: consent is renewed every year)",
+                self.consent.validity_months
+            )));
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 //! findings and `pipeline` running the stages in order.
 
 pub mod config;
+pub mod consent;
 pub mod content;
 pub mod emit;
 pub mod media;

@@ -12,12 +12,14 @@ mod classify;
 mod gif;
 mod jpeg;
 mod metadata;
+mod pixelate;
 mod png;
 mod resize;
 mod webp;
 
 pub use cache::Cache;
 pub use classify::{Kind, sniff};
+pub use pixelate::Region;
 pub use resize::{Sizes, renditions};
 
 /// What the sanitiser took out of a file, for the build report.

@@ -1,0 +1,412 @@
+//! Who is in each photo: `photos.toml` beside the photos, one `[[photo]]`
+//! entry per file, naming register ids or saying `nobody = true`.
+//!
+//! ```toml
+//! [[photo]]
+//! file = "sports-day.jpg"
+//! people = ["1042", "1043"]
+//! focus = "group"                 # optional: "individual" or "group"
+//! blur = [{ left = 85, top = 10, width = 15, height = 40 }]  # optional
+//!
+//! [[photo]]
+//! file = "new-library.jpg"
+//! nobody = true
+//! ```
+//!
+//! A photo a page shows with no entry is blocked. A sidecar that cannot be
+//! read declares nothing, so its photos are blocked too.
+
+use crate::content::paths;
+use crate::media::Region;
+use crate::report::{Finding, Location};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The sidecar's file name.
+pub const SIDECAR: &str = "photos.toml";
+
+/// Whether a photo shows one person or several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Focus {
+    /// A photo of one pupil: needs `website_individual` consent.
+    Individual,
+    /// A photo of a group: needs `website_group` consent.
+    Group,
+}
+
+impl Focus {
+    /// The consent use this focus needs.
+    pub fn consent_use(self) -> &'static str {
+        match self {
+            Focus::Individual => "website_individual",
+            Focus::Group => "website_group",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Focus::Individual => "individual",
+            Focus::Group => "group",
+        }
+    }
+}
+
+/// A person named in a declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    pub id: String,
+    /// The line of `photos.toml` the id is on.
+    pub line: usize,
+}
+
+/// One photo's entry.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    /// The sidecar, relative to the site root (`content/news/x/photos.toml`).
+    pub sidecar: String,
+    /// The line of its `[[photo]]` entry.
+    pub line: usize,
+    /// Empty when the photo is declared as showing nobody.
+    pub people: Vec<Declared>,
+    /// As written; see [`Declaration::focus`] for the default.
+    pub focus: Option<Focus>,
+    /// Parts to pixelate before publishing.
+    pub blur: Vec<Region>,
+}
+
+impl Declaration {
+    pub fn nobody(&self) -> bool {
+        self.people.is_empty()
+    }
+
+    /// The focus as written, or by default individual when exactly one
+    /// pupil is declared, group otherwise.
+    pub fn focus(&self, pupils: usize) -> Focus {
+        self.focus.unwrap_or(if pupils == 1 {
+            Focus::Individual
+        } else {
+            Focus::Group
+        })
+    }
+}
+
+/// What is declared for a photo.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    Declared(&'a Declaration),
+    /// No entry, and the folder's sidecar (if any) was read.
+    Undeclared,
+    /// The folder's sidecar could not be read.
+    SidecarBroken(&'a str),
+}
+
+/// Every declaration in `content/`.
+#[derive(Debug, Default)]
+pub struct Declarations {
+    /// By the photo's content-relative path.
+    entries: BTreeMap<String, Declaration>,
+    /// Sidecars that could not be read, by content-relative folder.
+    broken: BTreeMap<String, String>,
+    pub problems: Vec<Finding>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sidecar {
+    #[serde(default)]
+    photo: Vec<toml::Spanned<Entry>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    file: String,
+    #[serde(default)]
+    people: Vec<toml::Spanned<Id>>,
+    #[serde(default)]
+    nobody: bool,
+    focus: Option<Focus>,
+    #[serde(default)]
+    blur: Vec<Region>,
+}
+
+/// Ids may be written as text or, for numeric MIS ids, as numbers.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Id {
+    Text(String),
+    Number(i64),
+}
+
+impl Declarations {
+    pub fn get(&self, photo: &str) -> Lookup<'_> {
+        if let Some(d) = self.entries.get(photo) {
+            return Lookup::Declared(d);
+        }
+        let dir = photo.rsplit_once('/').map_or("", |(d, _)| d);
+        match self.broken.get(dir) {
+            Some(sidecar) => Lookup::SidecarBroken(sidecar),
+            None => Lookup::Undeclared,
+        }
+    }
+
+    /// Every declaration, by photo path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Declaration)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Reads the sidecars at `sidecars` (content-relative paths) under
+    /// `content_dir`; `has_file` says whether a content file exists.
+    pub fn load(
+        content_dir: &Path,
+        sidecars: &[&str],
+        has_file: impl Fn(&str) -> bool,
+    ) -> Declarations {
+        let mut all = Declarations::default();
+        for rel in sidecars {
+            let display = format!("{}/{rel}", crate::content::CONTENT_DIR);
+            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            match std::fs::read(content_dir.join(rel)) {
+                Ok(bytes) => all.read(&display, dir, &bytes, &has_file),
+                Err(e) => {
+                    all.broken.insert(dir.to_string(), display.clone());
+                    all.problems.push(Finding::error(
+                        "photo-declaration",
+                        Location::file(&display),
+                        format!(
+                            "could not read it: {e}; the photos in this folder count as undeclared"
+                        ),
+                        "check the file's permissions",
+                    ));
+                }
+            }
+        }
+        all
+    }
+
+    fn read(&mut self, display: &str, dir: &str, bytes: &[u8], has_file: &impl Fn(&str) -> bool) {
+        let error = |line: Option<usize>, message: String, fix: &str| {
+            let location =
+                line.map_or_else(|| Location::file(display), |l| Location::line(display, l));
+            Finding::error("photo-declaration", location, message, fix)
+        };
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            self.broken.insert(dir.to_string(), display.to_string());
+            self.problems.push(error(
+                None,
+                "it is not UTF-8 text; the photos in this folder count as undeclared".into(),
+                "save it as UTF-8 in a plain-text editor",
+            ));
+            return;
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let line_of = |offset: usize| crate::config::line_of(text, offset);
+        let sidecar: Sidecar = match toml::from_str(text) {
+            Ok(s) => s,
+            Err(e) => {
+                self.broken.insert(dir.to_string(), display.to_string());
+                self.problems.push(error(
+                    e.span().map(|s| line_of(s.start)),
+                    format!(
+                        "it could not be read: {}; the photos in this folder count as undeclared",
+                        e.message().trim()
+                    ),
+                    "each photo is a [[photo]] entry with file = \"name.jpg\" and people = [\"id\", …] or nobody = true",
+                ));
+                return;
+            }
+        };
+        for spanned in sidecar.photo {
+            let line = line_of(spanned.span().start);
+            let entry = spanned.into_inner();
+            let path = match paths::resolve(&format!("{dir}/x"), &entry.file) {
+                paths::Target::Content(p)
+                    if !entry.file.contains(['?', '#', '\\'])
+                        && !entry.file.split('/').any(|s| s == "..") =>
+                {
+                    p
+                }
+                _ => {
+                    self.problems.push(error(
+                        Some(line),
+                        format!("file = {:?} is not a file in this folder", entry.file),
+                        "write the photo's file name as it is in this folder, e.g. file = \"garden.jpg\"",
+                    ));
+                    continue;
+                }
+            };
+            let mut people = Vec::new();
+            let mut seen = BTreeSet::new();
+            for id in entry.people {
+                let id_line = line_of(id.span().start);
+                let id = match id.into_inner() {
+                    Id::Text(s) => s.trim().to_string(),
+                    Id::Number(n) => n.to_string(),
+                };
+                if id.is_empty() {
+                    self.problems.push(error(
+                        Some(id_line),
+                        format!("an empty id in the people of {}", entry.file),
+                        "write each person's register id",
+                    ));
+                    continue;
+                }
+                if seen.insert(id.to_lowercase()) {
+                    people.push(Declared { id, line: id_line });
+                }
+            }
+            let name = &entry.file;
+            if entry.nobody && !people.is_empty() {
+                self.problems.push(error(
+                    Some(line),
+                    format!("{name} says nobody = true and also names people"),
+                    "remove nobody = true if the photo shows people, or the people if it does not",
+                ));
+                continue;
+            }
+            if !entry.nobody && people.is_empty() {
+                self.problems.push(error(
+                    Some(line),
+                    format!("{name} names nobody: say who is in it"),
+                    "list everyone in the photo as people = [\"id\", …], or write nobody = true if it shows no one",
+                ));
+                continue;
+            }
+            if let Some(problem) = entry.blur.iter().find_map(Region::problem) {
+                self.problems.push(error(
+                    Some(line),
+                    format!("a blur region of {name} is wrong: {problem}"),
+                    "give the region in percent of the photo, e.g. { left = 80, top = 0, width = 20, height = 50 }",
+                ));
+                continue;
+            }
+            if self.entries.contains_key(&path) {
+                self.problems.push(error(
+                    Some(line),
+                    format!("{name} is declared twice"),
+                    "keep one [[photo]] entry per photo",
+                ));
+                continue;
+            }
+            if !has_file(&path) {
+                self.problems.push(Finding::warning(
+                    "photo-declaration",
+                    Location::line(display, line),
+                    format!("{name} is declared but there is no such file in this folder"),
+                    "check the file name and its capital letters, or remove the entry",
+                ));
+            }
+            self.entries.insert(
+                path,
+                Declaration {
+                    sidecar: display.to_string(),
+                    line,
+                    people,
+                    focus: entry.focus,
+                    blur: entry.blur,
+                },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Declarations {
+        let mut d = Declarations::default();
+        d.read(
+            "content/news/a/photos.toml",
+            "news/a",
+            text.as_bytes(),
+            &|p: &str| p != "news/a/missing.jpg",
+        );
+        d
+    }
+
+    #[test]
+    fn reads_people_nobody_focus_and_blur() {
+        let d = read(
+            r#"
+[[photo]]
+file = "garden.jpg"
+people = ["1001", 1002]
+focus = "group"
+blur = [{ left = 80, top = 0, width = 20, height = 50 }]
+
+[[photo]]
+file = "building.jpg"
+nobody = true
+"#,
+        );
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        let Lookup::Declared(g) = d.get("news/a/garden.jpg") else {
+            panic!()
+        };
+        assert_eq!(g.line, 2);
+        assert_eq!(
+            g.people[1],
+            Declared {
+                id: "1002".into(),
+                line: 4
+            }
+        );
+        assert_eq!(g.focus(2), Focus::Group);
+        assert_eq!(g.blur.len(), 1);
+        let Lookup::Declared(b) = d.get("news/a/building.jpg") else {
+            panic!()
+        };
+        assert!(b.nobody());
+        assert!(matches!(d.get("news/a/other.jpg"), Lookup::Undeclared));
+    }
+
+    #[test]
+    fn mistakes_are_findings_with_lines() {
+        let d = read(
+            r#"[[photo]]
+file = "a.jpg"
+
+[[photo]]
+file = "b.jpg"
+nobody = true
+people = ["1"]
+
+[[photo]]
+file = "../../secret.jpg"
+nobody = true
+
+[[photo]]
+file = "missing.jpg"
+nobody = true
+
+[[photo]]
+file = "c.jpg"
+people = ["1"]
+blur = [{ left = 90, top = 0, width = 20, height = 10 }]
+"#,
+        );
+        let got: Vec<String> = d
+            .problems
+            .iter()
+            .map(|f| format!("{}: {}", f.location, f.message))
+            .collect();
+        assert_eq!(got.len(), 5, "{got:#?}");
+        assert!(got[0].contains(":1: a.jpg names nobody"), "{}", got[0]);
+        assert!(got[1].contains(":4: b.jpg says nobody = true and also names"));
+        assert!(got[2].contains(":9: file = \"../../secret.jpg\" is not a file"));
+        assert!(got[3].contains(":13: missing.jpg is declared but there is no such file"));
+        assert!(got[4].contains(":17: a blur region of c.jpg is wrong"));
+    }
+
+    #[test]
+    fn a_broken_sidecar_declares_nothing() {
+        let d = read("[[photo]]\nfile = \"a.jpg\"\npeeple = [\"1\"]\n");
+        assert_eq!(d.problems.len(), 1);
+        assert_eq!(d.problems[0].location.line, Some(3));
+        assert!(
+            matches!(d.get("news/a/a.jpg"), Lookup::SidecarBroken(s) if s.ends_with("photos.toml"))
+        );
+    }
+}

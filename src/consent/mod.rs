@@ -1,0 +1,300 @@
+//! The consent register and the declarations of who is in each photo.
+//!
+//! `register` reads the MIS export in `consent/` (through `columns` and
+//! `values`, from any encoding Excel writes via `text`); `declarations`
+//! reads the `photos.toml` files beside the photos. [`assess`] answers the
+//! one question every consumer asks (the consent rule, `leavers`, `where`):
+//! may this person appear in a photo used this way, on this date, and until
+//! when?
+//!
+//! Loading never decides policy, and no full name leaves this module
+//! except through [`Person::names_for_matching`].
+
+mod columns;
+pub mod declarations;
+mod register;
+mod text;
+mod values;
+
+pub use columns::{Layout, REQUIRED_USES, preset_names};
+pub use declarations::{Declaration, Declarations, Declared, Focus, SIDECAR};
+pub use register::{CONSENT_DIR, Cell, LAYOUT_FILE, Lookup, Person, Register, Withdrawal};
+pub use values::Role;
+
+use chrono::{Months, NaiveDate};
+
+/// The school's consent policy: the `[consent]` table of `config.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// How long consent lasts after it is given or renewed.
+    pub validity_months: u32,
+    /// How many days ahead a photo that must come down is flagged.
+    pub warn_days: u32,
+}
+
+impl From<&crate::config::Consent> for Policy {
+    fn from(c: &crate::config::Consent) -> Self {
+        Policy {
+            validity_months: c.validity_months,
+            warn_days: c.warn_days,
+        }
+    }
+}
+
+/// Why a person may not appear in a photo today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// No register could be read.
+    NoRegister,
+    Unknown,
+    /// The id is on several rows.
+    Duplicate(Vec<usize>),
+    /// The person's row could not be read as a whole.
+    Damaged(usize),
+    NeverPublish,
+    /// The consent for the use is refused or not recorded.
+    NoConsent {
+        use_: String,
+        recorded: Cell<bool>,
+    },
+    /// No date consent was given or renewed.
+    NoConsentDate,
+    Expired(NaiveDate),
+    Withdrawn(Option<NaiveDate>),
+    Left(NaiveDate),
+    /// A value the decision depends on could not be read.
+    Unreadable(&'static str),
+}
+
+impl std::fmt::Display for Block {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Block::NoRegister => f.write_str("there is no readable consent register"),
+            Block::Unknown => f.write_str("is not in the consent register"),
+            Block::Duplicate(rows) => {
+                let rows: Vec<String> = rows.iter().map(usize::to_string).collect();
+                write!(
+                    f,
+                    "is on more than one row of the register ({})",
+                    rows.join(", ")
+                )
+            }
+            Block::Damaged(row) => write!(f, "has a register row ({row}) that could not be read"),
+            Block::NeverPublish => f.write_str("must never be published (never_publish)"),
+            Block::NoConsent { use_, recorded } => match recorded {
+                Cell::Is(false) => write!(f, "has no consent for {use_} (refused)"),
+                Cell::Unreadable => write!(f, "has an unreadable {use_} consent"),
+                _ => write!(f, "has no consent recorded for {use_}"),
+            },
+            Block::NoConsentDate => f.write_str("has no date for when consent was given"),
+            Block::Expired(on) => write!(f, "has consent that expired on {on}"),
+            Block::Withdrawn(Some(on)) => write!(f, "had consent withdrawn on {on}"),
+            Block::Withdrawn(None) => f.write_str("had consent withdrawn"),
+            Block::Left(on) => write!(f, "left the school on {on}"),
+            Block::Unreadable(what) => write!(f, "has an unreadable {what}"),
+        }
+    }
+}
+
+/// What will stop a person appearing, on a date still to come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueReason {
+    Leaves,
+    ConsentExpires,
+    ConsentWithdrawn,
+}
+
+impl DueReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            DueReason::Leaves => "leaves the school",
+            DueReason::ConsentExpires => "consent expires",
+            DueReason::ConsentWithdrawn => "consent is withdrawn",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Due {
+    /// The first day the photo may no longer be published.
+    pub on: NaiveDate,
+    pub reason: DueReason,
+}
+
+/// The answer for one person in one photo.
+#[derive(Debug)]
+pub struct Assessment<'a> {
+    pub person: Option<&'a Person>,
+    /// Empty when the person may appear today.
+    pub blocks: Vec<Block>,
+    /// The first date the person may no longer appear, when that is known
+    /// and still to come.
+    pub due: Option<Due>,
+}
+
+/// Whether the person with `id` may appear in a photo used for `use_`
+/// (`website_group`, `website_individual`…) on `today`.
+pub fn assess<'a>(
+    register: &'a Register,
+    id: &str,
+    use_: &str,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Assessment<'a> {
+    let person = match register.lookup(id) {
+        Lookup::Found(p) => p,
+        other => {
+            let block = match other {
+                Lookup::Duplicate(rows) => Block::Duplicate(rows),
+                Lookup::NoRegister => Block::NoRegister,
+                _ => Block::Unknown,
+            };
+            return Assessment {
+                person: None,
+                blocks: vec![block],
+                due: None,
+            };
+        }
+    };
+    let mut blocks = Vec::new();
+    let mut dues = Vec::new();
+    if let Some(row) = person.damaged.as_ref().map(|_| person.row) {
+        blocks.push(Block::Damaged(row));
+    }
+    match person.never_publish {
+        Cell::Is(true) => blocks.push(Block::NeverPublish),
+        Cell::Unreadable => blocks.push(Block::Unreadable("never_publish flag")),
+        _ => {}
+    }
+    match person.consent(use_) {
+        Some(Cell::Is(true)) => {}
+        recorded => blocks.push(Block::NoConsent {
+            use_: use_.to_string(),
+            recorded: recorded.unwrap_or(Cell::Blank),
+        }),
+    }
+    match person.consent_date {
+        Cell::Is(given) => {
+            let expires = given
+                .checked_add_months(Months::new(policy.validity_months))
+                .unwrap_or(NaiveDate::MAX);
+            if expires <= today {
+                blocks.push(Block::Expired(expires));
+            } else {
+                dues.push(Due {
+                    on: expires,
+                    reason: DueReason::ConsentExpires,
+                });
+            }
+        }
+        Cell::Blank => blocks.push(Block::NoConsentDate),
+        Cell::Unreadable => blocks.push(Block::Unreadable("consent date")),
+    }
+    match person.withdrawn {
+        Withdrawal::No => {}
+        Withdrawal::On(Some(on)) if on > today => dues.push(Due {
+            on,
+            reason: DueReason::ConsentWithdrawn,
+        }),
+        Withdrawal::On(on) => blocks.push(Block::Withdrawn(on)),
+        Withdrawal::Unreadable => blocks.push(Block::Unreadable("withdrawal")),
+    }
+    match person.leaving {
+        Cell::Is(on) if on <= today => blocks.push(Block::Left(on)),
+        Cell::Is(on) => dues.push(Due {
+            on,
+            reason: DueReason::Leaves,
+        }),
+        Cell::Blank => {}
+        Cell::Unreadable => blocks.push(Block::Unreadable("leaving date")),
+    }
+    Assessment {
+        person: Some(person),
+        blocks,
+        due: dues.into_iter().min(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn register(rows: &str) -> Register {
+        let header = "id,legal_forename,legal_surname,leaving_date,consent_date,withdrawn,never_publish,website_group,website_individual,website_named_first_name\n";
+        Register::parse(
+            "consent/register.csv",
+            format!("{header}{rows}").as_bytes(),
+            &Layout::default(),
+        )
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    const POLICY: Policy = Policy {
+        validity_months: 12,
+        warn_days: 30,
+    };
+
+    #[test]
+    fn each_way_a_person_is_blocked() {
+        let r = register(concat!(
+            "1,A,A,2027-07-22,2026-09-01,no,no,yes,yes,yes\n",
+            "2,B,B,2026-07-22,2026-09-01,no,no,yes,yes,yes\n",
+            "3,C,C,,2025-09-01,no,no,yes,yes,yes\n",
+            "4,D,D,,2026-09-01,2026-10-01,no,yes,yes,yes\n",
+            "5,E,E,,2026-09-01,no,yes,yes,yes,yes\n",
+            "6,F,F,,2026-09-01,no,no,yes,no,yes\n",
+            "7,G,G,,,no,no,yes,yes,yes\n",
+            "8,H,H,,2026-09-01,2026-12-01,no,yes,yes,yes\n",
+        ));
+        let today = date("2026-11-23");
+        let blocks = |id: &str, use_: &str| assess(&r, id, use_, today, &POLICY).blocks;
+        assert_eq!(blocks("1", "website_individual"), vec![]);
+        assert_eq!(
+            blocks("2", "website_group"),
+            vec![Block::Left(date("2026-07-22"))]
+        );
+        assert_eq!(
+            blocks("3", "website_group"),
+            vec![Block::Expired(date("2026-09-01"))]
+        );
+        assert_eq!(
+            blocks("4", "website_group"),
+            vec![Block::Withdrawn(Some(date("2026-10-01")))]
+        );
+        assert_eq!(blocks("5", "website_group"), vec![Block::NeverPublish]);
+        assert_eq!(blocks("6", "website_group"), vec![]);
+        assert_eq!(
+            blocks("6", "website_individual"),
+            vec![Block::NoConsent {
+                use_: "website_individual".into(),
+                recorded: Cell::Is(false)
+            }]
+        );
+        assert_eq!(blocks("7", "website_group"), vec![Block::NoConsentDate]);
+        assert_eq!(blocks("9", "website_group"), vec![Block::Unknown]);
+        let a = assess(&r, "8", "website_group", today, &POLICY);
+        assert!(a.blocks.is_empty());
+        assert_eq!(
+            a.due,
+            Some(Due {
+                on: date("2026-12-01"),
+                reason: DueReason::ConsentWithdrawn
+            })
+        );
+        let a = assess(&r, "1", "website_group", today, &POLICY);
+        assert_eq!(
+            a.due,
+            Some(Due {
+                on: date("2027-07-22"),
+                reason: DueReason::Leaves
+            })
+        );
+        // On the leaving date itself the photo must already be down.
+        let a = assess(&r, "1", "website_group", date("2027-07-22"), &POLICY);
+        assert_eq!(a.blocks, vec![Block::Left(date("2027-07-22"))]);
+    }
+}

@@ -1,0 +1,202 @@
+//! Reading the cells of an MIS export: yes/no answers in the many ways
+//! schools write them, dates in ISO or UK order, and roles.
+
+use chrono::NaiveDate;
+
+/// A yes/no cell. Blank is `None`: nothing recorded.
+pub fn yes_no(cell: &str) -> Result<Option<bool>, String> {
+    let v = cell.trim().trim_matches('"').trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let lower = v.to_lowercase();
+    let yes = [
+        "yes",
+        "y",
+        "true",
+        "t",
+        "1",
+        "✓",
+        "✔",
+        "☑",
+        "✅",
+        "given",
+        "granted",
+        "agreed",
+        "consented",
+        "confirmed",
+        "accepted",
+    ];
+    let no = [
+        "no",
+        "n",
+        "false",
+        "f",
+        "0",
+        "✗",
+        "✘",
+        "☒",
+        "❌",
+        "declined",
+        "refused",
+        "denied",
+        "withheld",
+        "not given",
+        "not granted",
+    ];
+    if yes.contains(&lower.as_str()) {
+        Ok(Some(true))
+    } else if no.contains(&lower.as_str()) {
+        Ok(Some(false))
+    } else if lower == "x" {
+        Err("\"x\" could mean a tick or a cross; write yes or no".to_string())
+    } else {
+        Err(format!(
+            "{} is not yes or no (write yes/no, y/n, true/false, 1/0 or a tick)",
+            quoted(v)
+        ))
+    }
+}
+
+/// A date cell: ISO `2026-07-22` or UK `22/07/2026` (also with `-` or `.`
+/// between the parts), optionally followed by a time as Excel writes it.
+/// Blank is `None`.
+pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
+    let v = cell.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    // Excel writes "22/07/2026 00:00" or "2026-07-22T00:00:00".
+    let day_part = v.split([' ', 'T']).next().unwrap_or(v);
+    let parts: Vec<&str> = day_part.split(['-', '/', '.']).collect();
+    let bad = || {
+        Err(format!(
+            "{} is not a date (write 2026-07-22 or 22/07/2026)",
+            quoted(v)
+        ))
+    };
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
+        return bad();
+    }
+    let nums: Vec<u32> = match parts.iter().map(|p| p.parse::<u32>()).collect() {
+        Ok(n) => n,
+        Err(_) => return bad(),
+    };
+    let (y, m, d) = if parts[0].len() == 4 {
+        (nums[0], nums[1], nums[2])
+    } else if parts[2].len() == 4 {
+        (nums[2], nums[1], nums[0])
+    } else {
+        return Err(format!(
+            "{} has a two-digit year; write the year in full (22/07/2026)",
+            quoted(v)
+        ));
+    };
+    let Ok(year) = i32::try_from(y) else {
+        return bad();
+    };
+    match NaiveDate::from_ymd_opt(year, m, d) {
+        Some(date) => Ok(Some(date)),
+        None if parts[2].len() == 4 && nums[0] <= 12 && nums[1] > 12 => Err(format!(
+            "{} looks like a US date (month first); write it day first (22/07/2026) or as 2026-07-22",
+            quoted(v)
+        )),
+        None => Err(format!("{} is not a real date", quoted(v))),
+    }
+}
+
+/// Who a row is: pupils, staff and other adults follow the same consent
+/// rules; the role is shown in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Pupil,
+    Staff,
+    Other,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Pupil => "pupil",
+            Role::Staff => "staff",
+            Role::Other => "other",
+        }
+    }
+}
+
+/// A role cell. Blank means pupil: the strictest reading.
+pub fn role(cell: &str) -> Result<Role, String> {
+    let lower = cell.trim().to_lowercase();
+    Ok(match lower.as_str() {
+        "" | "pupil" | "student" | "child" | "learner" => Role::Pupil,
+        "staff" | "teacher" | "employee" | "teaching assistant" | "ta" => Role::Staff,
+        "other" | "adult" | "governor" | "parent" | "carer" | "volunteer" | "visitor" => {
+            Role::Other
+        }
+        _ => {
+            return Err(format!(
+                "{} is not a role (write pupil, staff or other)",
+                quoted(cell.trim())
+            ));
+        }
+    })
+}
+
+/// A cell value for a message: quoted, and cut short so a misplaced long
+/// value never fills a report.
+fn quoted(v: &str) -> String {
+    let short: String = v.chars().take(24).collect();
+    if short.len() < v.len() {
+        format!("{short:?}…")
+    } else {
+        format!("{short:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn yes_and_no_in_every_spelling() {
+        for v in [
+            "Yes", "Y", "true", "TRUE", "1", "✓", "✔", " yes ", "Granted",
+        ] {
+            assert_eq!(yes_no(v), Ok(Some(true)), "{v}");
+        }
+        for v in ["No", "n", "FALSE", "0", "✗", "Declined"] {
+            assert_eq!(yes_no(v), Ok(Some(false)), "{v}");
+        }
+        assert_eq!(yes_no("  "), Ok(None));
+        assert!(yes_no("x").unwrap_err().contains("tick or a cross"));
+        assert!(yes_no("maybe").unwrap_err().contains("\"maybe\""));
+    }
+
+    #[test]
+    fn dates_iso_uk_and_excel() {
+        assert_eq!(date("2026-07-22"), Ok(d(2026, 7, 22)));
+        assert_eq!(date("22/07/2026"), Ok(d(2026, 7, 22)));
+        assert_eq!(date("1/9/2025"), Ok(d(2025, 9, 1)));
+        assert_eq!(date("22.07.2026"), Ok(d(2026, 7, 22)));
+        assert_eq!(date("22/07/2026 00:00"), Ok(d(2026, 7, 22)));
+        assert_eq!(date("2026-07-22T00:00:00"), Ok(d(2026, 7, 22)));
+        assert_eq!(date(""), Ok(None));
+        assert!(date("07/22/2026").unwrap_err().contains("US date"));
+        assert!(date("22/07/26").unwrap_err().contains("year in full"));
+        assert!(date("31/02/2026").unwrap_err().contains("not a real date"));
+        assert!(date("next July").unwrap_err().contains("not a date"));
+    }
+
+    #[test]
+    fn roles() {
+        assert_eq!(role(""), Ok(Role::Pupil));
+        assert_eq!(role("Teacher"), Ok(Role::Staff));
+        assert_eq!(role("Governor"), Ok(Role::Other));
+        assert!(role("alien").is_err());
+    }
+}
