@@ -1,13 +1,17 @@
 //! The stages in order: load → sanitise media → render → check. `build`
-//! then hands the outputs to `emit`; `check` only reports.
+//! then hands the outputs to `emit`; `check` only reports. `survey` is the
+//! load stage alone, for the commands that only ask questions of the site
+//! (`leavers`, `where`).
 
-use crate::config::{Config, ConfigError};
-use crate::content::{self, ContentError, LoadOptions};
+use crate::config::{Config, ConfigError, FaceCheck};
+use crate::consent::{self, Declarations, Register};
+use crate::content::{self, ContentError, LoadOptions, Site};
 use crate::emit::Output;
-use crate::media::{self, Cache, Processed, Settings, Sizes};
+use crate::media::{self, Cache, Processed, Settings, Sizes, Treatment};
 use crate::render::{self, ImageDescription, Theme, ThemeError};
 use crate::report::{self, Finding, MediaEntry, PublishedSize};
 use crate::rules::{self, Verdict};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -30,6 +34,49 @@ pub struct Options {
     pub progress: bool,
     /// Reuse and store processed images in `.schoolsite/cache`.
     pub cache: bool,
+    /// The date every date rule is checked against (`--today`); the
+    /// system clock's date when not given. Nothing else reads the clock.
+    pub today: Option<NaiveDate>,
+}
+
+/// The loaded site: everything read from disk before any file is
+/// processed.
+pub struct Survey {
+    pub config: Config,
+    pub site: Site,
+    pub register: Register,
+    pub declarations: Declarations,
+    pub today: NaiveDate,
+}
+
+/// Loads the config, content, consent register and photo declarations.
+pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
+    let config = Config::load(root)?;
+    let site = content::load(
+        root,
+        LoadOptions {
+            drafts: options.drafts,
+        },
+    )?;
+    let register = Register::load(root);
+    let sidecars: Vec<&str> = site
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| p.rsplit('/').next() == Some(consent::SIDECAR))
+        .collect();
+    let declarations = Declarations::load(&root.join(content::CONTENT_DIR), &sidecars, |p| {
+        site.has_file(p)
+    });
+    Ok(Survey {
+        config,
+        site,
+        register,
+        declarations,
+        today: options
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+    })
 }
 
 /// Where processed images are cached, under the site root: outside both
@@ -52,13 +99,13 @@ impl Prepared {
 
 /// Loads, sanitises, renders and checks the site at `root`.
 pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError> {
-    let config = Config::load(root)?;
-    let site = content::load(
-        root,
-        LoadOptions {
-            drafts: options.drafts,
-        },
-    )?;
+    let Survey {
+        config,
+        site,
+        register,
+        declarations,
+        today,
+    } = survey(root, options)?;
     let theme = Theme::load(root, &config)?;
 
     // Sanitise every file that would be published, in parallel.
@@ -79,10 +126,9 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .par_iter()
         .map(|path| {
             let file = root.join(content::CONTENT_DIR).join(path);
-            // Until the consent register says who is in a photo, every
-            // photo is treated as one that may show pupils: capped.
+            let treatment = treatment(path, &declarations, &register, &config);
             let verdict = read_for_media(&file)
-                .and_then(|b| media::process(&b, &settings, &sizes, true, cache.as_ref()));
+                .and_then(|b| media::process(&b, &settings, &sizes, &treatment, cache.as_ref()));
             bar.inc(1);
             (path.clone(), verdict)
         })
@@ -94,7 +140,8 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             let ext = f.rel.rsplit_once('.').map_or("", |(_, e)| e);
             let verdict = read_for_media(&f.path).and_then(|b| {
                 if media::sniff(&b).is_image() {
-                    media::process(&b, &settings, &theme_sizes, false, cache.as_ref())
+                    let treatment = Treatment::default();
+                    media::process(&b, &settings, &theme_sizes, &treatment, cache.as_ref())
                 } else {
                     media::accept_inert(&b, ext).map(Processed::from)
                 }
@@ -110,11 +157,11 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .filter_map(|(path, v)| {
             let processed = v.as_ref().ok()?;
             let largest = processed.largest();
-            let (width, height) = largest.dimensions();
+            let (width, height) = largest.display_dimensions();
             let srcset = processed
                 .renditions()
                 .iter()
-                .map(|r| (format!("/{}", media_dest(r)), r.dimensions().0))
+                .map(|r| (format!("/{}", media_dest(r)), r.display_dimensions().0))
                 .collect();
             Some((
                 path.clone(),
@@ -134,9 +181,14 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     findings.extend(site.problems.iter().cloned());
     findings.extend(theme.problems.iter().cloned());
     findings.extend(rendered.problems.iter().cloned());
+    findings.extend(register.problems.iter().cloned());
+    findings.extend(declarations.problems.iter().cloned());
     findings.extend(rules::check(&rules::Input {
         config: &config,
         site: &site,
+        register: &register,
+        declarations: &declarations,
+        today,
         pages: &rendered.pages,
         content_files: &content_files,
         static_files: &static_files,
@@ -151,10 +203,15 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     for (path, verdict) in content_files {
         let Ok(processed) = verdict else { continue };
         let removed = processed.removed().to_vec();
+        let faces = processed.faces();
+        let blurred = match declarations.get(&path) {
+            consent::declarations::Lookup::Declared(d) if !d.blur.is_empty() => Some(d.blur.len()),
+            _ => None,
+        };
         let mut versions = Vec::new();
         for clean in processed.into_renditions() {
             let dest = media_dest(&clean);
-            let (width, height) = clean.dimensions();
+            let (width, height) = clean.display_dimensions();
             versions.push(PublishedSize {
                 path: dest.clone(),
                 width,
@@ -169,6 +226,8 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             published: versions.last().map(|v| v.path.clone()).unwrap_or_default(),
             sizes: versions,
             removed,
+            faces,
+            blurred,
         });
     }
     for (f, verdict) in static_files {
@@ -179,7 +238,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             continue;
         };
         if !removed.is_empty() {
-            let (width, height) = clean.dimensions();
+            let (width, height) = clean.display_dimensions();
             media_entries.push(MediaEntry {
                 source: f.display.clone(),
                 published: f.rel.clone(),
@@ -189,6 +248,8 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
                     height,
                 }],
                 removed,
+                faces: None,
+                blurred: None,
             });
         }
         outputs.push(Output::file(f.rel, Arc::new(clean)));
@@ -199,6 +260,34 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         media: media_entries,
         pages,
     })
+}
+
+/// What the sanitiser does to a content file beyond stripping it, from
+/// its declaration: photos that may show pupils are capped in size (all
+/// but those declared to show nobody or only adults), declared regions
+/// are pixelated, and faces are counted unless the school turned that off.
+fn treatment(
+    path: &str,
+    declarations: &Declarations,
+    register: &Register,
+    config: &Config,
+) -> Treatment {
+    let count_faces = config.consent.faces != FaceCheck::Off;
+    match declarations.get(path) {
+        consent::declarations::Lookup::Declared(d) => Treatment {
+            cap: d.people.iter().any(|p| match register.lookup(&p.id) {
+                consent::Lookup::Found(person) => person.role == consent::Role::Pupil,
+                _ => true,
+            }),
+            blur: d.blur.clone(),
+            count_faces,
+        },
+        _ => Treatment {
+            cap: true,
+            blur: Vec::new(),
+            count_faces,
+        },
+    }
 }
 
 /// Where a sanitised content file is published: named by its hash.

@@ -227,6 +227,12 @@ pub struct MediaEntry {
     /// Every published version, smallest first.
     pub sizes: Vec<PublishedSize>,
     pub removed: Vec<crate::media::Removed>,
+    /// Faces the detector counted in the published image, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub faces: Option<u32>,
+    /// Regions pixelated before publishing, as declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blurred: Option<usize>,
 }
 
 /// One published version of an image.

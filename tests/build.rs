@@ -153,6 +153,7 @@ fn base_url_with_a_path_prefixes_every_link() {
         ),
     );
     site.write("content/trip/view.jpg", plain_jpeg(8, 8));
+    declare_nobody(&site, "content/trip", &["view.jpg"]);
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
     let html = site.read("public/trip/index.html");
@@ -166,7 +167,7 @@ fn nothing_but_pages_media_and_theme_static_is_published() {
     let site = Site::new();
     site.write(
         "consent/register.csv",
-        "id,forename,surname\n1,Amelia,Testperson\n",
+        "id,forename,surname,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name\n1,Amelia,Testperson,,2026-09-01,no,yes,yes,yes\n",
     );
     site.write("content/.secret.jpg", plain_jpeg(4, 4));
     site.write("content/.git/config", "x");
@@ -176,6 +177,7 @@ fn nothing_but_pages_media_and_theme_static_is_published() {
         page("title = \"Trip\"", "![Hills](hills.jpg)\n"),
     );
     site.write("content/trip/hills.jpg", plain_jpeg(8, 8));
+    declare_nobody(&site, "content/trip", &["hills.jpg"]);
     site.write("themes/schoolsite/static/.hidden.css", "x");
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
@@ -226,6 +228,7 @@ fn a_failed_build_leaves_public_byte_for_byte_untouched() {
         page("title = \"Trip\"", "![Hills](hills.jpg)\n"),
     );
     site.write("content/trip/hills.jpg", plain_jpeg(8, 8));
+    declare_nobody(&site, "content/trip", &["hills.jpg"]);
     assert_eq!(site.build().code, 0);
     let before = site.public_snapshot();
     assert!(!before.is_empty());

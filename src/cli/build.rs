@@ -4,18 +4,11 @@ use super::{EXIT_BLOCKED, SiteArgs};
 use anyhow::Context;
 use schoolsite::emit;
 use schoolsite::media::human_bytes;
-use schoolsite::pipeline::{self, Options};
+use schoolsite::pipeline;
 use schoolsite::report::{self, Format, Summary};
 
 pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
-    let prepared = pipeline::prepare(
-        &args.root,
-        Options {
-            drafts: args.drafts,
-            progress: args.show_progress(),
-            cache: !args.no_cache,
-        },
-    )?;
+    let prepared = pipeline::prepare(&args.root, args.options())?;
     let summary = Summary::of(&prepared.findings);
     match args.format {
         Format::Json => print!("{}", report::json(&prepared.findings, &prepared.media)),

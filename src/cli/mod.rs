@@ -4,7 +4,9 @@
 
 mod build;
 mod init;
+mod leavers;
 mod sanitise;
+mod where_is;
 
 use clap::{Args, Parser, Subcommand};
 use schoolsite::report::Format;
@@ -32,6 +34,13 @@ enum Command {
     /// camera serial, face tags, motion-photo videos…) and write clean
     /// copies to --out, printing one line per file of what was removed.
     Sanitise(sanitise::SanitiseArgs),
+    /// List every published photo that must come down by a date (leavers,
+    /// expiring or withdrawn consent), grouped by person.
+    Leavers(leavers::LeaversArgs),
+    /// List every photo and page a person appears in, by register id
+    /// (for a withdrawal of consent, an erasure or a subject access
+    /// request).
+    Where(where_is::WhereArgs),
     /// Make a new site skeleton in DIR that builds as it is.
     Init {
         /// The folder to create (must not exist, or be empty).
@@ -54,9 +63,26 @@ struct SiteArgs {
     /// Process every image afresh instead of reusing .schoolsite/cache.
     #[arg(long)]
     no_cache: bool,
+    /// Check as if today were DATE (2027-07-24 or 24/07/2027): see what
+    /// will break at the end of term.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<chrono::NaiveDate>,
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    schoolsite::consent::parse_date(s)?.ok_or_else(|| "give a date, e.g. 2027-07-24".to_string())
 }
 
 impl SiteArgs {
+    fn options(&self) -> schoolsite::pipeline::Options {
+        schoolsite::pipeline::Options {
+            drafts: self.drafts,
+            progress: self.show_progress(),
+            cache: !self.no_cache,
+            today: self.today,
+        }
+    }
+
     fn show_progress(&self) -> bool {
         self.format == Format::Human
             && std::io::stderr().is_terminal()
@@ -74,6 +100,8 @@ pub fn run() -> ExitCode {
         Command::Check(args) => build::run(&args, false),
         Command::Init { dir } => init::run(&dir),
         Command::Sanitise(args) => sanitise::run(&args),
+        Command::Leavers(args) => leavers::run(&args),
+        Command::Where(args) => where_is::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

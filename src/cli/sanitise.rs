@@ -155,7 +155,11 @@ fn clean_one(
             return report;
         }
     };
-    let processed = match media::process(&bytes, settings, sizes, cap, None) {
+    let treatment = media::Treatment {
+        cap,
+        ..media::Treatment::default()
+    };
+    let processed = match media::process(&bytes, settings, sizes, &treatment, None) {
         Ok(p) => p,
         Err(refusal) => {
             report.fix = Some(refusal.fix());

@@ -10,6 +10,7 @@
 //! Loading never decides policy, and no full name leaves this module
 //! except through [`Person::names_for_matching`].
 
+pub mod audit;
 mod columns;
 pub mod declarations;
 mod register;
@@ -19,7 +20,7 @@ mod values;
 pub use columns::{Layout, REQUIRED_USES, preset_names};
 pub use declarations::{Declaration, Declarations, Declared, Focus, SIDECAR};
 pub use register::{CONSENT_DIR, Cell, LAYOUT_FILE, Lookup, Person, Register, Withdrawal};
-pub use values::Role;
+pub use values::{Role, date as parse_date};
 
 use chrono::{Months, NaiveDate};
 

@@ -174,6 +174,16 @@ pub enum RefKind {
     Link,
 }
 
+/// A place a content file is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileUse {
+    /// The document, relative to the site root (`content/news/x/index.md`).
+    pub file: String,
+    pub line: usize,
+    /// The document's URL path on the published site.
+    pub url: String,
+}
+
 /// A link or image in a document, resolved.
 #[derive(Debug, Clone)]
 pub struct Reference<'a> {
@@ -208,6 +218,24 @@ impl Site {
             });
             images.chain(links)
         })
+    }
+
+    /// Where each content file is used: content path → the documents and
+    /// lines that refer to it (as an image or a link), in document order.
+    pub fn file_uses(&self) -> std::collections::BTreeMap<String, Vec<FileUse>> {
+        let mut uses: std::collections::BTreeMap<String, Vec<FileUse>> = Default::default();
+        for r in self.references() {
+            if let paths::Target::Content(p) = r.target
+                && self.has_file(&p)
+            {
+                uses.entry(p).or_default().push(FileUse {
+                    file: r.doc.file(),
+                    line: r.line,
+                    url: self.url_of(&r.doc.source).unwrap_or("").to_string(),
+                });
+            }
+        }
+        uses
     }
 
     /// Content files that pages refer to and that exist: what would be

@@ -26,6 +26,7 @@ struct Manifest {
     height: u32,
     removed: Vec<Removed>,
     files: Vec<FileEntry>,
+    faces: Option<u32>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -93,6 +94,7 @@ fn encode(p: &Processed) -> Vec<u8> {
                 len: f.bytes.len(),
             })
             .collect(),
+        faces: p.faces,
     };
     let json = serde_json::to_vec(&manifest).unwrap_or_default();
     let mut body = Vec::new();
@@ -139,6 +141,7 @@ fn decode(bytes: &[u8]) -> Option<Processed> {
         height: manifest.height,
         removed: manifest.removed,
         renditions,
+        faces: manifest.faces,
     })
 }
 
@@ -164,6 +167,7 @@ mod tests {
                 orientation: 6,
                 removed: Vec::new(),
             }],
+            faces: Some(3),
         }
     }
 
@@ -178,6 +182,7 @@ mod tests {
         assert_eq!(back.renditions[0].bytes, b"pretend jpeg");
         assert_eq!(back.renditions[0].orientation, 6);
         assert_eq!(back.removed, sample().removed);
+        assert_eq!(back.faces, Some(3));
 
         // Flip one byte anywhere: the entry is no longer trusted.
         let path = cache.path(key);

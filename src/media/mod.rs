@@ -9,6 +9,7 @@
 
 mod cache;
 mod classify;
+mod faces;
 mod gif;
 mod jpeg;
 mod metadata;
@@ -56,6 +57,8 @@ pub enum Refusal {
     },
     #[error("it is {width}×{height} pixels, more than the limit of {limit} pixels")]
     TooLarge { width: u32, height: u32, limit: u64 },
+    #[error("part of it must be blurred, and a {format} cannot be")]
+    CannotBlur { format: &'static str },
 }
 
 impl Refusal {
@@ -74,6 +77,9 @@ impl Refusal {
             }
             Refusal::TooLarge { .. } => {
                 "resize it to a smaller size (for example 1600 pixels on the long edge)".to_string()
+            }
+            Refusal::CannotBlur { .. } => {
+                "export it as a JPEG or PNG photo, or crop the person out instead".to_string()
             }
         }
     }
@@ -133,6 +139,16 @@ impl CleanFile {
         (self.width, self.height)
     }
 
+    /// Pixel size as shown, after the orientation it carries is applied:
+    /// what a page's `width`, `height` and `srcset` describe.
+    pub fn display_dimensions(&self) -> (u32, u32) {
+        if self.orientation >= 5 && self.orientation <= 8 {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
+    }
+
     /// The EXIF orientation (1–8) the clean bytes still carry, in a
     /// minimal EXIF block that holds nothing else; 1 when upright.
     pub fn orientation(&self) -> u16 {
@@ -188,6 +204,7 @@ pub struct Processed {
     height: u32,
     removed: Vec<Removed>,
     renditions: Vec<CleanFile>,
+    faces: Option<u32>,
 }
 
 impl Processed {
@@ -204,6 +221,11 @@ impl Processed {
     /// What was stripped from the source.
     pub fn removed(&self) -> &[Removed] {
         &self.removed
+    }
+
+    /// How many faces the published image shows, when they were counted.
+    pub fn faces(&self) -> Option<u32> {
+        self.faces
     }
 
     /// The files to publish, smallest first; never empty.
@@ -230,28 +252,43 @@ impl From<CleanFile> for Processed {
             height: clean.height,
             removed: clean.removed.clone(),
             renditions: vec![clean],
+            faces: None,
         }
     }
 }
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 1;
+const CACHE_VERSION: u32 = 2;
+
+/// What to do to one image beyond stripping it: decided by the caller
+/// (from the consent declarations), applied here.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Treatment {
+    /// Scale it down to the size limit for photos that may show pupils.
+    pub cap: bool,
+    /// Parts to pixelate before any copy is made; every published copy,
+    /// the largest included, is then encoded afresh from the pixelated
+    /// pixels.
+    pub blur: Vec<Region>,
+    /// Count the faces in the published image (detection only: nobody is
+    /// identified).
+    pub count_faces: bool,
+}
 
 /// Sanitises a file and makes its responsive sizes, using the cache when
-/// an entry for these exact bytes and settings exists. `cap` applies the
-/// size limit for photos that may show pupils.
+/// an entry for these exact bytes, settings and treatment exists.
 pub fn process(
     input: &[u8],
     settings: &Settings,
     sizes: &Sizes,
-    cap: bool,
+    treatment: &Treatment,
     cache: Option<&Cache>,
 ) -> Result<Processed, Refusal> {
     let key = cache.map(|_| {
         let mut hasher = blake3::Hasher::new();
         hasher.update(input);
-        let knobs = serde_json::json!([CACHE_VERSION, settings, sizes, cap]).to_string();
+        let knobs = serde_json::json!([CACHE_VERSION, settings, sizes, treatment]).to_string();
         hasher.update(knobs.as_bytes());
         hasher.finalize().to_hex().to_string()
     });
@@ -261,14 +298,23 @@ pub fn process(
         return Ok(hit);
     }
     let clean = sanitise(input, settings)?;
-    let renditions = resize::renditions(&clean, sizes, settings, cap)?;
-    let processed = Processed {
+    if !treatment.blur.is_empty() && !matches!(clean.kind, Kind::Jpeg | Kind::Png | Kind::WebP) {
+        return Err(Refusal::CannotBlur {
+            format: clean.kind.short_name(),
+        });
+    }
+    let renditions = resize::renditions(&clean, sizes, settings, treatment)?;
+    let mut processed = Processed {
         kind: clean.kind,
         width: clean.width,
         height: clean.height,
         removed: clean.removed,
         renditions,
+        faces: None,
     };
+    if treatment.count_faces {
+        processed.faces = faces::count(processed.largest(), settings)?;
+    }
     if let (Some(cache), Some(key)) = (cache, &key) {
         cache.put(key, &processed);
     }

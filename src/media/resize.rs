@@ -8,7 +8,8 @@
 //! file carries no metadata at all (only the ICC colour profile, when the
 //! settings keep profiles).
 
-use super::{CleanFile, Kind, Refusal, Settings};
+use super::pixelate::pixelate;
+use super::{CleanFile, Kind, Refusal, Settings, Treatment};
 use fast_image_resize::{self as fir, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
 /// Which sizes to publish. The defaults are those of the site config's
@@ -43,12 +44,13 @@ impl Default for Sizes {
 
 /// The versions of one sanitised image to publish, smallest first. The
 /// last is the largest: the losslessly stripped original when it is within
-/// `max_long_edge` (or `cap` is false), otherwise a scaled-down copy.
+/// `max_long_edge` (or the treatment does not cap it) and nothing is to be
+/// blurred, otherwise a copy made afresh.
 pub fn renditions(
     clean: &CleanFile,
     sizes: &Sizes,
     settings: &Settings,
-    cap: bool,
+    treatment: &Treatment,
 ) -> Result<Vec<CleanFile>, Refusal> {
     if !matches!(clean.kind, Kind::Jpeg | Kind::Png | Kind::WebP) {
         // GIFs may be animated, and other files have no pixels.
@@ -58,7 +60,8 @@ pub fn renditions(
     let rotated = clean.orientation >= 5;
     let (dw, dh) = if rotated { (sh, sw) } else { (sw, sh) };
     let limit = sizes.max_long_edge.max(1);
-    let capped = cap && dw.max(dh) > limit;
+    let capped = treatment.cap && dw.max(dh) > limit;
+    let blur = !treatment.blur.is_empty();
     let (full_w, full_h) = if capped { fit(dw, dh, limit) } else { (dw, dh) };
     let mut widths: Vec<u32> = sizes
         .widths
@@ -68,7 +71,7 @@ pub fn renditions(
         .collect();
     widths.sort_unstable();
     widths.dedup();
-    if capped {
+    if capped || blur {
         widths.push(full_w);
     }
     let Some(&largest) = widths.last() else {
@@ -83,17 +86,36 @@ pub fn renditions(
     } else {
         (largest, largest_h)
     };
-    let source = decode(clean, need_w, need_h, settings)?;
+    let mut source = decode(clean, need_w, need_h, settings)?;
+    let mut orientation = clean.orientation;
+    if blur {
+        // Regions are given upright: turn the pixels first, then nothing
+        // published is made from pixels that were not pixelated.
+        let icc = source.icc.take();
+        source = Pixels {
+            icc,
+            ..orient(&source, orientation)
+        };
+        orientation = 1;
+        pixelate(
+            &mut source.data,
+            source.width,
+            source.height,
+            source.channels,
+            &treatment.blur,
+        );
+    }
+    let rotated = orientation >= 5;
 
     let mut out = Vec::with_capacity(widths.len() + 1);
     for &w in &widths {
         let h = scaled_height(full_w, full_h, w);
         let (tw, th) = if rotated { (h, w) } else { (w, h) };
         let resized = source.resize(tw, th)?;
-        let upright = orient(&resized, clean.orientation);
+        let upright = orient(&resized, orientation);
         out.push(encode(&upright, clean.kind, sizes.quality, &source.icc)?);
     }
-    if !capped {
+    if !capped && !blur {
         out.push(clean.clone());
     }
     Ok(out)
@@ -193,6 +215,48 @@ fn decode(
         icc: None,
     }
     .checked(kind)
+}
+
+/// The image as upright grey pixels no larger than `max_edge` on the long
+/// side, for face detection: (pixels, width, height).
+pub(super) fn upright_grey(
+    clean: &CleanFile,
+    max_edge: u32,
+    settings: &Settings,
+) -> Result<(Vec<u8>, u32, u32), Refusal> {
+    let (w, h) = fit(clean.width.max(1), clean.height.max(1), max_edge);
+    let (w, h) = if clean.width.max(clean.height) <= max_edge {
+        (clean.width, clean.height)
+    } else {
+        (w, h)
+    };
+    let source = decode(clean, w, h, settings)?;
+    let grey = if source.channels == 1 {
+        source
+    } else {
+        let c = source.channels;
+        let data = source
+            .data
+            .chunks_exact(c)
+            .map(|p| {
+                let y = 299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]);
+                (y / 1000) as u8
+            })
+            .collect();
+        Pixels {
+            channels: 1,
+            data,
+            icc: None,
+            ..source
+        }
+    };
+    let grey = if grey.width > w || grey.height > h {
+        grey.resize(w, h)?
+    } else {
+        grey
+    };
+    let upright = orient(&grey, clean.orientation);
+    Ok((upright.data, upright.width, upright.height))
 }
 
 /// Adobe CMYK JPEGs store inverted ink values.

@@ -18,7 +18,9 @@ pub fn check(input: &Input) -> Vec<Finding> {
     }
     let referenced = input.site.referenced_files();
     for f in &input.site.files {
-        if !referenced.contains(&f.path) {
+        // photos.toml files are read by the build, never published.
+        let sidecar = f.path.rsplit('/').next() == Some(crate::consent::SIDECAR);
+        if !referenced.contains(&f.path) && !sidecar {
             out.push(Finding::warning(
                 "unused-file",
                 Location::file(format!("{CONTENT_DIR}/{}", f.path)),

@@ -3,16 +3,19 @@
 //! write anything.
 
 mod assets;
+mod consent;
 mod documents;
 mod images;
 mod links;
 mod output_paths;
 
 use crate::config::Config;
+use crate::consent::{Declarations, Register};
 use crate::content::Site;
 use crate::media::{Processed, Refusal};
 use crate::render::{RenderedPage, StaticFile};
 use crate::report::Finding;
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// The sanitiser's verdict on a file.
@@ -22,6 +25,10 @@ pub type Verdict = Result<Processed, Refusal>;
 pub struct Input<'a> {
     pub config: &'a Config,
     pub site: &'a Site,
+    pub register: &'a Register,
+    pub declarations: &'a Declarations,
+    /// The date the build is checked for (`--today`).
+    pub today: NaiveDate,
     pub pages: &'a [RenderedPage],
     /// Verdicts on content files that pages refer to, by content path.
     pub content_files: &'a BTreeMap<String, Verdict>,
@@ -37,6 +44,7 @@ const RULES: &[(&str, Rule)] = &[
     ("documents", documents::check),
     ("links", links::check),
     ("images", images::check),
+    ("consent", consent::check),
     ("assets", assets::check),
     ("output-paths", output_paths::check),
 ];

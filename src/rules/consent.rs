@@ -1,0 +1,241 @@
+//! Consent: every published photo is declared, and everyone declared in it
+//! may appear today, for that kind of photo. Photos that must come down
+//! soon are flagged, and a photo showing clearly more faces than people
+//! declared is questioned.
+
+use super::Input;
+use crate::config::FaceCheck;
+use crate::consent::declarations::Lookup as Declared;
+use crate::consent::{self, Assessment, Block, Declaration, Policy, Role, SIDECAR};
+use crate::content::FileUse;
+use crate::report::{Finding, Location, Severity};
+
+pub fn check(input: &Input) -> Vec<Finding> {
+    let policy = Policy::from(&input.config.consent);
+    let uses = input.site.file_uses();
+    let mut out = Vec::new();
+    for (path, verdict) in input.content_files {
+        let Ok(processed) = verdict else { continue };
+        if !processed.kind().is_image() {
+            continue;
+        }
+        let Some(pages) = uses.get(path) else {
+            continue;
+        };
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let declaration = match input.declarations.get(path) {
+            Declared::Declared(d) => d,
+            Declared::Undeclared | Declared::SidecarBroken(_) => {
+                let sidecar = match path.rsplit_once('/') {
+                    Some((dir, _)) => format!("content/{dir}/{SIDECAR}"),
+                    None => format!("content/{SIDECAR}"),
+                };
+                let why = match input.declarations.get(path) {
+                    Declared::SidecarBroken(s) => format!(" ({s} could not be read)"),
+                    _ => String::new(),
+                };
+                for page in pages {
+                    out.push(Finding::error(
+                        "photo-undeclared",
+                        Location::line(&page.file, page.line),
+                        format!("the photo {name} is not declared: nobody has said who is in it{why}"),
+                        format!(
+                            "add it to {sidecar}: [[photo]] file = \"{name}\" with people = [\"id\", …] (their register ids) or nobody = true"
+                        ),
+                    ));
+                }
+                continue;
+            }
+        };
+        check_people(input, &policy, name, declaration, pages, &mut out);
+        if let Some(found) = processed.faces() {
+            check_faces(input, name, declaration, found, &mut out);
+        }
+    }
+    out
+}
+
+fn check_people(
+    input: &Input,
+    policy: &Policy,
+    name: &str,
+    declaration: &Declaration,
+    pages: &[FileUse],
+    out: &mut Vec<Finding>,
+) {
+    let register = input.register;
+    let pupils = declaration
+        .people
+        .iter()
+        .filter(|p| match register.lookup(&p.id) {
+            consent::Lookup::Found(person) => person.role == Role::Pupil,
+            _ => true,
+        })
+        .count();
+    let focus = declaration.focus(pupils);
+    let use_ = focus.consent_use();
+    for declared in &declaration.people {
+        let Assessment {
+            person,
+            blocks,
+            due,
+        } = consent::assess(register, &declared.id, use_, input.today, policy);
+        let who = match person {
+            Some(p) => format!("{} {}", p.role.as_str(), p.label()),
+            None => format!("id {}", declared.id),
+        };
+        for block in blocks {
+            let (rule, fix) = explain(&block, focus.as_str(), register);
+            let text = format!("the photo {name}: {who} {block}");
+            if matches!(
+                block,
+                Block::Unknown | Block::Duplicate(_) | Block::NoRegister
+            ) {
+                out.push(Finding::error(
+                    rule,
+                    Location::line(&declaration.sidecar, declared.line),
+                    text,
+                    fix,
+                ));
+                continue;
+            }
+            for page in pages {
+                out.push(Finding::error(
+                    rule,
+                    Location::line(&page.file, page.line),
+                    text.clone(),
+                    fix.clone(),
+                ));
+            }
+        }
+        let Some(due) = due else { continue };
+        let days = (due.on - input.today).num_days();
+        if days > i64::from(policy.warn_days) {
+            continue;
+        }
+        let rule = match due.reason {
+            consent::DueReason::Leaves => "consent-leaving-soon",
+            _ => "consent-expiring-soon",
+        };
+        let fix = match due.reason {
+            consent::DueReason::ConsentExpires => format!(
+                "ask the parents to renew consent and update the register before {}, or take the photo down",
+                due.on
+            ),
+            _ => format!(
+                "take the photo down before {}; `schoolsite leavers --on {}` lists every photo due then",
+                due.on, due.on
+            ),
+        };
+        for page in pages {
+            out.push(Finding::warning(
+                rule,
+                Location::line(&page.file, page.line),
+                format!(
+                    "the photo {name}: {who} {} on {} (in {days} days); the photo may not be published from then",
+                    due.reason.describe(),
+                    due.on
+                ),
+                fix.clone(),
+            ));
+        }
+    }
+}
+
+/// The rule id and the fix for a reason a person may not appear.
+fn explain(block: &Block, focus: &str, register: &consent::Register) -> (&'static str, String) {
+    let source = &register.source;
+    match block {
+        Block::NoRegister => (
+            "consent-unknown-person",
+            "put the MIS export in consent/ (see consent/README.md), or remove this id".into(),
+        ),
+        Block::Unknown => (
+            "consent-unknown-person",
+            format!("check the id against {source}; everyone in a photo must be in the register, staff and visitors included"),
+        ),
+        Block::Duplicate(_) => (
+            "consent-unknown-person",
+            format!("give each person in {source} their own id"),
+        ),
+        Block::Damaged(row) => (
+            "consent-register",
+            format!("fix row {row} of {source} (export it again from the MIS)"),
+        ),
+        Block::Unreadable(what) => (
+            "consent-register",
+            format!("correct the {what} in the MIS and export {source} again"),
+        ),
+        Block::NeverPublish => (
+            "consent-never-publish",
+            "take this photo off the page now; this child must never appear on the website. If they are only at the edge, crop them out, or blur them (blur = [...] in photos.toml) and remove their id".into(),
+        ),
+        Block::NoConsent { use_, .. } if use_ == "website_individual" => (
+            "consent-not-given",
+            "their parents have not agreed to individual photos: use a group photo (focus = \"group\" if it is one), or record individual consent in the MIS first".into(),
+        ),
+        Block::NoConsent { .. } => (
+            "consent-not-given",
+            format!("use a {focus} photo without this person, blur them (blur = [...] in photos.toml) and remove their id, or record consent in the MIS first"),
+        ),
+        Block::NoConsentDate => (
+            "consent-expired",
+            format!("record the date consent was given or renewed in {source}"),
+        ),
+        Block::Expired(_) => (
+            "consent-expired",
+            "ask the parents to renew consent and update the register, or take the photo down".into(),
+        ),
+        Block::Withdrawn(_) => (
+            "consent-withdrawn",
+            "take the photo down now: consent was withdrawn".into(),
+        ),
+        Block::Left(_) => (
+            "consent-left",
+            "take the photo down: photos of pupils are removed once they leave".into(),
+        ),
+    }
+}
+
+fn check_faces(
+    input: &Input,
+    name: &str,
+    declaration: &Declaration,
+    found: u32,
+    out: &mut Vec<Finding>,
+) {
+    let settings = &input.config.consent;
+    let declared = declaration.people.len() as u32;
+    let tolerance = if declaration.nobody() {
+        0
+    } else {
+        settings.face_tolerance
+    };
+    if found <= declared + tolerance {
+        return;
+    }
+    let severity = match settings.faces {
+        FaceCheck::Off => return,
+        FaceCheck::Warn => Severity::Warning,
+        FaceCheck::Error => Severity::Error,
+    };
+    let people = match declared {
+        0 => "declared as showing nobody".to_string(),
+        1 => "1 person declared".to_string(),
+        n => format!("{n} people declared"),
+    };
+    let faces = if found == 1 { "1 face" } else { "faces" };
+    let faces = if found == 1 {
+        faces.to_string()
+    } else {
+        format!("{found} {faces}")
+    };
+    let mut finding = Finding::warning(
+        "faces-undeclared",
+        Location::line(&declaration.sidecar, declaration.line),
+        format!("the photo {name}: {people}, {faces} found"),
+        "check everyone in the photo is declared; blur anyone without consent (blur = [...]). Faces are only counted, never identified. If the count is wrong, set [consent] face_tolerance",
+    );
+    finding.severity = severity;
+    out.push(finding);
+}
