@@ -8,7 +8,7 @@ use common::*;
 #[test]
 fn example_site_builds_with_clean_images() {
     let site = Site::example();
-    let run = site.build();
+    let run = site.run(&["build", "--today", "2026-11-23"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("built"), "{}", run.stdout);
 
@@ -54,6 +54,14 @@ fn example_site_builds_with_clean_images() {
         !home.contains("school-building.jpg"),
         "the source name leaks into the page"
     );
+    // A photo stored sideways (EXIF orientation 6) is described as shown:
+    // portrait, so the browser reserves the right space.
+    let relay = site.read("public/news/house-relay/index.html");
+    assert!(
+        relay.contains("width=\"1067\" height=\"1600\""),
+        "{relay}"
+    );
+    assert!(relay.contains(" 1067w\""), "{relay}");
     // The draft news post is not published.
     assert!(
         !files.iter().any(|f| f.contains("christmas-fair")),
@@ -64,7 +72,7 @@ fn example_site_builds_with_clean_images() {
 #[test]
 fn example_site_checks_clean_in_every_format() {
     let site = Site::example();
-    let human = site.run(&["check"]);
+    let human = site.run(&["check", "--today", "2026-11-23"]);
     assert_eq!(human.code, 0, "{}", human.all());
     assert!(
         human.stdout.contains("pages would be built"),
@@ -76,13 +84,13 @@ fn example_site_checks_clean_in_every_format() {
         "check must not write public/"
     );
 
-    let json = site.run(&["check", "--format", "json"]);
+    let json = site.run(&["check", "--format", "json", "--today", "2026-11-23"]);
     assert_eq!(json.code, 0);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["summary"]["errors"], 0);
     assert_eq!(v["blocked"], false);
 
-    let gh = site.run(&["check", "--format", "github"]);
+    let gh = site.run(&["check", "--format", "github", "--today", "2026-11-23"]);
     assert_eq!(gh.code, 0);
     assert!(!gh.stdout.contains("::error"), "{}", gh.stdout);
 }

@@ -73,12 +73,9 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "content/news/first-post.md",
-        "+++\ntitle = \"Our new website\"\ndescription = \"Welcome to our new website.\"\ndate = 2026-09-01\n+++\n\nPhotos go in a folder with the post: `news/trip/index.md` and `news/trip/photo.jpg`, written as `![A description of the photo](photo.jpg)`.\n",
+        "+++\ntitle = \"Our new website\"\ndescription = \"Welcome to our new website.\"\ndate = 2026-09-01\n+++\n\nPhotos go in a folder with the post: `news/trip/index.md` and `news/trip/photo.jpg`, written as `![A description of the photo](photo.jpg)`. Say who is in each photo in `news/trip/photos.toml` (see consent/README.md): their ids in the consent register, or `nobody = true`. A photo nobody declared is not published.\n",
     ),
-    (
-        "consent/README.md",
-        "The consent register lives here. Nothing in this folder is ever published.\n",
-    ),
+    ("consent/README.md", include_str!("../../docs/consent.md")),
     (".gitignore", "/public/\n/.public.*\n/.schoolsite/\n"),
 ];
 

@@ -70,7 +70,9 @@ pub enum Block {
 impl std::fmt::Display for Block {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Block::NoRegister => f.write_str("there is no readable consent register"),
+            Block::NoRegister => {
+                f.write_str("cannot be checked: there is no readable consent register")
+            }
             Block::Unknown => f.write_str("is not in the consent register"),
             Block::Duplicate(rows) => {
                 let rows: Vec<String> = rows.iter().map(usize::to_string).collect();

@@ -403,7 +403,8 @@ pub fn png_with_everything(width: u32, height: u32) -> Vec<u8> {
 /// photo keeps, and none of the planted strings is anywhere in the file.
 pub fn assert_clean(name: &str, bytes: &[u8]) {
     let reader = exif::Reader::new();
-    if let Ok(exif) = reader.read_from_container(&mut std::io::Cursor::new(bytes)) {
+    let exif = reader.read_from_container(&mut std::io::Cursor::new(bytes));
+    if let Ok(exif) = &exif {
         let tags: Vec<exif::Tag> = exif.fields().map(|f| f.tag).collect();
         assert_eq!(
             tags,
@@ -411,7 +412,8 @@ pub fn assert_clean(name: &str, bytes: &[u8]) {
             "{name}: kamadak-exif finds EXIF beyond the orientation"
         );
     }
-    for planted in PLANTED {
+    // The orientation-only block still starts with the EXIF marker.
+    for planted in PLANTED.iter().filter(|p| exif.is_err() || **p != "Exif\0\0") {
         assert!(
             !bytes
                 .windows(planted.len())
@@ -447,7 +449,12 @@ pub fn assert_clean_exiftool(path: &Path) {
     let Some(tags) = exiftool(path, &[]) else {
         return;
     };
+    // A sideways photo keeps an EXIF block holding its orientation alone.
+    let oriented = tags.contains_key("IFD0:Orientation");
     for key in tags.keys() {
+        if oriented && ["IFD0:Orientation", "File:ExifByteOrder"].contains(&key.as_str()) {
+            continue;
+        }
         let group = key.split(':').next().unwrap_or("");
         let allowed = [
             "SourceFile",
