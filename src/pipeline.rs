@@ -52,13 +52,19 @@ pub struct Survey {
 /// Loads the config, content, consent register and photo declarations.
 pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
     let config = Config::load(root)?;
-    let site = content::load(
-        root,
-        LoadOptions {
-            drafts: options.drafts,
+    // The register is read while content loads: neither needs the other.
+    let (site, register) = rayon::join(
+        || {
+            content::load(
+                root,
+                LoadOptions {
+                    drafts: options.drafts,
+                },
+            )
         },
-    )?;
-    let register = Register::load(root);
+        || Register::load(root),
+    );
+    let site = site?;
     let sidecars: Vec<&str> = site
         .files
         .iter()

@@ -57,10 +57,7 @@ fn example_site_builds_with_clean_images() {
     // A photo stored sideways (EXIF orientation 6) is described as shown:
     // portrait, so the browser reserves the right space.
     let relay = site.read("public/news/house-relay/index.html");
-    assert!(
-        relay.contains("width=\"1067\" height=\"1600\""),
-        "{relay}"
-    );
+    assert!(relay.contains("width=\"1067\" height=\"1600\""), "{relay}");
     assert!(relay.contains(" 1067w\""), "{relay}");
     // The draft news post is not published.
     assert!(

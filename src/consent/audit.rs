@@ -143,14 +143,9 @@ pub fn appearances(
     uses: &BTreeMap<String, Vec<FileUse>>,
     id: &str,
 ) -> Vec<PhotoUse> {
-    let want = id.trim().to_lowercase();
     let mut out = Vec::new();
     for (path, declaration) in declarations.iter() {
-        if !declaration
-            .people
-            .iter()
-            .any(|p| p.id.to_lowercase() == want)
-        {
+        if !declaration.people.iter().any(|p| super::same_id(&p.id, id)) {
             continue;
         }
         let pupils = declaration

@@ -19,7 +19,7 @@
 use crate::content::paths;
 use crate::media::Region;
 use crate::report::{Finding, Location};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The sidecar's file name.
@@ -56,7 +56,7 @@ impl Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Declared {
     pub id: String,
-    /// The line of `photos.toml` the id is on.
+    /// The line of `photos.toml` where the people list starts.
     pub line: usize,
 }
 
@@ -123,7 +123,7 @@ struct Sidecar {
 struct Entry {
     file: String,
     #[serde(default)]
-    people: Vec<toml::Spanned<Id>>,
+    people: Vec<Id>,
     #[serde(default)]
     nobody: bool,
     focus: Option<Focus>,
@@ -131,12 +131,31 @@ struct Entry {
     blur: Vec<Region>,
 }
 
-/// Ids may be written as text or, for numeric MIS ids, as numbers.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Id {
-    Text(String),
-    Number(i64),
+/// An id, written as text or, for numeric MIS ids, as a number. (A
+/// hand-written visitor: serde's untagged enums buffer every value, which
+/// made reading large sidecars several times slower.)
+struct Id(String);
+
+impl<'de> serde::Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Id;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a register id, such as \"1042\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Id, E> {
+                Ok(Id(v.trim().to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Id, E> {
+                Ok(Id(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Id, E> {
+                Ok(Id(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl Declarations {
@@ -161,7 +180,7 @@ impl Declarations {
     pub fn load(
         content_dir: &Path,
         sidecars: &[&str],
-        has_file: impl Fn(&str) -> bool,
+        has_file: impl Fn(&str) -> bool + Sync,
     ) -> Declarations {
         let mut all = Declarations::default();
         for rel in sidecars {
@@ -201,7 +220,8 @@ impl Declarations {
             return;
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let line_of = |offset: usize| crate::config::line_of(text, offset);
+        let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+        let line_of = |offset: usize| newlines.partition_point(|&n| n < offset) + 1;
         let sidecar: Sidecar = match toml::from_str(text) {
             Ok(s) => s,
             Err(e) => {
@@ -217,9 +237,18 @@ impl Declarations {
                 return;
             }
         };
-        for spanned in sidecar.photo {
-            let line = line_of(spanned.span().start);
+        let starts: Vec<usize> = sidecar.photo.iter().map(|p| p.span().start).collect();
+        for (i, spanned) in sidecar.photo.into_iter().enumerate() {
+            let start = starts[i];
+            let line = line_of(start);
             let entry = spanned.into_inner();
+            // The line of the people list (ids are reported there: cheaper
+            // than asking the parser to track a span for every id).
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            let people_line = text
+                .get(start..end)
+                .and_then(|t| t.find("people"))
+                .map_or(line, |at| line_of(start + at));
             let path = match paths::resolve(&format!("{dir}/x"), &entry.file) {
                 paths::Target::Content(p)
                     if !entry.file.contains(['?', '#', '\\'])
@@ -236,24 +265,22 @@ impl Declarations {
                     continue;
                 }
             };
-            let mut people = Vec::new();
-            let mut seen = BTreeSet::new();
-            for id in entry.people {
-                let id_line = line_of(id.span().start);
-                let id = match id.into_inner() {
-                    Id::Text(s) => s.trim().to_string(),
-                    Id::Number(n) => n.to_string(),
-                };
+            let mut people = Vec::with_capacity(entry.people.len());
+            for Id(id) in entry.people {
                 if id.is_empty() {
                     self.problems.push(error(
-                        Some(id_line),
+                        Some(people_line),
                         format!("an empty id in the people of {}", entry.file),
                         "write each person's register id",
                     ));
                     continue;
                 }
-                if seen.insert(id.to_lowercase()) {
-                    people.push(Declared { id, line: id_line });
+                // Lists are short: a scan beats a set.
+                if !people.iter().any(|p: &Declared| super::same_id(&p.id, &id)) {
+                    people.push(Declared {
+                        id,
+                        line: people_line,
+                    });
                 }
             }
             let name = &entry.file;

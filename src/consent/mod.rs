@@ -24,6 +24,16 @@ pub use values::{Role, date as parse_date};
 
 use chrono::{Months, NaiveDate};
 
+/// Whether two ids are the same, ignoring case (as the register does).
+pub fn same_id(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
 /// The school's consent policy: the `[consent]` table of `config.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -145,7 +155,17 @@ pub fn assess<'a>(
     today: NaiveDate,
     policy: &Policy,
 ) -> Assessment<'a> {
-    let person = match register.lookup(id) {
+    assess_lookup(register.lookup(id), use_, today, policy)
+}
+
+/// [`assess`] for a person already looked up in the register.
+pub fn assess_lookup<'a>(
+    lookup: Lookup<'a>,
+    use_: &str,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Assessment<'a> {
+    let person = match lookup {
         Lookup::Found(p) => p,
         other => {
             let block = match other {
@@ -161,7 +181,14 @@ pub fn assess<'a>(
         }
     };
     let mut blocks = Vec::new();
-    let mut dues = Vec::new();
+    // The earliest date still to come (no allocation: this runs for every
+    // person in every photo).
+    let mut due: Option<Due> = None;
+    let mut add_due = |d: Due| {
+        if due.is_none_or(|e| d < e) {
+            due = Some(d);
+        }
+    };
     if let Some(row) = person.damaged.as_ref().map(|_| person.row) {
         blocks.push(Block::Damaged(row));
     }
@@ -185,7 +212,7 @@ pub fn assess<'a>(
             if expires <= today {
                 blocks.push(Block::Expired(expires));
             } else {
-                dues.push(Due {
+                add_due(Due {
                     on: expires,
                     reason: DueReason::ConsentExpires,
                 });
@@ -196,7 +223,7 @@ pub fn assess<'a>(
     }
     match person.withdrawn {
         Withdrawal::No => {}
-        Withdrawal::On(Some(on)) if on > today => dues.push(Due {
+        Withdrawal::On(Some(on)) if on > today => add_due(Due {
             on,
             reason: DueReason::ConsentWithdrawn,
         }),
@@ -205,7 +232,7 @@ pub fn assess<'a>(
     }
     match person.leaving {
         Cell::Is(on) if on <= today => blocks.push(Block::Left(on)),
-        Cell::Is(on) => dues.push(Due {
+        Cell::Is(on) => add_due(Due {
             on,
             reason: DueReason::Leaves,
         }),
@@ -215,7 +242,7 @@ pub fn assess<'a>(
     Assessment {
         person: Some(person),
         blocks,
-        due: dues.into_iter().min(),
+        due,
     }
 }
 

@@ -154,7 +154,7 @@ impl Person {
 }
 
 /// What looking up an id finds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Lookup<'a> {
     Found(&'a Person),
     /// The id is on more than one row.
@@ -177,9 +177,15 @@ pub struct Register {
     pub problems: Vec<Finding>,
 }
 
-/// Ids are compared ignoring case and surrounding spaces.
-fn id_key(id: &str) -> String {
-    id.trim().to_lowercase()
+/// Ids are compared ignoring case and surrounding spaces. Borrowed when
+/// already in that form (numeric MIS ids always are).
+fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
+    let id = id.trim();
+    if id.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        std::borrow::Cow::Owned(id.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(id)
+    }
 }
 
 impl Register {
@@ -196,7 +202,7 @@ impl Register {
         if !self.usable {
             return Lookup::NoRegister;
         }
-        match self.index.get(&id_key(id)).map(Vec::as_slice) {
+        match self.index.get(id_key(id).as_ref()).map(Vec::as_slice) {
             None | Some([]) => Lookup::Unknown,
             Some([one]) => Lookup::Found(&self.people[*one]),
             Some(many) => Lookup::Duplicate(many.iter().map(|&i| self.people[i].row).collect()),
@@ -463,7 +469,7 @@ impl Register {
                 damaged,
             };
             self.index
-                .entry(id_key(&person.id))
+                .entry(id_key(&person.id).into_owned())
                 .or_default()
                 .push(self.people.len());
             self.people.push(person);

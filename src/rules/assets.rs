@@ -8,9 +8,10 @@ use crate::report::{Finding, Location};
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
+    let uses = input.site.file_uses();
     for (path, verdict) in input.content_files {
         let file = format!("{CONTENT_DIR}/{path}");
-        let used_by = used_by(input, path);
+        let used_by = used_by(uses.get(path).map_or(&[][..], Vec::as_slice));
         judge(&mut out, &file, path, verdict, &used_by);
     }
     for (f, verdict) in input.static_files {
@@ -58,12 +59,10 @@ fn judge(out: &mut Vec<Finding>, file: &str, name: &str, verdict: &super::Verdic
     }
 }
 
-fn used_by(input: &Input, path: &str) -> String {
-    let users: Vec<String> = input
-        .site
-        .references()
-        .filter(|r| matches!(&r.target, crate::content::paths::Target::Content(p) if p == path))
-        .map(|r| format!("{}:{}", r.doc.file(), r.line))
+fn used_by(uses: &[crate::content::FileUse]) -> String {
+    let users: Vec<String> = uses
+        .iter()
+        .map(|u| format!("{}:{}", u.file, u.line))
         .collect();
     if users.is_empty() {
         String::new()

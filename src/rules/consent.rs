@@ -64,22 +64,30 @@ fn check_people(
     out: &mut Vec<Finding>,
 ) {
     let register = input.register;
-    let pupils = declaration
+    let people: Vec<_> = declaration
         .people
         .iter()
-        .filter(|p| match register.lookup(&p.id) {
+        .map(|p| (p, register.lookup(&p.id)))
+        .collect();
+    let pupils = people
+        .iter()
+        .filter(|(_, l)| match l {
             consent::Lookup::Found(person) => person.role == Role::Pupil,
             _ => true,
         })
         .count();
     let focus = declaration.focus(pupils);
     let use_ = focus.consent_use();
-    for declared in &declaration.people {
+    for (declared, lookup) in people {
         let Assessment {
             person,
             blocks,
             due,
-        } = consent::assess(register, &declared.id, use_, input.today, policy);
+        } = consent::assess_lookup(lookup, use_, input.today, policy);
+        let due = due.filter(|d| (d.on - input.today).num_days() <= i64::from(policy.warn_days));
+        if blocks.is_empty() && due.is_none() {
+            continue;
+        }
         let who = match person {
             Some(p) => format!("{} {}", p.role.as_str(), p.label()),
             None => format!("id {}", declared.id),
@@ -110,9 +118,6 @@ fn check_people(
         }
         let Some(due) = due else { continue };
         let days = (due.on - input.today).num_days();
-        if days > i64::from(policy.warn_days) {
-            continue;
-        }
         let rule = match due.reason {
             consent::DueReason::Leaves => "consent-leaving-soon",
             _ => "consent-expiring-soon",

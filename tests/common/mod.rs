@@ -413,7 +413,10 @@ pub fn assert_clean(name: &str, bytes: &[u8]) {
         );
     }
     // The orientation-only block still starts with the EXIF marker.
-    for planted in PLANTED.iter().filter(|p| exif.is_err() || **p != "Exif\0\0") {
+    for planted in PLANTED
+        .iter()
+        .filter(|p| exif.is_err() || **p != "Exif\0\0")
+    {
         assert!(
             !bytes
                 .windows(planted.len())
