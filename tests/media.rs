@@ -127,6 +127,7 @@ fn big_photos_get_responsive_sizes_and_are_capped() {
     let big = jpeg_with_everything(2400, 1800);
     let small = jpeg_with_everything(300, 200);
     let site = photo_site(&[("big.jpg", big), ("small.jpg", small)]);
+    declare_pupil_in_gallery(&site, &["big.jpg", "small.jpg"]);
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
     let html = site.read("public/gallery/index.html");
@@ -174,8 +175,22 @@ fn big_photos_get_responsive_sizes_and_are_capped() {
 }
 
 #[test]
+fn a_photo_declared_to_show_nobody_is_not_capped() {
+    let site = photo_site(&[("view.jpg", jpeg_with_everything(2400, 1800))]);
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.all());
+    let mut widths: Vec<u32> = published_media(&site)
+        .iter()
+        .map(|(_, b)| decode_any(b).width())
+        .collect();
+    widths.sort();
+    assert_eq!(widths, [480, 960, 1600, 2400]);
+}
+
+#[test]
 fn size_settings_come_from_config() {
     let site = photo_site(&[("big.jpg", plain_jpeg(1000, 500))]);
+    declare_pupil_in_gallery(&site, &["big.jpg"]);
     site.write(
         "config.toml",
         format!("{CONFIG}\n[images]\nwidths = [200]\nmax_pupil_long_edge = 800\nquality = 70\n"),

@@ -139,6 +139,21 @@ pub fn declare_nobody(site: &Site, dir: &str, names: &[&str]) {
     site.write(&format!("{dir}/photos.toml"), entries);
 }
 
+/// Declares every photo in `content/gallery` as a group photo of pupil P1,
+/// who has every consent (given yesterday) in a one-row register.
+pub fn declare_pupil_in_gallery(site: &Site, names: &[&str]) {
+    let yesterday = chrono::Local::now().date_naive() - chrono::Days::new(1);
+    site.write(
+        "consent/register.csv",
+        format!("id,legal_forename,legal_surname,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name\nP1,Amelia,Testperson,,{yesterday},no,yes,yes,yes\n"),
+    );
+    let entries: String = names
+        .iter()
+        .map(|n| format!("[[photo]]\nfile = \"{n}\"\npeople = [\"P1\"]\n\n"))
+        .collect();
+    site.write("content/gallery/photos.toml", entries);
+}
+
 /// A site with one gallery page showing each of `files`, each declared as
 /// showing nobody.
 pub fn photo_site(files: &[(&str, Vec<u8>)]) -> Site {
