@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 const PER_PAGE: usize = 100;
-const RUNS: usize = 7;
+const RUNS: usize = 15;
 
 fn main() {
     let args: Vec<usize> = std::env::args()

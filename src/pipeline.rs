@@ -211,7 +211,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         let removed = processed.removed().to_vec();
         let faces = processed.faces();
         let blurred = match declarations.get(&path) {
-            consent::declarations::Lookup::Declared(d) if !d.blur.is_empty() => Some(d.blur.len()),
+            consent::declarations::Status::Declared(d) if !d.blur.is_empty() => Some(d.blur.len()),
             _ => None,
         };
         let mut versions = Vec::new();
@@ -280,11 +280,11 @@ fn treatment(
 ) -> Treatment {
     let count_faces = config.consent.faces != FaceCheck::Off;
     match declarations.get(path) {
-        consent::declarations::Lookup::Declared(d) => Treatment {
-            cap: d.people.iter().any(|p| match register.lookup(&p.id) {
-                consent::Lookup::Found(person) => person.role == consent::Role::Pupil,
-                _ => true,
-            }),
+        consent::declarations::Status::Declared(d) => Treatment {
+            cap: d
+                .people
+                .iter()
+                .any(|p| consent::counts_as_pupil(&register.lookup(&p.id))),
             blur: d.blur.clone(),
             count_faces,
         },

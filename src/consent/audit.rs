@@ -102,15 +102,7 @@ pub fn leavers(
         let Some(pages) = uses.get(path) else {
             continue;
         };
-        let pupils = declaration
-            .people
-            .iter()
-            .filter(|p| match register.lookup(&p.id) {
-                Lookup::Found(person) => person.role == Role::Pupil,
-                _ => true,
-            })
-            .count();
-        let focus = declaration.focus(pupils);
+        let focus = super::focus_of(register, declaration);
         for declared in &declaration.people {
             let a = assess(register, &declared.id, focus.consent_use(), on, policy);
             if a.blocks.is_empty() {

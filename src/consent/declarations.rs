@@ -93,7 +93,7 @@ impl Declaration {
 
 /// What is declared for a photo.
 #[derive(Debug)]
-pub enum Lookup<'a> {
+pub enum Status<'a> {
     Declared(&'a Declaration),
     /// No entry, and the folder's sidecar (if any) was read.
     Undeclared,
@@ -159,14 +159,14 @@ impl<'de> serde::Deserialize<'de> for Id {
 }
 
 impl Declarations {
-    pub fn get(&self, photo: &str) -> Lookup<'_> {
+    pub fn get(&self, photo: &str) -> Status<'_> {
         if let Some(d) = self.entries.get(photo) {
-            return Lookup::Declared(d);
+            return Status::Declared(d);
         }
         let dir = photo.rsplit_once('/').map_or("", |(d, _)| d);
         match self.broken.get(dir) {
-            Some(sidecar) => Lookup::SidecarBroken(sidecar),
-            None => Lookup::Undeclared,
+            Some(sidecar) => Status::SidecarBroken(sidecar),
+            None => Status::Undeclared,
         }
     }
 
@@ -369,7 +369,7 @@ nobody = true
 "#,
         );
         assert!(d.problems.is_empty(), "{:?}", d.problems);
-        let Lookup::Declared(g) = d.get("news/a/garden.jpg") else {
+        let Status::Declared(g) = d.get("news/a/garden.jpg") else {
             panic!()
         };
         assert_eq!(g.line, 2);
@@ -382,11 +382,11 @@ nobody = true
         );
         assert_eq!(g.focus(2), Focus::Group);
         assert_eq!(g.blur.len(), 1);
-        let Lookup::Declared(b) = d.get("news/a/building.jpg") else {
+        let Status::Declared(b) = d.get("news/a/building.jpg") else {
             panic!()
         };
         assert!(b.nobody());
-        assert!(matches!(d.get("news/a/other.jpg"), Lookup::Undeclared));
+        assert!(matches!(d.get("news/a/other.jpg"), Status::Undeclared));
     }
 
     #[test]
@@ -433,7 +433,7 @@ blur = [{ left = 90, top = 0, width = 20, height = 10 }]
         assert_eq!(d.problems.len(), 1);
         assert_eq!(d.problems[0].location.line, Some(3));
         assert!(
-            matches!(d.get("news/a/a.jpg"), Lookup::SidecarBroken(s) if s.ends_with("photos.toml"))
+            matches!(d.get("news/a/a.jpg"), Status::SidecarBroken(s) if s.ends_with("photos.toml"))
         );
     }
 }

@@ -34,6 +34,26 @@ pub fn same_id(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether the register counts `id` as a pupil: pupils, and anyone it
+/// cannot vouch for (unknown ids), are treated as pupils.
+pub fn counts_as_pupil(lookup: &Lookup<'_>) -> bool {
+    match lookup {
+        Lookup::Found(person) => person.role == Role::Pupil,
+        _ => true,
+    }
+}
+
+/// The focus of a declared photo: as written, or by default individual
+/// when exactly one pupil is declared.
+pub fn focus_of(register: &Register, declaration: &Declaration) -> Focus {
+    let pupils = declaration
+        .people
+        .iter()
+        .filter(|p| counts_as_pupil(&register.lookup(&p.id)))
+        .count();
+    declaration.focus(pupils)
+}
+
 /// The school's consent policy: the `[consent]` table of `config.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {

@@ -601,8 +601,11 @@ mod tests {
             .map(|f| format!("{} {}", f.location, f.message))
             .collect();
         assert_eq!(text.len(), 4, "{text:#?}");
-        assert!(text[0].contains("row 2") && text[0].contains("leaving_date: \"soon\""));
-        assert!(text[0].contains("website_individual: \"maybe\""));
+        assert!(
+            text[0].contains("row 2")
+                && text[0].contains("leaving_date: \"s…\" (a word of 4 letters) is not a date")
+        );
+        assert!(text[0].contains("website_individual: \"m…\""));
         assert!(text[1].contains("row 3") && text[1].contains("11 values but the header has 12"));
         assert!(text[2].contains("row 6") && text[2].contains("no id"));
         assert!(text[3].contains("row 2") && text[3].contains("also on row 4"));

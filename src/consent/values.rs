@@ -144,8 +144,17 @@ pub fn role(cell: &str) -> Result<Role, String> {
 }
 
 /// A cell value for a message: quoted, and cut short so a misplaced long
-/// value never fills a report.
+/// value never fills a report. A value made only of letters could be a
+/// name (a column shifted by a stray comma, a wrong mapping), so only its
+/// first letter is shown: reports never carry a name from the register.
 fn quoted(v: &str) -> String {
+    let wordlike = v
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.'));
+    if wordlike && v.chars().count() > 1 {
+        let first: String = v.chars().take(1).collect();
+        return format!("\"{first}…\" (a word of {} letters)", v.chars().count());
+    }
     let short: String = v.chars().take(24).collect();
     if short.len() < v.len() {
         format!("{short:?}…")
@@ -174,7 +183,13 @@ mod tests {
         }
         assert_eq!(yes_no("  "), Ok(None));
         assert!(yes_no("x").unwrap_err().contains("tick or a cross"));
-        assert!(yes_no("maybe").unwrap_err().contains("\"maybe\""));
+        assert_eq!(
+            yes_no("maybe").unwrap_err(),
+            "\"m…\" (a word of 5 letters) is not yes or no (write yes/no, y/n, true/false, 1/0 or a tick)"
+        );
+        assert!(yes_no("N/A").unwrap_err().starts_with("\"N/A\" is not"));
+        // A surname in the wrong column is never printed whole.
+        assert!(!date("Hartley-Brook").unwrap_err().contains("Hartley"));
     }
 
     #[test]

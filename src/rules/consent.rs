@@ -5,8 +5,8 @@
 
 use super::Input;
 use crate::config::FaceCheck;
-use crate::consent::declarations::Lookup as Declared;
-use crate::consent::{self, Assessment, Block, Declaration, Policy, Role, SIDECAR};
+use crate::consent::declarations::Status as Declared;
+use crate::consent::{self, Assessment, Block, Declaration, Policy, SIDECAR};
 use crate::content::FileUse;
 use crate::report::{Finding, Location, Severity};
 
@@ -71,10 +71,7 @@ fn check_people(
         .collect();
     let pupils = people
         .iter()
-        .filter(|(_, l)| match l {
-            consent::Lookup::Found(person) => person.role == Role::Pupil,
-            _ => true,
-        })
+        .filter(|(_, l)| consent::counts_as_pupil(l))
         .count();
     let focus = declaration.focus(pupils);
     let use_ = focus.consent_use();
@@ -99,10 +96,13 @@ fn check_people(
                 block,
                 Block::Unknown | Block::Duplicate(_) | Block::NoRegister
             ) {
+                // Reported once, where the id is written; the message says
+                // which pages show the photo.
+                let shown: Vec<&str> = pages.iter().map(|p| p.file.as_str()).collect();
                 out.push(Finding::error(
                     rule,
                     Location::line(&declaration.sidecar, declared.line),
-                    text,
+                    format!("{text} (the photo is on {})", shown.join(", ")),
                     fix,
                 ));
                 continue;
