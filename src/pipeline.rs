@@ -146,7 +146,12 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             let ext = f.rel.rsplit_once('.').map_or("", |(_, e)| e);
             let verdict = read_for_media(&f.path).and_then(|b| {
                 if media::sniff(&b).is_image() {
-                    let treatment = Treatment::default();
+                    // Not declared in photos.toml, but faces are still
+                    // counted: a photo of people does not belong here.
+                    let treatment = Treatment {
+                        count_faces: config.consent.faces != FaceCheck::Off,
+                        ..Treatment::default()
+                    };
                     media::process(&b, &settings, &theme_sizes, &treatment, cache.as_ref())
                 } else {
                     media::accept_inert(&b, ext).map(Processed::from)

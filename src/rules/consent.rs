@@ -52,7 +52,41 @@ pub fn check(input: &Input) -> Vec<Finding> {
             check_faces(input, name, declaration, found, &mut out);
         }
     }
+    // A theme's own images (logos, icons) need no declaration, so one that
+    // shows faces is questioned: photos of people belong in content/.
+    for (file, verdict) in input.static_files {
+        let Ok(processed) = verdict else { continue };
+        let Some(found @ 1..) = processed.faces() else {
+            continue;
+        };
+        let Some(severity) = face_severity(input) else {
+            continue;
+        };
+        let faces = if found == 1 {
+            "1 face".to_string()
+        } else {
+            format!("{found} faces")
+        };
+        let mut finding = Finding::warning(
+            "faces-undeclared",
+            Location::file(&file.display),
+            format!(
+                "this theme image shows {faces}, and theme images are not checked against the consent register"
+            ),
+            "put photos of people in content/, next to the page, and declare who is in them in photos.toml; keep only logos and icons in the theme",
+        );
+        finding.severity = severity;
+        out.push(finding);
+    }
     out
+}
+
+fn face_severity(input: &Input) -> Option<Severity> {
+    match input.config.consent.faces {
+        FaceCheck::Off => None,
+        FaceCheck::Warn => Some(Severity::Warning),
+        FaceCheck::Error => Some(Severity::Error),
+    }
 }
 
 fn check_people(
@@ -219,10 +253,8 @@ fn check_faces(
     if found <= declared + tolerance {
         return;
     }
-    let severity = match settings.faces {
-        FaceCheck::Off => return,
-        FaceCheck::Warn => Severity::Warning,
-        FaceCheck::Error => Severity::Error,
+    let Some(severity) = face_severity(input) else {
+        return;
     };
     let people = match declared {
         0 => "declared as showing nobody".to_string(),
