@@ -25,12 +25,12 @@ pub fn check(input: &Input) -> Vec<Finding> {
         let name = path.rsplit('/').next().unwrap_or(path);
         let declaration = match input.declarations.get(path) {
             Declared::Declared(d) => d,
-            Declared::Undeclared | Declared::SidecarBroken(_) => {
+            status => {
                 let sidecar = match path.rsplit_once('/') {
                     Some((dir, _)) => format!("content/{dir}/{SIDECAR}"),
                     None => format!("content/{SIDECAR}"),
                 };
-                let why = match input.declarations.get(path) {
+                let why = match status {
                     Declared::SidecarBroken(s) => format!(" ({s} could not be read)"),
                     _ => String::new(),
                 };
