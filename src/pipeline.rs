@@ -5,7 +5,7 @@
 
 use crate::config::{Config, ConfigError, FaceCheck};
 use crate::consent::{self, Declarations, Register};
-use crate::content::{self, ContentError, LoadOptions, Site};
+use crate::content::{self, ContentError, FileUse, LoadOptions, Site};
 use crate::emit::Output;
 use crate::media::{self, Cache, Processed, Settings, Sizes, Treatment};
 use crate::render::{self, ImageDescription, Theme, ThemeError};
@@ -44,6 +44,9 @@ pub struct Options {
 pub struct Survey {
     pub config: Config,
     pub site: Site,
+    /// Where each content file is used (content path → pages and lines):
+    /// the files that would be published.
+    pub uses: BTreeMap<String, Vec<FileUse>>,
     pub register: Register,
     pub declarations: Declarations,
     pub today: NaiveDate,
@@ -74,9 +77,11 @@ pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
     let declarations = Declarations::load(&root.join(content::CONTENT_DIR), &sidecars, |p| {
         site.has_file(p)
     });
+    let uses = site.file_uses();
     Ok(Survey {
         config,
         site,
+        uses,
         register,
         declarations,
         today: options
@@ -108,6 +113,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     let Survey {
         config,
         site,
+        uses,
         register,
         declarations,
         today,
@@ -123,14 +129,14 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         ..sizes.clone()
     };
     let cache = options.cache.then(|| Cache::new(root.join(CACHE_DIR)));
-    let referenced: Vec<String> = site.referenced_files().into_iter().collect();
+    let referenced: Vec<&String> = uses.keys().collect();
     let bar = progress_bar(
         options.progress,
         referenced.len() + theme.static_files.len(),
     );
     let content_files: BTreeMap<String, Verdict> = referenced
         .par_iter()
-        .map(|path| {
+        .map(|&path| {
             let file = root.join(content::CONTENT_DIR).join(path);
             let treatment = treatment(path, &declarations, &register, &config);
             let verdict = read_for_media(&file)
@@ -197,6 +203,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     findings.extend(rules::check(&rules::Input {
         config: &config,
         site: &site,
+        uses: &uses,
         register: &register,
         declarations: &declarations,
         today,

@@ -22,8 +22,13 @@ pub fn run(args: &LeaversArgs) -> anyhow::Result<u8> {
     let on = args
         .on
         .unwrap_or(survey.today + chrono::Days::new(u64::from(policy.warn_days)));
-    let uses = survey.site.file_uses();
-    let leavers = audit::leavers(&survey.register, &survey.declarations, &uses, on, &policy);
+    let leavers = audit::leavers(
+        &survey.register,
+        &survey.declarations,
+        &survey.uses,
+        on,
+        &policy,
+    );
     if args.site.format == Format::Json {
         let doc = serde_json::json!({
             "schema": 1,

@@ -15,9 +15,8 @@ pub struct WhereArgs {
 
 pub fn run(args: &WhereArgs) -> anyhow::Result<u8> {
     let survey = pipeline::survey(&args.site.root, args.site.options())?;
-    let uses = survey.site.file_uses();
     let register = &survey.register;
-    let photos = audit::appearances(register, &survey.declarations, &uses, &args.id);
+    let photos = audit::appearances(register, &survey.declarations, &survey.uses, &args.id);
     let who = audit::who(register, &args.id);
     let found = matches!(register.lookup(&args.id), Lookup::Found(_));
     if !found && photos.is_empty() {

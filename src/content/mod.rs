@@ -237,17 +237,6 @@ impl Site {
         }
         uses
     }
-
-    /// Content files that pages refer to and that exist: what would be
-    /// published.
-    pub fn referenced_files(&self) -> std::collections::BTreeSet<String> {
-        self.references()
-            .filter_map(|r| match r.target {
-                paths::Target::Content(p) if self.has_file(&p) => Some(p),
-                _ => None,
-            })
-            .collect()
-    }
 }
 
 /// A Markdown file after reading and parsing.

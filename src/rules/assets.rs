@@ -8,20 +8,18 @@ use crate::report::{Finding, Location};
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    let uses = input.site.file_uses();
     for (path, verdict) in input.content_files {
         let file = format!("{CONTENT_DIR}/{path}");
-        let used_by = used_by(uses.get(path).map_or(&[][..], Vec::as_slice));
+        let used_by = used_by(input.uses.get(path).map_or(&[][..], Vec::as_slice));
         judge(&mut out, &file, path, verdict, &used_by);
     }
     for (f, verdict) in input.static_files {
         judge(&mut out, &f.display, &f.rel, verdict, "");
     }
-    let referenced = input.site.referenced_files();
     for f in &input.site.files {
         // photos.toml files are read by the build, never published.
         let sidecar = f.path.rsplit('/').next() == Some(crate::consent::SIDECAR);
-        if !referenced.contains(&f.path) && !sidecar {
+        if !input.uses.contains_key(&f.path) && !sidecar {
             out.push(Finding::warning(
                 "unused-file",
                 Location::file(format!("{CONTENT_DIR}/{}", f.path)),

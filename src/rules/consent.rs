@@ -12,14 +12,13 @@ use crate::report::{Finding, Location, Severity};
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let policy = Policy::from(&input.config.consent);
-    let uses = input.site.file_uses();
     let mut out = Vec::new();
     for (path, verdict) in input.content_files {
         let Ok(processed) = verdict else { continue };
         if !processed.kind().is_image() {
             continue;
         }
-        let Some(pages) = uses.get(path) else {
+        let Some(pages) = input.uses.get(path) else {
             continue;
         };
         let name = path.rsplit('/').next().unwrap_or(path);

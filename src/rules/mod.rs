@@ -11,7 +11,7 @@ mod output_paths;
 
 use crate::config::Config;
 use crate::consent::{Declarations, Register};
-use crate::content::Site;
+use crate::content::{FileUse, Site};
 use crate::media::{Processed, Refusal};
 use crate::render::{RenderedPage, StaticFile};
 use crate::report::Finding;
@@ -25,6 +25,8 @@ pub type Verdict = Result<Processed, Refusal>;
 pub struct Input<'a> {
     pub config: &'a Config,
     pub site: &'a Site,
+    /// Where each content file is used: the files that would be published.
+    pub uses: &'a BTreeMap<String, Vec<FileUse>>,
     pub register: &'a Register,
     pub declarations: &'a Declarations,
     /// The date the build is checked for (`--today`).
