@@ -4,7 +4,12 @@
 //! off in both (its results are cached by image hash, so a warm build does
 //! not run it).
 //!
-//!   cargo bench --bench consent [-- PHOTOS PUPILS]    # default 20000 2000
+//!   cargo bench --bench consent [-- PHOTOS PUPILS EDGE]   # default 20000 2000 16
+//!
+//! EDGE is the photos' width in pixels (height three quarters of it). The
+//! default, 16, is the worst case for this measurement: almost no time goes
+//! on the photos themselves, so the register's share is as large as it can
+//! be. 800 gives small web photos (about 60 KB each), closer to a real site.
 //!
 //! Prints the fastest warm `check` (load, render, every rule) and `build`
 //! (the same, then writing public/) of each site, and the ratios; the
@@ -26,6 +31,7 @@ fn main() {
         .collect();
     let photos = args.first().copied().unwrap_or(20_000);
     let pupils = args.get(1).copied().unwrap_or(2_000);
+    let edge = args.get(2).copied().unwrap_or(16).max(8) as u32;
     // On a RAM disk when there is one, so `build` measures the program
     // rather than the disk's write-back.
     let shm = Path::new("/dev/shm");
@@ -37,9 +43,11 @@ fn main() {
     .expect("temp dir");
     let with = dir.path().join("with-register");
     let without = dir.path().join("without");
-    eprintln!("generating two sites of {photos} photos, register of {pupils} pupils…");
-    make_site(&with, photos, Some(pupils));
-    make_site(&without, photos, None);
+    eprintln!("generating {photos} photos of {edge} pixels…");
+    let images = make_photos(photos, edge);
+    eprintln!("writing two sites, one with a register of {pupils} pupils…");
+    make_site(&with, &images, Some(pupils));
+    make_site(&without, &images, None);
 
     let options = Options {
         cache: true,
@@ -78,8 +86,9 @@ fn main() {
     let load = start.elapsed();
     assert_eq!(register.people().len(), pupils);
 
+    let mb = images.iter().map(Vec::len).sum::<usize>() as f64 / 1e6;
     println!(
-        "{photos} photos on {} pages, {pupils} pupils in the register (fastest of {RUNS} warm runs each):",
+        "{photos} photos ({edge} pixels wide, {mb:.0} MB) on {} pages, {pupils} pupils in the register (fastest of {RUNS} warm runs each):",
         photos / PER_PAGE
     );
     println!("                                              check      build");
@@ -107,10 +116,17 @@ fn fastest(v: &[Duration]) -> f64 {
     v.iter().min().copied().unwrap_or_default().as_secs_f64()
 }
 
-/// A site of `photos` tiny distinct JPEGs, `PER_PAGE` to a page, each
-/// declared with three pupils from a register of `pupils` (or as showing
-/// nobody when there is no register).
-fn make_site(root: &Path, photos: usize, pupils: Option<usize>) {
+/// `n` distinct JPEGs `edge` pixels wide, made on every core.
+fn make_photos(n: usize, edge: u32) -> Vec<Vec<u8>> {
+    use rayon::prelude::*;
+    (0..n).into_par_iter().map(|i| jpeg(i, edge)).collect()
+}
+
+/// A site of `images`, `PER_PAGE` to a page, each declared with three
+/// pupils from a register of `pupils` (or as showing nobody when there is
+/// no register).
+fn make_site(root: &Path, images: &[Vec<u8>], pupils: Option<usize>) {
+    let photos = images.len();
     let write = |rel: &str, bytes: &[u8]| {
         let path = root.join(rel);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -147,7 +163,7 @@ fn make_site(root: &Path, photos: usize, pupils: Option<usize>) {
         let mut sidecar = String::new();
         for n in 0..PER_PAGE.min(photos - page * PER_PAGE) {
             let i = page * PER_PAGE + n;
-            write(&format!("{dir}/{n}.jpg"), &tiny_jpeg(i));
+            write(&format!("{dir}/{n}.jpg"), &images[i]);
             body.push_str(&format!("![Photo {n}]({n}.jpg)\n"));
             match pupils {
                 Some(p) => {
@@ -169,11 +185,14 @@ fn make_site(root: &Path, photos: usize, pupils: Option<usize>) {
     }
 }
 
-/// A 16×16 JPEG whose pixels depend on `seed`, so every file is distinct.
-fn tiny_jpeg(seed: usize) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(16, 16, |x, y| {
-        let v = (seed as u32).wrapping_mul(2_654_435_761) ^ (x * 31 + y * 17);
-        image::Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
+/// A JPEG `edge` pixels wide whose pixels depend on `seed`, so every file
+/// is distinct: a smooth gradient, as photos compress, with a seeded tint.
+fn jpeg(seed: usize, edge: u32) -> Vec<u8> {
+    let h = (edge * 3 / 4).max(8);
+    let tint = (seed as u32).wrapping_mul(2_654_435_761);
+    let img = image::RgbImage::from_fn(edge, h, |x, y| {
+        let v = tint ^ (x * 255 / edge + ((y * 255 / h) << 8));
+        image::Rgb([v as u8, (v >> 8) as u8, (x ^ y) as u8 ^ (tint >> 16) as u8])
     });
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
