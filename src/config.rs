@@ -56,6 +56,9 @@ pub struct Config {
     /// How the consent register is applied.
     #[serde(default)]
     pub consent: Consent,
+    /// How pupils' names are looked for.
+    #[serde(default)]
+    pub names: Names,
     /// Anything else templates want, as in Zola.
     #[serde(default)]
     pub extra: toml::Table,
@@ -119,6 +122,40 @@ impl Default for Consent {
             face_tolerance: 1,
         }
     }
+}
+
+/// The `[names]` table.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Names {
+    /// How a pupil's full name on a page with no photo is reported:
+    /// "error" (the default) or "warning" (for schools that name, say,
+    /// prize-winners in text). Next to a photo it is always an error.
+    pub text_only_pages: TextOnly,
+    /// Genuine false positives: a staff member or a historical figure who
+    /// shares a pupil's name.
+    pub allow: Vec<AllowedName>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextOnly {
+    #[default]
+    Error,
+    Warning,
+}
+
+/// One allow-list entry: this name may appear on this page, for this
+/// reason. Every use is listed in the report.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedName {
+    /// The page's source file (`content/history.md`) or address (`/history/`).
+    pub page: String,
+    /// The full name as it appears.
+    pub name: String,
+    /// Why it is not a pupil's name here.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -219,6 +256,12 @@ impl Config {
             return Err(invalid(format!(
                 "[consent] validity_months = {} must be between 1 and 120 (12 is usual: consent is renewed every year)",
                 self.consent.validity_months
+            )));
+        }
+        if let Some(a) = self.names.allow.iter().find(|a| a.reason.trim().is_empty()) {
+            return Err(invalid(format!(
+                "[[names.allow]] for {:?} on {} needs a reason (who they are: a member of staff, a historical figure…)",
+                a.name, a.page
             )));
         }
         Ok(())

@@ -20,6 +20,9 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 pub enum Severity {
     Error,
     Warning,
+    /// Not a problem: something the report lists so it can be seen (a name
+    /// the allow-list let through).
+    Notice,
 }
 
 impl Severity {
@@ -27,6 +30,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Notice => "notice",
         }
     }
 }
@@ -108,6 +112,13 @@ impl Finding {
         }
     }
 
+    pub fn notice(rule: &'static str, location: Location, message: impl Into<String>) -> Self {
+        Finding {
+            severity: Severity::Notice,
+            ..Finding::error(rule, location, message, "")
+        }
+    }
+
     pub fn warning(
         rule: &'static str,
         location: Location,
@@ -126,6 +137,7 @@ impl Finding {
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
+    pub notices: usize,
 }
 
 impl Summary {
@@ -135,6 +147,7 @@ impl Summary {
             match f.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
+                Severity::Notice => s.notices += 1,
             }
         }
         s
@@ -212,6 +225,11 @@ pub fn human_summary(summary: Summary, blocked_action: &str) -> String {
         )
     } else if summary.warnings > 0 {
         format!("no errors, {}", plural(summary.warnings, "warning"))
+    } else if summary.notices > 0 {
+        format!(
+            "no errors or warnings, {}",
+            plural(summary.notices, "notice")
+        )
     } else {
         "no findings".to_string()
     }

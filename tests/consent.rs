@@ -194,14 +194,14 @@ fn an_unknown_or_duplicate_id_is_blocked_at_the_declaration() {
     let run = check(&site);
     assert!(
         run.stdout.contains(
-            "consent/register.csv\n  warning[consent-register] row 3: id 1002 is also on row 12"
+            "consent/register.csv\n  warning[consent-register] row 3: id 1002 is also on row 17"
         ),
         "{}",
         run.stdout
     );
     assert_blocked(
         &run,
-        "error[consent-unknown-person] line 8: the photo relay.jpg: id 1002 is on more than one row of the register (3, 12)",
+        "error[consent-unknown-person] line 8: the photo relay.jpg: id 1002 is on more than one row of the register (3, 17)",
     );
 }
 

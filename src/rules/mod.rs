@@ -7,6 +7,7 @@ mod consent;
 mod documents;
 mod images;
 mod links;
+mod names;
 mod output_paths;
 
 use crate::config::Config;
@@ -47,6 +48,7 @@ const RULES: &[(&str, Rule)] = &[
     ("links", links::check),
     ("images", images::check),
     ("consent", consent::check),
+    ("names", names::check),
     ("assets", assets::check),
     ("output-paths", output_paths::check),
 ];

@@ -1,0 +1,314 @@
+//! The text of a published page, as a reader (or a search engine, or a
+//! screen reader) gets it: the visible text with entities decoded, and
+//! every attribute that carries words or addresses (alt, title,
+//! aria-label, href, src, content…) as a piece of its own.
+//!
+//! Inline tags (`<em>`, `<a>`, `<span>`…) join the text around them, so
+//! `Amelia <em>Smith</em>` reads as "Amelia Smith"; block tags and `<br>`
+//! separate words. Comments, scripts and styles are published too, so
+//! their text is included.
+
+/// A piece of a page's text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// Where it is: "text", or the attribute's name.
+    pub place: String,
+    pub text: String,
+}
+
+/// Attributes whose values are read or shown.
+const ATTRIBUTES: &[&str] = &[
+    "alt",
+    "title",
+    "aria-label",
+    "aria-description",
+    "href",
+    "src",
+    "srcset",
+    "content",
+    "value",
+    "placeholder",
+    "label",
+    "download",
+    "poster",
+];
+
+/// What a block tag (a paragraph, a heading, a list item…) leaves in the
+/// text: a paragraph separator, so a name cannot run from one block into
+/// the next.
+pub const BLOCK_BREAK: char = '\u{2029}';
+
+/// Tags that do not break a word or a name.
+const INLINE: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "ins", "del",
+];
+
+/// Splits `html` into its visible text and its attribute values.
+pub fn pieces(html: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(lt) = memchr::memchr(b'<', &bytes[i..]).map(|p| i + p) else {
+            decode_into(&html[i..], &mut text);
+            break;
+        };
+        decode_into(&html[i..lt], &mut text);
+        let rest = &html[lt..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            let end = comment.find("-->").map_or(comment.len(), |e| e);
+            text.push(BLOCK_BREAK);
+            decode_into(&comment[..end], &mut text);
+            text.push(BLOCK_BREAK);
+            i = lt + 4 + (end + 3).min(comment.len());
+            continue;
+        }
+        let end = tag_end(rest);
+        let tag = &rest[..end];
+        let name: String = tag
+            .trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name == "br" {
+            text.push(' ');
+        } else if !INLINE.contains(&name.as_str()) {
+            text.push(BLOCK_BREAK);
+        }
+        for (attr, value) in attributes(tag) {
+            if ATTRIBUTES.contains(&attr.as_str()) || attr.starts_with("data-") {
+                let mut decoded = String::new();
+                decode_into(&value, &mut decoded);
+                let decoded = if matches!(attr.as_str(), "href" | "src" | "srcset" | "poster") {
+                    percent_decode(&decoded)
+                } else {
+                    decoded
+                };
+                out.push(Piece {
+                    place: attr,
+                    text: decoded,
+                });
+            }
+        }
+        i = lt + end;
+    }
+    out.insert(
+        0,
+        Piece {
+            place: "text".to_string(),
+            text,
+        },
+    );
+    out
+}
+
+/// The length of the tag at the start of `s` (through its `>`), quotes
+/// respected.
+fn tag_end(s: &str) -> usize {
+    let mut quote = None;
+    for (i, b) in s.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// The attributes of a tag, names lower-cased, values as written.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let inner = tag.trim_start_matches('<').trim_end_matches('>');
+    let mut out = Vec::new();
+    let b = inner.as_bytes();
+    // Skip the tag name.
+    let mut i = b
+        .iter()
+        .position(|c| c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'/' {
+            i += 1;
+        }
+        if start == i {
+            i += 1;
+            continue;
+        }
+        let name = inner[start..i].to_ascii_lowercase();
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let value = if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                let from = i + 1;
+                let to = memchr::memchr(q, &b[from..]).map_or(b.len(), |p| from + p);
+                i = (to + 1).min(b.len());
+                &inner[from..to]
+            } else {
+                let from = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                &inner[from..i]
+            };
+            out.push((name, value.to_string()));
+        }
+    }
+    out
+}
+
+/// Appends `s` with character references decoded: numeric ones, and the
+/// named ones a name could be written with (`&nbsp;`, `&eacute;`,
+/// `&euml;`…). Unknown references are kept as written.
+pub fn decode_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after
+            .char_indices()
+            .take(32)
+            .find(|(_, c)| *c == ';')
+            .map(|(i, _)| i);
+        match end.and_then(|e| entity(&after[..e]).map(|c| (e, c))) {
+            Some((e, decoded)) => {
+                out.push_str(&decoded);
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn entity(name: &str) -> Option<String> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code).map(String::from);
+    }
+    let simple = match name {
+        "nbsp" | "ensp" | "emsp" | "thinsp" => " ",
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" | "rsquo" | "lsquo" => "'",
+        "shy" | "zwnj" | "zwj" | "lrm" | "rlm" => "",
+        "ndash" | "mdash" | "hyphen" | "dash" => "-",
+        "szlig" => "ß",
+        "aelig" => "æ",
+        "AElig" => "Æ",
+        "oelig" => "œ",
+        "OElig" => "Œ",
+        "eth" => "ð",
+        "thorn" => "þ",
+        _ => "",
+    };
+    if !simple.is_empty() || matches!(name, "shy" | "zwnj" | "zwj" | "lrm" | "rlm") {
+        return Some(simple.to_string());
+    }
+    // A letter and an accent: eacute, Euml, ccedil, oslash, aring…
+    let mut chars = name.chars();
+    let letter = chars.next().filter(char::is_ascii_alphabetic)?;
+    let mark = match chars.as_str() {
+        "acute" => '\u{301}',
+        "grave" => '\u{300}',
+        "circ" => '\u{302}',
+        "tilde" => '\u{303}',
+        "uml" => '\u{308}',
+        "ring" => '\u{30A}',
+        "cedil" => '\u{327}',
+        "caron" => '\u{30C}',
+        "slash" => '\u{338}',
+        _ => return None,
+    };
+    Some([letter, mark].iter().collect())
+}
+
+/// `%20`-style escapes in a URL decoded (invalid UTF-8 kept as written).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_joins_across_inline_tags_and_splits_at_blocks() {
+        let p = pieces("<p>Amelia <em>Smith</em></p><p>next</p><div>A<br>B</div>");
+        assert_eq!(
+            p[0].text.split_whitespace().collect::<Vec<_>>(),
+            ["Amelia", "Smith", "next", "A", "B"]
+        );
+        let p = pieces("<p>Am<b>elia</b></p>");
+        assert!(p[0].text.contains("Amelia"));
+    }
+
+    #[test]
+    fn attributes_entities_comments_and_urls() {
+        let p = pieces(
+            "<img alt=\"Zo&euml;&nbsp;Ash\" src=\"/media/x.jpg\"><a href='/p/amelia%20smith/' title=X>t</a><!-- Amelia Smith -->",
+        );
+        let got: Vec<(&str, &str)> = p
+            .iter()
+            .map(|p| (p.place.as_str(), p.text.as_str()))
+            .collect();
+        assert!(got.contains(&("alt", "Zoe\u{308} Ash")), "{got:?}");
+        assert!(got.contains(&("href", "/p/amelia smith/")), "{got:?}");
+        assert!(got.contains(&("title", "X")), "{got:?}");
+        assert!(p[0].text.contains("Amelia Smith"), "{:?}", p[0].text);
+    }
+
+    #[test]
+    fn odd_html_never_panics() {
+        for s in [
+            "<",
+            "<a href=\"",
+            "&",
+            "&#xFFFFFFFF;",
+            "<!--",
+            "<p title='x>",
+            "&#99999999999;",
+            "%",
+            "<a href=%E2%82>",
+        ] {
+            let _ = pieces(s);
+        }
+    }
+}

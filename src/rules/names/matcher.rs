@@ -1,0 +1,283 @@
+//! Finding pupils' full names in normalised text with one Aho-Corasick
+//! automaton over every forename and surname in the register, so the cost
+//! of a scan grows with the text, not with the register.
+//!
+//! A full name is a forename of a pupil followed by that same pupil's
+//! surname, with up to two words between (middle names: "Amelia Rose
+//! Smith"), or the surname followed straight by the forename ("Smith,
+//! Amelia", "SMITH Amelia"). A forename with an initial ("Amelia S.") is
+//! not a full name, and neither is a forename alone.
+
+use super::normalise;
+use crate::consent::{Register, Role};
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::HashMap;
+
+/// Words between a forename and the surname (middle names).
+const MAX_MIDDLE: usize = 2;
+
+pub struct Matcher {
+    automaton: Option<AhoCorasick>,
+    /// Pattern index → whether it is some pupil's forename, surname.
+    roles: Vec<(bool, bool)>,
+    /// (forename pattern, surname pattern) → pupils.
+    pairs: HashMap<(u32, u32), Vec<u32>>,
+    people: Vec<Pupil>,
+}
+
+/// What the matcher keeps of a pupil: how to show them, and their full
+/// names normalised (for the allow-list).
+pub struct Pupil {
+    pub label: String,
+    pub full_names: Vec<String>,
+}
+
+/// A full name found: the pupil, and the normalised byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub pupil: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Matcher {
+    /// A matcher for every pupil in the register.
+    pub fn new(register: &Register) -> Matcher {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut roles: Vec<(bool, bool)> = Vec::new();
+        let mut pairs: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+        let mut people = Vec::new();
+        let mut intern = |s: String, forename: bool, roles: &mut Vec<(bool, bool)>| -> u32 {
+            let id = *index.entry(s.clone()).or_insert_with(|| {
+                patterns.push(s);
+                roles.push((false, false));
+                (patterns.len() - 1) as u32
+            });
+            let r = &mut roles[id as usize];
+            if forename {
+                r.0 = true;
+            } else {
+                r.1 = true;
+            }
+            id
+        };
+        for person in register.people().iter().filter(|p| p.role == Role::Pupil) {
+            let (forenames, surnames) = person.names_for_matching();
+            let forenames: Vec<String> = forenames
+                .iter()
+                .map(|f| normalise::name(f))
+                .filter(|f| !f.is_empty())
+                .collect();
+            let surnames: Vec<String> = surnames
+                .iter()
+                .map(|s| normalise::name(s))
+                .filter(|s| !s.is_empty())
+                .collect();
+            if forenames.is_empty() || surnames.is_empty() {
+                continue;
+            }
+            let pupil = people.len() as u32;
+            let mut full_names = Vec::new();
+            for f in &forenames {
+                let fid = intern(f.clone(), true, &mut roles);
+                for s in &surnames {
+                    let sid = intern(s.clone(), false, &mut roles);
+                    pairs.entry((fid, sid)).or_default().push(pupil);
+                    full_names.push(format!("{f} {s}"));
+                }
+            }
+            people.push(Pupil {
+                label: person.label(),
+                full_names,
+            });
+        }
+        let automaton = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
+        Matcher {
+            automaton,
+            roles,
+            pairs,
+            people,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+
+    pub fn pupil(&self, i: u32) -> &Pupil {
+        &self.people[i as usize]
+    }
+
+    /// Every whole-word forename or surname in `text`: (pattern, start,
+    /// end), sorted by start.
+    fn words(&self, text: &str) -> Vec<(u32, usize, usize)> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let b = text.as_bytes();
+        let mut out: Vec<(u32, usize, usize)> = ac
+            .find_overlapping_iter(text)
+            .filter(|m| {
+                (m.start() == 0 || b[m.start() - 1] == b' ')
+                    && (m.end() == b.len() || b[m.end()] == b' ')
+            })
+            .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
+            .collect();
+        out.sort_unstable_by_key(|&(p, s, e)| (s, e, p));
+        out
+    }
+
+    /// Every pupil's full name in normalised `text`.
+    pub fn full_names(&self, text: &str) -> Vec<Hit> {
+        let words = self.words(text);
+        if words.len() < 2 {
+            return Vec::new();
+        }
+        let b = text.as_bytes();
+        // The start of the word after the one ending at `end`.
+        let next_word = |end: usize| (end < b.len()).then_some(end + 1);
+        let starting_at = |at: usize| {
+            let from = words.partition_point(|w| w.1 < at);
+            words[from..].iter().take_while(move |w| w.1 == at)
+        };
+        let mut hits = Vec::new();
+        for &(p, start, end) in &words {
+            let (is_forename, is_surname) = self.roles[p as usize];
+            if is_forename {
+                // Forename, up to MAX_MIDDLE words, surname.
+                let mut at = next_word(end);
+                for _ in 0..=MAX_MIDDLE {
+                    let Some(a) = at else { break };
+                    for &(s, _, s_end) in starting_at(a) {
+                        if let Some(pupils) = self.pairs.get(&(p, s)) {
+                            hits.extend(pupils.iter().map(|&pupil| Hit {
+                                pupil,
+                                start,
+                                end: s_end,
+                            }));
+                        }
+                    }
+                    // Move on one word, unless it joins two people
+                    // ("Amelia and Smith").
+                    let word_end = b[a..].iter().position(|&c| c == b' ').map(|sp| a + sp);
+                    if super::words::is_joiner(&text[a..word_end.unwrap_or(b.len())]) {
+                        break;
+                    }
+                    at = word_end.and_then(next_word);
+                }
+            }
+            if is_surname && let Some(a) = next_word(end) {
+                // Surname, then forename.
+                for &(f, _, f_end) in starting_at(a) {
+                    if let Some(pupils) = self.pairs.get(&(f, p)) {
+                        hits.extend(pupils.iter().map(|&pupil| Hit {
+                            pupil,
+                            start,
+                            end: f_end,
+                        }));
+                    }
+                }
+            }
+        }
+        hits.sort_unstable_by_key(|h| (h.start, h.end, h.pupil));
+        hits.dedup();
+        hits
+    }
+
+    /// Every pupil name (forename or surname alone) in normalised `text`
+    /// that is not also a common English word: for file names and
+    /// addresses, where even a first name is too much.
+    pub fn any_names(&self, text: &str) -> Vec<(usize, usize)> {
+        self.words(text)
+            .into_iter()
+            .filter(|&(_, s, e)| !super::words::is_common_word(&text[s..e]))
+            .map(|(_, s, e)| (s, e))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::Layout;
+
+    fn matcher(rows: &str) -> Matcher {
+        let header = "id,legal_forename,legal_surname,preferred_forename,role,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name\n";
+        let register = Register::parse(
+            "r.csv",
+            format!("{header}{rows}").as_bytes(),
+            &Layout::default(),
+        );
+        Matcher::new(&register)
+    }
+
+    fn found(m: &Matcher, text: &str) -> Vec<String> {
+        let n = normalise::normalise(text);
+        m.full_names(&n.text)
+            .iter()
+            .map(|h| m.pupil(h.pupil).label.clone())
+            .collect()
+    }
+
+    #[test]
+    fn every_way_of_writing_a_full_name() {
+        let m = matcher(concat!(
+            "1,Amelia,Smith,Millie,pupil,,2026-09-01,no,yes,yes,yes\n",
+            "2,Zoë,Fitzgerald-Ward,,pupil,,2026-09-01,no,yes,yes,yes\n",
+            "3,Rebecca,Ashworth,,staff,,2026-09-01,no,yes,yes,yes\n",
+        ));
+        for text in [
+            "Amelia Smith receives her award",
+            "AMELIA SMITH",
+            "Millie Smith",
+            "Amelia Rose Smith",
+            "Amelia Rose Jane Smith",
+            "Smith, Amelia",
+            "SMITH Amelia",
+            "Amelia Smith's painting",
+            "Amelia\nSmith",
+            "Аmеlia Sm\u{200B}ith",
+        ] {
+            assert_eq!(found(&m, text), ["1 (Millie S.)"], "{text}");
+        }
+        for text in [
+            "Zoe Fitzgerald-Ward",
+            "Zoë Fitzgerald Ward",
+            "ZOË FITZGERALD–WARD",
+        ] {
+            assert_eq!(found(&m, text), ["2 (Zoë F.)"], "{text}");
+        }
+        for text in [
+            "Amelia S. receives her award",
+            "Amelia and Smith",
+            "Amelia Rose Jane Ann Smith",
+            "Smith and Amelia",
+            "Amelias Smithson",
+            "Millie",
+            "Rebecca Ashworth",
+            "Zoe Fitzgerald",
+        ] {
+            assert!(found(&m, text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn common_words_in_addresses_are_not_names() {
+        let m = matcher(concat!(
+            "1,Summer,Okafor,,pupil,,2026-09-01,no,yes,yes,yes\n",
+            "2,Tobias,Grace,,pupil,,2026-09-01,no,yes,yes,yes\n",
+        ));
+        let n = normalise::normalise("/news/summer-fair-with-grace/");
+        assert!(m.any_names(&n.text).is_empty());
+        let n = normalise::normalise("/news/tobias-okafor-wins/");
+        assert_eq!(m.any_names(&n.text).len(), 2);
+    }
+}

@@ -1,0 +1,289 @@
+//! Names: no pupil's full name anywhere on the published site (next to a
+//! photo always an error; elsewhere an error unless the config lowers it to
+//! a warning), and no pupil name at all, first names included, in a page's
+//! address.
+//!
+//! The check reads what will be published, after templates: every page's
+//! text and attributes (`html`), normalised (`normalise`), against every
+//! pupil in the register at once (`matcher`). Findings quote the text with
+//! the name masked ("… receives her award: A**** S****") and point at the
+//! Markdown line the name came from, or at the templates when it is not in
+//! the page's own source.
+
+mod html;
+mod matcher;
+mod normalise;
+mod words;
+
+use super::Input;
+use crate::config::TextOnly;
+use crate::content::Document;
+use crate::render::RenderedPage;
+use crate::report::{Finding, Location, Severity};
+use matcher::Matcher;
+use rayon::prelude::*;
+
+pub fn check(input: &Input) -> Vec<Finding> {
+    let matcher = Matcher::new(input.register);
+    if matcher.is_empty() {
+        return Vec::new();
+    }
+    input
+        .pages
+        .par_iter()
+        .flat_map_iter(|page| check_page(input, &matcher, page))
+        .collect()
+}
+
+/// A full name found on a page: the first place, and how often.
+struct Found {
+    pupil: u32,
+    context: String,
+    place: String,
+    times: usize,
+}
+
+fn check_page(input: &Input, matcher: &Matcher, page: &RenderedPage) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let source = page.source();
+    let doc = source.and_then(|s| input.site.documents().find(|d| d.file() == s));
+    let pieces = html::pieces(page.html());
+    let shows_photo = pieces
+        .iter()
+        .any(|p| p.place == "src" && p.text.contains("/media/"));
+
+    let mut found: Vec<Found> = Vec::new();
+    for piece in &pieces {
+        let n = normalise::normalise(&piece.text);
+        for hit in matcher.full_names(&n.text) {
+            let (from, to) = n.source_range(hit.start, hit.end, &piece.text);
+            if !one_name(&piece.text[from..to]) {
+                continue;
+            }
+            if let Some(f) = found.iter_mut().find(|f| f.pupil == hit.pupil) {
+                f.times += 1;
+                continue;
+            }
+            found.push(Found {
+                pupil: hit.pupil,
+                context: masked_context(&piece.text, from, to),
+                place: piece.place.clone(),
+                times: 1,
+            });
+        }
+    }
+    for f in found {
+        let pupil = matcher.pupil(f.pupil);
+        let where_ = if f.place == "text" {
+            String::new()
+        } else {
+            format!(" (in {})", place_name(&f.place))
+        };
+        let more = match f.times {
+            1 => String::new(),
+            2 => " (and once more)".to_string(),
+            n => format!(" (and {} more times)", n - 1),
+        };
+        if let Some(allowed) = input.config.names.allow.iter().find(|a| {
+            (source == Some(a.page.as_str()) || page.path() == a.page)
+                && pupil.full_names.contains(&normalise::name(&a.name))
+        }) {
+            out.push(Finding::notice(
+                "name-allowed",
+                location(input, doc, matcher, f.pupil),
+                format!(
+                    "the name of pupil {} is on {} and is allowed by the config: {}",
+                    pupil.label,
+                    page.path(),
+                    allowed.reason
+                ),
+            ));
+            continue;
+        }
+        let (rule, severity, fix) = if shows_photo {
+            (
+                "name-near-photo",
+                Severity::Error,
+                "never put a pupil's full name on a page with a photo: use the first name only (with their consent), or \"Amelia S.\"",
+            )
+        } else {
+            let severity = match input.config.names.text_only_pages {
+                TextOnly::Error => Severity::Error,
+                TextOnly::Warning => Severity::Warning,
+            };
+            (
+                "name-on-page",
+                severity,
+                "use the first name only, or the first name and initial (\"Amelia S.\"); if it is not the pupil (a member of staff with the same name), add it to [[names.allow]] in config.toml with a reason",
+            )
+        };
+        let photo = if shows_photo {
+            " on a page with a photo"
+        } else {
+            ""
+        };
+        let mut finding = Finding::error(
+            rule,
+            location(input, doc, matcher, f.pupil),
+            format!(
+                "the full name of pupil {} is on {}{photo}{where_}: \"{}\"{more}",
+                pupil.label,
+                page.path(),
+                f.context
+            ),
+            fix,
+        );
+        finding.severity = severity;
+        out.push(finding);
+    }
+
+    // The page's address: no pupil name at all, first names included.
+    let address = normalise::normalise(page.path());
+    if let Some(&(s, e)) = matcher.any_names(&address.text).first() {
+        let (from, to) = address.source_range(s, e, page.path());
+        let location = match doc {
+            Some(d) => Location::file(d.file()),
+            None => Location::file(page.output()),
+        };
+        out.push(Finding::error(
+            "name-in-address",
+            location,
+            format!(
+                "the page's address {} contains a pupil's name (\"{}\")",
+                mask_path(page.path(), from, to),
+                mask_words(&page.path()[from..to])
+            ),
+            "rename the file (or set slug = \"…\" in its front matter) so the address names no pupil",
+        ));
+    }
+    out
+}
+
+/// Where the name came from: the line of the page's Markdown (front matter
+/// or body) that has it, or the theme's templates when the page's own text
+/// does not.
+fn location(input: &Input, doc: Option<&Document>, matcher: &Matcher, pupil: u32) -> Location {
+    if let Some(doc) = doc {
+        for (first_line, text) in [(doc.front_line, &doc.front), (doc.body_line, &doc.body)] {
+            let n = normalise::normalise(text);
+            let in_source = matcher.full_names(&n.text).into_iter().find_map(|h| {
+                let (from, to) = n.source_range(h.start, h.end, text);
+                (h.pupil == pupil && one_name(&text[from..to])).then_some(from)
+            });
+            if let Some(from) = in_source {
+                let line = first_line + text[..from].matches('\n').count();
+                return Location::line(doc.file(), line);
+            }
+        }
+    }
+    Location::file(format!("themes/{}/templates", input.config.theme))
+}
+
+/// Whether matched text reads as one person's name rather than words
+/// from two sentences or blocks: no sentence punctuation and no block
+/// break inside it (a comma is fine: "Smith, Amelia"; so is the full stop
+/// of an initial: "Amelia R. Smith").
+fn one_name(span: &str) -> bool {
+    let mut prev: [Option<char>; 2] = [None, None];
+    for c in span.chars() {
+        match c {
+            '!' | '?' | ';' | ':' | html::BLOCK_BREAK => return false,
+            '.' => {
+                let initial = prev[1].is_some_and(char::is_alphabetic)
+                    && !prev[0].is_some_and(char::is_alphanumeric);
+                if !initial {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        prev = [prev[1], Some(c)];
+    }
+    // Two line breaks in a row in Markdown start a new paragraph.
+    !span.contains("\n\n") && !span.contains("\r\n\r\n")
+}
+
+/// Up to 40 characters either side of the name, with the name masked.
+fn masked_context(text: &str, from: usize, to: usize) -> String {
+    let before: String = {
+        let b: Vec<char> = text[..from].chars().rev().take(40).collect();
+        b.into_iter().rev().collect()
+    };
+    let after: String = text[to..].chars().take(40).collect();
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lead = if before.len() < from { "… " } else { "" };
+    let tail = if after.len() < text.len() - to {
+        " …"
+    } else {
+        ""
+    };
+    let before = squash(&before);
+    let after = squash(&after);
+    let join_before = if before.is_empty() || text[..from].ends_with(char::is_whitespace) {
+        if before.is_empty() { "" } else { " " }
+    } else {
+        ""
+    };
+    let join_after = if after.is_empty() || text[to..].starts_with(char::is_whitespace) {
+        if after.is_empty() { "" } else { " " }
+    } else {
+        ""
+    };
+    format!(
+        "{lead}{before}{join_before}{}{join_after}{after}{tail}",
+        mask_words(&text[from..to])
+    )
+}
+
+/// "Amelia Rose Smith" → "A***** R*** S****".
+fn mask_words(s: &str) -> String {
+    let mut out = String::new();
+    let mut start_of_word = true;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.push(if start_of_word { c } else { '*' });
+            start_of_word = false;
+        } else {
+            out.push(c);
+            start_of_word = true;
+        }
+    }
+    out
+}
+
+fn mask_path(path: &str, from: usize, to: usize) -> String {
+    format!(
+        "{}{}{}",
+        &path[..from],
+        mask_words(&path[from..to]),
+        &path[to..]
+    )
+}
+
+fn place_name(attr: &str) -> String {
+    match attr {
+        "alt" => "the alt text of an image".to_string(),
+        "title" => "a title attribute".to_string(),
+        "href" => "a link's address".to_string(),
+        "src" | "srcset" => "an image's address".to_string(),
+        "content" => "a meta tag".to_string(),
+        other => format!("the {other} attribute"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts_are_masked() {
+        let text = "Well done to Amelia Smith, who receives her award today";
+        let from = text.find("Amelia").unwrap();
+        let to = from + "Amelia Smith".len();
+        assert_eq!(
+            masked_context(text, from, to),
+            "Well done to A***** S****, who receives her award today"
+        );
+        assert_eq!(mask_words("Zoë Fitzgerald-Ward's"), "Z** F*********-W***'s");
+    }
+}

@@ -1,0 +1,103 @@
+//! Text as the names matcher sees it: lower case, without diacritics,
+//! with look-alike letters from other scripts folded to the Latin letter
+//! they imitate (Unicode's confusables "skeleton", UTS #39), invisible
+//! characters (zero-width spaces, soft hyphens) removed, and everything
+//! that is not a letter or digit turned into a single space. "Zoë
+//! O'Brien-Smith's" becomes "zoe o brien smith s".
+//!
+//! Every byte of the result remembers the byte offset of the character it
+//! came from, so a match can be quoted from the original text.
+
+use unicode_normalization::char::is_combining_mark;
+
+/// Normalised text and, for each of its bytes, the offset in the source.
+pub struct Normalised {
+    pub text: String,
+    pub source: Vec<u32>,
+}
+
+impl Normalised {
+    /// The byte range in `source` (the text this was made from) of the
+    /// normalised range `start..end`: from the first character matched to
+    /// the end of the last.
+    pub fn source_range(&self, start: usize, end: usize, source: &str) -> (usize, usize) {
+        let from = self.source.get(start).map_or(source.len(), |&s| s as usize);
+        let to = match end.checked_sub(1).and_then(|e| self.source.get(e)) {
+            Some(&last) => {
+                let last = last as usize;
+                last + source[last..].chars().next().map_or(0, char::len_utf8)
+            }
+            None => source.len(),
+        };
+        (from.min(source.len()), to.max(from).min(source.len()))
+    }
+}
+
+/// Normalises `input` (see the module docs).
+pub fn normalise(input: &str) -> Normalised {
+    let mut text = String::with_capacity(input.len());
+    let mut source = Vec::with_capacity(input.len());
+    let mut space_pending = false;
+    let mut push = |c: char, at: usize, text: &mut String, source: &mut Vec<u32>| {
+        if c.is_alphanumeric() {
+            if space_pending && !text.is_empty() {
+                text.push(' ');
+                source.push(at as u32);
+            }
+            space_pending = false;
+            let before = text.len();
+            text.push(c);
+            source.extend(std::iter::repeat_n(at as u32, text.len() - before));
+        } else {
+            space_pending = true;
+        }
+    };
+    for (at, c) in input.char_indices() {
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase(), at, &mut text, &mut source);
+            continue;
+        }
+        let mut buf = [0u8; 4];
+        for folded in unicode_security::skeleton(c.encode_utf8(&mut buf)) {
+            if is_combining_mark(folded) {
+                continue;
+            }
+            for lower in folded.to_lowercase() {
+                push(lower, at, &mut text, &mut source);
+            }
+        }
+    }
+    Normalised { text, source }
+}
+
+/// A name, normalised: its words joined by single spaces.
+pub fn name(s: &str) -> String {
+    normalise(s).text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_diacritics_lookalikes_and_invisible_characters() {
+        assert_eq!(name("Zoë O'Brien-Smith's"), "zoe o brien smith s");
+        assert_eq!(name("SIÂN   llewellyn"), "sian llewellyn");
+        // Cyrillic а and е in "Amelia", a zero-width space and a soft
+        // hyphen inside "Smith".
+        assert_eq!(name("Аmеlia Sm\u{200B}it\u{AD}h"), name("Amelia Smith"));
+        assert_eq!(name("Amelia\u{00A0}Smith"), name("Amelia Smith"));
+        assert_eq!(name("  --  "), "");
+        assert_eq!(name("李小龍"), "李小龍");
+    }
+
+    #[test]
+    fn remembers_where_each_byte_came_from() {
+        let src = "Hi, Zoë Ash!";
+        let n = normalise(src);
+        assert_eq!(n.text, "hi zoe ash");
+        let at = n.text.find("zoe").unwrap();
+        let (from, to) = n.source_range(at, at + "zoe ash".len(), src);
+        assert_eq!(&src[from..to], "Zoë Ash");
+    }
+}

@@ -1,0 +1,298 @@
+//! Pupils' full names on the published site: every way of writing a name
+//! is caught, and each near miss is not, on built sites, with the finding
+//! asserted. First names alone never trigger in text.
+
+mod common;
+use common::*;
+
+const REGISTER: &str = "id,legal_forename,legal_surname,preferred_forename,role,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name
+1001,Amelia,Smith,Millie,pupil,,2026-09-01,no,yes,yes,yes
+1002,Zoë,Fitzgerald-Ward,,pupil,,2026-09-01,no,yes,yes,yes
+1003,Siân,Llewellyn,,pupil,,2026-09-01,no,yes,yes,yes
+1004,Grace,Hope,,pupil,,2026-09-01,no,yes,yes,yes
+1005,Summer,May,,pupil,,2026-09-01,no,yes,yes,yes
+S01,Rebecca,Ashworth,,staff,,2026-09-01,no,yes,yes,yes
+";
+
+fn site_with(body: &str) -> Site {
+    let site = Site::new();
+    site.write("consent/register.csv", REGISTER);
+    site.write("content/news/index.md", page("title = \"News\"", body));
+    site
+}
+
+/// (rule, severity, file, line, message) of every names finding.
+fn names_findings(site: &Site) -> Vec<(String, String, String, Option<u64>, String)> {
+    let run = site.run(&["check", "--format", "json", "--today", "2026-11-23"]);
+    for s in ["Smith", "Fitzgerald", "Llewellyn", "Ashworth"] {
+        assert!(
+            !run.all().contains(s),
+            "a full name ({s}) is in the output:\n{}",
+            run.all()
+        );
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("name"))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The pupils whose full names are found in `body`.
+fn caught(body: &str) -> Vec<String> {
+    names_findings(&site_with(body))
+        .into_iter()
+        .filter(|f| f.0 == "name-on-page")
+        .map(|f| {
+            f.4.split(" is on ")
+                .next()
+                .unwrap()
+                .replace("the full name of pupil ", "")
+        })
+        .collect()
+}
+
+#[test]
+fn every_way_of_writing_a_name_is_caught_and_near_misses_are_not() {
+    let millie = vec!["1001 (Millie S.)".to_string()];
+    let cases: &[(&str, &str, &str)] = &[
+        // (what, caught, near miss)
+        ("case", "AMELIA SMITH won.", "AMELIA S. won."),
+        ("preferred name", "Millie Smith won.", "Millie won."),
+        (
+            "middle name",
+            "Amelia Rose Smith won.",
+            "Amelia and Smith won.",
+        ),
+        (
+            "surname first",
+            "Smith, Amelia won.",
+            "Smith and Amelia won.",
+        ),
+        (
+            "shouted surname first",
+            "SMITH Amelia won.",
+            "SMITH, the caretaker, thanked Amelia.",
+        ),
+        (
+            "possessive",
+            "Amelia Smith's painting",
+            "Amelia Smithson's painting",
+        ),
+        (
+            "markup between",
+            "Amelia <em>Smith</em> won.",
+            "<em>Amelia</em> S. won.",
+        ),
+        ("line break", "Amelia\nSmith won.", "Amelia\nS. won."),
+        (
+            "sentences, not a name",
+            "Amelia Smith won.",
+            "Well done, Amelia. Smith Lane is closed.",
+        ),
+        (
+            "paragraphs, not a name",
+            "Amelia <b>Smith</b> won.",
+            "Thanks, Amelia\n\nSmith Lane is closed.",
+        ),
+        ("entity", "Amelia&nbsp;Smith won.", "Amelia&nbsp;S. won."),
+        (
+            "zero-width space",
+            "Amelia Sm\u{200B}ith won.",
+            "Amelia S\u{200B}. won.",
+        ),
+        ("soft hyphen", "Ame&shy;lia Smith won.", "Ame&shy;lia won."),
+        (
+            "look-alike letters",
+            "\u{410}m\u{435}lia Smith won.",
+            "\u{410}m\u{435}lio Smith won.",
+        ),
+        (
+            "in alt text",
+            "![Amelia Smith at the fair](x.png)",
+            "![Amelia at the fair](x.png)",
+        ),
+        (
+            "in a link",
+            "[Amelia](https://example.org/amelia-smith/)",
+            "[Amelia](https://example.org/amelia-s/)",
+        ),
+    ];
+    for (what, hit, miss) in cases {
+        assert_eq!(caught(hit), millie, "{what}: {hit:?} should be caught");
+        assert!(
+            caught(miss).is_empty(),
+            "{what}: {miss:?} should not be caught"
+        );
+    }
+    let zoe = vec!["1002 (Zoë F.)".to_string()];
+    for hit in [
+        "Zoe Fitzgerald-Ward",
+        "Zoë Fitzgerald Ward",
+        "ZOË FITZGERALD–WARD",
+        "Zo&euml; Fitzgerald-Ward",
+    ] {
+        assert_eq!(caught(hit), zoe, "{hit}");
+    }
+    assert!(caught("Zoë Fitzgerald came.").is_empty());
+    assert_eq!(
+        caught("Sian Llewellyn sang."),
+        vec!["1003 (Siân L.)".to_string()]
+    );
+    assert!(caught("Siân sang, and so did Mr Llewellyn.").is_empty());
+}
+
+#[test]
+fn first_names_alone_and_staff_never_trigger() {
+    let body = "We hope you have a lovely summer. May the grace of the season be with you. Millie, Zoë and Siân sang. Rebecca Ashworth, our Year 5 teacher, led them.";
+    assert!(names_findings(&site_with(body)).is_empty());
+}
+
+#[test]
+fn next_to_a_photo_it_is_an_error_with_the_name_masked() {
+    let site = site_with(
+        "Well done to our winner.\n\n![The winner with her cup](cup.jpg)\n\nAmelia Smith receives her award from the mayor.\n",
+    );
+    site.write("content/news/cup.jpg", plain_jpeg(8, 8));
+    site.write(
+        "content/news/photos.toml",
+        "[[photo]]\nfile = \"cup.jpg\"\nnobody = true\n",
+    );
+    let f = names_findings(&site);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let (rule, severity, file, line, message) = &f[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str()),
+        ("name-near-photo", "error")
+    );
+    assert_eq!((file.as_str(), *line), ("content/news/index.md", Some(8)));
+    assert_eq!(
+        message,
+        "the full name of pupil 1001 (Millie S.) is on /news/ on a page with a photo: \"… Well done to our winner. A***** S**** receives her award from the mayor. …\""
+    );
+}
+
+#[test]
+fn text_only_pages_may_be_lowered_to_a_warning() {
+    let site = site_with("The prize for reading goes to Amelia Smith.\n");
+    let f = names_findings(&site);
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str()),
+        ("name-on-page", "error")
+    );
+    let config = site.read("config.toml");
+    site.write(
+        "config.toml",
+        format!("{config}\n[names]\ntext_only_pages = \"warning\"\n"),
+    );
+    let f = names_findings(&site);
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str()),
+        ("name-on-page", "warning")
+    );
+    let run = site.run(&["check", "--today", "2026-11-23"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn a_name_a_template_or_the_config_adds_points_at_the_templates() {
+    let site = site_with("Hello.\n");
+    let config = site.read("config.toml");
+    site.write(
+        "config.toml",
+        config.replacen(
+            "[school]",
+            "description = \"Head girl: Amelia Smith\"\n[school]",
+            1,
+        ),
+    );
+    let f = names_findings(&site);
+    assert!(!f.is_empty());
+    assert!(
+        f.iter()
+            .all(|f| f.2 == "themes/schoolsite/templates" && f.3.is_none()),
+        "{f:?}"
+    );
+    assert!(f.iter().any(|f| f.4.contains("(in a meta tag)")), "{f:?}");
+}
+
+#[test]
+fn a_pupil_name_in_a_page_address_is_an_error_but_a_word_is_not() {
+    let site = site_with("Hello.\n");
+    site.write(
+        "content/news/amelia-trip.md",
+        page("title = \"Trip\"", "A trip.\n"),
+    );
+    site.write(
+        "content/news/summer-fair.md",
+        page("title = \"Fair\"", "The fair.\n"),
+    );
+    let f = names_findings(&site);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "name-in-address");
+    assert_eq!(f[0].2, "content/news/amelia-trip.md");
+    assert_eq!(
+        f[0].4,
+        "the page's address /news/a*****-trip/ contains a pupil's name (\"a*****\")"
+    );
+}
+
+#[test]
+fn the_allow_list_lets_a_name_through_and_lists_it() {
+    let site = site_with("Our visiting author, Amelia Smith, read to Year 2.\n");
+    let config = site.read("config.toml");
+    site.write(
+        "config.toml",
+        format!("{config}\n[[names.allow]]\npage = \"content/news/index.md\"\nname = \"Amelia Smith\"\nreason = \"a visiting children's author, not our pupil\"\n"),
+    );
+    let f = names_findings(&site);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str()),
+        ("name-allowed", "notice")
+    );
+    assert!(
+        f[0].4
+            .ends_with("allowed by the config: a visiting children's author, not our pupil")
+    );
+    let run = site.run(&["check", "--today", "2026-11-23"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("notice[name-allowed] line 4"),
+        "{}",
+        run.stdout
+    );
+    // On another page, the same name is still caught.
+    site.write(
+        "content/other.md",
+        page("title = \"Other\"", "Amelia Smith again.\n"),
+    );
+    let f = names_findings(&site);
+    assert!(
+        f.iter()
+            .any(|f| f.0 == "name-on-page" && f.2 == "content/other.md"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn the_example_site_is_clean_and_its_register_has_word_names() {
+    let site = Site::example();
+    let register = site.read("consent/register.csv");
+    for word_name in [",Grace,", ",Summer,", ",Hope,", ",May,", ",Bill,"] {
+        assert!(register.contains(word_name), "{word_name}");
+    }
+    assert!(names_findings(&site).is_empty());
+}
