@@ -22,16 +22,25 @@ use crate::render::RenderedPage;
 use crate::report::{Finding, Location, Severity};
 use matcher::Matcher;
 use rayon::prelude::*;
+use std::collections::HashMap;
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let matcher = Matcher::new(input.register);
     if matcher.is_empty() {
         return Vec::new();
     }
+    let docs: HashMap<String, &Document> = input
+        .site
+        .documents()
+        .map(|d| (d.file(), d))
+        .collect();
     input
         .pages
         .par_iter()
-        .flat_map_iter(|page| check_page(input, &matcher, page))
+        .flat_map_iter(|page| {
+            let doc = page.source().and_then(|s| docs.get(s).copied());
+            check_page(input, &matcher, page, doc)
+        })
         .collect()
 }
 
@@ -43,10 +52,14 @@ struct Found {
     times: usize,
 }
 
-fn check_page(input: &Input, matcher: &Matcher, page: &RenderedPage) -> Vec<Finding> {
+fn check_page(
+    input: &Input,
+    matcher: &Matcher,
+    page: &RenderedPage,
+    doc: Option<&Document>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let source = page.source();
-    let doc = source.and_then(|s| input.site.documents().find(|d| d.file() == s));
     let pieces = html::pieces(page.html());
     let shows_photo = pieces
         .iter()
@@ -72,6 +85,15 @@ fn check_page(input: &Input, matcher: &Matcher, page: &RenderedPage) -> Vec<Find
             });
         }
     }
+    let lines = if found.is_empty() {
+        Vec::new()
+    } else {
+        source_lines(doc, matcher)
+    };
+    let location = |pupil: u32| match lines.iter().find(|(p, _)| *p == pupil) {
+        Some((_, line)) => Location::line(doc.map(Document::file).unwrap_or_default(), *line),
+        None => Location::file(format!("themes/{}/templates", input.config.theme)),
+    };
     for f in found {
         let pupil = matcher.pupil(f.pupil);
         let where_ = if f.place == "text" {
@@ -90,7 +112,7 @@ fn check_page(input: &Input, matcher: &Matcher, page: &RenderedPage) -> Vec<Find
         }) {
             out.push(Finding::notice(
                 "name-allowed",
-                location(input, doc, matcher, f.pupil),
+                location(f.pupil),
                 format!(
                     "the name of pupil {} is on {} and is allowed by the config: {}",
                     pupil.label,
@@ -124,7 +146,7 @@ fn check_page(input: &Input, matcher: &Matcher, page: &RenderedPage) -> Vec<Find
         };
         let mut finding = Finding::error(
             rule,
-            location(input, doc, matcher, f.pupil),
+            location(f.pupil),
             format!(
                 "the full name of pupil {} is on {}{photo}{where_}: \"{}\"{more}",
                 pupil.label,
@@ -159,24 +181,28 @@ fn check_page(input: &Input, matcher: &Matcher, page: &RenderedPage) -> Vec<Find
     out
 }
 
-/// Where the name came from: the line of the page's Markdown (front matter
-/// or body) that has it, or the theme's templates when the page's own text
-/// does not.
-fn location(input: &Input, doc: Option<&Document>, matcher: &Matcher, pupil: u32) -> Location {
-    if let Some(doc) = doc {
-        for (first_line, text) in [(doc.front_line, &doc.front), (doc.body_line, &doc.body)] {
-            let n = normalise::normalise(text);
-            let in_source = matcher.full_names(&n.text).into_iter().find_map(|h| {
-                let (from, to) = n.source_range(h.start, h.end, text);
-                (h.pupil == pupil && one_name(&text[from..to])).then_some(from)
-            });
-            if let Some(from) = in_source {
-                let line = first_line + text[..from].matches('\n').count();
-                return Location::line(doc.file(), line);
+/// Where each full name in the page's Markdown (front matter or body) is:
+/// (pupil, line), first occurrence first. A name the page shows that is
+/// not here came from the theme's templates or the site's data.
+fn source_lines(doc: Option<&Document>, matcher: &Matcher) -> Vec<(u32, usize)> {
+    let Some(doc) = doc else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (first_line, text) in [(doc.front_line, &doc.front), (doc.body_line, &doc.body)] {
+        let n = normalise::normalise(text);
+        // Hits come in order, so lines are counted once through the text.
+        let (mut counted_to, mut line) = (0, first_line);
+        for h in matcher.full_names(&n.text) {
+            let (from, to) = n.source_range(h.start, h.end, text);
+            if one_name(&text[from..to]) {
+                line += text[counted_to..from].matches('\n').count();
+                counted_to = from;
+                out.push((h.pupil, line));
             }
         }
     }
-    Location::file(format!("themes/{}/templates", input.config.theme))
+    out
 }
 
 /// Whether matched text reads as one person's name rather than words
