@@ -8,13 +8,31 @@
 //! separate words. Comments, scripts and styles are published too, so
 //! their text is included.
 
-/// A piece of a page's text.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Piece {
-    /// Where it is: "text", or the attribute's name.
-    pub place: String,
+/// A page's text in one string: the visible text first, then each
+/// attribute value, separated by block breaks, with where each part
+/// starts and what it is ("text", or the attribute's name).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PageText {
     pub text: String,
+    pub parts: Vec<(usize, &'static str)>,
+    /// Whether the page shows a published photo (an image from /media/).
+    pub shows_photo: bool,
 }
+
+impl PageText {
+    /// The part holding byte `at`: its place and its byte range.
+    pub fn part(&self, at: usize) -> (&'static str, usize, usize) {
+        let i = self.parts.partition_point(|&(start, _)| start <= at).max(1) - 1;
+        let (start, place) = self.parts.get(i).copied().unwrap_or((0, "text"));
+        let end = self.parts.get(i + 1).map_or(self.text.len(), |&(s, _)| s);
+        (place, start, end)
+    }
+}
+
+/// What a block tag (a paragraph, a heading, a list item…) leaves in the
+/// text: a paragraph separator, so a name cannot run from one block into
+/// the next. Parts of the page text are separated by it too.
+pub const BLOCK_BREAK: char = '\u{2029}';
 
 /// Attributes whose values are read or shown.
 const ATTRIBUTES: &[&str] = &[
@@ -33,21 +51,17 @@ const ATTRIBUTES: &[&str] = &[
     "poster",
 ];
 
-/// What a block tag (a paragraph, a heading, a list item…) leaves in the
-/// text: a paragraph separator, so a name cannot run from one block into
-/// the next.
-pub const BLOCK_BREAK: char = '\u{2029}';
-
 /// Tags that do not break a word or a name.
 const INLINE: &[&str] = &[
     "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
     "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "ins", "del",
 ];
 
-/// Splits `html` into its visible text and its attribute values.
-pub fn pieces(html: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut text = String::new();
+/// The visible text and the attribute values of `html`.
+pub fn page_text(html: &str) -> PageText {
+    let mut text = String::with_capacity(html.len());
+    let mut attrs: Vec<(&'static str, String)> = Vec::new();
+    let mut shows_photo = false;
     let bytes = html.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -67,42 +81,67 @@ pub fn pieces(html: &str) -> Vec<Piece> {
         }
         let end = tag_end(rest);
         let tag = &rest[..end];
-        let name: String = tag
-            .trim_start_matches(['<', '/'])
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if name == "br" {
+        let name = tag_name(tag);
+        if name.eq_ignore_ascii_case("br") {
             text.push(' ');
-        } else if !INLINE.contains(&name.as_str()) {
+        } else if !INLINE.iter().any(|t| name.eq_ignore_ascii_case(t)) {
             text.push(BLOCK_BREAK);
         }
-        for (attr, value) in attributes(tag) {
-            if ATTRIBUTES.contains(&attr.as_str()) || attr.starts_with("data-") {
+        if tag.len() > name.len() + 2 {
+            for (attr, value) in attributes(tag) {
+                let Some(place) = ATTRIBUTES
+                    .iter()
+                    .find(|a| attr.eq_ignore_ascii_case(a))
+                    .copied()
+                    .or_else(|| {
+                        attr.get(..5)
+                            .is_some_and(|p| p.eq_ignore_ascii_case("data-"))
+                            .then_some("data")
+                    })
+                else {
+                    continue;
+                };
+                if place == "src" && value.contains("/media/") {
+                    // Published media are named by their hash.
+                    shows_photo = true;
+                    continue;
+                }
+                if !value.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) {
+                    continue;
+                }
                 let mut decoded = String::new();
-                decode_into(&value, &mut decoded);
-                let decoded = if matches!(attr.as_str(), "href" | "src" | "srcset" | "poster") {
+                decode_into(value, &mut decoded);
+                let decoded = if matches!(place, "href" | "src" | "srcset" | "poster") {
                     percent_decode(&decoded)
                 } else {
                     decoded
                 };
-                out.push(Piece {
-                    place: attr,
-                    text: decoded,
-                });
+                attrs.push((place, decoded));
             }
         }
         i = lt + end;
     }
-    out.insert(
-        0,
-        Piece {
-            place: "text".to_string(),
-            text,
-        },
-    );
-    out
+    let mut parts = vec![(0, "text")];
+    for (place, value) in attrs {
+        text.push(BLOCK_BREAK);
+        parts.push((text.len(), place));
+        text.push_str(&value);
+    }
+    PageText {
+        text,
+        parts,
+        shows_photo,
+    }
+}
+
+/// The name of the tag at the start of `tag` (`<p …>`, `</em>`).
+fn tag_name(tag: &str) -> &str {
+    let t = tag.trim_start_matches('<').trim_start_matches('/');
+    let end = t
+        .bytes()
+        .position(|c| !(c.is_ascii_alphanumeric() || c == b'-'))
+        .unwrap_or(t.len());
+    &t[..end]
 }
 
 /// The length of the tag at the start of `s` (through its `>`), quotes
@@ -121,8 +160,8 @@ fn tag_end(s: &str) -> usize {
     s.len()
 }
 
-/// The attributes of a tag, names lower-cased, values as written.
-fn attributes(tag: &str) -> Vec<(String, String)> {
+/// The attributes of a tag: names and values as written.
+fn attributes(tag: &str) -> Vec<(&str, &str)> {
     let inner = tag.trim_start_matches('<').trim_end_matches('>');
     let mut out = Vec::new();
     let b = inner.as_bytes();
@@ -143,7 +182,7 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
             i += 1;
             continue;
         }
-        let name = inner[start..i].to_ascii_lowercase();
+        let name = &inner[start..i];
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         }
@@ -165,7 +204,7 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
                 }
                 &inner[from..i]
             };
-            out.push((name, value.to_string()));
+            out.push((name, value));
         }
     }
     out
@@ -269,30 +308,32 @@ fn percent_decode(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn words(s: &str) -> Vec<&str> {
+        s.split(|c: char| c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
     #[test]
     fn text_joins_across_inline_tags_and_splits_at_blocks() {
-        let p = pieces("<p>Amelia <em>Smith</em></p><p>next</p><div>A<br>B</div>");
-        assert_eq!(
-            p[0].text.split_whitespace().collect::<Vec<_>>(),
-            ["Amelia", "Smith", "next", "A", "B"]
-        );
-        let p = pieces("<p>Am<b>elia</b></p>");
-        assert!(p[0].text.contains("Amelia"));
+        let p = page_text("<p>Amelia <em>Smith</em></p><p>next</p><div>A<br>B</div>");
+        assert_eq!(words(&p.text), ["Amelia", "Smith", "next", "A", "B"]);
+        assert!(p.text.contains("Amelia Smith"));
+        assert!(p.text.contains(&format!("Smith{BLOCK_BREAK}")));
+        assert!(page_text("<p>Am<b>elia</b></p>").text.contains("Amelia"));
     }
 
     #[test]
     fn attributes_entities_comments_and_urls() {
-        let p = pieces(
+        let p = page_text(
             "<img alt=\"Zo&euml;&nbsp;Ash\" src=\"/media/x.jpg\"><a href='/p/amelia%20smith/' title=X>t</a><!-- Amelia Smith -->",
         );
-        let got: Vec<(&str, &str)> = p
-            .iter()
-            .map(|p| (p.place.as_str(), p.text.as_str()))
-            .collect();
-        assert!(got.contains(&("alt", "Zoe\u{308} Ash")), "{got:?}");
-        assert!(got.contains(&("href", "/p/amelia smith/")), "{got:?}");
-        assert!(got.contains(&("title", "X")), "{got:?}");
-        assert!(p[0].text.contains("Amelia Smith"), "{:?}", p[0].text);
+        assert!(p.shows_photo);
+        let part = |needle: &str| p.part(p.text.find(needle).unwrap()).0;
+        assert_eq!(part("Zoe\u{308} Ash"), "alt");
+        assert_eq!(part("/p/amelia smith/"), "href");
+        assert_eq!(part("Amelia Smith"), "text");
+        assert!(!p.text.contains("/media/"));
     }
 
     #[test]
@@ -308,7 +349,7 @@ mod tests {
             "%",
             "<a href=%E2%82>",
         ] {
-            let _ = pieces(s);
+            let _ = page_text(s);
         }
     }
 }

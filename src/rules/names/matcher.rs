@@ -10,7 +10,7 @@
 
 use super::normalise;
 use crate::consent::{Register, Role};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
 /// Words between a forename and the surname (middle names).
@@ -96,6 +96,7 @@ impl Matcher {
             .then(|| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&patterns)
                     .ok()
             })
@@ -135,10 +136,16 @@ impl Matcher {
         out
     }
 
+    /// Whether any of `words` is somebody's surname: without one there is
+    /// no full name, which is the common case.
+    fn any_surname(&self, words: &[(u32, usize, usize)]) -> bool {
+        words.iter().any(|&(p, _, _)| self.roles[p as usize].1)
+    }
+
     /// Every pupil's full name in normalised `text`.
     pub fn full_names(&self, text: &str) -> Vec<Hit> {
         let words = self.words(text);
-        if words.len() < 2 {
+        if words.len() < 2 || !self.any_surname(&words) {
             return Vec::new();
         }
         let b = text.as_bytes();

@@ -29,11 +29,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     if matcher.is_empty() {
         return Vec::new();
     }
-    let docs: HashMap<String, &Document> = input
-        .site
-        .documents()
-        .map(|d| (d.file(), d))
-        .collect();
+    let docs: HashMap<String, &Document> = input.site.documents().map(|d| (d.file(), d)).collect();
     input
         .pages
         .par_iter()
@@ -60,27 +56,31 @@ fn check_page(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let source = page.source();
-    let pieces = html::pieces(page.html());
-    let shows_photo = pieces
-        .iter()
-        .any(|p| p.place == "src" && p.text.contains("/media/"));
+    let page_text = html::page_text(page.html());
+    let shows_photo = page_text.shows_photo;
+    let text = &page_text.text;
 
     let mut found: Vec<Found> = Vec::new();
-    for piece in &pieces {
-        let n = normalise::normalise(&piece.text);
+    // Most pages name nobody: look first without the position map.
+    if !matcher
+        .full_names(&normalise::normalise_text(text))
+        .is_empty()
+    {
+        let n = normalise::normalise(text);
         for hit in matcher.full_names(&n.text) {
-            let (from, to) = n.source_range(hit.start, hit.end, &piece.text);
-            if !one_name(&piece.text[from..to]) {
+            let (from, to) = n.source_range(hit.start, hit.end, text);
+            if !one_name(&text[from..to]) {
                 continue;
             }
             if let Some(f) = found.iter_mut().find(|f| f.pupil == hit.pupil) {
                 f.times += 1;
                 continue;
             }
+            let (place, start, end) = page_text.part(from);
             found.push(Found {
                 pupil: hit.pupil,
-                context: masked_context(&piece.text, from, to),
-                place: piece.place.clone(),
+                context: masked_context(&text[start..end], from - start, to.min(end) - start),
+                place: place.to_string(),
                 times: 1,
             });
         }

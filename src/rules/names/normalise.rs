@@ -33,29 +33,75 @@ impl Normalised {
     }
 }
 
-/// Normalises `input` (see the module docs).
+/// Normalises `input` (see the module docs), remembering where each byte
+/// came from.
 pub fn normalise(input: &str) -> Normalised {
-    let mut text = String::with_capacity(input.len());
     let mut source = Vec::with_capacity(input.len());
+    let text = fold(input, Some(&mut source));
+    Normalised { text, source }
+}
+
+/// Normalises `input` without remembering where bytes came from: the fast
+/// first look, for text that usually holds no name.
+pub fn normalise_text(input: &str) -> String {
+    fold(input, None)
+}
+
+fn fold(input: &str, mut source: Option<&mut Vec<u32>>) -> String {
+    let mut text = String::with_capacity(input.len());
     let mut space_pending = false;
-    let mut push = |c: char, at: usize, text: &mut String, source: &mut Vec<u32>| {
-        if c.is_alphanumeric() {
-            if space_pending && !text.is_empty() {
-                text.push(' ');
-                source.push(at as u32);
+    let bytes = input.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii() {
+            // The common case, byte by byte: a run of ASCII letters and
+            // digits is copied (lowered) in one go.
+            if b.is_ascii_alphanumeric() {
+                let end = bytes[at..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .map_or(bytes.len(), |p| at + p);
+                if space_pending && !text.is_empty() {
+                    text.push(' ');
+                    if let Some(s) = source.as_deref_mut() {
+                        s.push(at as u32);
+                    }
+                }
+                space_pending = false;
+                let run = &input[at..end];
+                if run.bytes().any(|c| c.is_ascii_uppercase()) {
+                    text.push_str(&run.to_ascii_lowercase());
+                } else {
+                    text.push_str(run);
+                }
+                if let Some(s) = source.as_deref_mut() {
+                    s.extend((at..end).map(|i| i as u32));
+                }
+                at = end;
+            } else {
+                space_pending = true;
+                at += 1;
             }
-            space_pending = false;
-            let before = text.len();
-            text.push(c);
-            source.extend(std::iter::repeat_n(at as u32, text.len() - before));
-        } else {
-            space_pending = true;
-        }
-    };
-    for (at, c) in input.char_indices() {
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase(), at, &mut text, &mut source);
             continue;
+        }
+        let Some(c) = input[at..].chars().next() else {
+            break;
+        };
+        // Common non-ASCII characters first, without the confusables
+        // table: invisible ones vanish (so "Sm\u{200B}ith" is "smith"),
+        // spaces and punctuation separate words.
+        match c {
+            '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' => {
+                at += c.len_utf8();
+                continue;
+            }
+            '\u{2010}'..='\u{2027}' | '\u{2028}'..='\u{205E}' | '\u{A0}' | '\u{3000}' => {
+                space_pending = true;
+                at += c.len_utf8();
+                continue;
+            }
+            _ => {}
         }
         let mut buf = [0u8; 4];
         for folded in unicode_security::skeleton(c.encode_utf8(&mut buf)) {
@@ -63,16 +109,32 @@ pub fn normalise(input: &str) -> Normalised {
                 continue;
             }
             for lower in folded.to_lowercase() {
-                push(lower, at, &mut text, &mut source);
+                if lower.is_alphanumeric() {
+                    if space_pending && !text.is_empty() {
+                        text.push(' ');
+                        if let Some(s) = source.as_deref_mut() {
+                            s.push(at as u32);
+                        }
+                    }
+                    space_pending = false;
+                    let before = text.len();
+                    text.push(lower);
+                    if let Some(s) = source.as_deref_mut() {
+                        s.extend(std::iter::repeat_n(at as u32, text.len() - before));
+                    }
+                } else {
+                    space_pending = true;
+                }
             }
         }
+        at += c.len_utf8();
     }
-    Normalised { text, source }
+    text
 }
 
 /// A name, normalised: its words joined by single spaces.
 pub fn name(s: &str) -> String {
-    normalise(s).text
+    normalise_text(s)
 }
 
 #[cfg(test)]
