@@ -60,7 +60,10 @@ const INLINE: &[&str] = &[
 /// The visible text and the attribute values of `html`.
 pub fn page_text(html: &str) -> PageText {
     let mut text = String::with_capacity(html.len());
-    let mut attrs: Vec<(&'static str, String)> = Vec::new();
+    // Attribute values, gathered apart and appended at the end.
+    let mut tail = String::new();
+    let mut tail_parts: Vec<(usize, &'static str)> = Vec::new();
+    let mut scratch = String::new();
     let mut shows_photo = false;
     let bytes = html.as_bytes();
     let mut i = 0;
@@ -109,24 +112,23 @@ pub fn page_text(html: &str) -> PageText {
                 if !value.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) {
                     continue;
                 }
-                let mut decoded = String::new();
-                decode_into(value, &mut decoded);
-                let decoded = if matches!(place, "href" | "src" | "srcset" | "poster") {
-                    percent_decode(&decoded)
+                tail.push(BLOCK_BREAK);
+                tail_parts.push((tail.len(), place));
+                if matches!(place, "href" | "src" | "srcset" | "poster") {
+                    scratch.clear();
+                    decode_into(value, &mut scratch);
+                    percent_decode_into(&scratch, &mut tail);
                 } else {
-                    decoded
-                };
-                attrs.push((place, decoded));
+                    decode_into(value, &mut tail);
+                }
             }
         }
         i = lt + end;
     }
     let mut parts = vec![(0, "text")];
-    for (place, value) in attrs {
-        text.push(BLOCK_BREAK);
-        parts.push((text.len(), place));
-        text.push_str(&value);
-    }
+    let base = text.len();
+    parts.extend(tail_parts.into_iter().map(|(at, place)| (base + at, place)));
+    text.push_str(&tail);
     PageText {
         text,
         parts,
@@ -284,24 +286,32 @@ fn entity(name: &str) -> Option<String> {
     Some([letter, mark].iter().collect())
 }
 
-/// `%20`-style escapes in a URL decoded (invalid UTF-8 kept as written).
-fn percent_decode(s: &str) -> String {
+/// Appends `s` with its `%20`-style escapes decoded (escapes that do not
+/// make UTF-8 are kept as written).
+fn percent_decode_into(s: &str, out: &mut String) {
+    if !s.contains('%') {
+        out.push_str(s);
+        return;
+    }
     let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
+    let mut bytes = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
             && let Ok(v) = u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or("zz"), 16)
         {
-            out.push(v);
+            bytes.push(v);
             i += 3;
         } else {
-            out.push(b[i]);
+            bytes.push(b[i]);
             i += 1;
         }
     }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    match String::from_utf8(bytes) {
+        Ok(decoded) => out.push_str(&decoded),
+        Err(_) => out.push_str(s),
+    }
 }
 
 #[cfg(test)]

@@ -47,42 +47,48 @@ pub fn normalise_text(input: &str) -> String {
     fold(input, None)
 }
 
+/// ASCII letters and digits lowered; 0 for every other ASCII byte.
+const ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_alphanumeric() {
+            b.to_ascii_lowercase()
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 fn fold(input: &str, mut source: Option<&mut Vec<u32>>) -> String {
-    let mut text = String::with_capacity(input.len());
+    let mut out: Vec<u8> = Vec::with_capacity(input.len());
     let mut space_pending = false;
     let bytes = input.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
-        if b.is_ascii() {
-            // The common case, byte by byte: a run of ASCII letters and
-            // digits is copied (lowered) in one go.
-            if b.is_ascii_alphanumeric() {
-                let end = bytes[at..]
-                    .iter()
-                    .position(|c| !c.is_ascii_alphanumeric())
-                    .map_or(bytes.len(), |p| at + p);
-                if space_pending && !text.is_empty() {
-                    text.push(' ');
+        if b < 0x80 {
+            // The common case, byte by byte through a table.
+            let folded = ASCII_FOLD[b as usize];
+            if folded != 0 {
+                if space_pending && !out.is_empty() {
+                    out.push(b' ');
                     if let Some(s) = source.as_deref_mut() {
                         s.push(at as u32);
                     }
                 }
                 space_pending = false;
-                let run = &input[at..end];
-                if run.bytes().any(|c| c.is_ascii_uppercase()) {
-                    text.push_str(&run.to_ascii_lowercase());
-                } else {
-                    text.push_str(run);
-                }
+                out.push(folded);
                 if let Some(s) = source.as_deref_mut() {
-                    s.extend((at..end).map(|i| i as u32));
+                    s.push(at as u32);
                 }
-                at = end;
             } else {
                 space_pending = true;
-                at += 1;
             }
+            at += 1;
             continue;
         }
         let Some(c) = input[at..].chars().next() else {
@@ -110,17 +116,18 @@ fn fold(input: &str, mut source: Option<&mut Vec<u32>>) -> String {
             }
             for lower in folded.to_lowercase() {
                 if lower.is_alphanumeric() {
-                    if space_pending && !text.is_empty() {
-                        text.push(' ');
+                    if space_pending && !out.is_empty() {
+                        out.push(b' ');
                         if let Some(s) = source.as_deref_mut() {
                             s.push(at as u32);
                         }
                     }
                     space_pending = false;
-                    let before = text.len();
-                    text.push(lower);
+                    let mut enc = [0u8; 4];
+                    let encoded = lower.encode_utf8(&mut enc).as_bytes();
+                    out.extend_from_slice(encoded);
                     if let Some(s) = source.as_deref_mut() {
-                        s.extend(std::iter::repeat_n(at as u32, text.len() - before));
+                        s.extend(std::iter::repeat_n(at as u32, encoded.len()));
                     }
                 } else {
                     space_pending = true;
@@ -129,7 +136,8 @@ fn fold(input: &str, mut source: Option<&mut Vec<u32>>) -> String {
         }
         at += c.len_utf8();
     }
-    text
+    // Only whole characters were written, so this always succeeds.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A name, normalised: its words joined by single spaces.
