@@ -109,6 +109,15 @@ pub fn page_text(html: &str) -> PageText {
                     shows_photo = true;
                     continue;
                 }
+                if matches!(place, "href" | "src" | "srcset" | "poster")
+                    && (value.starts_with('/') && !value.starts_with("//")
+                        || value.starts_with('#'))
+                {
+                    // An address on this site: its pages' addresses are
+                    // checked where they are published, and its media are
+                    // named by their hash.
+                    continue;
+                }
                 if !value.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) {
                     continue;
                 }
@@ -336,12 +345,14 @@ mod tests {
     #[test]
     fn attributes_entities_comments_and_urls() {
         let p = page_text(
-            "<img alt=\"Zo&euml;&nbsp;Ash\" src=\"/media/x.jpg\"><a href='/p/amelia%20smith/' title=X>t</a><!-- Amelia Smith -->",
+            "<img alt=\"Zo&euml;&nbsp;Ash\" src=\"/media/x.jpg\"><a href='https://example.org/p/amelia%20smith/' title=X>t</a><a href=\"/amelia-smith/\">u</a><!-- Amelia Smith -->",
         );
         assert!(p.shows_photo);
         let part = |needle: &str| p.part(p.text.find(needle).unwrap()).0;
         assert_eq!(part("Zoe\u{308} Ash"), "alt");
-        assert_eq!(part("/p/amelia smith/"), "href");
+        assert_eq!(part("https://example.org/p/amelia smith/"), "href");
+        // Addresses on the site itself are checked where they are published.
+        assert!(!p.text.contains("/amelia-smith/"));
         assert_eq!(part("Amelia Smith"), "text");
         assert!(!p.text.contains("/media/"));
     }
