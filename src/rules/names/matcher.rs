@@ -277,6 +277,32 @@ mod tests {
     }
 
     #[test]
+    fn a_big_register_of_word_names_and_a_long_page() {
+        // 5,000 pupils whose first names are everyday words, and a long
+        // text of those words in every script: first names alone are
+        // never full names, and nothing panics.
+        let firsts = [
+            "Grace", "Hope", "Rose", "May", "Summer", "Bill", "Will", "Joy",
+        ];
+        let mut rows = String::new();
+        for i in 0..5000 {
+            let f = firsts[i % firsts.len()];
+            rows.push_str(&format!(
+                "{i},{f},Surname{i},,pupil,,2026-09-01,no,yes,yes,yes\n"
+            ));
+        }
+        let m = matcher(&rows);
+        let mut text = String::new();
+        for i in 0..100_000 {
+            text.push_str(firsts[i % firsts.len()]);
+            text.push_str([" ", ", ", " and ", " 李 ", " Ἀθῆναι ", "\u{200B}"][i % 6]);
+        }
+        assert!(found(&m, &text).is_empty());
+        text.push_str(" Rose Surname2");
+        assert_eq!(found(&m, &text), ["2 (Rose S.)"]);
+    }
+
+    #[test]
     fn common_words_in_addresses_are_not_names() {
         let m = matcher(concat!(
             "1,Summer,Okafor,,pupil,,2026-09-01,no,yes,yes,yes\n",

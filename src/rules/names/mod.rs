@@ -61,6 +61,7 @@ fn check_page(
     let text = &page_text.text;
 
     let mut found: Vec<Found> = Vec::new();
+    let mut seen: HashMap<u32, usize> = HashMap::new();
     // Most pages name nobody: look first without the position map.
     if !matcher
         .full_names(&normalise::normalise_text(text))
@@ -72,10 +73,11 @@ fn check_page(
             if !one_name(&text[from..to]) {
                 continue;
             }
-            if let Some(f) = found.iter_mut().find(|f| f.pupil == hit.pupil) {
-                f.times += 1;
+            if let Some(&i) = seen.get(&hit.pupil) {
+                found[i].times += 1;
                 continue;
             }
+            seen.insert(hit.pupil, found.len());
             let (place, start, end) = page_text.part(from);
             found.push(Found {
                 pupil: hit.pupil,
