@@ -136,19 +136,23 @@ impl Matcher {
         out
     }
 
-    /// Whether any of `words` is somebody's surname: without one there is
-    /// no full name, which is the common case.
-    fn any_surname(&self, words: &[(u32, usize, usize)]) -> bool {
-        words.iter().any(|&(p, _, _)| self.roles[p as usize].1)
-    }
-
     /// Every pupil's full name in normalised `text`.
     pub fn full_names(&self, text: &str) -> Vec<Hit> {
-        let words = self.words(text);
-        if words.len() < 2 || !self.any_surname(&words) {
+        // Without a surname there is no full name: the common case, so
+        // look for one before gathering every word.
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let b = text.as_bytes();
+        let has_surname = ac.find_overlapping_iter(text).any(|m| {
+            self.roles[m.pattern().as_usize()].1
+                && (m.start() == 0 || b[m.start() - 1] == b' ')
+                && (m.end() == b.len() || b[m.end()] == b' ')
+        });
+        if !has_surname {
             return Vec::new();
         }
-        let b = text.as_bytes();
+        let words = self.words(text);
         // The start of the word after the one ending at `end`.
         let next_word = |end: usize| (end < b.len()).then_some(end + 1);
         let starting_at = |at: usize| {

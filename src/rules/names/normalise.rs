@@ -71,24 +71,28 @@ fn fold(input: &str, mut source: Option<&mut Vec<u32>>) -> String {
     while at < bytes.len() {
         let b = bytes[at];
         if b < 0x80 {
-            // The common case, byte by byte through a table.
-            let folded = ASCII_FOLD[b as usize];
-            if folded != 0 {
+            // The common case: a run of ASCII letters and digits is copied
+            // through the table in one go.
+            if ASCII_FOLD[b as usize] != 0 {
+                let start = at;
+                while at < bytes.len() && bytes[at] < 0x80 && ASCII_FOLD[bytes[at] as usize] != 0 {
+                    at += 1;
+                }
                 if space_pending && !out.is_empty() {
                     out.push(b' ');
                     if let Some(s) = source.as_deref_mut() {
-                        s.push(at as u32);
+                        s.push(start as u32);
                     }
                 }
                 space_pending = false;
-                out.push(folded);
+                out.extend(bytes[start..at].iter().map(|&c| ASCII_FOLD[c as usize]));
                 if let Some(s) = source.as_deref_mut() {
-                    s.push(at as u32);
+                    s.extend((start..at).map(|i| i as u32));
                 }
             } else {
                 space_pending = true;
+                at += 1;
             }
-            at += 1;
             continue;
         }
         let Some(c) = input[at..].chars().next() else {
