@@ -199,11 +199,12 @@ fn make_site(root: &Path, pages: usize, pupils: Option<usize>) {
             for w in 0..60 {
                 // About one word in twelve is a pupil's first name, one in
                 // 24 a surname that is also a word; never side by side.
-                let word = if rng.next(12) == 0 {
-                    FORENAMES[rng.next(FORENAMES.len())]
-                } else {
-                    WORDS[rng.next(WORDS.len())]
+                let word = match rng.next(24) {
+                    0 | 1 => format!("with {} and", FORENAMES[rng.next(FORENAMES.len())]),
+                    2 => format!("the {} of", SURNAME_WORDS[rng.next(SURNAME_WORDS.len())]),
+                    _ => WORDS[rng.next(WORDS.len())].to_string(),
                 };
+                let word = word.as_str();
                 if w == 0 {
                     let mut c = word.chars();
                     body.extend(c.next().map(|c| c.to_ascii_uppercase()));

@@ -138,21 +138,12 @@ impl Matcher {
 
     /// Every pupil's full name in normalised `text`.
     pub fn full_names(&self, text: &str) -> Vec<Hit> {
-        // Without a surname there is no full name: the common case, so
-        // look for one before gathering every word.
-        let Some(ac) = &self.automaton else {
-            return Vec::new();
-        };
-        let b = text.as_bytes();
-        let has_surname = ac.find_overlapping_iter(text).any(|m| {
-            self.roles[m.pattern().as_usize()].1
-                && (m.start() == 0 || b[m.start() - 1] == b' ')
-                && (m.end() == b.len() || b[m.end()] == b' ')
-        });
-        if !has_surname {
+        let words = self.words(text);
+        // Without a surname there is no full name: the common case.
+        if !words.iter().any(|&(p, _, _)| self.roles[p as usize].1) {
             return Vec::new();
         }
-        let words = self.words(text);
+        let b = text.as_bytes();
         // The start of the word after the one ending at `end`.
         let next_word = |end: usize| (end < b.len()).then_some(end + 1);
         let starting_at = |at: usize| {

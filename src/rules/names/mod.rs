@@ -30,14 +30,31 @@ pub fn check(input: &Input) -> Vec<Finding> {
         return Vec::new();
     }
     let docs: HashMap<String, &Document> = input.site.documents().map(|d| (d.file(), d)).collect();
-    input
+    let mut out: Vec<Finding> = input
         .pages
         .par_iter()
         .flat_map_iter(|page| {
             let doc = page.source().and_then(|s| docs.get(s).copied());
             check_page(input, &matcher, page, doc)
         })
-        .collect()
+        .collect();
+    // A theme's files are published under their own names.
+    for (file, _) in input.static_files {
+        let name = normalise::normalise(&file.rel);
+        if let Some(&(s, e)) = matcher.any_names(&name.text).first() {
+            let (from, to) = name.source_range(s, e, &file.rel);
+            out.push(Finding::error(
+                "name-in-address",
+                Location::file(&file.display),
+                format!(
+                    "this theme file is published as /{}, which contains a pupil's name",
+                    mask_path(&file.rel, from, to)
+                ),
+                "rename the file so its name says what it is, not who",
+            ));
+        }
+    }
+    out
 }
 
 /// A full name found on a page: the first place, and how often.
