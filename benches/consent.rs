@@ -15,6 +15,8 @@
 //! (the same, then writing public/) of each site, and the ratios; the
 //! budget is +5%.
 
+mod common;
+
 use schoolsite::consent::Register;
 use schoolsite::emit;
 use schoolsite::pipeline::{self, Options};
@@ -32,15 +34,7 @@ fn main() {
     let photos = args.first().copied().unwrap_or(20_000);
     let pupils = args.get(1).copied().unwrap_or(2_000);
     let edge = args.get(2).copied().unwrap_or(16).max(8) as u32;
-    // On a RAM disk when there is one, so `build` measures the program
-    // rather than the disk's write-back.
-    let shm = Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::tempdir_in(shm)
-    } else {
-        tempfile::tempdir()
-    }
-    .expect("temp dir");
+    let dir = common::scratch_dir();
     let with = dir.path().join("with-register");
     let without = dir.path().join("without");
     eprintln!("generating {photos} photos of {edge} pixels…");
@@ -93,7 +87,11 @@ fn main() {
     );
     println!("                                              check      build");
     let row = |what: &str, c: &[Duration], b: &[Duration]| {
-        println!("  {what:<42} {:>6.3} s  {:>6.3} s", fastest(c), fastest(b));
+        println!(
+            "  {what:<42} {:>6.3} s  {:>6.3} s",
+            common::fastest(c),
+            common::fastest(b)
+        );
     };
     row("declared and checked against the register", &ca, &ba);
     row("declared as showing nobody, no register", &cb, &bb);
@@ -102,18 +100,12 @@ fn main() {
         load.as_secs_f64()
     );
     for (what, a, b) in [("check", &ca, &cb), ("build", &ba, &bb)] {
-        let ratio = fastest(a) / fastest(b);
+        let ratio = common::fastest(a) / common::fastest(b);
         println!(
             "  {what}: ratio {ratio:.3}, the consent checks add {:+.1}% (budget +5%)",
             (ratio - 1.0) * 100.0
         );
     }
-}
-
-/// The fastest run, in seconds: the one least disturbed by the rest of
-/// the machine.
-fn fastest(v: &[Duration]) -> f64 {
-    v.iter().min().copied().unwrap_or_default().as_secs_f64()
 }
 
 /// `n` distinct JPEGs `edge` pixels wide, made on every core.
@@ -136,10 +128,7 @@ fn make_site(root: &Path, images: &[Vec<u8>], pupils: Option<usize>) {
         "config.toml",
         b"title = \"Bench\"\nbase_url = \"https://bench.example.sch.uk\"\n[school]\nname = \"B\"\naddress = \"A\"\nphone = \"0\"\nemail = \"office@bench.example.sch.uk\"\n[consent]\nfaces = \"off\"\n",
     );
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"),
-        &root.join("themes"),
-    );
+    common::copy_themes(root);
     write(
         "content/_index.md",
         b"+++\ntitle = \"Home\"\n+++\nWelcome.\n",
@@ -199,16 +188,4 @@ fn jpeg(seed: usize, edge: u32) -> Vec<u8> {
         .encode_image(&img)
         .expect("encode");
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }

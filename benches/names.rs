@@ -10,9 +10,11 @@
 //! and use words that are also surnames (hall, green, wood, price), so
 //! the automaton finds plenty of names and must rule each pairing out.
 
+mod common;
+
 use schoolsite::pipeline::{self, Options};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const RUNS: usize = 9;
 
@@ -96,13 +98,7 @@ fn main() {
         .collect();
     let pages = args.first().copied().unwrap_or(10_000);
     let pupils = args.get(1).copied().unwrap_or(2_000);
-    let shm = Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::tempdir_in(shm)
-    } else {
-        tempfile::tempdir()
-    }
-    .expect("temp dir");
+    let dir = common::scratch_dir();
     let with = dir.path().join("with-register");
     let without = dir.path().join("without");
     eprintln!("generating two sites of {pages} pages, register of {pupils} pupils…");
@@ -131,7 +127,7 @@ fn main() {
         b.push(check(&without));
         a.push(check(&with));
     }
-    let (a, b) = (fastest(&a), fastest(&b));
+    let (a, b) = (common::fastest(&a), common::fastest(&b));
     println!(
         "{pages} pages, {pupils} pupils in the register (fastest of {RUNS} runs each, check = load, render, every rule):"
     );
@@ -142,10 +138,6 @@ fn main() {
         a / b,
         (a / b - 1.0) * 100.0
     );
-}
-
-fn fastest(v: &[Duration]) -> f64 {
-    v.iter().min().copied().unwrap_or_default().as_secs_f64()
 }
 
 /// A deterministic pseudo-random sequence (no dependency needed).
@@ -170,10 +162,7 @@ fn make_site(root: &Path, pages: usize, pupils: Option<usize>) {
         "config.toml",
         "title = \"Bench\"\nbase_url = \"https://bench.example.sch.uk\"\n[school]\nname = \"B\"\naddress = \"A\"\nphone = \"0\"\nemail = \"office@bench.example.sch.uk\"\n",
     );
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"),
-        &root.join("themes"),
-    );
+    common::copy_themes(root);
     write(
         "content/_index.md",
         "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
@@ -224,17 +213,5 @@ fn make_site(root: &Path, pages: usize, pupils: Option<usize>) {
             &format!("content/s{}/p{p}.md", p / 500),
             &format!("+++\ntitle = \"News {p}\"\n+++\n{body}"),
         );
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
