@@ -19,7 +19,7 @@ mod common;
 
 use schoolsite::consent::Register;
 use schoolsite::emit;
-use schoolsite::pipeline::{self, Options};
+use schoolsite::pipeline;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -43,25 +43,10 @@ fn main() {
     make_site(&with, &images, Some(pupils));
     make_site(&without, &images, None);
 
-    let options = Options {
-        cache: true,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
-        ..Options::default()
-    };
-    let check = |root: &Path| {
-        let start = Instant::now();
-        let prepared = pipeline::prepare(root, options).expect("check");
-        let took = start.elapsed();
-        assert!(
-            !prepared.blocked(),
-            "{:?}",
-            &prepared.findings[..3.min(prepared.findings.len())]
-        );
-        took
-    };
+    let check = common::timed_check;
     let build = |root: &Path| {
         let start = Instant::now();
-        let prepared = pipeline::prepare(root, options).expect("build");
+        let prepared = pipeline::prepare(root, common::options()).expect("build");
         emit::emit(root, &prepared.outputs).expect("emit");
         start.elapsed()
     };

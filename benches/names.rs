@@ -12,9 +12,7 @@
 
 mod common;
 
-use schoolsite::pipeline::{self, Options};
 use std::path::Path;
-use std::time::Instant;
 
 const RUNS: usize = 9;
 
@@ -104,22 +102,7 @@ fn main() {
     eprintln!("generating two sites of {pages} pages, register of {pupils} pupils…");
     make_site(&with, pages, Some(pupils));
     make_site(&without, pages, None);
-    let options = Options {
-        cache: true,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
-        ..Options::default()
-    };
-    let check = |root: &Path| {
-        let start = Instant::now();
-        let prepared = pipeline::prepare(root, options).expect("check");
-        let took = start.elapsed();
-        assert!(
-            !prepared.blocked(),
-            "{:?}",
-            &prepared.findings[..3.min(prepared.findings.len())]
-        );
-        took
-    };
+    let check = common::timed_check;
     check(&with);
     check(&without);
     let (mut a, mut b) = (Vec::new(), Vec::new());

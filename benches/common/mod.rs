@@ -1,8 +1,32 @@
 //! Shared by the Rust benchmarks: a scratch folder on a RAM disk, copying
 //! the theme into a generated site, and the fastest of several runs.
 
+use schoolsite::pipeline::{self, Options};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// The options every benchmark builds with: the image cache on, and a
+/// fixed date so the example registers' dates stay valid.
+pub fn options() -> Options {
+    Options {
+        cache: true,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
+        ..Options::default()
+    }
+}
+
+/// Times a `check` of the site at `root`, which must not be blocked.
+pub fn timed_check(root: &Path) -> Duration {
+    let start = Instant::now();
+    let prepared = pipeline::prepare(root, options()).expect("check");
+    let took = start.elapsed();
+    assert!(
+        !prepared.blocked(),
+        "{:?}",
+        &prepared.findings[..3.min(prepared.findings.len())]
+    );
+    took
+}
 
 /// A temporary folder on a RAM disk when there is one, so builds measure
 /// the program rather than the disk's write-back.
