@@ -91,7 +91,9 @@ pub fn normalise(dir: &str, path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%20`-style escapes decoded; the text as written when they do not make
+/// UTF-8.
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

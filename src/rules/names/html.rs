@@ -126,7 +126,11 @@ pub fn page_text(html: &str) -> PageText {
                 if matches!(place, "href" | "src" | "srcset" | "poster") {
                     scratch.clear();
                     decode_into(value, &mut scratch);
-                    percent_decode_into(&scratch, &mut tail);
+                    if scratch.contains('%') {
+                        tail.push_str(&crate::content::paths::percent_decode(&scratch));
+                    } else {
+                        tail.push_str(&scratch);
+                    }
                 } else {
                     decode_into(value, &mut tail);
                 }
@@ -293,34 +297,6 @@ fn entity(name: &str) -> Option<String> {
         _ => return None,
     };
     Some([letter, mark].iter().collect())
-}
-
-/// Appends `s` with its `%20`-style escapes decoded (escapes that do not
-/// make UTF-8 are kept as written).
-fn percent_decode_into(s: &str, out: &mut String) {
-    if !s.contains('%') {
-        out.push_str(s);
-        return;
-    }
-    let b = s.as_bytes();
-    let mut bytes = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or("zz"), 16)
-        {
-            bytes.push(v);
-            i += 3;
-        } else {
-            bytes.push(b[i]);
-            i += 1;
-        }
-    }
-    match String::from_utf8(bytes) {
-        Ok(decoded) => out.push_str(&decoded),
-        Err(_) => out.push_str(s),
-    }
 }
 
 #[cfg(test)]
