@@ -171,16 +171,22 @@ fn big_photos_get_responsive_sizes_and_are_capped() {
     );
 }
 
+/// The pixel widths of every published media file, smallest first.
+fn published_widths(site: &Site) -> Vec<u32> {
+    let mut widths: Vec<u32> = published_media(site)
+        .iter()
+        .map(|(_, b)| decode_any(b).width())
+        .collect();
+    widths.sort();
+    widths
+}
+
 #[test]
 fn a_photo_declared_to_show_nobody_is_not_capped() {
     let site = photo_site(&[("view.jpg", jpeg_with_everything(2400, 1800))]);
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
-    let mut widths: Vec<u32> = published_media(&site)
-        .iter()
-        .map(|(_, b)| decode_any(b).width())
-        .collect();
-    widths.sort();
+    let widths = published_widths(&site);
     assert_eq!(widths, [480, 960, 1600, 2400]);
 }
 
@@ -194,11 +200,7 @@ fn size_settings_come_from_config() {
     );
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
-    let mut widths: Vec<u32> = published_media(&site)
-        .iter()
-        .map(|(_, b)| decode_any(b).width())
-        .collect();
-    widths.sort();
+    let widths = published_widths(&site);
     assert_eq!(widths, [200, 800]);
 
     site.write("config.toml", format!("{CONFIG}\n[images]\nquality = 0\n"));
