@@ -59,9 +59,16 @@ pub struct Config {
     /// How pupils' names are looked for.
     #[serde(default)]
     pub names: Names,
+    /// Which statutory publishing list applies, and what does not apply
+    /// to this school. Required: a school must say which list it follows.
+    #[serde(default)]
+    pub statutory: Option<Statutory>,
     /// Anything else templates want, as in Zola.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The file's text, for pointing findings at a line.
+    #[serde(skip)]
+    text: String,
 }
 
 /// The `[images]` table: sizes and limits for published photos.
@@ -158,6 +165,51 @@ pub struct AllowedName {
     pub reason: String,
 }
 
+/// The `[statutory]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statutory {
+    /// The DfE list the school follows.
+    pub profile: Profile,
+    /// Days ahead that a review falling due is flagged with a warning.
+    #[serde(default = "default_statutory_warn_days")]
+    pub warn_days: u32,
+    /// Items that do not apply to this school, each with the reason
+    /// (shown on the statutory information page).
+    #[serde(default)]
+    pub not_applicable: std::collections::BTreeMap<String, String>,
+    /// Items published elsewhere (the council's admissions pages, the
+    /// trust's website): item → the document's address.
+    #[serde(default)]
+    pub external: std::collections::BTreeMap<String, String>,
+}
+
+fn default_statutory_warn_days() -> u32 {
+    30
+}
+
+/// Which list of statutory information applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// "What maintained schools must publish online".
+    Maintained,
+    /// "What academies, free schools and colleges should publish online".
+    Academy,
+    /// No DfE list (an independent school, or one outside England).
+    None,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Maintained => "maintained",
+            Profile::Academy => "academy",
+            Profile::None => "none",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FaceCheck {
@@ -212,12 +264,13 @@ impl Config {
     /// Parses config text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             line: e.span().map(|s| line_of(text, s.start)),
             message: e.message().to_string(),
         })?;
         config.validate(path)?;
+        config.text = text.to_string();
         Ok(config)
     }
 
@@ -265,6 +318,32 @@ impl Config {
             )));
         }
         Ok(())
+    }
+
+    /// The line of `key = …` inside `[table]` of the config file (the
+    /// table's header line when the key is not written there; 1 when
+    /// neither is).
+    pub fn key_line(&self, table: &str, key: &str) -> usize {
+        let header = format!("[{table}]");
+        let mut in_table = table.is_empty();
+        let mut header_line = None;
+        for (i, line) in self.text.lines().enumerate() {
+            let t = line.trim();
+            if t.starts_with('[') {
+                in_table = t == header;
+                if in_table {
+                    header_line = Some(i + 1);
+                }
+                continue;
+            }
+            if in_table
+                && let Some((k, _)) = t.split_once('=')
+                && k.trim().trim_matches(['"', '\'']) == key
+            {
+                return i + 1;
+            }
+        }
+        header_line.unwrap_or(1)
     }
 
     /// The base URL without a trailing slash.

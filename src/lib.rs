@@ -2,7 +2,8 @@
 //! websites that enforces the school's online-safety policy at build time.
 //!
 //! The pipeline, one module per stage:
-//! `config` + `content` (load) → `media` (sanitise) → `render` →
+//! `config` + `content` (load, with `consent` and `statutory` reading
+//! what the school has declared) → `media` (sanitise) → `render` →
 //! `rules` (check) → `emit` (write and swap), with `report` formatting
 //! findings and `pipeline` running the stages in order.
 
@@ -15,3 +16,4 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod statutory;

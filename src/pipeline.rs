@@ -11,6 +11,7 @@ use crate::media::{self, Cache, Processed, Settings, Sizes, Treatment};
 use crate::render::{self, ImageDescription, Theme, ThemeError};
 use crate::report::{self, Finding, MediaEntry, PublishedSize};
 use crate::rules::{self, Verdict};
+use crate::statutory::{self, Assessment};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -49,6 +50,8 @@ pub struct Survey {
     pub uses: BTreeMap<String, Vec<FileUse>>,
     pub register: Register,
     pub declarations: Declarations,
+    /// The statutory checklist applied to the site on `today`.
+    pub statutory: Assessment,
     pub today: NaiveDate,
 }
 
@@ -78,15 +81,18 @@ pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
         site.has_file(p)
     });
     let uses = site.file_uses();
+    let today = options
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let statutory = statutory::assess(&site, &config, today);
     Ok(Survey {
         config,
         site,
         uses,
         register,
         declarations,
-        today: options
-            .today
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        statutory,
+        today,
     })
 }
 
@@ -116,6 +122,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         uses,
         register,
         declarations,
+        statutory,
         today,
     } = survey(root, options)?;
     let theme = Theme::load(root, &config)?;
@@ -192,7 +199,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         })
         .collect();
 
-    let rendered = render::render(&site, &config, &theme, &images);
+    let rendered = render::render(&site, &config, &theme, &images, &statutory);
 
     let mut findings = Vec::new();
     findings.extend(site.problems.iter().cloned());
@@ -206,6 +213,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         uses: &uses,
         register: &register,
         declarations: &declarations,
+        statutory: &statutory,
         today,
         pages: &rendered.pages,
         content_files: &content_files,

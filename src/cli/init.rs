@@ -26,6 +26,10 @@ const THEME: &[(&str, &str)] = &[
         include_str!("../../themes/schoolsite/templates/404.html"),
     ),
     (
+        "templates/statutory.html",
+        include_str!("../../themes/schoolsite/templates/statutory.html"),
+    ),
+    (
         "static/style.css",
         include_str!("../../themes/schoolsite/static/style.css"),
     ),

@@ -23,8 +23,42 @@ pub struct PageMeta {
     pub slug: Option<String>,
     #[serde(default)]
     pub template: Option<String>,
+    /// The statutory item (or items) this page publishes:
+    /// `statutory = "behaviour-policy"`.
+    #[serde(default)]
+    pub statutory: Option<OneOrMany>,
+    /// When the page was last reviewed (a date).
+    #[serde(default)]
+    pub last_reviewed: Option<toml::Value>,
+    /// When it must next be reviewed (a date).
+    #[serde(default)]
+    pub next_review: Option<toml::Value>,
+    /// Instead of `next_review`: how often it is reviewed ("1 year",
+    /// "6 months").
+    #[serde(default)]
+    pub review_every: Option<String>,
+    /// Who approved this version ("Full governing board").
+    #[serde(default)]
+    pub approved_by: Option<String>,
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// A front matter value written as one string or a list of strings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
 }
 
 /// How a section orders its pages.

@@ -14,9 +14,10 @@ use crate::content::markdown::{self, ImageOut};
 use crate::content::paths::{self, Target};
 use crate::content::{Document, Site};
 use crate::report::{Finding, Location};
+use crate::statutory::{self, Assessment};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use views::{ConfigView, PageSummary, PageView, Pager, SectionView};
+use views::{ConfigView, PageSummary, PageView, Pager, SectionView, StatutoryIndex};
 
 /// A published image as the renderer knows it.
 #[derive(Debug, Clone)]
@@ -79,6 +80,10 @@ enum Job {
     Section { index: usize, pager: usize },
     Page(usize),
     NotFound,
+    StatutoryIndex,
+    /// A starter page for a statutory item (index into
+    /// `Assessment::generated`).
+    Generated(usize),
 }
 
 struct Renderer<'a> {
@@ -90,6 +95,7 @@ struct Renderer<'a> {
     base_path: String,
     base_url: String,
     summaries: Vec<tera::Value>,
+    statutory: &'a Assessment,
 }
 
 /// Renders every section (with its pagination), page and the 404 page.
@@ -98,6 +104,7 @@ pub fn render(
     config: &Config,
     theme: &Theme,
     images: &HashMap<String, ImageDescription>,
+    statutory: &Assessment,
 ) -> Rendered {
     let base_path = base_path(config);
     let mut tera = theme.tera.clone();
@@ -122,6 +129,7 @@ pub fn render(
         base_url: config.base().to_string(),
         base_path,
         summaries,
+        statutory,
     };
 
     let mut jobs = Vec::new();
@@ -135,6 +143,10 @@ pub fn render(
     jobs.extend((0..site.pages.len()).map(Job::Page));
     if theme.has_template("404.html") {
         jobs.push(Job::NotFound);
+    }
+    if statutory.has_index() {
+        jobs.push(Job::StatutoryIndex);
+        jobs.extend((0..statutory.generated.len()).map(Job::Generated));
     }
 
     let results: Vec<Result<RenderedPage, Box<Finding>>> =
@@ -165,7 +177,59 @@ impl Renderer<'_> {
                     source: None,
                 })
             }
+            Job::StatutoryIndex => {
+                let path = statutory::INDEX_PATH;
+                let mut ctx = self.context(path);
+                ctx.insert(
+                    "page",
+                    &serde_json::json!({
+                        "title": "Statutory information",
+                        "path": format!("{}{path}", self.base_path),
+                    }),
+                );
+                ctx.insert(
+                    "statutory",
+                    &StatutoryIndex::new(self.statutory, &self.base_path),
+                );
+                let html = self.template("statutory.html", &ctx, None, None)?;
+                Ok(RenderedPage {
+                    output: output_file(path),
+                    path: path.to_string(),
+                    html,
+                    source: None,
+                })
+            }
+            Job::Generated(i) => self.generated(i),
         }
+    }
+
+    /// A starter page for an item the school has not written, rendered
+    /// with the page template as if it were a page in the statutory
+    /// index's section.
+    fn generated(&self, index: usize) -> Result<RenderedPage, Box<Finding>> {
+        let g = &self.statutory.generated[index];
+        let body = g.markdown.clone();
+        let doc = Document {
+            source: String::new(),
+            scan: markdown::scan(&body, 1),
+            body,
+            body_line: 1,
+            front: String::new(),
+            front_line: 1,
+        };
+        let html = self.markdown(&doc);
+        let mut ctx = self.context(&g.path);
+        ctx.insert(
+            "page",
+            &PageView::generated(g, html, &self.base_path, &self.base_url),
+        );
+        let html = self.template("page.html", &ctx, None, None)?;
+        Ok(RenderedPage {
+            output: output_file(&g.path),
+            path: g.path.clone(),
+            html,
+            source: None,
+        })
     }
 
     fn context(&self, path: &str) -> tera::Context {
@@ -173,6 +237,12 @@ impl Renderer<'_> {
         ctx.insert("config", &self.config_value);
         ctx.insert("current_path", &format!("{}{path}", self.base_path));
         ctx.insert("current_url", &format!("{}{path}", self.base_url));
+        if self.statutory.has_index() {
+            ctx.insert(
+                "statutory_index",
+                &format!("{}{}", self.base_path, statutory::INDEX_PATH),
+            );
+        }
         ctx
     }
 
@@ -269,7 +339,8 @@ impl Renderer<'_> {
         let mut ctx = self.context(&p.path);
         ctx.insert(
             "page",
-            &PageView::new(p, section, html, &self.base_path, &self.base_url),
+            &PageView::new(p, section, html, &self.base_path, &self.base_url)
+                .with_version(self.statutory.versions.get(&p.doc.source)),
         );
         let (name, key) = match (&p.meta.template, &section.meta.page_template) {
             (Some(t), _) => (t.as_str(), Some("template")),

@@ -6,8 +6,13 @@ use crate::content::markdown::{Html, TocEntry};
 use crate::content::paths::{self, Target};
 use crate::content::{Page, Section, Site};
 use crate::report::{Finding, Location};
+use crate::statutory::{self, Assessment, GeneratedPage, State, Version};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// `extra` for pages that have none of their own.
+static NO_EXTRA: LazyLock<toml::Table> = LazyLock::new(toml::Table::new);
 
 #[derive(Serialize)]
 pub(super) struct MenuView {
@@ -111,6 +116,11 @@ pub(super) struct PageView<'a> {
     draft: bool,
     /// The section the page is in: its title and path.
     section: SectionLink<'a>,
+    /// Review details for the version box of a page that gives them
+    /// (statutory information and policies).
+    version: Option<&'a Version>,
+    /// Made by schoolsite from config.toml, not written by the school.
+    generated: bool,
 }
 
 #[derive(Serialize)]
@@ -136,6 +146,108 @@ impl<'a> PageView<'a> {
                 title: section.meta.title.as_deref().unwrap_or(""),
                 path: format!("{base_path}{}", section.path),
             },
+            version: None,
+            generated: false,
+        }
+    }
+
+    pub(super) fn with_version(mut self, version: Option<&'a Version>) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// A starter page for a statutory item, shown in the statutory
+    /// information section.
+    pub(super) fn generated(
+        g: &'a GeneratedPage,
+        html: Html,
+        base_path: &str,
+        base_url: &str,
+    ) -> Self {
+        PageView {
+            summary: PageSummary {
+                title: &g.title,
+                description: &g.description,
+                date: None,
+                path: format!("{base_path}{}", g.path),
+                permalink: format!("{base_url}{}", g.path),
+                slug: &g.key,
+                weight: None,
+                extra: &NO_EXTRA,
+            },
+            content: html.html,
+            toc: html.toc,
+            draft: false,
+            section: SectionLink {
+                title: "Statutory information",
+                path: format!("{base_path}{}", statutory::INDEX_PATH),
+            },
+            version: None,
+            generated: true,
+        }
+    }
+}
+
+/// What `statutory.html` sees: every item of the school's list, where
+/// it is published and when it is next reviewed.
+#[derive(Serialize)]
+pub(super) struct StatutoryIndex<'a> {
+    /// "maintained" or "academy".
+    profile: &'static str,
+    /// The guidance the list follows.
+    source: Option<&'a statutory::Source>,
+    items: Vec<IndexItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct IndexItem<'a> {
+    key: &'a str,
+    title: &'a str,
+    contains: &'a str,
+    state: State,
+    /// Where to read it: a page of the site or another website.
+    url: Option<String>,
+    external: bool,
+    last_reviewed: Option<chrono::NaiveDate>,
+    next_review: Option<chrono::NaiveDate>,
+    approved_by: Option<&'a str>,
+    /// Why it does not apply.
+    reason: Option<&'a str>,
+}
+
+impl<'a> StatutoryIndex<'a> {
+    pub(super) fn new(a: &'a Assessment, base_path: &str) -> Self {
+        let items = a
+            .items
+            .iter()
+            .map(|s| {
+                let page = s.page.as_ref();
+                let url = match (&s.link, page, &s.generated_url) {
+                    (Some(link), _, _) => Some(link.clone()),
+                    (None, Some(p), _) => Some(format!("{base_path}{}", p.url)),
+                    (None, None, Some(g)) => Some(format!("{base_path}{g}")),
+                    _ => None,
+                };
+                IndexItem {
+                    key: &s.item.key,
+                    title: &s.item.title,
+                    contains: &s.item.contains,
+                    state: s.state,
+                    url,
+                    external: s.link.is_some(),
+                    last_reviewed: page.and_then(|p| p.last_reviewed),
+                    next_review: page.and_then(|p| p.next_review),
+                    approved_by: page.and_then(|p| p.approved_by.as_deref()),
+                    reason: s.reason.as_deref(),
+                }
+            })
+            .collect();
+        StatutoryIndex {
+            profile: a.profile.map_or("none", |p| p.as_str()),
+            source: a
+                .profile
+                .and_then(|p| statutory::Checklist::builtin().source(p)),
+            items,
         }
     }
 }

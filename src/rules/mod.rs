@@ -9,6 +9,7 @@ mod images;
 mod links;
 mod names;
 mod output_paths;
+mod statutory;
 
 use crate::config::Config;
 use crate::consent::{Declarations, Register};
@@ -16,6 +17,7 @@ use crate::content::{FileUse, Site};
 use crate::media::{Processed, Refusal};
 use crate::render::{RenderedPage, StaticFile};
 use crate::report::Finding;
+use crate::statutory::Assessment;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -30,6 +32,8 @@ pub struct Input<'a> {
     pub uses: &'a BTreeMap<String, Vec<FileUse>>,
     pub register: &'a Register,
     pub declarations: &'a Declarations,
+    /// The statutory checklist applied to the site.
+    pub statutory: &'a Assessment,
     /// The date the build is checked for (`--today`).
     pub today: NaiveDate,
     pub pages: &'a [RenderedPage],
@@ -51,6 +55,7 @@ const RULES: &[(&str, Rule)] = &[
     ("names", names::check),
     ("assets", assets::check),
     ("output-paths", output_paths::check),
+    ("statutory", statutory::check),
 ];
 
 /// Runs every rule, in parallel: rules only read, so they are
