@@ -277,6 +277,50 @@ fn init_makes_a_site_that_builds() {
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(target.join("public/index.html").exists());
     assert!(target.join("public/news/first-post/index.html").exists());
+    // With a starter page for every statutory item, each flagged until
+    // the school writes its own; the two schoolsite can write from
+    // config.toml are generated.
+    assert!(
+        target
+            .join("public/policies/behaviour-policy/index.html")
+            .exists()
+    );
+    assert!(
+        target
+            .join("public/statutory-information/index.html")
+            .exists()
+    );
+    assert!(
+        target
+            .join("public/statutory-information/privacy-notice/index.html")
+            .exists()
+    );
+    assert_eq!(
+        run.stdout.matches("warning[statutory-starter]").count(),
+        21,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("warning[statutory-generated]").count(),
+        2
+    );
+    assert!(!target.join("content/policies/trust-documents.md").exists());
+
+    // An academy gets the academy list.
+    let academy = dir.path().join("academy");
+    let run = run_bin(&["init", "--profile", "academy", academy.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(academy.join("content/policies/trust-documents.md").exists());
+    assert!(
+        !academy
+            .join("content/policies/financial-information.md")
+            .exists()
+    );
+    assert_eq!(
+        run_bin(&["build", "--root", academy.to_str().unwrap()]).code,
+        0
+    );
 
     // It refuses to overwrite a folder with something in it.
     let run = run_bin(&["init", target.to_str().unwrap()]);
@@ -290,7 +334,7 @@ fn init_makes_a_site_that_builds() {
 
 #[test]
 fn help_is_useful_on_every_command() {
-    for cmd in ["build", "check", "init"] {
+    for cmd in ["build", "check", "init", "statutory"] {
         let run = run_bin(&[cmd, "--help"]);
         assert_eq!(run.code, 0);
         assert!(run.stdout.contains("Usage: schoolsite"), "{}", run.stdout);

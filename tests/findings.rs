@@ -327,12 +327,12 @@ fn bad_configuration_is_exit_code_2() {
     assert!(run.stderr.contains("no config.toml in"), "{}", run.stderr);
 
     let site = Site::new();
-    site.write("config.toml", format!("{CONFIG}\nthme = \"x\"\n"));
+    site.write("config.toml", format!("thme = \"x\"{CONFIG}"));
     let run = site.build();
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("config.toml line 10: unknown field `thme`"),
+            .contains("config.toml line 1: unknown field `thme`"),
         "{}",
         run.stderr
     );

@@ -2,6 +2,8 @@
 //! default theme copied in so the school can change it.
 
 use anyhow::{Context, bail};
+use schoolsite::config::Profile;
+use schoolsite::statutory::{self, Checklist};
 use std::path::Path;
 
 const THEME: &[(&str, &str)] = &[
@@ -49,6 +51,17 @@ address = "1 School Lane, Town, AB1 2CD"
 phone = "01632 960 000"
 email = "office@our-school.example.sch.uk"
 
+# The information every school in England must publish online. Each
+# item needs a page with statutory = "item" in its front matter; the
+# starter pages in content/policies/ say what each must contain.
+# `schoolsite statutory` shows where each item stands.
+[statutory]
+profile = "{profile}"
+
+# Items that do not apply to this school, each with the reason, e.g.
+# [statutory.not_applicable]
+# careers-programme = "We are a primary school."
+
 [[menu]]
 name = "Home"
 url = "@/_index.md"
@@ -60,6 +73,10 @@ url = "@/news/_index.md"
 [[menu]]
 name = "About us"
 url = "@/about.md"
+
+[[menu]]
+name = "Policies"
+url = "@/policies/_index.md"
 "#;
 
 const FILES: &[(&str, &str)] = &[
@@ -79,11 +96,15 @@ const FILES: &[(&str, &str)] = &[
         "content/news/first-post.md",
         "+++\ntitle = \"Our new website\"\ndescription = \"Welcome to our new website.\"\ndate = 2026-09-01\n+++\n\nPhotos go in a folder with the post: `news/trip/index.md` and `news/trip/photo.jpg`, written as `![A description of the photo](photo.jpg)`. Say who is in each photo in `news/trip/photos.toml` (see consent/README.md): their ids in the consent register, or `nobody = true`. A photo nobody declared is not published.\n",
     ),
+    (
+        "content/policies/_index.md",
+        "+++\ntitle = \"Policies and school information\"\ndescription = \"Our policies and the information every school must publish.\"\nsort_by = \"title\"\n+++\n",
+    ),
     ("consent/README.md", include_str!("../../docs/consent.md")),
     (".gitignore", "/public/\n/.public.*\n/.schoolsite/\n"),
 ];
 
-pub fn run(dir: &Path) -> anyhow::Result<u8> {
+pub fn run(dir: &Path, profile: Profile) -> anyhow::Result<u8> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir)
             .with_context(|| format!("could not read {}", dir.display()))?
@@ -104,15 +125,29 @@ pub fn run(dir: &Path) -> anyhow::Result<u8> {
         }
         std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))
     };
-    write("config.toml", CONFIG)?;
+    write(
+        "config.toml",
+        &CONFIG.replace("{profile}", profile.as_str()),
+    )?;
     for (rel, text) in FILES {
         write(rel, text)?;
+    }
+    // A starter page for each statutory item the school must write
+    // itself (the accessibility statement and privacy notice have
+    // generated ones until it does).
+    let today = chrono::Local::now().date_naive();
+    let list = Checklist::builtin();
+    for item in list.required(profile).filter(|i| !i.generated) {
+        write(
+            &format!("content/policies/{}.md", item.key),
+            &statutory::starter_page(item, today),
+        )?;
     }
     for (rel, text) in THEME {
         write(&format!("themes/schoolsite/{rel}"), text)?;
     }
     println!(
-        "Made a new site in {0}. Next: edit {0}/config.toml, then run `schoolsite build --root {0}`.",
+        "Made a new site in {0}. Next: edit {0}/config.toml, then run `schoolsite build --root {0}`.\n`schoolsite statutory --root {0}` lists the statutory pages still to write.",
         dir.display()
     );
     Ok(0)

@@ -6,9 +6,11 @@ mod build;
 mod init;
 mod leavers;
 mod sanitise;
+mod statutory;
 mod where_is;
 
 use clap::{Args, Parser, Subcommand};
+use schoolsite::config::Profile;
 use schoolsite::report::Format;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -41,11 +43,27 @@ enum Command {
     /// (for a withdrawal of consent, an erasure or a subject access
     /// request).
     Where(where_is::WhereArgs),
-    /// Make a new site skeleton in DIR that builds as it is.
+    /// Show the statutory information the school must publish: which page
+    /// publishes each item, what is missing, and what falls due next.
+    Statutory(statutory::StatutoryArgs),
+    /// Make a new site skeleton in DIR that builds as it is, with a
+    /// starter page for each piece of statutory information.
     Init {
         /// The folder to create (must not exist, or be empty).
         dir: PathBuf,
+        /// Which statutory list the school follows: "maintained" (a
+        /// local-authority school) or "academy" (an academy or free
+        /// school).
+        #[arg(long, value_enum, default_value_t = InitProfile::Maintained)]
+        profile: InitProfile,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum InitProfile {
+    Maintained,
+    Academy,
+    None,
 }
 
 #[derive(Args)]
@@ -98,10 +116,18 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(&args, true),
         Command::Check(args) => build::run(&args, false),
-        Command::Init { dir } => init::run(&dir),
+        Command::Init { dir, profile } => init::run(
+            &dir,
+            match profile {
+                InitProfile::Maintained => Profile::Maintained,
+                InitProfile::Academy => Profile::Academy,
+                InitProfile::None => Profile::None,
+            },
+        ),
         Command::Sanitise(args) => sanitise::run(&args),
         Command::Leavers(args) => leavers::run(&args),
         Command::Where(args) => where_is::run(&args),
+        Command::Statutory(args) => statutory::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

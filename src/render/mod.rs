@@ -77,7 +77,10 @@ pub fn base_path(config: &Config) -> String {
 }
 
 enum Job {
-    Section { index: usize, pager: usize },
+    Section {
+        index: usize,
+        pager: usize,
+    },
     Page(usize),
     NotFound,
     StatutoryIndex,

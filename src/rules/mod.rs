@@ -11,6 +11,8 @@ mod names;
 mod output_paths;
 mod statutory;
 
+pub use statutory::findings as statutory_findings;
+
 use crate::config::Config;
 use crate::consent::{Declarations, Register};
 use crate::content::{FileUse, Site};

@@ -6,10 +6,17 @@ use super::Input;
 use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
 use crate::report::{Finding, Location};
-use crate::statutory::{ItemStatus, State};
+use crate::statutory::{Assessment, ItemStatus, State};
+use chrono::NaiveDate;
 
 pub fn check(input: &Input) -> Vec<Finding> {
-    let a = input.statutory;
+    findings(input.statutory, input.today)
+}
+
+/// The findings on a statutory assessment made on `today`: mistakes in
+/// the declarations, then each required item that is missing, overdue,
+/// due soon or only a starter page.
+pub fn findings(a: &Assessment, today: NaiveDate) -> Vec<Finding> {
     let mut out = a.problems.clone();
     let Some(profile) = a.profile else {
         out.push(Finding::error(
@@ -20,7 +27,6 @@ pub fn check(input: &Input) -> Vec<Finding> {
         ));
         return out;
     };
-    let today = input.today;
     for status in a.items.iter().filter(|s| s.required) {
         let item = status.item;
         match status.state {
@@ -29,7 +35,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 Location::file(CONTENT_DIR),
                 format!(
                     "no page publishes the {} ({}), which every {} school must publish: {}",
-                    item.title.to_lowercase(),
+                    item.in_sentence(),
                     item.key,
                     profile.as_str(),
                     item.contains
@@ -46,7 +52,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                         Location::line(page.file.clone(), page.due_line),
                         format!(
                             "the {} was due for review on {due} ({} days ago)",
-                            item.title.to_lowercase(),
+                            item.in_sentence(),
                             (today - due).num_days()
                         ),
                         "review the page with whoever approves it, then set last_reviewed to the review's date and next_review to the next one",
@@ -61,7 +67,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                         Location::line(page.file.clone(), page.due_line),
                         format!(
                             "the {} is due for review on {due} ({})",
-                            item.title.to_lowercase(),
+                            item.in_sentence(),
                             match days {
                                 0 => "today".to_string(),
                                 1 => "tomorrow".to_string(),
@@ -77,7 +83,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 Location::file(CONTENT_DIR),
                 format!(
                     "the school has not written its {}, so schoolsite published a starter page made from config.toml at {}",
-                    item.title.to_lowercase(),
+                    item.in_sentence(),
                     status.generated_url.as_deref().unwrap_or("")
                 ),
                 format!(

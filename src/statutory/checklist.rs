@@ -45,6 +45,19 @@ pub struct Item {
 }
 
 impl Item {
+    /// The title as it reads inside a sentence: "behaviour policy", but
+    /// "PE and sport premium".
+    pub fn in_sentence(&self) -> String {
+        let mut chars = self.title.chars();
+        match (chars.next(), chars.next()) {
+            (Some(first), Some(second)) if !second.is_uppercase() => first
+                .to_lowercase()
+                .chain(self.title.chars().skip(1))
+                .collect(),
+            _ => self.title.clone(),
+        }
+    }
+
     pub fn required_by(&self, profile: Profile) -> bool {
         self.profiles.contains(&profile)
     }
@@ -140,7 +153,12 @@ mod tests {
             let item = list.item(key).unwrap();
             assert!(item.required_by(Profile::Maintained) && item.required_by(Profile::Academy));
         }
-        assert!(!list.item("trust-documents").unwrap().required_by(Profile::Maintained));
+        assert!(
+            !list
+                .item("trust-documents")
+                .unwrap()
+                .required_by(Profile::Maintained)
+        );
         let generated: Vec<&str> = list
             .items
             .iter()
@@ -148,6 +166,19 @@ mod tests {
             .map(|i| i.key.as_str())
             .collect();
         assert_eq!(generated, ["privacy-notice", "accessibility-statement"]);
+    }
+
+    #[test]
+    fn titles_in_sentences_keep_acronyms() {
+        let list = Checklist::builtin();
+        assert_eq!(
+            list.item("behaviour-policy").unwrap().in_sentence(),
+            "behaviour policy"
+        );
+        assert_eq!(
+            list.item("pe-and-sport-premium").unwrap().in_sentence(),
+            "PE and sport premium"
+        );
     }
 
     #[test]

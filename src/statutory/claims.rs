@@ -88,9 +88,7 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
                     RULE,
                     at("statutory"),
                     format!("{key:?} is not an item of the statutory checklist"),
-                    format!(
-                        "{hint}`schoolsite statutory --all` lists every item and its key"
-                    ),
+                    format!("{hint}`schoolsite statutory --all` lists every item and its key"),
                 ));
             }
         }
@@ -132,7 +130,9 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
             "give the date the review actually happened",
         ));
     }
+    let starter = doc.body.contains(super::STARTER_MARKER);
     if !items.is_empty()
+        && !starter
         && meta
             .approved_by
             .as_deref()
@@ -146,15 +146,23 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
         ));
     }
 
+    if !items.is_empty() && starter {
+        out.problems.push(Finding::warning(
+            "statutory-starter",
+            at("statutory"),
+            "this statutory page still has the starter text schoolsite wrote for it",
+            "write the school's own text (the page says what it must contain), remove the starter line, and set last_reviewed and approved_by",
+        ));
+    }
+
     // The due date of each item: the page's own, or its usual cycle.
     let dates_ok = next_review.is_some() || meta.next_review.is_none();
     let due = |months: u32| -> Option<NaiveDate> {
         if !dates_ok {
             return None;
         }
-        next_review.or_else(|| {
-            last_reviewed?.checked_add_months(Months::new(every.unwrap_or(months)))
-        })
+        next_review
+            .or_else(|| last_reviewed?.checked_add_months(Months::new(every.unwrap_or(months))))
     };
     let due_line = doc.key_line(match (&meta.next_review, &meta.review_every) {
         (Some(_), _) => "next_review",
@@ -216,11 +224,11 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
                 at("statutory"),
                 format!(
                     "the {} page must link to {}",
-                    item.title.to_lowercase(),
+                    item.in_sentence(),
                     item.must_link[0]
                 ),
                 format!(
-                    "add a link to your school's page there, e.g. [Compare our results]({}school/123456), with your own school's number",
+                    "add a link to the school's own page on that service, e.g. [Our page on this service]({}school/123456) with the school's URN",
                     item.must_link[0]
                 ),
             ));
@@ -291,7 +299,9 @@ pub(super) fn config_choices(
                 RULE,
                 at,
                 format!("{key} is marked not applicable without a reason"),
-                format!("say why, for parents and inspectors: {key} = \"We are a primary school.\""),
+                format!(
+                    "say why, for parents and inspectors: {key} = \"We are a primary school.\""
+                ),
             ));
             continue;
         }
@@ -299,14 +309,18 @@ pub(super) fn config_choices(
             out.problems.push(Finding::error(
                 RULE,
                 at,
-                format!("{key} is marked not applicable, but {} publishes it", claim.file),
+                format!(
+                    "{key} is marked not applicable, but {} publishes it",
+                    claim.file
+                ),
                 format!(
                     "remove {key} from [{TABLE}], or remove statutory = \"{key}\" from the page"
                 ),
             ));
             continue;
         }
-        out.not_applicable.insert(key.clone(), reason.trim().to_string());
+        out.not_applicable
+            .insert(key.clone(), reason.trim().to_string());
     }
     for (key, url) in &settings.external {
         const TABLE: &str = "statutory.external";
@@ -352,9 +366,11 @@ pub(super) fn config_choices(
 
 fn is_web_address(url: &str) -> bool {
     let url = url.trim();
-    url.strip_prefix("https://")
-        .is_some_and(|rest| rest.split('/').next().is_some_and(|host| host.contains('.')))
-        && !url.contains(char::is_whitespace)
+    url.strip_prefix("https://").is_some_and(|rest| {
+        rest.split('/')
+            .next()
+            .is_some_and(|host| host.contains('.'))
+    }) && !url.contains(char::is_whitespace)
 }
 
 #[cfg(test)]
@@ -374,7 +390,9 @@ mod tests {
 
     #[test]
     fn web_addresses() {
-        assert!(is_web_address("https://www.westshire.example.gov.uk/admissions"));
+        assert!(is_web_address(
+            "https://www.westshire.example.gov.uk/admissions"
+        ));
         assert!(!is_web_address("http://insecure.example.com/"));
         assert!(!is_web_address("www.example.com"));
         assert!(!is_web_address("https://"));

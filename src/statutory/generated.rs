@@ -23,7 +23,10 @@ pub(super) fn page(item: &Item, config: &Config) -> GeneratedPage {
     let school = &config.school;
     let (description, markdown) = match item.key.as_str() {
         "accessibility-statement" => (
-            format!("How accessible the {} website is, and how to tell us about a problem.", school.name),
+            format!(
+                "How accessible the {} website is, and how to tell us about a problem.",
+                school.name
+            ),
             accessibility_statement(config),
         ),
         _ => (
@@ -112,4 +115,36 @@ information, please tell us first. You can also complain to the \
 [Information Commissioner's Office](https://ico.org.uk/make-a-complaint/).\n",
         contact = contact(config),
     )
+}
+
+/// The line every starter page written by `schoolsite init` carries
+/// until the school replaces its text; a page that still has it is
+/// flagged.
+pub const STARTER_MARKER: &str =
+    "*This is a starter page: the school has not written this information yet.*";
+
+/// A starter page for `item`, for a new site: it declares the item,
+/// and says what the school must write.
+pub fn starter_page(item: &Item, today: chrono::NaiveDate) -> String {
+    let mut out = format!(
+        "+++\ntitle = {title:?}\ndescription = {title:?}\nstatutory = {key:?}\nlast_reviewed = {today}\napproved_by = \"\"\n+++\n\n{STARTER_MARKER}\n\nThis page must contain: {contains}\n",
+        title = item.title,
+        key = item.key,
+        contains = item.contains,
+    );
+    if let Some(link) = item.must_link.first() {
+        out.push_str(&format!(
+            "\nIt must link to the school's own page on [this DfE service]({link}).\n"
+        ));
+    }
+    if let Some(when) = &item.when {
+        out.push_str(&format!("\nWhen: {when}\n"));
+    }
+    if let Some(applies) = &item.applies {
+        out.push_str(&format!(
+            "\n{applies} (In config.toml: [statutory.not_applicable] {} = \"why\", then delete this page.)\n",
+            item.key
+        ));
+    }
+    out
 }

@@ -14,7 +14,7 @@ mod claims;
 mod generated;
 
 pub use checklist::{Checklist, Item, Source};
-pub use generated::GeneratedPage;
+pub use generated::{GeneratedPage, STARTER_MARKER, starter_page};
 
 use crate::config::{Config, Profile};
 use crate::content::Site;

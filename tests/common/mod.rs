@@ -33,6 +33,8 @@ name = "Test School"
 address = "1 Test Lane"
 phone = "01632 960 000"
 email = "office@test.example.sch.uk"
+[statutory]
+profile = "none"
 "#;
 
 impl Site {

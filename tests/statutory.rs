@@ -1,0 +1,635 @@
+//! The statutory pages: on the example site (a maintained primary
+//! school), an item removed, one overdue, one due soon, the profile
+//! switched, and every kind of bad declaration, with the findings and
+//! exit codes asserted.
+
+mod common;
+use common::*;
+
+const TODAY: &str = "2026-11-23";
+
+/// (rule, severity, file, line, message) of a finding.
+type Found = (String, String, String, Option<u64>, String);
+
+/// Every statutory finding of `check`, and its exit code.
+fn statutory_findings(site: &Site) -> (i32, Vec<Found>) {
+    let run = site.run(&["check", "--format", "json", "--today", TODAY]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
+    let findings = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("statutory"))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (run.code, findings)
+}
+
+/// Replaces `from` with `to` in a file of the site, checking it was there.
+fn edit(site: &Site, rel: &str, from: &str, to: &str) {
+    let text = site.read(rel);
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    site.write(rel, text.replacen(from, to, 1));
+}
+
+/// The 1-based line of the first line of `rel` starting with `prefix`.
+fn line_of(site: &Site, rel: &str, prefix: &str) -> u64 {
+    site.read(rel)
+        .lines()
+        .position(|l| l.starts_with(prefix))
+        .map(|i| i as u64 + 1)
+        .unwrap_or_else(|| panic!("{rel} has no line starting {prefix:?}"))
+}
+
+#[test]
+fn the_example_site_satisfies_the_maintained_profile() {
+    let site = Site::example();
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 0);
+    assert!(findings.is_empty(), "{findings:#?}");
+
+    let run = site.run(&["statutory", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("Statutory information for a maintained school, checked on 2026-11-23"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("23 of 23 items in place; 0 missing, 0 overdue, 0 due soon.")
+    );
+    assert!(run.stdout.contains("n/a       Careers programme"));
+    assert!(run.stdout.contains(
+        "Next due: Complaints procedure on 2027-03-17 (content/policies/complaints.md)."
+    ));
+
+    let run = site.run(&["statutory", "--format", "json", "--today", TODAY]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["profile"], "maintained");
+    assert_eq!(doc["blocked"], false);
+    let items = doc["items"].as_array().unwrap();
+    let behaviour = items
+        .iter()
+        .find(|i| i["key"] == "behaviour-policy")
+        .unwrap();
+    assert_eq!(behaviour["state"], "current");
+    assert_eq!(behaviour["page"]["file"], "content/policies/behaviour.md");
+    assert_eq!(behaviour["page"]["next_review"], "2027-09-09");
+    assert_eq!(behaviour["page"]["approved_by"], "Full governing board");
+    let careers = items
+        .iter()
+        .find(|i| i["key"] == "careers-programme")
+        .unwrap();
+    assert_eq!(careers["state"], "not-applicable");
+    assert!(
+        careers["reason"]
+            .as_str()
+            .unwrap()
+            .contains("primary school")
+    );
+    assert_eq!(doc["next_due"]["key"], "complaints-policy");
+}
+
+#[test]
+fn the_index_and_policy_pages_are_published() {
+    let site = Site::example();
+    let run = site.run(&["build", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+
+    let index = site.read("public/statutory-information/index.html");
+    assert!(index.contains("<h1>Statutory information</h1>"));
+    assert!(
+        index.contains(r#"<a href="/policies/behaviour/">Behaviour policy</a>"#),
+        "{index}"
+    );
+    assert!(index.contains(r#"<time datetime="2026-09-10">10 September 2026</time>"#));
+    assert!(index.contains(r#"<time datetime="2027-09-09">9 September 2027</time>"#));
+    assert!(index.contains("Does not apply to our school: We are a primary school"));
+    assert!(
+        index.contains("https://www.gov.uk/guidance/what-maintained-schools-must-publish-online")
+    );
+    // Every item of the profile is listed once.
+    assert_eq!(index.matches("<th scope=\"row\">").count(), 23);
+
+    // Every page links the index from its footer.
+    for page in [
+        "index.html",
+        "news/index.html",
+        "contact/index.html",
+        "404.html",
+    ] {
+        let html = site.read(&format!("public/{page}"));
+        assert!(
+            html.contains(r#"<a href="/statutory-information/">Statutory information</a>"#),
+            "{page} has no link to the statutory index"
+        );
+    }
+
+    // A policy page has its version box and a table of contents.
+    let policy = site.read("public/policies/behaviour/index.html");
+    assert!(policy.contains(r#"<dl class="version">"#), "{policy}");
+    assert!(policy.contains(r#"<dt>Approved by</dt><dd>Full governing board</dd>"#));
+    assert!(policy.contains(r#"<nav class="toc" aria-labelledby="toc-title">"#));
+    assert!(
+        policy.contains(r##"<li><a href="#our-aims">Our aims</a></li>"##),
+        "{policy}"
+    );
+    // A news story has neither.
+    let news = site.read("public/news/harvest-festival/index.html");
+    assert!(!news.contains("class=\"version\"") && !news.contains("class=\"toc\""));
+    // The stylesheet has print rules for policies.
+    let css = site.read("public/style.css");
+    assert!(css.contains("@media print") && css.contains(".policy a[href^=\"http\"]::after"));
+}
+
+#[test]
+fn a_missing_item_blocks_the_build_and_leaves_public_alone() {
+    let site = Site::example();
+    assert_eq!(site.run(&["build", "--today", TODAY]).code, 0);
+    let before = site.public_snapshot();
+    edit(
+        &site,
+        "content/policies/behaviour.md",
+        "statutory = \"behaviour-policy\"\n",
+        "",
+    );
+
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let (rule, severity, file, _, message) = &findings[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str()),
+        ("statutory-missing", "error")
+    );
+    assert_eq!(file, "content");
+    assert!(
+        message.starts_with("no page publishes the behaviour policy (behaviour-policy), which every maintained school must publish: "),
+        "{message}"
+    );
+
+    let run = site.run(&["build", "--today", TODAY]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("fix: write a page with statutory = \"behaviour-policy\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("nothing was written; public/ is unchanged")
+    );
+    assert_eq!(site.public_snapshot(), before);
+
+    let run = site.run(&["statutory", "--today", TODAY]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("MISSING   Behaviour policy"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("22 of 23 items in place; 1 missing"));
+}
+
+#[test]
+fn an_overdue_review_blocks_and_one_due_soon_warns() {
+    let site = Site::example();
+    let rel = "content/policies/complaints.md";
+    edit(
+        &site,
+        rel,
+        "next_review = 2027-03-17",
+        "next_review = 2026-11-01",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        vec![(
+            "statutory-overdue".to_string(),
+            "error".to_string(),
+            rel.to_string(),
+            Some(line_of(&site, rel, "next_review")),
+            "the complaints procedure was due for review on 2026-11-01 (22 days ago)".to_string()
+        )]
+    );
+
+    edit(
+        &site,
+        rel,
+        "next_review = 2026-11-01",
+        "next_review = 2026-12-10",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 0);
+    assert_eq!(
+        findings,
+        vec![(
+            "statutory-due-soon".to_string(),
+            "warning".to_string(),
+            rel.to_string(),
+            Some(line_of(&site, rel, "next_review")),
+            "the complaints procedure is due for review on 2026-12-10 (in 17 days)".to_string()
+        )]
+    );
+    let run = site.run(&["build", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = site.run(&["statutory", "--today", TODAY]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("DUE SOON  Complaints procedure"),
+        "{}",
+        run.stdout
+    );
+
+    // The window is configurable: 10 days ahead, 17 days is not "soon".
+    edit(
+        &site,
+        "config.toml",
+        "profile = \"maintained\"\nwarn_days = 30",
+        "profile = \"maintained\"\nwarn_days = 10",
+    );
+    let (_, findings) = statutory_findings(&site);
+    assert!(findings.is_empty(), "{findings:#?}");
+
+    // Without next_review, the due date comes from review_every, or the
+    // item's usual cycle (12 months for the complaints procedure).
+    edit(
+        &site,
+        rel,
+        "next_review = 2026-12-10",
+        "review_every = \"6 months\"",
+    );
+    edit(
+        &site,
+        rel,
+        "last_reviewed = 2026-03-18",
+        "last_reviewed = 2026-05-01",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert_eq!(findings[0].0, "statutory-overdue");
+    assert_eq!(findings[0].3, Some(line_of(&site, rel, "review_every")));
+    assert!(
+        findings[0].4.contains("due for review on 2026-11-01"),
+        "{findings:?}"
+    );
+    edit(&site, rel, "review_every = \"6 months\"\n", "");
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 0, "{findings:?}");
+    let run = site.run(&["statutory", "--format", "json", "--today", TODAY]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let item = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "complaints-policy")
+        .unwrap()
+        .clone();
+    assert_eq!(item["page"]["next_review"], "2027-05-01");
+}
+
+#[test]
+fn switching_to_the_academy_profile_asks_for_the_trust_documents() {
+    let site = Site::example();
+    edit(
+        &site,
+        "config.toml",
+        "profile = \"maintained\"",
+        "profile = \"academy\"",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    let mut missing: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.0 == "statutory-missing")
+        .map(|f| f.4.split(['(', ')']).nth(1).unwrap())
+        .collect();
+    missing.sort_unstable();
+    assert_eq!(
+        missing,
+        [
+            "annual-accounts",
+            "executive-pay",
+            "gender-pay-gap",
+            "trust-documents",
+            "whistleblowing-procedure",
+        ]
+    );
+    assert!(
+        findings.iter().all(|f| f.0 == "statutory-missing"),
+        "{findings:#?}"
+    );
+    assert!(
+        findings[0]
+            .4
+            .contains("which every academy school must publish")
+    );
+
+    // The financial information page is not required of an academy but
+    // is still listed, as published.
+    let run = site.run(&["statutory", "--format", "json", "--today", TODAY]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finance = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "financial-information")
+        .unwrap()
+        .clone();
+    assert_eq!(finance["required"], false);
+    assert_eq!(finance["state"], "current");
+
+    // Marking them not applicable, or published elsewhere, clears it.
+    let config = site.read("config.toml").replace(
+        "[statutory.not_applicable]\n",
+        "[statutory.not_applicable]\ngender-pay-gap = \"The trust has fewer than 250 employees.\"\n",
+    ) + "\n[statutory.external]\ntrust-documents = \"https://www.example-trust.example.org.uk/governance\"\nannual-accounts = \"https://www.example-trust.example.org.uk/accounts\"\nexecutive-pay = \"https://www.example-trust.example.org.uk/accounts#pay\"\nwhistleblowing-procedure = \"https://www.example-trust.example.org.uk/policies/whistleblowing\"\n";
+    // (The [[menu]] tables come after [statutory.not_applicable], so
+    // the new table goes at the end.)
+    site.write("config.toml", config);
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:#?}");
+    assert_eq!(site.run(&["build", "--today", TODAY]).code, 0);
+    let index = site.read("public/statutory-information/index.html");
+    assert!(index.contains(r#"<a href="https://www.example-trust.example.org.uk/governance">Trust governance documents</a> <span class="note">(on another website)</span>"#), "{index}");
+    assert!(
+        index.contains("Does not apply to our school: The trust has fewer than 250 employees.")
+    );
+}
+
+#[test]
+fn a_school_with_no_statutory_table_is_told_to_choose() {
+    let site = Site::example();
+    let config = site.read("config.toml");
+    let start = config.find("[statutory]").unwrap();
+    let end = config.find("[[menu]]").unwrap();
+    site.write(
+        "config.toml",
+        format!("{}{}", &config[..start], &config[end..]),
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].0, "statutory-profile");
+    assert_eq!(findings[0].2, "config.toml");
+    let run = site.run(&["check", "--today", TODAY]);
+    assert!(
+        run.stdout
+            .contains("fix: add a [statutory] table with profile = \"maintained\""),
+        "{}",
+        run.stdout
+    );
+
+    // "none" turns the checklist off, and the index with it.
+    site.write(
+        "config.toml",
+        format!(
+            "{}[statutory]\nprofile = \"none\"\n\n{}",
+            &config[..start],
+            &config[end..]
+        ),
+    );
+    assert_eq!(site.run(&["build", "--today", TODAY]).code, 0);
+    assert!(!site.path("public/statutory-information").exists());
+    assert!(
+        !site
+            .read("public/index.html")
+            .contains("/statutory-information/")
+    );
+}
+
+#[test]
+fn bad_declarations_get_clear_findings() {
+    let site = Site::example();
+    let behaviour = "content/policies/behaviour.md";
+    edit(
+        &site,
+        behaviour,
+        "statutory = \"behaviour-policy\"",
+        "statutory = \"behavior-policy\"",
+    );
+    let complaints = "content/policies/complaints.md";
+    edit(
+        &site,
+        complaints,
+        "last_reviewed = 2026-03-18",
+        "last_reviewed = \"18/03/2026\"",
+    );
+    let uniform = "content/policies/uniform.md";
+    edit(
+        &site,
+        uniform,
+        "next_review = 2027-05-12",
+        "next_review = 2026-05-01",
+    );
+    // Two pages claim the equality information.
+    let news = "content/news/2026-11-13-anti-bullying-week.md";
+    edit(
+        &site,
+        news,
+        "+++\n",
+        "+++\nstatutory = \"equality-information\"\nlast_reviewed = 2026-11-13\napproved_by = \"Headteacher\"\n",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    let find = |rule: &str, file: &str| {
+        findings
+            .iter()
+            .find(|f| f.0 == rule && f.2 == file)
+            .unwrap_or_else(|| panic!("no {rule} on {file}: {findings:#?}"))
+            .clone()
+    };
+    let f = find("statutory-declaration", behaviour);
+    assert_eq!(f.3, Some(line_of(&site, behaviour, "statutory")));
+    assert_eq!(
+        f.4,
+        "\"behavior-policy\" is not an item of the statutory checklist"
+    );
+    let run = site.run(&["check", "--today", TODAY]);
+    assert!(
+        run.stdout
+            .contains("fix: did you mean statutory = \"behaviour-policy\"?"),
+        "{}",
+        run.stdout
+    );
+    // … and so the behaviour policy counts as missing.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.0 == "statutory-missing" && f.4.contains("(behaviour-policy)"))
+    );
+
+    let f = find("statutory-declaration", complaints);
+    assert_eq!(f.3, Some(line_of(&site, complaints, "last_reviewed")));
+    assert_eq!(
+        f.4,
+        "last_reviewed: \"18/03/2026\" is not a date in the form 2026-09-01"
+    );
+
+    let f = find("statutory-declaration", uniform);
+    assert_eq!(f.3, Some(line_of(&site, uniform, "next_review")));
+    assert_eq!(
+        f.4,
+        "next_review (2026-05-01) is not after last_reviewed (2026-05-13)"
+    );
+
+    // The second page (in file order) to claim an item is told of the first.
+    let equality = "content/policies/equality.md";
+    let f = find("statutory-declaration", equality);
+    assert_eq!(f.3, Some(line_of(&site, equality, "statutory")));
+    assert_eq!(
+        f.4,
+        format!(
+            "{news} also says it publishes \"equality-information\", so the statutory index would not know which page to list"
+        )
+    );
+
+    // `statutory --all` lists every key, so the fix can be followed.
+    let run = site.run(&["statutory", "--all"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("behaviour-policy (Behaviour policy)"));
+    assert!(
+        run.stdout
+            .contains("trust-documents (Trust governance documents)\n  required by: academy")
+    );
+}
+
+#[test]
+fn bad_config_choices_get_clear_findings() {
+    let site = Site::example();
+    edit(
+        &site,
+        "config.toml",
+        "[statutory.not_applicable]\n",
+        "[statutory.not_applicable]\npe-sport-premium = \"Secondary\"\nbehaviour-policy = \"We have one\"\nopening-hours = \"  \"\n",
+    );
+    let config = site.read("config.toml")
+        + "\n[statutory.external]\nadmission-arrangements = \"the council website\"\n";
+    site.write("config.toml", config);
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    let at = |key: &str| Some(line_of(&site, "config.toml", key));
+    let messages: Vec<(&str, Option<u64>, &str)> = findings
+        .iter()
+        .map(|f| (f.0.as_str(), f.3, f.4.as_str()))
+        .collect();
+    for expected in [
+        (
+            "statutory-declaration",
+            at("pe-sport-premium"),
+            "[statutory.not_applicable] names \"pe-sport-premium\", which is not an item of the statutory checklist",
+        ),
+        (
+            "statutory-declaration",
+            at("behaviour-policy"),
+            "behaviour-policy is marked not applicable, but content/policies/behaviour.md publishes it",
+        ),
+        (
+            "statutory-declaration",
+            at("opening-hours"),
+            "opening-hours is marked not applicable without a reason",
+        ),
+        (
+            "statutory-link",
+            at("admission-arrangements"),
+            "admission-arrangements is published elsewhere, but \"the council website\" is not a web address",
+        ),
+    ] {
+        assert!(
+            messages.contains(&expected),
+            "{expected:?} not in {messages:#?}"
+        );
+    }
+    let run = site.run(&["check", "--today", TODAY]);
+    assert!(
+        run.stdout
+            .contains("fix: did you mean pe-and-sport-premium?"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_page_must_link_where_the_guidance_says() {
+    let site = Site::example();
+    let rel = "content/policies/ofsted-and-results.md";
+    let text = site.read(rel);
+    let start = text
+        .find("https://www.compare-school-performance.service.gov.uk/")
+        .unwrap();
+    site.write(
+        rel,
+        text.replace(&text[start..start + 55], "https://www.example.org/"),
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        vec![(
+            "statutory-link".to_string(),
+            "error".to_string(),
+            rel.to_string(),
+            Some(line_of(&site, rel, "statutory")),
+            "the exam and assessment results page must link to https://www.compare-school-performance.service.gov.uk/".to_string()
+        )]
+    );
+}
+
+#[test]
+fn an_unwritten_accessibility_statement_gets_a_starter_page() {
+    let site = Site::example();
+    std::fs::remove_file(site.path("content/policies/accessibility-statement.md")).unwrap();
+    // Pages that linked to it now link to the generated one.
+    for entry in walk(&site.path("content")) {
+        let Some(text) = std::fs::read_to_string(&entry).ok() else {
+            continue;
+        };
+        if text.contains("@/policies/accessibility-statement.md") {
+            std::fs::write(
+                &entry,
+                text.replace(
+                    "(@/policies/accessibility-statement.md)",
+                    "(/statutory-information/accessibility-statement/)",
+                ),
+            )
+            .unwrap();
+        }
+    }
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 0, "{findings:#?}");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].0, "statutory-generated");
+    assert_eq!(findings[0].1, "warning");
+    assert!(
+        findings[0]
+            .4
+            .contains("/statutory-information/accessibility-statement/")
+    );
+
+    let run = site.run(&["build", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let page = site.read("public/statutory-information/accessibility-statement/index.html");
+    assert!(page.contains("<h1>Accessibility statement</h1>"));
+    assert!(page.contains("office@larkspurlane.example.sch.uk"));
+    assert!(page.contains("WCAG) version 2.2 at level AA"));
+    assert!(page.contains("The school is completing it"));
+    let index = site.read("public/statutory-information/index.html");
+    assert!(index.contains(
+        r#"<a href="/statutory-information/accessibility-statement/">Accessibility statement</a>"#
+    ));
+    assert!(index.contains("Being completed by the school"));
+}
