@@ -71,6 +71,19 @@ impl Output {
 pub struct Emitted {
     pub files: usize,
     pub bytes: u64,
+    /// Every file written, sorted by path, with its size and BLAKE3
+    /// hash: what the manifest records.
+    pub written: Vec<Written>,
+}
+
+/// One file written to `public/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Relative to `public/`, with `/` separators.
+    pub path: String,
+    pub size: u64,
+    /// BLAKE3 of the bytes, in hex.
+    pub blake3: String,
 }
 
 /// Writes `outputs` to `root/public`, replacing what was there only if all
@@ -115,24 +128,25 @@ fn write_all(staging: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {
         let full = staging.join(d);
         std::fs::create_dir_all(&full).map_err(io(&full))?;
     }
-    outputs
+    let mut written = outputs
         .par_iter()
         .map(|o| {
             let path = staging.join(&o.dest);
-            std::fs::write(&path, o.bytes()).map_err(io(&path))?;
-            Ok(o.bytes().len() as u64)
-        })
-        .try_fold(Emitted::default, |mut acc, r: Result<u64, EmitError>| {
-            acc.files += 1;
-            acc.bytes += r?;
-            Ok(acc)
-        })
-        .try_reduce(Emitted::default, |a, b| {
-            Ok(Emitted {
-                files: a.files + b.files,
-                bytes: a.bytes + b.bytes,
+            let bytes = o.bytes();
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+            Ok(Written {
+                path: o.dest.clone(),
+                size: bytes.len() as u64,
+                blake3: blake3::hash(bytes).to_hex().to_string(),
             })
         })
+        .collect::<Result<Vec<Written>, EmitError>>()?;
+    written.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Emitted {
+        files: written.len(),
+        bytes: written.iter().map(|w| w.size).sum(),
+        written,
+    })
 }
 
 /// Puts `staging` in place of `public`: the old tree is moved aside, the

@@ -105,7 +105,28 @@ pub struct Prepared {
     pub findings: Vec<Finding>,
     pub outputs: Vec<Output>,
     pub media: Vec<MediaEntry>,
+    /// Every published content image and who is declared in it.
+    pub photos: Vec<DeclaredPhoto>,
     pub pages: usize,
+    /// The date the rules were checked for.
+    pub today: NaiveDate,
+}
+
+/// A published photo and who its declaration says is in it: what an
+/// approval covers, and what is checked again at publish time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeclaredPhoto {
+    /// The source file, relative to the site root.
+    pub source: String,
+    /// Every published version, relative to `public/`, smallest first.
+    pub published: Vec<String>,
+    /// Register ids of the people declared in it.
+    pub people: Vec<String>,
+    /// The consent use it needs (`website_group`, `website_individual`);
+    /// `None` for a photo of nobody.
+    pub consent_use: Option<String>,
+    /// The addresses of the pages that show it.
+    pub pages: Vec<String>,
 }
 
 impl Prepared {
@@ -222,6 +243,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     report::sort(&mut findings);
 
     let mut media_entries = Vec::new();
+    let mut photos = Vec::new();
     let mut outputs: Vec<Output> = Vec::new();
     let pages = rendered.pages.len();
     outputs.extend(rendered.pages.into_iter().map(Output::page));
@@ -230,10 +252,14 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         let Ok(processed) = verdict else { continue };
         let removed = processed.removed().to_vec();
         let faces = processed.faces();
-        let blurred = match declarations.get(&path) {
-            consent::declarations::Status::Declared(d) if !d.blur.is_empty() => Some(d.blur.len()),
+        let declared = match declarations.get(&path) {
+            consent::declarations::Status::Declared(d) => Some(d),
             _ => None,
         };
+        let blurred = declared
+            .filter(|d| !d.blur.is_empty())
+            .map(|d| d.blur.len());
+        let kind_is_image = processed.kind().is_image();
         let mut versions = Vec::new();
         for clean in processed.into_renditions() {
             let dest = media_dest(&clean);
@@ -246,6 +272,19 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             if published.insert(dest.clone()) {
                 outputs.push(Output::file(dest, Arc::new(clean)));
             }
+        }
+        if kind_is_image && let Some(d) = declared {
+            photos.push(DeclaredPhoto {
+                source: format!("{}/{path}", content::CONTENT_DIR),
+                published: versions.iter().map(|v| v.path.clone()).collect(),
+                people: d.people.iter().map(|p| p.id.clone()).collect(),
+                consent_use: (!d.nobody())
+                    .then(|| consent::focus_of(&register, d).consent_use().to_string()),
+                pages: uses
+                    .get(&path)
+                    .map(|u| u.iter().map(|u| u.url.clone()).collect())
+                    .unwrap_or_default(),
+            });
         }
         media_entries.push(MediaEntry {
             source: format!("{}/{path}", content::CONTENT_DIR),
@@ -284,7 +323,9 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         findings,
         outputs,
         media: media_entries,
+        photos,
         pages,
+        today,
     })
 }
 

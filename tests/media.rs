@@ -266,7 +266,8 @@ fn cache_is_reused_and_a_corrupt_entry_is_rebuilt() {
     let run = site.run(&["build", "--no-cache"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(published_media(&site), first);
-    assert!(!site.path(".schoolsite").exists());
+    assert!(!site.path(".schoolsite/cache").exists());
+    assert!(site.path(".schoolsite/manifest.json").exists());
 }
 
 #[test]

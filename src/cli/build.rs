@@ -5,6 +5,7 @@ use anyhow::Context;
 use schoolsite::emit;
 use schoolsite::media::human_bytes;
 use schoolsite::pipeline;
+use schoolsite::publish::manifest::{MANIFEST_FILE, Manifest};
 use schoolsite::report::{self, Format, Summary};
 
 pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
@@ -38,6 +39,11 @@ pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
     }
     let emitted = emit::emit(&args.root, &prepared.outputs)
         .context("the site could not be written; public/ is unchanged")?;
+    // What was built, for the approver to sign and `publish` to check.
+    let manifest = Manifest::new(&args.root, &prepared, &emitted.written);
+    manifest.write(&args.root).context(
+        "public/ was written, but its manifest could not be, so it cannot be approved or published",
+    )?;
     if args.format == Format::Human {
         let cleaned = prepared.media.len();
         let removed: usize = prepared
@@ -61,6 +67,11 @@ pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
                 kinds_removed(&prepared.media)
             );
         }
+        println!(
+            "manifest {} written to {}: `schoolsite preview` shows what an approver would approve",
+            manifest.short_digest(),
+            MANIFEST_FILE
+        );
     }
     Ok(0)
 }
