@@ -63,6 +63,10 @@ pub struct Config {
     /// to this school. Required: a school must say which list it follows.
     #[serde(default)]
     pub statutory: Option<Statutory>,
+    /// The people whose signature lets the site be published (made with
+    /// `schoolsite keygen`).
+    #[serde(default)]
+    pub approvers: Vec<Approver>,
     /// Anything else templates want, as in Zola.
     #[serde(default)]
     pub extra: toml::Table,
@@ -163,6 +167,18 @@ pub struct AllowedName {
     pub name: String,
     /// Why it is not a pupil's name here.
     pub reason: String,
+}
+
+/// One `[[approvers]]` entry: a person who may approve a build for
+/// publishing, and their public key.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approver {
+    pub name: String,
+    /// Their role ("Headteacher"), shown in approvals and the audit log.
+    pub role: String,
+    /// `ed25519:` and 64 hex digits.
+    pub public_key: String,
 }
 
 /// The `[statutory]` table.

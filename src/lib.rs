@@ -4,7 +4,8 @@
 //! The pipeline, one module per stage:
 //! `config` + `content` (load, with `consent` and `statutory` reading
 //! what the school has declared) → `media` (sanitise) → `render` →
-//! `rules` (check) → `emit` (write and swap), with `report` formatting
+//! `rules` (check) → `emit` (write and swap) → `publish` (manifest,
+//! approval, atomic copy to the web server), with `report` formatting
 //! findings and `pipeline` running the stages in order.
 
 pub mod config;
@@ -13,6 +14,7 @@ pub mod content;
 pub mod emit;
 pub mod media;
 pub mod pipeline;
+pub mod publish;
 pub mod render;
 pub mod report;
 pub mod rules;

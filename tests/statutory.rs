@@ -149,6 +149,8 @@ fn the_index_and_policy_pages_are_published() {
     // A news story has neither.
     let news = site.read("public/news/harvest-festival/index.html");
     assert!(!news.contains("class=\"version\"") && !news.contains("class=\"toc\""));
+    assert_valid_html(&site.path("public/statutory-information/index.html"));
+    assert_valid_html(&site.path("public/policies/behaviour/index.html"));
     // The stylesheet has print rules for policies.
     let css = site.read("public/style.css");
     assert!(css.contains("@media print") && css.contains(".policy a[href^=\"http\"]::after"));
@@ -632,4 +634,7 @@ fn an_unwritten_accessibility_statement_gets_a_starter_page() {
         r#"<a href="/statutory-information/accessibility-statement/">Accessibility statement</a>"#
     ));
     assert!(index.contains("Being completed by the school"));
+    assert_valid_html(
+        &site.path("public/statutory-information/accessibility-statement/index.html"),
+    );
 }

@@ -2,9 +2,11 @@
 //! code. 0: clean (warnings allowed); 1: blocked by findings; 2: bad
 //! usage, configuration or input.
 
+mod approval;
 mod build;
 mod init;
 mod leavers;
+mod preview;
 mod sanitise;
 mod statutory;
 mod where_is;
@@ -46,6 +48,21 @@ enum Command {
     /// Show the statutory information the school must publish: which page
     /// publishes each item, what is missing, and what falls due next.
     Statutory(statutory::StatutoryArgs),
+    /// Make an approver's key pair: the private key in a file only they
+    /// can read (outside the site), the public key added to config.toml.
+    Keygen(approval::KeygenArgs),
+    /// Write the page an approver reads before approving: what changed
+    /// since the last approved publish, every new photo and who is in it.
+    Preview(preview::PreviewArgs),
+    /// Sign the last build with your key, so it can be published.
+    Approve(approval::ApproveArgs),
+    /// Copy the approved build to the web server's folder, atomically,
+    /// after checking it is exactly what was approved and that every
+    /// photo in it may still be published today.
+    Publish(approval::PublishArgs),
+    /// Check the audit log of publishes and refusals.
+    #[command(subcommand)]
+    Audit(approval::AuditCommand),
     /// Make a new site skeleton in DIR that builds as it is, with a
     /// starter page for each piece of statutory information.
     Init {
@@ -128,6 +145,11 @@ pub fn run() -> ExitCode {
         Command::Leavers(args) => leavers::run(&args),
         Command::Where(args) => where_is::run(&args),
         Command::Statutory(args) => statutory::run(&args),
+        Command::Keygen(args) => approval::keygen(&args),
+        Command::Preview(args) => preview::run(&args),
+        Command::Approve(args) => approval::approve(&args),
+        Command::Publish(args) => approval::publish(&args),
+        Command::Audit(command) => approval::audit(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -675,3 +675,42 @@ pub fn oriented_jpeg(width: u32, height: u32, o: u16) -> Vec<u8> {
     out.extend_from_slice(&plain[2..]);
     out
 }
+
+/// Where the Nu HTML Checker's jar is: `$VNU_JAR`, or the copy `.ci/run`
+/// installs.
+fn vnu_jar() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("VNU_JAR") {
+        return Some(PathBuf::from(p));
+    }
+    let home = std::env::var_os("HOME")?;
+    let p =
+        PathBuf::from(home).join(".cache/schoolsite-ci/node_modules/vnu-jar/build/dist/vnu.jar");
+    p.exists().then_some(p)
+}
+
+/// Asserts the Nu HTML Checker (if installed; required in CI) finds no
+/// errors in the HTML file at `path`.
+pub fn assert_valid_html(path: &Path) {
+    let Some(jar) = vnu_jar() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the Nu HTML Checker is required in CI: .ci/run installs it"
+        );
+        eprintln!("vnu.jar is not installed: skipping the HTML check (CI installs it)");
+        return;
+    };
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "text"])
+        .arg(path)
+        .output()
+        .expect("java runs the Nu HTML Checker");
+    assert!(
+        out.status.success(),
+        "{} is not valid HTML:\n{}{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,221 @@
+//! `keygen`, `approve`, `publish` and `audit verify`: the headteacher's
+//! key, their signature on a build, and the publish that checks both.
+
+use super::{EXIT_BLOCKED, EXIT_INPUT, parse_date};
+use anyhow::Context;
+use schoolsite::config::{CONFIG_FILE, Config};
+use schoolsite::publish::approval::Approval;
+use schoolsite::publish::keys::{self, PrivateKey};
+use schoolsite::publish::manifest::Manifest;
+use schoolsite::publish::{self, PublishError, audit};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct KeygenArgs {
+    /// The approver's name, as approvals and the audit log show it.
+    #[arg(long)]
+    name: String,
+    /// Their role ("Headteacher", "Chair of governors").
+    #[arg(long, default_value = "Headteacher")]
+    role: String,
+    /// Where to write the private key (never inside the site's folder).
+    /// By default ~/.config/schoolsite/keys/NAME.key.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// The site whose config.toml lists the approver.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+}
+
+pub fn keygen(args: &KeygenArgs) -> anyhow::Result<u8> {
+    let out = match &args.out {
+        Some(p) => p.clone(),
+        None => {
+            let home = std::env::var_os("HOME")
+                .context("there is no HOME folder to keep the key in; give --out FILE")?;
+            PathBuf::from(home)
+                .join(".config/schoolsite/keys")
+                .join(format!("{}.key", slug::slugify(&args.name)))
+        }
+    };
+    let key = PrivateKey::generate(args.name.trim(), args.role.trim())?;
+    key.write(&out, &args.root)?;
+    println!(
+        "Private key written to {} (only you can read it).",
+        out.display()
+    );
+    println!("Keep it safe: anyone with this file can approve the website.");
+    let entry = format!(
+        "\n[[approvers]]\nname = {:?}\nrole = {:?}\npublic_key = \"{}\"\n",
+        key.name,
+        key.role,
+        key.public_key()
+    );
+    let config = args.root.join(CONFIG_FILE);
+    if config.is_file() {
+        let mut text = std::fs::read_to_string(&config)
+            .with_context(|| format!("could not read {}", config.display()))?;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&entry);
+        std::fs::write(&config, text)
+            .with_context(|| format!("could not write {}", config.display()))?;
+        println!(
+            "Added {} ({}) to the approvers in {}; commit that change.",
+            key.name,
+            key.role,
+            config.display()
+        );
+    } else {
+        println!("Add this to the site's config.toml:{entry}");
+    }
+    Ok(0)
+}
+
+#[derive(clap::Args)]
+pub struct ApproveArgs {
+    /// Your private key file (made with `schoolsite keygen`).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The site's folder.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+}
+
+pub fn approve(args: &ApproveArgs) -> anyhow::Result<u8> {
+    let root = &args.root;
+    let config = Config::load(root)?;
+    let manifest = Manifest::load(root)?;
+    let key = PrivateKey::load(&args.key, root)?;
+    let mut refusals = Vec::new();
+    let listed = keys::parse_public(&key.public_key());
+    if !config
+        .approvers
+        .iter()
+        .any(|a| keys::parse_public(&a.public_key) == listed)
+    {
+        refusals.push(format!(
+            "the key in {} ({}, {}) is not one of the approvers in config.toml; an approver must be added with `schoolsite keygen` and the change committed",
+            args.key.display(),
+            key.name,
+            key.role
+        ));
+    }
+    if manifest.errors > 0 {
+        refusals.push(format!("the build had {} errors", manifest.errors));
+    }
+    for d in manifest.compare(root) {
+        refusals.push(format!(
+            "{d}: build again, then preview and approve that build"
+        ));
+    }
+    if !refusals.is_empty() {
+        eprintln!("Nothing was approved:");
+        for r in &refusals {
+            eprintln!("  {r}");
+        }
+        return Ok(EXIT_BLOCKED);
+    }
+    let approval = Approval::sign(&manifest, &key, chrono::Utc::now());
+    let path = approval.write(root)?;
+    println!(
+        "Approved build {} ({} files, {} photos, {} warnings) as {} ({}).",
+        manifest.short_digest(),
+        manifest.files.len(),
+        manifest.photos.len(),
+        manifest.warnings.len(),
+        key.name,
+        key.role
+    );
+    println!(
+        "The approval is in {}: commit it with the site. `schoolsite publish --to DIR` can now publish exactly this build.",
+        path.strip_prefix(root).unwrap_or(&path).display()
+    );
+    Ok(0)
+}
+
+#[derive(clap::Args)]
+pub struct PublishArgs {
+    /// The folder the web server serves (outside the site's folder).
+    #[arg(long, value_name = "DIR")]
+    to: PathBuf,
+    /// The site's folder.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Check consent as if today were DATE.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<chrono::NaiveDate>,
+}
+
+pub fn publish(args: &PublishArgs) -> anyhow::Result<u8> {
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    match publish::publish(&args.root, &args.to, today) {
+        Ok(p) => {
+            println!(
+                "Published build {} ({} files), approved by {}, to {}.",
+                p.manifest.short_digest(),
+                p.manifest.files.len(),
+                p.approver,
+                p.to.display()
+            );
+            println!("Recorded as entry {} of {}.", p.entry.seq, audit::AUDIT_LOG);
+            Ok(0)
+        }
+        Err(e @ (PublishError::Refused(_) | PublishError::AuditBroken { .. })) => {
+            eprintln!("{e}");
+            if matches!(e, PublishError::Refused(_)) {
+                eprintln!("(recorded in {})", audit::AUDIT_LOG);
+            }
+            Ok(EXIT_BLOCKED)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(EXIT_INPUT)
+        }
+    }
+}
+
+#[derive(clap::Subcommand)]
+pub enum AuditCommand {
+    /// Check that no entry of the audit log was changed, removed or
+    /// reordered.
+    Verify {
+        /// The site's folder.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+    },
+}
+
+pub fn audit(command: &AuditCommand) -> anyhow::Result<u8> {
+    let AuditCommand::Verify { root } = command;
+    let log = root.join(audit::AUDIT_LOG);
+    match audit::verify(&log) {
+        Ok(chain) if chain.entries == 0 => {
+            println!("{} has no entries yet.", shown(root, &log));
+            Ok(0)
+        }
+        Ok(chain) => {
+            println!(
+                "{}: all {} entries are intact and in order.",
+                shown(root, &log),
+                chain.entries
+            );
+            Ok(0)
+        }
+        Err(e @ PublishError::AuditBroken { .. }) => {
+            eprintln!("{e}");
+            Ok(EXIT_BLOCKED)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

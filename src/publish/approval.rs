@@ -1,0 +1,137 @@
+//! Approvals: an approver's signature over a manifest's digest, with
+//! their name, role and the time, written to `approvals/` to be
+//! committed with the site.
+
+use super::PublishError;
+use super::keys::{self, PrivateKey};
+use super::manifest::Manifest;
+use crate::config::Approver;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Where approvals (and the audit log) live, relative to the site root.
+pub const APPROVALS_DIR: &str = "approvals";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub schema: u32,
+    /// The digest of the manifest approved.
+    pub manifest_digest: String,
+    pub name: String,
+    pub role: String,
+    pub public_key: String,
+    /// UTC, RFC 3339.
+    pub signed_at: String,
+    /// Ed25519 signature of [`Approval::message`], in hex.
+    pub signature: String,
+    /// The manifest itself, so later previews can show what changed.
+    pub manifest: Manifest,
+}
+
+impl Approval {
+    /// What is signed: the manifest's digest, who, and when.
+    pub fn message(&self) -> String {
+        format!(
+            "schoolsite approval v1\nmanifest: {}\nname: {}\nrole: {}\nkey: {}\nsigned at: {}\n",
+            self.manifest_digest, self.name, self.role, self.public_key, self.signed_at
+        )
+    }
+
+    pub fn sign(
+        manifest: &Manifest,
+        key: &PrivateKey,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Approval {
+        let mut a = Approval {
+            schema: 1,
+            manifest_digest: manifest.digest.clone(),
+            name: key.name.clone(),
+            role: key.role.clone(),
+            public_key: key.public_key(),
+            signed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            signature: String::new(),
+            manifest: manifest.clone(),
+        };
+        a.signature = key.sign(a.message().as_bytes());
+        a
+    }
+
+    /// Writes the approval to `approvals/`, named by time and digest.
+    pub fn write(&self, root: &Path) -> Result<PathBuf, PublishError> {
+        let dir = root.join(APPROVALS_DIR);
+        std::fs::create_dir_all(&dir).map_err(|source| PublishError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let stamp: String = self
+            .signed_at
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let path = dir.join(format!(
+            "{stamp}-{}.json",
+            self.manifest_digest.get(..12).unwrap_or("")
+        ));
+        let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
+        std::fs::write(&path, text).map_err(|source| PublishError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path)
+    }
+
+    /// Whether the approval is genuine and by a listed approver: the
+    /// signature matches its text, its manifest is intact and is the one
+    /// named, and its key is in `approvers`. Returns the approver.
+    pub fn verify<'a>(&self, approvers: &'a [Approver]) -> Result<&'a Approver, String> {
+        let Some(key) = keys::parse_public(&self.public_key) else {
+            return Err("its public key cannot be read".to_string());
+        };
+        if !keys::verify(&key, self.message().as_bytes(), &self.signature) {
+            return Err(
+                "its signature does not match its contents: it was changed after it was signed"
+                    .to_string(),
+            );
+        }
+        if self.manifest.compute_digest() != self.manifest.digest
+            || self.manifest.digest != self.manifest_digest
+        {
+            return Err("the manifest inside it was changed after it was signed".to_string());
+        }
+        approvers
+            .iter()
+            .find(|a| keys::parse_public(&a.public_key) == Some(key))
+            .ok_or_else(|| {
+                format!(
+                    "it is signed by {} ({}), whose key is not one of the approvers in config.toml",
+                    self.name, self.role
+                )
+            })
+    }
+}
+
+/// Every file in `approvals/` that should be an approval, newest first,
+/// with the approval or why it cannot be read.
+pub fn load_all(root: &Path) -> Vec<(PathBuf, Result<Approval, String>)> {
+    let dir = root.join(APPROVALS_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(PathBuf, Result<Approval, String>)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let parsed = std::fs::read_to_string(&p)
+                .map_err(|e| format!("could not be read: {e}"))
+                .and_then(|t| {
+                    serde_json::from_str::<Approval>(&t)
+                        .map_err(|e| format!("is not a schoolsite approval ({e})"))
+                });
+            (p, parsed)
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out
+}

@@ -1,0 +1,218 @@
+//! Publishing: the manifest a build writes, approval keys, signed
+//! approvals, the preview an approver reads, the hash-chained audit log,
+//! and the atomic copy of an approved build to where it is served.
+//!
+//! `publish` refuses unless `public/` is exactly what was built, a
+//! listed approver signed that build, the build had no errors, and every
+//! photo in it may still be published today.
+
+pub mod approval;
+pub mod audit;
+pub mod keys;
+pub mod manifest;
+pub mod preview;
+pub mod sync;
+
+use crate::config::Config;
+use crate::consent::{self, Policy, Register};
+use approval::Approval;
+use chrono::NaiveDate;
+use manifest::Manifest;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(
+        "there is no {} yet: run `schoolsite build` first",
+        manifest::MANIFEST_FILE
+    )]
+    NoManifest,
+    #[error("{file} cannot be trusted: {0}; run `schoolsite build` again", file = manifest::MANIFEST_FILE)]
+    BadManifest(String),
+    #[error("could not use {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Key(String),
+    #[error("cannot publish there: {0}")]
+    Destination(String),
+    #[error("public/ is not what was built:\n  {}", .0.join("\n  "))]
+    Tampered(Vec<String>),
+    #[error(
+        "the audit log {path} has been tampered with or damaged at line {line}: {why}. Restore it from the site's repository; nothing can be published until the chain is whole"
+    )]
+    AuditBroken {
+        path: PathBuf,
+        line: usize,
+        why: String,
+    },
+    #[error("nothing was published:\n  {}", .0.join("\n  "))]
+    Refused(Vec<String>),
+}
+
+/// What a publish did.
+#[derive(Debug)]
+pub struct Published {
+    pub manifest: Manifest,
+    pub approver: String,
+    pub to: PathBuf,
+    pub entry: audit::Entry,
+}
+
+/// The valid approval of `manifest` by a listed approver, or every
+/// reason there is none.
+pub fn find_approval(
+    root: &Path,
+    config: &Config,
+    manifest: &Manifest,
+) -> Result<(PathBuf, Approval), Vec<String>> {
+    let mut problems = Vec::new();
+    let mut other_builds = 0;
+    for (path, parsed) in approval::load_all(root) {
+        let shown = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let approval = match parsed {
+            Ok(a) => a,
+            Err(why) => {
+                problems.push(format!("{shown} {why}"));
+                continue;
+            }
+        };
+        if approval.manifest_digest != manifest.digest {
+            // Check it anyway: a forged approval is worth reporting.
+            if let Err(why) = approval.verify(&config.approvers) {
+                problems.push(format!("{shown}: {why}"));
+            }
+            other_builds += 1;
+            continue;
+        }
+        match approval.verify(&config.approvers) {
+            Ok(_) => return Ok((path, approval)),
+            Err(why) => problems.push(format!("{shown}: {why}")),
+        }
+    }
+    let mut reasons = vec![format!(
+        "no approver has approved this build (manifest {}){}: run `schoolsite preview` and ask an approver to run `schoolsite approve --key THEIR-KEY-FILE`",
+        manifest.short_digest(),
+        match other_builds {
+            0 => String::new(),
+            1 => "; the approval in approvals/ is for a different build".to_string(),
+            n => format!("; the {n} approvals in approvals/ are for different builds"),
+        }
+    )];
+    if config.approvers.is_empty() {
+        reasons.push(
+            "config.toml lists no [[approvers]]: the headteacher makes a key with `schoolsite keygen`"
+                .to_string(),
+        );
+    }
+    reasons.extend(problems);
+    Err(reasons)
+}
+
+/// Every photo in the manifest that may not be published on `today`
+/// under the current register: one line per person and photo.
+pub fn consent_problems(
+    register: &Register,
+    policy: &Policy,
+    manifest: &Manifest,
+    today: NaiveDate,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if !manifest.photos.is_empty() && !register.is_usable() {
+        out.push(
+            "the consent register cannot be read today, so no photo can be checked".to_string(),
+        );
+        return out;
+    }
+    for photo in &manifest.photos {
+        let Some(use_) = &photo.consent_use else {
+            continue;
+        };
+        for id in &photo.people {
+            let a = consent::assess(register, id, use_, today, policy);
+            let who = match a.person {
+                Some(p) => p.label(),
+                None => id.clone(),
+            };
+            for block in &a.blocks {
+                out.push(format!(
+                    "the photo {}: {who} {block} (checked against today's register, {today})",
+                    photo.source
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Publishes the built site at `root` to `dest`, if everything allows
+/// it; every attempt is recorded in the audit log.
+pub fn publish(root: &Path, dest: &Path, today: NaiveDate) -> Result<Published, PublishError> {
+    let log = root.join(audit::AUDIT_LOG);
+    // A broken log stops everything: an entry cannot be chained to it.
+    audit::verify(&log)?;
+    let config = Config::load(root).map_err(|e| PublishError::Refused(vec![e.to_string()]))?;
+    let mut entry = audit::Entry::new("refused", dest);
+    let refuse = |mut entry: audit::Entry, reasons: Vec<String>| {
+        entry.reasons = reasons.clone();
+        audit::append(&log, entry)?;
+        Err(PublishError::Refused(reasons))
+    };
+
+    let manifest = match Manifest::load(root) {
+        Ok(m) => m,
+        Err(e) => return refuse(entry, vec![e.to_string()]),
+    };
+    entry.manifest = Some(manifest.digest.clone());
+    let mut reasons = Vec::new();
+    let target = match sync::check_destination(root, dest) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            reasons.push(e.to_string());
+            None
+        }
+    };
+    if manifest.errors > 0 {
+        reasons.push(format!(
+            "the build had {} errors; fix them and build again",
+            manifest.errors
+        ));
+    }
+    for d in manifest.compare(root) {
+        reasons.push(format!(
+            "{d}: run `schoolsite build` again, and have it approved"
+        ));
+    }
+    let approver = match find_approval(root, &config, &manifest) {
+        Ok((_, a)) => Some(format!("{} ({})", a.name, a.role)),
+        Err(r) => {
+            reasons.extend(r);
+            None
+        }
+    };
+    entry.approver = approver.clone();
+    let register = Register::load(root);
+    let policy = Policy::from(&config.consent);
+    reasons.extend(consent_problems(&register, &policy, &manifest, today));
+
+    let (Some(target), Some(approver), true) = (target, approver, reasons.is_empty()) else {
+        return refuse(entry, reasons);
+    };
+    if let Err(e) = sync::publish(&root.join(crate::emit::OUTPUT_DIR), &target, &manifest) {
+        return refuse(entry, vec![e.to_string()]);
+    }
+    entry.event = "publish".to_string();
+    let entry = audit::append(&log, entry)?;
+    Ok(Published {
+        manifest,
+        approver,
+        to: target,
+        entry,
+    })
+}
