@@ -167,6 +167,43 @@ fn build_preview_approve_publish() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("all 1 entries are intact and in order"));
 
+    // Someone edits the served copy on the server: the next publish of
+    // the same approved build says so, records it, and puts it right.
+    let served = w.www().join("contact/index.html");
+    let original = std::fs::read(&served).unwrap();
+    std::fs::write(&served, "<p>Defaced</p>").unwrap();
+    std::fs::write(w.www().join("extra.html"), "x").unwrap();
+    let run = w.publish();
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout.contains(
+            "the site on the server had been changed outside schoolsite since the last publish"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("/contact/index.html had been changed on the server since the last publish"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("/extra.html had been added on the server"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read(&served).unwrap(), original);
+    assert!(!w.www().join("extra.html").exists());
+    assert!(
+        w.audit_log()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains("had been changed on the server")
+    );
+
     // A page removed from the site goes from the server at the next
     // publish; the preview shows it removed since the last publish.
     std::fs::remove_file(w.site.path("content/news/2026-10-16-parents-evening.md")).unwrap();
@@ -201,7 +238,7 @@ fn build_preview_approve_publish() {
     let run = w.publish();
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(!w.www().join("news/parents-evening").exists());
-    assert_eq!(w.audit_log().lines().count(), 3);
+    assert_eq!(w.audit_log().lines().count(), 4);
 }
 
 #[test]

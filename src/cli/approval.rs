@@ -161,6 +161,14 @@ pub fn publish(args: &PublishArgs) -> anyhow::Result<u8> {
                 p.approver,
                 p.to.display()
             );
+            if !p.tampered.is_empty() {
+                println!(
+                    "warning: the site on the server had been changed outside schoolsite since the last publish; this publish replaced it:"
+                );
+                for t in &p.tampered {
+                    println!("  {t}");
+                }
+            }
             println!("Recorded as entry {} of {}.", p.entry.seq, audit::AUDIT_LOG);
             Ok(0)
         }

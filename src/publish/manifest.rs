@@ -63,6 +63,29 @@ pub enum Difference {
     Strange(String, String),
 }
 
+impl Difference {
+    /// The file, relative to the site's folder.
+    pub fn path(&self) -> &str {
+        match self {
+            Difference::Changed(p)
+            | Difference::Added(p)
+            | Difference::Removed(p)
+            | Difference::Strange(p, _) => p,
+        }
+    }
+
+    /// What happened to it, in words: "changed", "added", "removed", or
+    /// why it is strange.
+    pub fn what(&self) -> &str {
+        match self {
+            Difference::Changed(_) => "changed",
+            Difference::Added(_) => "added",
+            Difference::Removed(_) => "removed",
+            Difference::Strange(_, why) => why,
+        }
+    }
+}
+
 impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -174,8 +197,15 @@ impl Manifest {
 
     /// Every way the files in `root/public` differ from the manifest.
     pub fn compare(&self, root: &Path) -> Vec<Difference> {
+        self.compare_dir(&root.join(OUTPUT_DIR), &[])
+    }
+
+    /// Every way the files in `public` (any folder holding a copy of the
+    /// site) differ from the manifest, leaving out the top-level files
+    /// named in `ignore`.
+    pub fn compare_dir(&self, public: &Path, ignore: &[&str]) -> Vec<Difference> {
         use rayon::prelude::*;
-        let public = root.join(OUTPUT_DIR);
+        let public = public.to_path_buf();
         let mut out = Vec::new();
         let mut found = std::collections::BTreeMap::new();
         for entry in walkdir::WalkDir::new(&public)
@@ -200,7 +230,7 @@ impl Manifest {
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             let t = entry.file_type();
-            if t.is_dir() {
+            if t.is_dir() || ignore.contains(&rel.as_str()) {
                 continue;
             }
             if !t.is_file() {

@@ -59,6 +59,9 @@ pub struct Published {
     pub approver: String,
     pub to: PathBuf,
     pub entry: audit::Entry,
+    /// Files of the copy it replaced that had been changed on the server
+    /// since the last publish (this publish put them right).
+    pub tampered: Vec<String>,
 }
 
 /// The valid approval of `manifest` by a listed approver, or every
@@ -204,6 +207,10 @@ pub fn publish(root: &Path, dest: &Path, today: NaiveDate) -> Result<Published, 
     let (Some(target), Some(approver), true) = (target, approver, reasons.is_empty()) else {
         return refuse(entry, reasons);
     };
+    // The copy being replaced should be exactly the last publish; if
+    // someone changed it on the server, say so (this publish restores it).
+    let tampered = sync::changed_since_published(root, &target);
+    entry.reasons = tampered.clone();
     if let Err(e) = sync::publish(&root.join(crate::emit::OUTPUT_DIR), &target, &manifest) {
         return refuse(entry, vec![e.to_string()]);
     }
@@ -214,5 +221,6 @@ pub fn publish(root: &Path, dest: &Path, today: NaiveDate) -> Result<Published, 
         approver,
         to: target,
         entry,
+        tampered,
     })
 }

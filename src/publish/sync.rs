@@ -63,6 +63,44 @@ pub fn check_destination(root: &Path, dest: &Path) -> Result<PathBuf, PublishErr
     Ok(target)
 }
 
+/// How the site currently at `target` differs from the build last
+/// published there (named in its marker), as lines for the audit log;
+/// empty when it is intact, or was never published by schoolsite.
+pub fn changed_since_published(root: &Path, target: &Path) -> Vec<String> {
+    let Ok(marker) = std::fs::read_to_string(target.join(MARKER)) else {
+        return Vec::new();
+    };
+    let Some(digest) = marker
+        .lines()
+        .find_map(|l| l.strip_prefix("manifest: "))
+        .map(str::trim)
+    else {
+        return vec![format!(
+            "{}/{MARKER} was changed on the server: it no longer names the build published",
+            target.display()
+        )];
+    };
+    let Some(last) = super::approval::load_all(root)
+        .into_iter()
+        .filter_map(|(_, a)| a.ok())
+        .find(|a| a.manifest_digest == digest && a.manifest.digest == digest)
+    else {
+        return Vec::new();
+    };
+    last.manifest
+        .compare_dir(target, &[MARKER])
+        .iter()
+        .map(|d| {
+            format!(
+                "{}/{} had been {} on the server since the last publish",
+                target.display(),
+                d.path(),
+                d.what()
+            )
+        })
+        .collect()
+}
+
 /// Copies every file of `manifest` from `public` into `target`,
 /// replacing what was there in one step. Each file is checked against
 /// the manifest as it is copied.
