@@ -123,7 +123,11 @@ fn build_preview_approve_publish() {
     assert!(run.stdout.contains("pages added"), "{}", run.stdout);
     let preview = w.site.read(".schoolsite/preview.html");
     assert!(preview.contains("This build passed every check"));
-    assert!(preview.contains("this is the first approval, so everything is new"));
+    assert!(
+        preview
+            .contains("Compared with nothing: this is the first approval, so everything is new.")
+    );
+    assert!(preview.contains("<p>An individual photo. People declared:</p>"));
     // Every photo as a thumbnail, from the sanitised copy, with who is in
     // it: id and first name, never a surname.
     assert_eq!(

@@ -268,7 +268,7 @@ impl Page<'_> {
                 esc(&a.name),
                 esc(a.signed_at.get(..10).unwrap_or(""))
             ),
-            None => "this is the first approval, so everything is new".to_string(),
+            None => "with nothing: this is the first approval, so everything is new".to_string(),
         };
         let _ = writeln!(
             h,
