@@ -506,11 +506,11 @@ impl Page<'_> {
             return;
         };
         let kind = if use_ == "website_individual" {
-            "individual photo"
+            "An individual photo"
         } else {
-            "group photo"
+            "A group photo"
         };
-        let _ = write!(h, "<p>A {kind}. People declared:</p><ul class=\"people\">");
+        let _ = write!(h, "<p>{kind}. People declared:</p><ul class=\"people\">");
         for id in &p.people {
             let a = consent::assess(&self.survey.register, id, use_, today, &self.policy);
             let (class, status) = if let Some(block) = a.blocks.first() {
