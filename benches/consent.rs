@@ -111,7 +111,7 @@ fn make_site(root: &Path, images: &[Vec<u8>], pupils: Option<usize>) {
     };
     write(
         "config.toml",
-        b"title = \"Bench\"\nbase_url = \"https://bench.example.sch.uk\"\n[school]\nname = \"B\"\naddress = \"A\"\nphone = \"0\"\nemail = \"office@bench.example.sch.uk\"\n[consent]\nfaces = \"off\"\n",
+        b"title = \"Bench\"\nbase_url = \"https://bench.example.sch.uk\"\n[school]\nname = \"B\"\naddress = \"A\"\nphone = \"0\"\nemail = \"office@bench.example.sch.uk\"\n[statutory]\nprofile = \"none\"\n[consent]\nfaces = \"off\"\n",
     );
     common::copy_themes(root);
     write(

@@ -143,7 +143,7 @@ fn make_site(root: &Path, pages: usize, pupils: Option<usize>) {
     };
     write(
         "config.toml",
-        "title = \"Bench\"\nbase_url = \"https://bench.example.sch.uk\"\n[school]\nname = \"B\"\naddress = \"A\"\nphone = \"0\"\nemail = \"office@bench.example.sch.uk\"\n",
+        "title = \"Bench\"\nbase_url = \"https://bench.example.sch.uk\"\n[school]\nname = \"B\"\naddress = \"A\"\nphone = \"0\"\nemail = \"office@bench.example.sch.uk\"\n[statutory]\nprofile = \"none\"\n",
     );
     common::copy_themes(root);
     write(

@@ -60,6 +60,8 @@ name = "Bench School"
 address = "1 Bench Lane"
 phone = "01632 960 000"
 email = "office@bench.example.org"
+[statutory]
+profile = "none"
 TOML
 mkdir -p "$site/themes/bench/templates" "$site/layouts/_default"
 cat > "$site/themes/bench/templates/base.html" <<'T'

@@ -6,6 +6,7 @@ use super::Input;
 use crate::content::RefKind;
 use crate::content::paths::Target;
 use crate::report::{Finding, Location};
+use rayon::prelude::*;
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let site = input.site;
@@ -63,66 +64,119 @@ pub fn check(input: &Input) -> Vec<Finding> {
             ));
         }
     }
-    for page in input.pages {
-        for src in external_sources(page.html()) {
+    // Every published page, in parallel: this reads every byte of HTML.
+    out.par_extend(input.pages.par_iter().flat_map_iter(|page| {
+        external_sources(page.html()).into_iter().map(move |src| {
             let file = page.source().unwrap_or("templates").to_string();
-            out.push(Finding::error(
+            Finding::error(
                 "image-external",
                 Location::file(file),
                 format!("the published page {} loads {src:?} from another website (written by a template)", page.path()),
                 "serve the file from the theme's static/ folder instead",
-            ));
-        }
-    }
+            )
+        })
+    }));
     out
 }
 
-/// `src`/`srcset`/`poster` values of media tags in HTML that point at
-/// another site.
+/// Tags that load media.
+const MEDIA_TAGS: &[&[u8]] = &[
+    b"img", b"source", b"video", b"audio", b"iframe", b"embed", b"object", b"track", b"input",
+];
+
+/// Attributes of those tags that name what is loaded.
+const SOURCE_ATTRIBUTES: &[&[u8]] = &[b"src", b"srcset", b"poster", b"data"];
+
+/// `src`/`srcset`/`poster`/`data` values of media tags in HTML that point
+/// at another site. One pass over the page: each `<` is looked at once,
+/// and only a media tag's attributes are read.
 fn external_sources(html: &str) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
+    let bytes = html.as_bytes();
     let mut found = Vec::new();
-    for tag in [
-        "<img", "<source", "<video", "<audio", "<iframe", "<embed", "<object", "<track",
-    ] {
-        for (start, _) in lower.match_indices(tag) {
-            let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
-            let inside = &html[start..end];
-            let inside_lower = &lower[start..end];
-            for attr in ["src=", "srcset=", "poster=", "data="] {
-                for (at, _) in inside_lower.match_indices(attr) {
-                    if at > 0 && !inside_lower.as_bytes()[at - 1].is_ascii_whitespace() {
-                        continue;
-                    }
-                    let value = attribute_value(&inside[at + attr.len()..]);
-                    for candidate in value.split(',') {
-                        let url = candidate.split_whitespace().next().unwrap_or("");
-                        let l = url.to_ascii_lowercase();
-                        if l.starts_with("http:")
-                            || l.starts_with("https:")
-                            || l.starts_with("//")
-                            || l.starts_with("data:")
-                        {
-                            found.push(url.to_string());
-                        }
-                    }
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + p + 1;
+        let name_end = start
+            + bytes[start..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .unwrap_or(bytes.len() - start);
+        let name = &bytes[start..name_end];
+        i = name_end.max(start);
+        if !MEDIA_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        i = read_attributes(html, name_end, |attr, value| {
+            if !SOURCE_ATTRIBUTES
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(attr.as_bytes()))
+            {
+                return;
+            }
+            for candidate in value.split(',') {
+                let url = candidate.split_whitespace().next().unwrap_or("");
+                let l = url.as_bytes();
+                let starts = |p: &[u8]| l.len() >= p.len() && l[..p.len()].eq_ignore_ascii_case(p);
+                if starts(b"http:") || starts(b"https:") || starts(b"//") || starts(b"data:") {
+                    found.push(url.to_string());
                 }
             }
-        }
+        });
     }
     found
 }
 
-fn attribute_value(s: &str) -> &str {
-    let s = s.trim_start();
-    if let Some(rest) = s.strip_prefix('"') {
-        rest.split('"').next().unwrap_or("")
-    } else if let Some(rest) = s.strip_prefix('\'') {
-        rest.split('\'').next().unwrap_or("")
-    } else {
-        s.split(|c: char| c.is_whitespace() || c == '>')
-            .next()
-            .unwrap_or("")
+/// Reads the attributes of a tag from `at` (just after its name) to its
+/// `>`, calling `each(name, value)`; returns the offset after the tag.
+fn read_attributes(html: &str, mut at: usize, mut each: impl FnMut(&str, &str)) -> usize {
+    let bytes = html.as_bytes();
+    let skip_space = |mut at: usize| {
+        while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
+            at += 1;
+        }
+        at
+    };
+    loop {
+        at = skip_space(at);
+        if at >= bytes.len() {
+            return at;
+        }
+        if bytes[at] == b'>' {
+            return at + 1;
+        }
+        let name_start = at;
+        while at < bytes.len()
+            && !bytes[at].is_ascii_whitespace()
+            && !matches!(bytes[at], b'=' | b'>' | b'/')
+        {
+            at += 1;
+        }
+        let name = &html[name_start..at];
+        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        if at >= bytes.len() || bytes[at] != b'=' {
+            continue;
+        }
+        at += 1;
+        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let (value, next) = match bytes.get(at) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let end = memchr::memchr(q, &bytes[at + 1..]).map_or(bytes.len(), |e| at + 1 + e);
+                (&html[at + 1..end], (end + 1).min(bytes.len()))
+            }
+            _ => {
+                let end = bytes[at..]
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace() || *b == b'>')
+                    .map_or(bytes.len(), |e| at + e);
+                (&html[at..end], end)
+            }
+        };
+        each(name, value);
+        at = next;
     }
 }
 
@@ -137,5 +191,23 @@ mod tests {
             external_sources(html),
             vec!["https://cdn.example/x.jpg", "//cdn/b.jpg"]
         );
+    }
+
+    #[test]
+    fn attribute_spellings_browsers_accept_are_read() {
+        let html = "<img/src=https://a.example/1.jpg><video poster = \"HTTPS://b.example/p.jpg\" ><source\tsrc='data:image/png;base64,xx'><iframe title=\"a > b\" src=//c.example/></iframe><imgx src=https://no/><img src=\"/ok.jpg\" data-src=\"https://lazy.example/x.jpg\">";
+        assert_eq!(
+            external_sources(html),
+            vec![
+                "https://a.example/1.jpg",
+                "HTTPS://b.example/p.jpg",
+                "data:image/png;base64",
+                "//c.example/",
+            ]
+        );
+        // A page that ends inside a tag does not panic.
+        assert!(external_sources("<img src=").is_empty());
+        assert!(external_sources("<img src=\"https://x").len() == 1);
+        assert!(external_sources("<").is_empty());
     }
 }
