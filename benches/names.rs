@@ -102,25 +102,40 @@ fn main() {
     eprintln!("generating two sites of {pages} pages, register of {pupils} pupils…");
     make_site(&with, pages, Some(pupils));
     make_site(&without, pages, None);
-    let check = common::timed_check;
-    check(&with);
-    check(&without);
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        b.push(check(&without));
-        a.push(check(&with));
+    for (what, run) in [
+        (
+            "build = load, render, every rule, write public/ and the manifest",
+            common::timed_build as fn(&Path) -> std::time::Duration,
+        ),
+        (
+            "check = load, render, every rule; nothing written",
+            common::timed_check,
+        ),
+    ] {
+        run(&with);
+        run(&without);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            b.push(run(&without));
+            a.push(run(&with));
+        }
+        let (a, b) = (common::fastest(&a), common::fastest(&b));
+        println!(
+            "{pages} pages, {pupils} pupils in the register, fastest of {RUNS} runs each; {what}:"
+        );
+        println!("  names checked against the register   {a:>6.3} s");
+        println!("  no register (nothing to look for)    {b:>6.3} s");
+        println!(
+            "  ratio {:.3}: the names check adds {:+.1}%{}",
+            a / b,
+            (a / b - 1.0) * 100.0,
+            if what.starts_with("build") {
+                " (budget +10% of build time)"
+            } else {
+                ""
+            }
+        );
     }
-    let (a, b) = (common::fastest(&a), common::fastest(&b));
-    println!(
-        "{pages} pages, {pupils} pupils in the register (fastest of {RUNS} runs each, check = load, render, every rule):"
-    );
-    println!("  names checked against the register   {a:>6.3} s");
-    println!("  no register (nothing to look for)    {b:>6.3} s");
-    println!(
-        "  ratio {:.3}: the names check adds {:+.1}% (budget +10%)",
-        a / b,
-        (a / b - 1.0) * 100.0
-    );
 }
 
 /// A deterministic pseudo-random sequence (no dependency needed).

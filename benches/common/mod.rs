@@ -28,6 +28,24 @@ pub fn timed_check(root: &Path) -> Duration {
     took
 }
 
+/// Times a `build` of the site at `root` (check, then write `public/`
+/// and the manifest, as `schoolsite build` does); it must not be blocked.
+#[allow(dead_code)]
+pub fn timed_build(root: &Path) -> Duration {
+    let start = Instant::now();
+    let prepared = pipeline::prepare(root, options()).expect("check");
+    assert!(
+        !prepared.blocked(),
+        "{:?}",
+        &prepared.findings[..3.min(prepared.findings.len())]
+    );
+    let emitted = schoolsite::emit::emit(root, &prepared.outputs).expect("emit");
+    schoolsite::publish::manifest::Manifest::new(root, &prepared, &emitted.written)
+        .write(root)
+        .expect("manifest");
+    start.elapsed()
+}
+
 /// A temporary folder on a RAM disk when there is one, so builds measure
 /// the program rather than the disk's write-back.
 pub fn scratch_dir() -> tempfile::TempDir {

@@ -87,11 +87,11 @@ pub fn page_text(html: &str) -> PageText {
         let name = tag_name(tag);
         if name.eq_ignore_ascii_case("br") {
             text.push(' ');
-        } else if !INLINE.iter().any(|t| name.eq_ignore_ascii_case(t)) {
+        } else if !is_inline(name) {
             text.push(BLOCK_BREAK);
         }
         if tag.len() > name.len() + 2 {
-            for (attr, value) in attributes(tag) {
+            for_each_attribute(tag, |attr, value| {
                 let Some(place) = ATTRIBUTES
                     .iter()
                     .find(|a| attr.eq_ignore_ascii_case(a))
@@ -102,12 +102,12 @@ pub fn page_text(html: &str) -> PageText {
                             .then_some("data")
                     })
                 else {
-                    continue;
+                    return;
                 };
                 if place == "src" && value.contains("/media/") {
                     // Published media are named by their hash.
                     shows_photo = true;
-                    continue;
+                    return;
                 }
                 if matches!(place, "href" | "src" | "srcset" | "poster")
                     && (value.starts_with('/') && !value.starts_with("//")
@@ -116,10 +116,10 @@ pub fn page_text(html: &str) -> PageText {
                     // An address on this site: its pages' addresses are
                     // checked where they are published, and its media are
                     // named by their hash.
-                    continue;
+                    return;
                 }
                 if !value.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) {
-                    continue;
+                    return;
                 }
                 tail.push(BLOCK_BREAK);
                 tail_parts.push((tail.len(), place));
@@ -134,7 +134,7 @@ pub fn page_text(html: &str) -> PageText {
                 } else {
                     decode_into(value, &mut tail);
                 }
-            }
+            });
         }
         i = lt + end;
     }
@@ -147,6 +147,19 @@ pub fn page_text(html: &str) -> PageText {
         parts,
         shows_photo,
     }
+}
+
+/// Whether `name` is one of the [`INLINE`] tags, in any case.
+fn is_inline(name: &str) -> bool {
+    if name.len() > 6 {
+        return false;
+    }
+    let mut lower = [0u8; 6];
+    for (l, b) in lower.iter_mut().zip(name.bytes()) {
+        *l = b.to_ascii_lowercase();
+    }
+    let lower = &lower[..name.len()];
+    INLINE.iter().any(|t| t.as_bytes() == lower)
 }
 
 /// The name of the tag at the start of `tag` (`<p …>`, `</em>`).
@@ -162,23 +175,24 @@ fn tag_name(tag: &str) -> &str {
 /// The length of the tag at the start of `s` (through its `>`), quotes
 /// respected.
 fn tag_end(s: &str) -> usize {
-    let mut quote = None;
-    for (i, b) in s.bytes().enumerate().skip(1) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return i + 1,
-            _ => {}
+    let b = s.as_bytes();
+    let mut i = 1.min(b.len());
+    while let Some(p) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
+        let at = i + p;
+        if b[at] == b'>' {
+            return at + 1;
+        }
+        match memchr::memchr(b[at], &b[at + 1..]) {
+            Some(close) => i = at + 1 + close + 1,
+            None => return s.len(),
         }
     }
     s.len()
 }
 
-/// The attributes of a tag: names and values as written.
-fn attributes(tag: &str) -> Vec<(&str, &str)> {
+/// Calls `f(name, value)` for each attribute of a tag, as written.
+fn for_each_attribute<'a>(tag: &'a str, mut f: impl FnMut(&'a str, &'a str)) {
     let inner = tag.trim_start_matches('<').trim_end_matches('>');
-    let mut out = Vec::new();
     let b = inner.as_bytes();
     // Skip the tag name.
     let mut i = b
@@ -219,10 +233,9 @@ fn attributes(tag: &str) -> Vec<(&str, &str)> {
                 }
                 &inner[from..i]
             };
-            out.push((name, value));
+            f(name, value);
         }
     }
-    out
 }
 
 /// Appends `s` with character references decoded: numeric ones, and the
@@ -297,6 +310,21 @@ fn entity(name: &str) -> Option<String> {
         _ => return None,
     };
     Some([letter, mark].iter().collect())
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::tag_end;
+
+    #[test]
+    fn tags_end_at_the_first_unquoted_angle_bracket() {
+        assert_eq!(tag_end("<p>rest"), 3);
+        assert_eq!(tag_end("<a title=\"a > b\" href='x>y'>rest"), 28);
+        assert_eq!(tag_end("<a title=\"never closed>"), 23);
+        assert_eq!(tag_end("<"), 1);
+        assert_eq!(tag_end("<p"), 2);
+        assert_eq!(tag_end("<>"), 2);
+    }
 }
 
 #[cfg(test)]

@@ -13,11 +13,57 @@ use crate::consent::{Register, Role};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
+/// A first word's key → the patterns starting with it, with all their
+/// words' keys.
+type FirstWords = HashMap<u64, Vec<(u32, Box<[u64]>)>, PassThrough>;
+
+const BUCKETS: usize = 1 << 16;
+
+/// A word key's bit in the first look's filter.
+#[inline(always)]
+fn bucket(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 48) as usize
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default, Clone, Copy)]
+struct PassThrough;
+
+impl std::hash::BuildHasher for PassThrough {
+    type Hasher = PassThroughHasher;
+    fn build_hasher(&self) -> PassThroughHasher {
+        PassThroughHasher(0)
+    }
+}
+
+struct PassThroughHasher(u64);
+
+impl std::hash::Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Short words' keys are their bytes: spread them.
+        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// Words between a forename and the surname (middle names).
 const MAX_MIDDLE: usize = 2;
 
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
+    /// The first look: the hash of each pattern's first word → the
+    /// patterns starting with it, with the hashes of all their words.
+    first_words: FirstWords,
+    /// One bit per [`bucket`] of the first words: most words of a page
+    /// are ruled out by one bit.
+    first_word_bits: Box<[u64]>,
     /// Pattern index → whether it is some pupil's forename, surname.
     roles: Vec<(bool, bool)>,
     /// (forename pattern, surname pattern) → pupils.
@@ -101,12 +147,88 @@ impl Matcher {
                     .ok()
             })
             .flatten();
+        let mut first_words = FirstWords::default();
+        for (i, p) in patterns.iter().enumerate() {
+            let words: Box<[u64]> = p.split(' ').map(normalise::word_hash).collect();
+            first_words
+                .entry(words[0])
+                .or_default()
+                .push((i as u32, words));
+        }
+        let mut first_word_bits = vec![0u64; BUCKETS / 64].into_boxed_slice();
+        for &key in first_words.keys() {
+            let b = bucket(key);
+            first_word_bits[b / 64] |= 1 << (b % 64);
+        }
         Matcher {
             automaton,
+            first_words,
+            first_word_bits,
             roles,
             pairs,
             people,
         }
+    }
+
+    /// Whether the text made of `words` (see [`normalise::word_hashes`])
+    /// may hold a full name: a quick first look that never misses one
+    /// [`Matcher::full_names`] would find, pairing names the same way
+    /// (up to two middle words, never across a joining word). It may say
+    /// yes when there is none, if hashes collide; then the full check
+    /// decides.
+    pub fn may_name_anyone(&self, words: &[u64]) -> bool {
+        // (pattern, first word, one past the last word), by first word.
+        let mut found: Vec<(u32, usize, usize)> = Vec::new();
+        let mut any_surname = false;
+        for (i, w) in words.iter().enumerate() {
+            let b = bucket(*w);
+            if self.first_word_bits[b / 64] & (1 << (b % 64)) == 0 {
+                continue;
+            }
+            let Some(candidates) = self.first_words.get(w) else {
+                continue;
+            };
+            for (p, pattern) in candidates {
+                let matches = words
+                    .get(i..i + pattern.len())
+                    .is_some_and(|ws| ws == &pattern[..]);
+                if matches {
+                    any_surname |= self.roles[*p as usize].1;
+                    found.push((*p, i, i + pattern.len()));
+                }
+            }
+        }
+        if !any_surname {
+            return false;
+        }
+        let starting_at = |at: usize| {
+            let from = found.partition_point(|f| f.1 < at);
+            found[from..].iter().take_while(move |f| f.1 == at)
+        };
+        found.iter().any(|&(p, _, end)| {
+            let (is_forename, is_surname) = self.roles[p as usize];
+            if is_forename {
+                for a in end..=end + MAX_MIDDLE {
+                    if starting_at(a).any(|&(s, _, _)| self.pairs.contains_key(&(p, s))) {
+                        return true;
+                    }
+                    if words.get(a).is_none_or(|&w| normalise::is_joiner_key(w)) {
+                        break;
+                    }
+                }
+            }
+            is_surname && starting_at(end).any(|&(f, _, _)| self.pairs.contains_key(&(f, p)))
+        })
+    }
+
+    /// Whether any of `words` (see [`normalise::word_hashes`]) may be
+    /// the start of a forename or surname: a quick first look before
+    /// [`Matcher::any_names`], which it never contradicts.
+    pub fn may_hold_a_name(&self, words: &[u64]) -> bool {
+        words.iter().any(|w| {
+            let b = bucket(*w);
+            self.first_word_bits[b / 64] & (1 << (b % 64)) != 0 && self.first_words.contains_key(w)
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -223,6 +345,12 @@ mod tests {
 
     fn found(m: &Matcher, text: &str) -> Vec<String> {
         let n = normalise::normalise(text);
+        let mut words = Vec::new();
+        normalise::word_hashes(text, &mut words);
+        // The first look never misses what the full check finds.
+        if !m.full_names(&n.text).is_empty() {
+            assert!(m.may_name_anyone(&words), "the first look missed {text:?}");
+        }
         m.full_names(&n.text)
             .iter()
             .map(|h| m.pupil(h.pupil).label.clone())
@@ -295,6 +423,29 @@ mod tests {
         assert!(found(&m, &text).is_empty());
         text.push_str(" Rose Surname2");
         assert_eq!(found(&m, &text), ["2 (Rose S.)"]);
+    }
+
+    #[test]
+    fn the_first_look_at_an_address_never_misses_a_name() {
+        let m = matcher(
+            "1,Summer,Okafor,,pupil,,2026-09-01,no,yes,yes,yes\n2,Zoë,Fitzgerald-Ward,,pupil,,2026-09-01,no,yes,yes,yes\n",
+        );
+        for path in [
+            "/news/okafor/",
+            "/news/zoe-fitzgerald-ward-wins/",
+            "/x/ZOË/",
+            "/news/sports-day/",
+        ] {
+            let n = normalise::normalise(path);
+            let mut words = Vec::new();
+            normalise::word_hashes(path, &mut words);
+            if !m.any_names(&n.text).is_empty() {
+                assert!(m.may_hold_a_name(&words), "{path}");
+            }
+        }
+        let mut words = Vec::new();
+        normalise::word_hashes("/news/sports-day/", &mut words);
+        assert!(!m.may_hold_a_name(&words));
     }
 
     #[test]

@@ -79,11 +79,11 @@ fn check_page(
 
     let mut found: Vec<Found> = Vec::new();
     let mut seen: HashMap<u32, usize> = HashMap::new();
-    // Most pages name nobody: look first without the position map.
-    if !matcher
-        .full_names(&normalise::normalise_text(text))
-        .is_empty()
-    {
+    // Most pages name nobody: a quick first look at the words' hashes,
+    // then the full check only where there may be a name.
+    let mut words = Vec::with_capacity(text.len() / 5);
+    normalise::word_hashes(text, &mut words);
+    if matcher.may_name_anyone(&words) {
         let n = normalise::normalise(text);
         for hit in matcher.full_names(&n.text) {
             let (from, to) = n.source_range(hit.start, hit.end, text);
@@ -179,7 +179,13 @@ fn check_page(
     }
 
     // The page's address: no pupil name at all, first names included.
-    let address = normalise::normalise(page.path());
+    words.clear();
+    normalise::word_hashes(page.path(), &mut words);
+    let address = if matcher.may_hold_a_name(&words) {
+        normalise::normalise(page.path())
+    } else {
+        normalise::Normalised::default()
+    };
     if let Some(&(s, e)) = matcher.any_names(&address.text).first() {
         let (from, to) = address.source_range(s, e, page.path());
         let location = match doc {

@@ -142,7 +142,7 @@ pub fn is_common_word(name: &str) -> bool {
 
 /// Short words that join two people rather than sit between a forename and
 /// a surname: "Amelia and Smith" is two people, "Amelia Rose Smith" one.
-const JOINERS: &[&str] = &[
+pub const JOINERS: &[&str] = &[
     "a", "an", "and", "as", "at", "by", "for", "from", "in", "is", "of", "on", "or", "the", "then",
     "to", "was", "were", "with", "but", "nor", "plus", "vs", "v",
 ];
