@@ -34,8 +34,9 @@ enum Command {
     Build(SiteArgs),
     /// Check every rule and report; write nothing. For CI.
     Check(SiteArgs),
-    /// Clean photos on their own: strip every piece of metadata (GPS,
-    /// camera serial, face tags, motion-photo videos…) and write clean
+    /// Clean photos and PDFs on their own: strip every piece of metadata
+    /// (GPS, camera serial, face tags, motion-photo videos; a PDF's author,
+    /// XMP, attachments, scripts and earlier revisions…) and write clean
     /// copies to --out, printing one line per file of what was removed.
     Sanitise(sanitise::SanitiseArgs),
     /// List every published photo that must come down by a date (leavers,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct SanitiseArgs {
-    /// The files to clean (JPEG, PNG, WebP, GIF).
+    /// The files to clean (JPEG, PNG, WebP, GIF photos; PDF documents).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// The folder to write clean copies to (created if missing). The

@@ -13,6 +13,7 @@ mod faces;
 mod gif;
 mod jpeg;
 mod metadata;
+mod pdf;
 mod pixelate;
 mod png;
 mod resize;
@@ -59,6 +60,14 @@ pub enum Refusal {
     TooLarge { width: u32, height: u32, limit: u64 },
     #[error("part of it must be blurred, and a {format} cannot be")]
     CannotBlur { format: &'static str },
+    #[error(
+        "it is an encrypted or password-protected {format}, so what is inside cannot be checked"
+    )]
+    Encrypted { format: &'static str },
+    #[error(
+        "it is a PDF: schoolsite can clean it (`schoolsite sanitise`), but cannot yet check it for pupils' names or photos, so it cannot be published from the site yet"
+    )]
+    DocumentNotYetPublishable,
 }
 
 impl Refusal {
@@ -80,6 +89,12 @@ impl Refusal {
             }
             Refusal::CannotBlur { .. } => {
                 "export it as a JPEG or PNG photo, or crop the person out instead".to_string()
+            }
+            Refusal::Encrypted { .. } => {
+                "open it and save (or export) it again without a password".to_string()
+            }
+            Refusal::DocumentNotYetPublishable => {
+                "put the text on a page instead, with any photos beside it".to_string()
             }
         }
     }
@@ -168,10 +183,30 @@ impl CleanFile {
 }
 
 /// Sanitises a file: strips every piece of metadata and returns the
-/// clean bytes, or refuses. JPEG, PNG, WebP and GIF images are accepted.
+/// clean bytes, or refuses. JPEG, PNG, WebP and GIF images and PDF
+/// documents are accepted.
 pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal> {
     let kind = sniff(input);
     let stripped = match kind {
+        Kind::Pdf => {
+            // The PDF reader is a large parser of hostile input: should it
+            // ever panic, the file is refused rather than the build lost.
+            let stripped = std::panic::catch_unwind(|| pdf::strip(input, settings))
+                .unwrap_or_else(|_| {
+                    Err(Refusal::Corrupt {
+                        format: "PDF",
+                        detail: "it could not be read as a PDF".to_string(),
+                    })
+                })?;
+            return Ok(CleanFile {
+                bytes: stripped.bytes,
+                kind,
+                width: 0,
+                height: 0,
+                orientation: 1,
+                removed: stripped.removed,
+            });
+        }
         Kind::Jpeg => jpeg::strip(input, settings)?,
         Kind::Png => png::strip(input, settings)?,
         Kind::WebP => webp::strip(input, settings)?,
@@ -296,6 +331,11 @@ pub fn process(
         && let Some(hit) = cache.get(key)
     {
         return Ok(hit);
+    }
+    // A PDF can be cleaned, but nothing yet checks its text for names or
+    // its photos for consent: the site may not publish one.
+    if sniff(input) == Kind::Pdf {
+        return Err(Refusal::DocumentNotYetPublishable);
     }
     let clean = sanitise(input, settings)?;
     if !treatment.blur.is_empty() && !matches!(clean.kind, Kind::Jpeg | Kind::Png | Kind::WebP) {

@@ -714,3 +714,89 @@ pub fn assert_valid_html(path: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A PDF with something in every hiding place, written by hand: document
+/// properties naming the author, document and page XMP, Word's private
+/// data, a page thumbnail, an embedded file and a file-attachment
+/// annotation, JavaScript run on opening, a photo with EXIF and GPS, and
+/// an incremental update that replaced the author's name (the old one
+/// stays in the file). Every planted value starts with `PLANTED`.
+pub fn pdf_with_everything() -> Vec<u8> {
+    let jpeg = jpeg_with_everything(64, 48);
+    let content = b"BT /F1 11 Tf 20 160 Td (Star of the week: the whole of Year 5) Tj ET q 96 0 0 72 20 20 cm /Im1 Do Q".to_vec();
+    let xmp = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><dc:creator>PLANTED-XMP-CREATOR</dc:creator></x:xmpmeta>".to_vec();
+    let objects: Vec<(u32, Vec<u8>)> = vec![
+        (1, b"<< /Type /Catalog /Pages 2 0 R /Metadata 8 0 R /PieceInfo << /MSWord << /Private (PLANTED-PIECEINFO) >> >> /Names << /EmbeddedFiles 9 0 R /JavaScript 12 0 R >> /OpenAction 11 0 R >>".to_vec()),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+        (3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Resources << /Font << /F1 4 0 R >> /XObject << /Im1 6 0 R >> >> /Contents 5 0 R /Thumb 7 0 R /Metadata 13 0 R /Annots [14 0 R] >>".to_vec()),
+        (4, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec()),
+        (5, stream(b"", &content)),
+        (6, stream(b"/Type /XObject /Subtype /Image /Width 64 /Height 48 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", &jpeg)),
+        (7, stream(b"/Width 2 /Height 2 /ColorSpace /DeviceRGB /BitsPerComponent 8", b"PLANTED-THUMB")),
+        (8, stream(b"/Type /Metadata /Subtype /XML", &xmp)),
+        (9, b"<< /Names [(PLANTED-NAME.txt) 10 0 R] >>".to_vec()),
+        (10, b"<< /Type /Filespec /F (PLANTED-NAME.txt) /EF << /F 15 0 R >> >>".to_vec()),
+        (11, b"<< /S /JavaScript /JS (app.alert\\('PLANTED-JS'\\)) >>".to_vec()),
+        (12, b"<< /Names [(x) 11 0 R] >>".to_vec()),
+        (13, stream(b"/Type /Metadata /Subtype /XML", b"<x:xmpmeta>PLANTED-PAGE-XMP</x:xmpmeta>")),
+        (14, b"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 10 10] /FS 10 0 R /Contents (PLANTED-ANNOT) >>".to_vec()),
+        (15, stream(b"/Type /EmbeddedFile", b"PLANTED-ATTACHMENT contents")),
+        (16, b"<< /Author (PLANTED-OLD-AUTHOR) /Producer (Microsoft Word for Microsoft 365) /Title (PLANTED-TITLE) >>".to_vec()),
+    ];
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let first_xref = write_revision(&mut out, &objects, 17, None);
+    // An incremental update: the author's name "changed", the old one
+    // still in the file above.
+    let update = vec![(
+        16,
+        b"<< /Author (PLANTED-NEW-AUTHOR) /Producer (Microsoft Word for Microsoft 365) >>".to_vec(),
+    )];
+    write_revision(&mut out, &update, 17, Some(first_xref));
+    out
+}
+
+fn stream(dict: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut s = b"<< ".to_vec();
+    s.extend_from_slice(dict);
+    s.extend_from_slice(format!(" /Length {} >>\nstream\n", data.len()).as_bytes());
+    s.extend_from_slice(data);
+    s.extend_from_slice(b"\nendstream");
+    s
+}
+
+/// Appends objects, a cross-reference section for them and a trailer;
+/// returns where the section starts.
+fn write_revision(
+    out: &mut Vec<u8>,
+    objects: &[(u32, Vec<u8>)],
+    size: u32,
+    prev: Option<usize>,
+) -> usize {
+    let mut offsets = Vec::new();
+    for (n, body) in objects {
+        offsets.push((*n, out.len()));
+        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n");
+    if prev.is_none() {
+        out.extend_from_slice(format!("0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+        for (_, off) in &offsets {
+            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+        }
+    } else {
+        for (n, off) in &offsets {
+            out.extend_from_slice(format!("{n} 1\n{off:010} 00000 n \n").as_bytes());
+        }
+    }
+    let prev = prev.map(|p| format!(" /Prev {p}")).unwrap_or_default();
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {size} /Root 1 0 R /Info 16 0 R{prev} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    xref
+}

@@ -1,0 +1,412 @@
+//! PDF: rewritten whole, so no earlier revision survives, without the
+//! document properties, XMP metadata (document, page and image level),
+//! private application data, page thumbnails, embedded files and file
+//! attachments, forms' XML data, JavaScript and launch actions. Embedded
+//! JPEG photos keep their compressed pixels but lose their EXIF, GPS,
+//! XMP and IPTC segments, through the same code as photos. The text stays
+//! text and the pages look the same.
+//!
+//! Encrypted PDFs are refused: what is inside cannot be examined. So are
+//! images in formats that can carry metadata schoolsite cannot remove
+//! (JPEG 2000), and anything `lopdf` cannot read.
+
+use super::{Refusal, RemovedLog, Settings, Stripped};
+use lopdf::{Dictionary, Document, LoadOptions, Object};
+
+const FORMAT: &str = "PDF";
+
+/// Most a stream may inflate to while the file is read: a PDF bomb is
+/// refused, not unpacked.
+const MAX_INFLATED: usize = 256 * 1024 * 1024;
+
+/// Deepest nesting of arrays and dictionaries walked.
+const MAX_DEPTH: usize = 64;
+
+fn corrupt(detail: impl Into<String>) -> Refusal {
+    Refusal::Corrupt {
+        format: FORMAT,
+        detail: detail.into(),
+    }
+}
+
+/// Actions that run something or reach outside the document.
+const UNSAFE_ACTIONS: &[&[u8]] = &[
+    b"JavaScript",
+    b"Launch",
+    b"ImportData",
+    b"SubmitForm",
+    b"RichMediaExecute",
+    b"Rendition",
+    b"Sound",
+    b"Movie",
+];
+
+/// Annotations that carry files or media rather than marks on the page.
+const UNSAFE_ANNOTATIONS: &[&[u8]] = &[
+    b"FileAttachment",
+    b"Sound",
+    b"Movie",
+    b"RichMedia",
+    b"Screen",
+];
+
+pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
+    if has_encryption(input) {
+        return Err(Refusal::Encrypted { format: FORMAT });
+    }
+    // A PDF ends with %%EOF (perhaps followed by a little padding); one
+    // that does not was cut off, and what is missing cannot be checked.
+    let tail = &input[input.len().saturating_sub(1024)..];
+    if memchr::memmem::find(tail, b"%%EOF").is_none() {
+        return Err(corrupt("it is cut off: it does not end with %%EOF"));
+    }
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_INFLATED),
+        ..LoadOptions::default()
+    };
+    let mut doc = Document::load_mem_with_options(input, options)
+        .map_err(|e| corrupt(format!("it cannot be read as a PDF ({e})")))?;
+    if doc.was_encrypted() || doc.is_encrypted() {
+        return Err(Refusal::Encrypted { format: FORMAT });
+    }
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(corrupt("it has no pages"));
+    }
+    if let Some((n, _)) = pages
+        .iter()
+        .find(|(_, id)| doc.get_dictionary(**id).is_err())
+    {
+        return Err(corrupt(format!("page {n} is missing")));
+    }
+    let mut removed = RemovedLog::default();
+
+    let revisions = count(input, b"startxref");
+    if revisions > 1
+        && !input[..input.len().min(1024)]
+            .windows(11)
+            .any(|w| w == b"/Linearized")
+    {
+        removed.add_found(
+            "earlier revisions (incremental saves)",
+            0,
+            vec![format!(
+                "{} earlier revision{}",
+                revisions - 1,
+                if revisions == 2 { "" } else { "s" }
+            )],
+        );
+    }
+
+    // The document properties: author, title, software, dates.
+    if let Some(info) = doc.trailer.remove(b"Info") {
+        let dict = match &info {
+            Object::Reference(id) => doc.get_dictionary(*id).ok().cloned(),
+            Object::Dictionary(d) => Some(d.clone()),
+            _ => None,
+        };
+        let mut found = Vec::new();
+        if let Some(d) = dict {
+            if d.has(b"Author") {
+                found.push("author name".to_string());
+            }
+            if d.has(b"Creator") || d.has(b"Producer") {
+                found.push("software used".to_string());
+            }
+        }
+        removed.add_found("document properties", 0, found);
+    }
+
+    // Every object: metadata streams and files go; keys that carry
+    // metadata, thumbnails, private data or actions are taken out.
+    let ids: Vec<_> = doc.objects.keys().copied().collect();
+    for id in ids {
+        let Some(object) = doc.objects.get_mut(&id) else {
+            continue;
+        };
+        if let Object::Stream(stream) = object {
+            let kind = stream.dict.get_type().ok().map(<[u8]>::to_vec);
+            let subtype = stream
+                .dict
+                .get(b"Subtype")
+                .and_then(Object::as_name)
+                .ok()
+                .map(<[u8]>::to_vec);
+            match (kind.as_deref(), subtype.as_deref()) {
+                (Some(b"Metadata"), _) | (_, Some(b"XML")) => {
+                    removed.add("XMP metadata", stream.content.len());
+                    *object = Object::Null;
+                    continue;
+                }
+                (Some(b"EmbeddedFile"), _) => {
+                    removed.add_found(
+                        "embedded file",
+                        stream.content.len(),
+                        vec!["an attached file".to_string()],
+                    );
+                    *object = Object::Null;
+                    continue;
+                }
+                _ => {}
+            }
+            if subtype.as_deref() == Some(b"Image") {
+                clean_image(stream, settings, &mut removed)?;
+            }
+            clean_dictionary(&mut stream.dict, &mut removed, 0)?;
+        } else if let Object::Dictionary(dict) = object {
+            if dict
+                .get(b"S")
+                .and_then(Object::as_name)
+                .is_ok_and(is_unsafe_action)
+            {
+                removed.add("JavaScript or launch action", 0);
+                *object = Object::Null;
+                continue;
+            }
+            if dict
+                .get(b"Subtype")
+                .and_then(Object::as_name)
+                .is_ok_and(|s| UNSAFE_ANNOTATIONS.contains(&s))
+            {
+                removed.add_found("file attachment", 0, vec!["an attached file".to_string()]);
+                *object = Object::Null;
+                continue;
+            }
+            if dict.has_type(b"Filespec") {
+                removed.add_found("embedded file", 0, vec!["an attached file".to_string()]);
+                *object = Object::Null;
+                continue;
+            }
+            clean_dictionary(dict, &mut removed, 0)?;
+        } else {
+            clean_object(object, &mut removed, 0)?;
+        }
+    }
+    // The catalog's own entries that carry files, forms' data and scripts.
+    if let Ok(root) = doc.trailer.get(b"Root").and_then(Object::as_reference)
+        && let Ok(catalog) = doc.get_dictionary_mut(root)
+    {
+        for key in [
+            &b"AcroForm"[..],
+            b"OpenAction",
+            b"SpiderInfo",
+            b"Perms",
+            b"Collection",
+        ] {
+            if catalog.remove(key).is_some() {
+                let what = if key == b"AcroForm" {
+                    "form and its data"
+                } else {
+                    "document action"
+                };
+                removed.add(what, 0);
+            }
+        }
+        if let Ok(Object::Dictionary(names)) = catalog.get_mut(b"Names") {
+            for key in [&b"JavaScript"[..], b"EmbeddedFiles"] {
+                if names.remove(key).is_some() {
+                    removed.add_found(
+                        if key == b"JavaScript" {
+                            "JavaScript"
+                        } else {
+                            "embedded file"
+                        },
+                        0,
+                        if key == b"EmbeddedFiles" {
+                            vec!["an attached file".to_string()]
+                        } else {
+                            Vec::new()
+                        },
+                    );
+                }
+            }
+        }
+    }
+    doc.prune_objects();
+    doc.renumber_objects();
+
+    let mut bytes = Vec::with_capacity(input.len());
+    doc.save_to(&mut bytes)
+        .map_err(|e| corrupt(format!("it could not be written again ({e})")))?;
+    verify(&bytes)?;
+    Ok(Stripped {
+        bytes,
+        width: 0,
+        height: 0,
+        orientation: 1,
+        removed: removed.finish(),
+    })
+}
+
+/// Removes the keys of `dict` that carry metadata, private data,
+/// thumbnails or actions, and unsafe annotations from page lists.
+fn clean_dictionary(
+    dict: &mut Dictionary,
+    removed: &mut RemovedLog,
+    depth: usize,
+) -> Result<(), Refusal> {
+    if depth > MAX_DEPTH {
+        return Err(corrupt("it nests objects deeper than any real document"));
+    }
+    for (key, what) in [
+        (&b"Metadata"[..], "XMP metadata"),
+        (b"PieceInfo", "private application data"),
+        (b"Thumb", "page thumbnail"),
+        (b"AA", "JavaScript or launch action"),
+        (b"JS", "JavaScript or launch action"),
+        (b"XFA", "form and its data"),
+        (b"LastModified", "document properties"),
+    ] {
+        if dict.remove(key).is_some() {
+            removed.add(what, 0);
+        }
+    }
+    let action_is_unsafe = match dict.get(b"A") {
+        Ok(Object::Dictionary(a)) => a
+            .get(b"S")
+            .and_then(Object::as_name)
+            .is_ok_and(is_unsafe_action),
+        _ => false,
+    };
+    if action_is_unsafe {
+        dict.remove(b"A");
+        removed.add("JavaScript or launch action", 0);
+    }
+    if let Ok(Object::Array(annots)) = dict.get_mut(b"Annots") {
+        let before = annots.len();
+        annots.retain(|a| match a {
+            Object::Dictionary(d) => !d
+                .get(b"Subtype")
+                .and_then(Object::as_name)
+                .is_ok_and(|s| UNSAFE_ANNOTATIONS.contains(&s)),
+            _ => true,
+        });
+        for _ in annots.len()..before {
+            removed.add_found("file attachment", 0, vec!["an attached file".to_string()]);
+        }
+    }
+    for (_, value) in dict.iter_mut() {
+        clean_object(value, removed, depth + 1)?;
+    }
+    Ok(())
+}
+
+fn clean_object(
+    object: &mut Object,
+    removed: &mut RemovedLog,
+    depth: usize,
+) -> Result<(), Refusal> {
+    if depth > MAX_DEPTH {
+        return Err(corrupt("it nests objects deeper than any real document"));
+    }
+    match object {
+        Object::Dictionary(d) => clean_dictionary(d, removed, depth + 1),
+        Object::Array(items) => {
+            for item in items {
+                clean_object(item, removed, depth + 1)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A JPEG image keeps its compressed pixels and loses its metadata
+/// segments; a JPEG 2000 one is refused (its boxes can hold anything).
+fn clean_image(
+    stream: &mut lopdf::Stream,
+    settings: &Settings,
+    removed: &mut RemovedLog,
+) -> Result<(), Refusal> {
+    let filters: Vec<Vec<u8>> = stream
+        .dict
+        .get(b"Filter")
+        .map(|f| match f {
+            Object::Name(n) => vec![n.clone()],
+            Object::Array(a) => a
+                .iter()
+                .filter_map(|o| o.as_name().ok().map(<[u8]>::to_vec))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    if filters.iter().any(|f| f == b"JPXDecode") {
+        return Err(Refusal::Unsupported {
+            format: "a PDF with JPEG 2000 images",
+            fix: "export the document again with images saved as JPEG (for example \"Save as PDF\" with standard quality)",
+        });
+    }
+    match filters.as_slice() {
+        [only] if only == b"DCTDecode" => {
+            let stripped = super::jpeg::strip(&stream.content, settings)?;
+            let saved = stream.content.len().saturating_sub(stripped.bytes.len());
+            let mut found = Vec::new();
+            for r in &stripped.removed {
+                for f in &r.found {
+                    if !found.contains(f) {
+                        found.push(f.clone());
+                    }
+                }
+            }
+            if saved > 0 || !found.is_empty() {
+                removed.add_found("photo metadata (EXIF, GPS, XMP, IPTC)", saved, found);
+            }
+            stream.set_content(stripped.bytes);
+            Ok(())
+        }
+        filters if filters.iter().any(|f| f == b"DCTDecode") => Err(corrupt(
+            "a photo in it is stored in a way schoolsite cannot clean (a JPEG inside another filter)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn is_unsafe_action(name: &[u8]) -> bool {
+    UNSAFE_ACTIONS.contains(&name)
+}
+
+/// Whether the file declares encryption anywhere (any trailer, any
+/// cross-reference stream).
+fn has_encryption(input: &[u8]) -> bool {
+    input.windows(8).any(|w| w == b"/Encrypt")
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    memchr::memmem::find_iter(haystack, needle).count()
+}
+
+/// Reads the written file back and refuses it if anything that should be
+/// gone is still there: the output is checked, not trusted.
+fn verify(bytes: &[u8]) -> Result<(), Refusal> {
+    let doc = Document::load_mem(bytes)
+        .map_err(|e| corrupt(format!("the cleaned copy could not be read back ({e})")))?;
+    let leftover = |what: &str| {
+        corrupt(format!(
+            "the cleaned copy still held {what}, so it is not published"
+        ))
+    };
+    if doc.trailer.has(b"Info") {
+        return Err(leftover("document properties"));
+    }
+    if count(bytes, b"startxref") != 1 {
+        return Err(leftover("more than one revision"));
+    }
+    for object in doc.objects.values() {
+        let dict = match object {
+            Object::Dictionary(d) => d,
+            Object::Stream(s) => &s.dict,
+            _ => continue,
+        };
+        if dict.has(b"Metadata") || dict.has(b"PieceInfo") || dict.has(b"Thumb") || dict.has(b"JS")
+        {
+            return Err(leftover("metadata or a script"));
+        }
+        if dict.has_type(b"EmbeddedFile")
+            || dict.has_type(b"Metadata")
+            || dict.has_type(b"Filespec")
+        {
+            return Err(leftover("an embedded file or metadata"));
+        }
+    }
+    Ok(())
+}

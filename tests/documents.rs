@@ -1,0 +1,214 @@
+//! PDF documents: `schoolsite sanitise` rewrites a PDF with something in
+//! every hiding place into one with none of them, checked with
+//! independent readers (qpdf, exiftool, pdftotext, pdftoppm), with the
+//! text still text and the page looking the same. Encrypted and damaged
+//! files are refused, and a site still cannot publish a PDF (nothing yet
+//! checks its text for pupils' names).
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+/// Runs a checker; None when it is not installed outside CI (CI installs
+/// it and requires it).
+fn tool(name: &str, args: &[&str]) -> Option<std::process::Output> {
+    match Command::new(name).args(args).output() {
+        Ok(o) => Some(o),
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("{name} is not installed: skipping its check (CI installs it)");
+            None
+        }
+        Err(e) => panic!("{name} is required in CI: {e}"),
+    }
+}
+
+fn sanitise_pdf(bytes: &[u8]) -> (Run, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("Newsletter autumn.pdf");
+    std::fs::write(&input, bytes).unwrap();
+    let out = dir.path().join("clean");
+    let run = run_bin(&[
+        "sanitise",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    (run, dir)
+}
+
+#[test]
+fn a_pdf_with_everything_comes_out_clean_and_still_text() {
+    let original = pdf_with_everything();
+    let (run, dir) = sanitise_pdf(&original);
+    assert_eq!(run.code, 0, "{}", run.all());
+    for said in [
+        "author name",
+        "GPS position",
+        "an attached file",
+        "1 earlier revision",
+        "XMP metadata",
+        "page thumbnail",
+        "JavaScript",
+    ] {
+        assert!(run.stdout.contains(said), "{said}: {}", run.stdout);
+    }
+    let clean = dir.path().join("clean/Newsletter autumn.pdf");
+    let bytes = std::fs::read(&clean).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
+    assert!(bytes.starts_with(b"%PDF-"));
+    // Cleaning the clean copy finds nothing and changes nothing.
+    let (again, again_dir) = sanitise_pdf(&bytes);
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert!(
+        again.stdout.contains("removed nothing to remove"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        std::fs::read(again_dir.path().join("clean/Newsletter autumn.pdf")).unwrap(),
+        bytes
+    );
+
+    // The file is a valid PDF to an independent reader.
+    if let Some(o) = tool("qpdf", &["--check", clean.to_str().unwrap()]) {
+        assert!(
+            o.status.success(),
+            "qpdf --check: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // Every stream uncompressed, then nothing planted is anywhere.
+    let qdf = dir.path().join("qdf.pdf");
+    let scan = match tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            clean.to_str().unwrap(),
+            qdf.to_str().unwrap(),
+        ],
+    ) {
+        Some(o) => {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            std::fs::read(&qdf).unwrap()
+        }
+        None => bytes.clone(),
+    };
+    for planted in [
+        &b"PLANTED"[..],
+        b"Exif\0\0",
+        b"/JavaScript",
+        b"/EmbeddedFile",
+        b"/Metadata",
+        b"/PieceInfo",
+        b"/Thumb",
+        b"Microsoft Word",
+        b"/Author",
+        b"/FileAttachment",
+    ] {
+        assert!(
+            !scan.windows(planted.len()).any(|w| w == planted),
+            "{} is still in the cleaned PDF",
+            String::from_utf8_lossy(planted)
+        );
+    }
+    // exiftool finds no document properties or XMP.
+    if let Some(o) = tool("exiftool", &["-a", "-G1", "-j", clean.to_str().unwrap()]) {
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let tags = json[0].as_object().unwrap();
+        for (k, v) in tags {
+            assert!(
+                !k.contains("XMP")
+                    && !k.ends_with(":Author")
+                    && !k.ends_with(":Producer")
+                    && !k.ends_with(":Title"),
+                "{k} = {v}"
+            );
+        }
+    }
+    // The text is still text.
+    if let Some(o) = tool("pdftotext", &[clean.to_str().unwrap(), "-"]) {
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains("Star of the week: the whole of Year 5"),
+            "{text}"
+        );
+    }
+    // And the page looks the same.
+    let original_path = dir.path().join("Newsletter autumn.pdf");
+    let render = |pdf: &Path, name: &str| -> Option<Vec<u8>> {
+        let prefix = dir.path().join(name);
+        let o = tool(
+            "pdftoppm",
+            &[
+                "-r",
+                "40",
+                "-hide-annotations",
+                "-png",
+                pdf.to_str().unwrap(),
+                prefix.to_str().unwrap(),
+            ],
+        )?;
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let page = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name().unwrap().to_string_lossy().starts_with(name)
+                    && p.extension().is_some_and(|e| e == "png")
+            })?;
+        Some(decode(&std::fs::read(page).unwrap()).into_raw())
+    };
+    if let (Some(a), Some(b)) = (render(&original_path, "before"), render(&clean, "after")) {
+        assert_eq!(a.len(), b.len());
+        assert!(a == b, "the cleaned page renders differently");
+    }
+}
+
+#[test]
+fn encrypted_damaged_and_disguised_pdfs_are_refused() {
+    let mut encrypted = pdf_with_everything();
+    let at = encrypted
+        .windows(8)
+        .rposition(|w| w == b"trailer\n")
+        .unwrap();
+    encrypted.splice(
+        at + 8..at + 8,
+        b"<< /Encrypt << /Filter /Standard /V 2 /R 3 /O (x) /U (y) /P -4 >> >>\n"
+            .iter()
+            .copied(),
+    );
+    let truncated = pdf_with_everything()[..300].to_vec();
+    let html = b"%PDF-1.4\n<html><body>not really</body></html>".to_vec();
+    for (bytes, expected) in [
+        (encrypted, "password"),
+        (truncated, "cut off"),
+        (html, "damaged"),
+    ] {
+        let (run, dir) = sanitise_pdf(&bytes);
+        assert_eq!(run.code, 1, "{}", run.all());
+        assert!(run.all().contains(expected), "{expected}: {}", run.all());
+        assert!(!dir.path().join("clean/Newsletter autumn.pdf").exists());
+    }
+}
+
+#[test]
+fn a_site_cannot_publish_a_pdf_yet() {
+    let site = Site::new();
+    site.write(
+        "content/letters/index.md",
+        "+++\ntitle = \"Letters\"\n+++\n\n[Autumn newsletter](newsletter.pdf)\n",
+    );
+    site.write("content/letters/newsletter.pdf", pdf_with_everything());
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("cannot yet check it for pupils' names or photos"),
+        "{}",
+        run.stdout
+    );
+    assert!(!site.path("public").exists());
+}
