@@ -212,3 +212,26 @@ fn a_site_cannot_publish_a_pdf_yet() {
     );
     assert!(!site.path("public").exists());
 }
+
+#[test]
+fn nothing_hangs_off_the_trailer_but_the_catalog() {
+    // A trailer key no reader knows, pointing at the author's details
+    // (found by fuzzing): the clean copy keeps only the catalog.
+    let mut pdf = pdf_with_everything();
+    let at = pdf.windows(12).rposition(|w| w == b"/Info 16 0 R").unwrap();
+    pdf[at..at + 5].copy_from_slice(b"/Inf0");
+    let (run, dir) = sanitise_pdf(&pdf);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let bytes = std::fs::read(dir.path().join("clean/Newsletter autumn.pdf")).unwrap();
+    assert!(
+        !bytes.windows(7).any(|w| w == b"PLANTED"),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let (again, _) = sanitise_pdf(&bytes);
+    assert!(
+        again.stdout.contains("removed nothing to remove"),
+        "{}",
+        again.stdout
+    );
+}

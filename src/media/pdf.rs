@@ -98,9 +98,19 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
         );
     }
 
+    // The trailer is made afresh with only the catalog: the document
+    // properties go, and nothing else hangs off it unexamined.
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .ok()
+        .cloned()
+        .ok_or_else(|| corrupt("it has no catalog (no /Root in its trailer)"))?;
+    let old_trailer = std::mem::take(&mut doc.trailer);
+    doc.trailer.set("Root", root);
     // The document properties: author, title, software, dates.
-    if let Some(info) = doc.trailer.remove(b"Info") {
-        let dict = match &info {
+    if let Ok(info) = old_trailer.get(b"Info") {
+        let dict = match info {
             Object::Reference(id) => doc.get_dictionary(*id).ok().cloned(),
             Object::Dictionary(d) => Some(d.clone()),
             _ => None,
