@@ -182,10 +182,14 @@ fn encrypted_damaged_and_disguised_pdfs_are_refused() {
     );
     let truncated = pdf_with_everything()[..300].to_vec();
     let html = b"%PDF-1.4\n<html><body>not really</body></html>".to_vec();
+    // Found by fuzzing: a page tree the cleaned copy could not show.
+    let page_tree =
+        std::fs::read(Path::new(REPO).join("tests/fixtures/fuzz-page-tree.pdf")).unwrap();
     for (bytes, expected) in [
         (encrypted, "password"),
         (truncated, "cut off"),
         (html, "damaged"),
+        (page_tree, "export it as a PDF again"),
     ] {
         let (run, dir) = sanitise_pdf(&bytes);
         assert_eq!(run.code, 1, "{}", run.all());

@@ -81,6 +81,10 @@ impl Refusal {
             }
             Refusal::Empty => "replace it with the real file".to_string(),
             Refusal::Unreadable(_) => "check the file's permissions".to_string(),
+            Refusal::Corrupt { format: "PDF", .. } => {
+                "open it in the program that made it and save or export it as a PDF again"
+                    .to_string()
+            }
             Refusal::Corrupt { .. } => {
                 "open the original in a photo editor and export it again as JPEG or PNG".to_string()
             }

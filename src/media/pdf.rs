@@ -238,7 +238,7 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     let mut bytes = Vec::with_capacity(input.len());
     doc.save_to(&mut bytes)
         .map_err(|e| corrupt(format!("it could not be written again ({e})")))?;
-    verify(&bytes)?;
+    verify(&bytes, pages.len())?;
     Ok(Stripped {
         bytes,
         width: 0,
@@ -387,9 +387,14 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 
 /// Reads the written file back and refuses it if anything that should be
 /// gone is still there: the output is checked, not trusted.
-fn verify(bytes: &[u8]) -> Result<(), Refusal> {
+fn verify(bytes: &[u8], pages: usize) -> Result<(), Refusal> {
     let doc = Document::load_mem(bytes)
         .map_err(|e| corrupt(format!("the cleaned copy could not be read back ({e})")))?;
+    if doc.get_pages().len() != pages {
+        return Err(corrupt(
+            "its pages are not arranged the way a PDF's must be, so the cleaned copy would not show them all",
+        ));
+    }
     let leftover = |what: &str| {
         corrupt(format!(
             "the cleaned copy still held {what}, so it is not published"
