@@ -183,13 +183,16 @@ fn encrypted_damaged_and_disguised_pdfs_are_refused() {
     let truncated = pdf_with_everything()[..300].to_vec();
     let html = b"%PDF-1.4\n<html><body>not really</body></html>".to_vec();
     // Found by fuzzing: a page tree the cleaned copy could not show.
-    let page_tree =
-        std::fs::read(Path::new(REPO).join("tests/fixtures/fuzz-page-tree.pdf")).unwrap();
+    let fixture =
+        |name: &str| std::fs::read(Path::new(REPO).join("tests/fixtures").join(name)).unwrap();
+    let page_tree = fixture("fuzz-page-tree.pdf");
+    let missing_page = fixture("fuzz-missing-page.pdf");
     for (bytes, expected) in [
         (encrypted, "password"),
         (truncated, "cut off"),
         (html, "damaged"),
         (page_tree, "export it as a PDF again"),
+        (missing_page, "export it as a PDF again"),
     ] {
         let (run, dir) = sanitise_pdf(&bytes);
         assert_eq!(run.code, 1, "{}", run.all());

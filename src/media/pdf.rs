@@ -69,16 +69,7 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     if doc.was_encrypted() || doc.is_encrypted() {
         return Err(Refusal::Encrypted { format: FORMAT });
     }
-    let pages = doc.get_pages();
-    if pages.is_empty() {
-        return Err(corrupt("it has no pages"));
-    }
-    if let Some((n, _)) = pages
-        .iter()
-        .find(|(_, id)| doc.get_dictionary(**id).is_err())
-    {
-        return Err(corrupt(format!("page {n} is missing")));
-    }
+    let pages = check_pages(&doc)?;
     let mut removed = RemovedLog::default();
 
     let revisions = count(input, b"startxref");
@@ -238,7 +229,7 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     let mut bytes = Vec::with_capacity(input.len());
     doc.save_to(&mut bytes)
         .map_err(|e| corrupt(format!("it could not be written again ({e})")))?;
-    verify(&bytes, pages.len())?;
+    verify(&bytes, pages)?;
     Ok(Stripped {
         bytes,
         width: 0,
@@ -375,6 +366,22 @@ fn is_unsafe_action(name: &[u8]) -> bool {
     UNSAFE_ACTIONS.contains(&name)
 }
 
+/// How many pages the document has, refusing one with none, or with a
+/// page that is not there.
+fn check_pages(doc: &Document) -> Result<usize, Refusal> {
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(corrupt("it has no pages"));
+    }
+    if let Some((n, _)) = pages
+        .iter()
+        .find(|(_, id)| doc.get_dictionary(**id).is_err())
+    {
+        return Err(corrupt(format!("page {n} is missing")));
+    }
+    Ok(pages.len())
+}
+
 /// Whether the file declares encryption anywhere (any trailer, any
 /// cross-reference stream).
 fn has_encryption(input: &[u8]) -> bool {
@@ -390,7 +397,9 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 fn verify(bytes: &[u8], pages: usize) -> Result<(), Refusal> {
     let doc = Document::load_mem(bytes)
         .map_err(|e| corrupt(format!("the cleaned copy could not be read back ({e})")))?;
-    if doc.get_pages().len() != pages {
+    // The copy must pass the same checks as the original, with as many
+    // pages: what is published must itself be acceptable.
+    if check_pages(&doc).ok() != Some(pages) {
         return Err(corrupt(
             "its pages are not arranged the way a PDF's must be, so the cleaned copy would not show them all",
         ));
