@@ -275,7 +275,7 @@ fn documents_are_refused_until_they_can_be_sanitised() {
         page("title = \"Letters\"", "[Trip letter](trip.pdf)\n"),
     );
     let out = blocked(&site);
-    assert!(out.contains("content/letters/trip.pdf\n  error[media-refused]: this file cannot be published: it is a PDF document"), "{out}");
+    assert!(out.contains("content/letters/trip.pdf\n  error[media-refused]: this file cannot be published: it is a PDF: schoolsite can clean it (`schoolsite sanitise`), but cannot yet check it for pupils' names or photos"), "{out}");
 }
 
 #[test]

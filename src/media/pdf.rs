@@ -224,6 +224,16 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
         }
     }
     doc.prune_objects();
+    // References to objects that are not there (damaged files have them)
+    // become null, as a reader treats them, so a second pass finds the
+    // same file.
+    // (Objects removed above are null now: they are not written, so
+    // references to them are dangling too.)
+    doc.objects.retain(|_, o| !matches!(o, Object::Null));
+    let existing: std::collections::BTreeSet<_> = doc.objects.keys().copied().collect();
+    for object in doc.objects.values_mut() {
+        null_dangling(object, &existing, 0);
+    }
     doc.renumber_objects();
 
     let mut bytes = Vec::with_capacity(input.len());
@@ -262,6 +272,9 @@ fn clean_dictionary(
             removed.add(what, 0);
         }
     }
+    // The copy is never linearized, and the writer leaves out any
+    // dictionary that says it is, which would leave references dangling.
+    dict.remove(b"Linearized");
     let action_is_unsafe = match dict.get(b"A") {
         Ok(Object::Dictionary(a)) => a
             .get(b"S")
@@ -364,6 +377,35 @@ fn clean_image(
 
 fn is_unsafe_action(name: &[u8]) -> bool {
     UNSAFE_ACTIONS.contains(&name)
+}
+
+fn null_dangling(
+    object: &mut Object,
+    existing: &std::collections::BTreeSet<lopdf::ObjectId>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match object {
+        Object::Reference(id) if !existing.contains(id) => *object = Object::Null,
+        Object::Array(items) => {
+            for item in items {
+                null_dangling(item, existing, depth + 1);
+            }
+        }
+        Object::Dictionary(d) => {
+            for (_, v) in d.iter_mut() {
+                null_dangling(v, existing, depth + 1);
+            }
+        }
+        Object::Stream(s) => {
+            for (_, v) in s.dict.iter_mut() {
+                null_dangling(v, existing, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// How many pages the document has, refusing one with none, or with a
