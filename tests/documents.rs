@@ -247,6 +247,7 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
         "fuzz-page-tree.pdf",
         "fuzz-missing-page.pdf",
         "fuzz-dangling.pdf",
+        "fuzz-null-object.pdf",
     ] {
         let bytes = std::fs::read(Path::new(REPO).join("tests/fixtures").join(name)).unwrap();
         let (run, dir) = sanitise_pdf(&bytes);

@@ -228,11 +228,18 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     // become null, as a reader treats them, so a second pass finds the
     // same file.
     // (Objects removed above are null now: they are not written, so
-    // references to them are dangling too.)
-    doc.objects.retain(|_, o| !matches!(o, Object::Null));
-    let existing: std::collections::BTreeSet<_> = doc.objects.keys().copied().collect();
-    for object in doc.objects.values_mut() {
-        null_dangling(object, &existing, 0);
+    // references to them are dangling too. An object that was only a
+    // reference to one becomes null in turn: repeat until none does.)
+    for _ in 0..MAX_DEPTH {
+        doc.objects.retain(|_, o| !matches!(o, Object::Null));
+        let existing: std::collections::BTreeSet<_> = doc.objects.keys().copied().collect();
+        let mut changed = false;
+        for object in doc.objects.values_mut() {
+            changed |= null_dangling(object, &existing, 0);
+        }
+        if !changed {
+            break;
+        }
     }
     doc.renumber_objects();
 
@@ -379,33 +386,40 @@ fn is_unsafe_action(name: &[u8]) -> bool {
     UNSAFE_ACTIONS.contains(&name)
 }
 
+/// Turns references to objects not in `existing` into null; says
+/// whether it changed anything.
 fn null_dangling(
     object: &mut Object,
     existing: &std::collections::BTreeSet<lopdf::ObjectId>,
     depth: usize,
-) {
+) -> bool {
     if depth > MAX_DEPTH {
-        return;
+        return false;
     }
+    let mut changed = false;
     match object {
-        Object::Reference(id) if !existing.contains(id) => *object = Object::Null,
+        Object::Reference(id) if !existing.contains(id) => {
+            *object = Object::Null;
+            changed = true;
+        }
         Object::Array(items) => {
             for item in items {
-                null_dangling(item, existing, depth + 1);
+                changed |= null_dangling(item, existing, depth + 1);
             }
         }
         Object::Dictionary(d) => {
             for (_, v) in d.iter_mut() {
-                null_dangling(v, existing, depth + 1);
+                changed |= null_dangling(v, existing, depth + 1);
             }
         }
         Object::Stream(s) => {
             for (_, v) in s.dict.iter_mut() {
-                null_dangling(v, existing, depth + 1);
+                changed |= null_dangling(v, existing, depth + 1);
             }
         }
         _ => {}
     }
+    changed
 }
 
 /// How many pages the document has, refusing one with none, or with a
