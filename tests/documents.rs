@@ -277,3 +277,37 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
         assert!(!clean.windows(7).any(|w| w == b"PLANTED"), "{name}");
     }
 }
+
+#[test]
+fn office_files_are_refused_with_what_to_do() {
+    let site = Site::new();
+    let docx =
+        b"PK\x03\x04\x14\0\0\0\x08\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x13\0\0\0[Content_Types].xml"
+            .to_vec();
+    let doc = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0\0\0\0\0".to_vec();
+    site.write("content/letters/trip.docx", &docx);
+    // A Word 97 file named as if it were a PDF: the bytes decide.
+    site.write("content/letters/menu.pdf", &doc);
+    site.write(
+        "content/letters/index.md",
+        "+++\ntitle = \"Letters\"\n+++\n\n[Trip letter](trip.docx) and [menu](menu.pdf)\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.all());
+    for file in ["content/letters/trip.docx", "content/letters/menu.pdf"] {
+        assert!(
+            run.stdout.contains(&format!("{file}\n  error[media-refused]: this file cannot be published: it is an Office document (Word, Excel, PowerPoint, Publisher, OpenDocument or RTF)")),
+            "{file}: {}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("Office files carry the author's name, tracked changes, comments and every pasted photo as it came off the phone: export it as PDF"), "{}", run.stdout);
+    let (run, _dir) = sanitise_pdf(&doc);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.all()
+            .contains("export it as PDF (File > Save As > PDF)"),
+        "{}",
+        run.all()
+    );
+}

@@ -14,6 +14,9 @@ pub enum Kind {
     Bmp,
     Svg,
     Pdf,
+    /// A Word, Excel, PowerPoint or Publisher file (or an OpenDocument
+    /// or RTF one).
+    Office,
     Zip,
     Html,
     Css,
@@ -38,7 +41,10 @@ impl Kind {
             Kind::Bmp => "a BMP image",
             Kind::Svg => "an SVG drawing",
             Kind::Pdf => "a PDF document",
-            Kind::Zip => "a ZIP archive (or an Office document)",
+            Kind::Office => {
+                "an Office document (Word, Excel, PowerPoint, Publisher, OpenDocument or RTF)"
+            }
+            Kind::Zip => "a ZIP archive",
             Kind::Html => "an HTML page",
             Kind::Css => "a stylesheet",
             Kind::JavaScript => "a script",
@@ -74,6 +80,7 @@ impl Kind {
             Kind::Bmp => "bmp",
             Kind::Svg => "svg",
             Kind::Pdf => "pdf",
+            Kind::Office => "docx",
             Kind::Zip => "zip",
             Kind::Html => "html",
             Kind::Css => "css",
@@ -127,7 +134,10 @@ impl Kind {
             Kind::Gif | Kind::WebP => "export it as PNG or JPEG from a photo editor",
             Kind::Svg => "export the drawing as PNG",
             Kind::Pdf => "documents cannot be published yet; put the text on a page instead",
-            Kind::Zip => "export Office documents as PDF, or put the text on a page",
+            Kind::Office => {
+                "Office files carry the author's name, tracked changes, comments and every pasted photo as it came off the phone: export it as PDF (File > Save As > PDF), or put the text on a page"
+            }
+            Kind::Zip => "put the files on pages instead; archives cannot be checked",
             Kind::Html => "put the content in a Markdown page instead",
             _ => "publish photos as JPEG or PNG",
         }
@@ -170,7 +180,24 @@ pub fn sniff(b: &[u8]) -> Kind {
     if b.starts_with(b"%PDF-") {
         return Kind::Pdf;
     }
+    // Office files: the old binary formats (Word 97–2003, Excel, PowerPoint,
+    // Publisher: an OLE2 compound file), RTF, and the zipped ones (Office
+    // Open XML, OpenDocument).
+    if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) || b.starts_with(b"{\\rtf")
+    {
+        return Kind::Office;
+    }
     if b.starts_with(b"PK\x03\x04") {
+        let head = &b[..b.len().min(64 * 1024)];
+        let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+        if has(b"[Content_Types].xml")
+            || has(b"application/vnd.oasis.opendocument")
+            || has(b"word/document.xml")
+            || has(b"xl/workbook.xml")
+            || has(b"ppt/presentation.xml")
+        {
+            return Kind::Office;
+        }
         return Kind::Zip;
     }
     let head = String::from_utf8_lossy(&b[..b.len().min(512)]).to_ascii_lowercase();
@@ -198,6 +225,17 @@ mod tests {
         assert_eq!(sniff(b"<?xml version='1.0'?><svg xmlns="), Kind::Svg);
         assert_eq!(sniff(b""), Kind::Empty);
         assert_eq!(sniff(b"hello"), Kind::Unknown);
+        assert_eq!(sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"), Kind::Office);
+        assert_eq!(sniff(b"{\\rtf1\\ansi Dear parents"), Kind::Office);
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\0\0\0\x08\0[Content_Types].xml"),
+            Kind::Office
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\0\0\0\0\0mimetypeapplication/vnd.oasis.opendocument.text"),
+            Kind::Office
+        );
+        assert_eq!(sniff(b"PK\x03\x04\x14\0\0\0\0\0photos/a.jpg"), Kind::Zip);
     }
 
     #[test]
