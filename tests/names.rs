@@ -22,8 +22,8 @@ fn site_with(body: &str) -> Site {
 }
 
 /// (rule, severity, file, line, message) of every names finding.
-fn names_findings(site: &Site) -> Vec<(String, String, String, Option<u64>, String)> {
-    let run = site.run(&["check", "--format", "json", "--today", "2026-11-23"]);
+fn names_findings(site: &Site) -> Vec<Found> {
+    let (run, found) = findings_with_prefix(site, "2026-11-23", "name");
     for s in ["Smith", "Fitzgerald", "Llewellyn", "Ashworth"] {
         assert!(
             !run.all().contains(s),
@@ -31,23 +31,7 @@ fn names_findings(site: &Site) -> Vec<(String, String, String, Option<u64>, Stri
             run.all()
         );
     }
-    let doc: serde_json::Value =
-        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("name"))
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    found
 }
 
 /// The pupils whose full names are found in `body`.

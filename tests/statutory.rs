@@ -8,30 +8,10 @@ use common::*;
 
 const TODAY: &str = "2026-11-23";
 
-/// (rule, severity, file, line, message) of a finding.
-type Found = (String, String, String, Option<u64>, String);
-
 /// Every statutory finding of `check`, and its exit code.
 fn statutory_findings(site: &Site) -> (i32, Vec<Found>) {
-    let run = site.run(&["check", "--format", "json", "--today", TODAY]);
-    let doc: serde_json::Value =
-        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
-    let findings = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("statutory"))
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    (run.code, findings)
+    let (run, found) = findings_with_prefix(site, TODAY, "statutory");
+    (run.code, found)
 }
 
 /// Replaces `from` with `to` in a file of the site, checking it was there.

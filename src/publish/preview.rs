@@ -9,6 +9,7 @@ use super::approval::{self, Approval};
 use super::audit;
 use super::manifest::{Difference, Manifest};
 use crate::consent::{self, Lookup, Policy};
+use crate::content::markdown::escape as esc;
 use crate::emit::OUTPUT_DIR;
 use crate::pipeline::{self, DeclaredPhoto, Options};
 use crate::statutory::State;
@@ -120,21 +121,6 @@ fn page_address(path: &str) -> Option<String> {
         return Some(format!("/{dir}/"));
     }
     path.ends_with(".html").then(|| format!("/{path}"))
-}
-
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

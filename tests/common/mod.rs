@@ -800,3 +800,30 @@ fn write_revision(
     );
     xref
 }
+
+/// (rule, severity, file, line, message) of a finding.
+pub type Found = (String, String, String, Option<u64>, String);
+
+/// The findings of `check --format json` on `today` whose rule starts with
+/// `prefix`, and the exit code.
+pub fn findings_with_prefix(site: &Site, today: &str, prefix: &str) -> (Run, Vec<Found>) {
+    let run = site.run(&["check", "--format", "json", "--today", today]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
+    let found = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with(prefix))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (run, found)
+}
