@@ -35,6 +35,19 @@ impl Severity {
     }
 }
 
+/// A date relative to today, in words: "today", "tomorrow", "in 12
+/// days", "1 day ago", "22 days ago". The manifest leaves these out of
+/// warnings (see `publish::manifest`), so keep to these forms.
+pub fn countdown(days: i64) -> String {
+    match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        -1 => "1 day ago".to_string(),
+        d if d < 0 => format!("{} days ago", -d),
+        d => format!("in {d} days"),
+    }
+}
+
 /// Where a finding points: a file relative to the site root, written with
 /// forward slashes, and optionally a line (1-based) or a CSV row (1-based,
 /// counting the header as row 1).
@@ -323,6 +336,20 @@ fn escape_data(s: &str) -> String {
 
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod countdown_tests {
+    use super::countdown;
+
+    #[test]
+    fn countdowns_read_naturally() {
+        assert_eq!(countdown(0), "today");
+        assert_eq!(countdown(1), "tomorrow");
+        assert_eq!(countdown(20), "in 20 days");
+        assert_eq!(countdown(-1), "1 day ago");
+        assert_eq!(countdown(-22), "22 days ago");
+    }
 }
 
 #[cfg(test)]

@@ -124,12 +124,7 @@ fn detail(s: &ItemStatus, a: &Assessment) -> String {
             };
             match (page.next_review, today) {
                 (Some(due), Some(today)) => {
-                    let days = (due - today).num_days();
-                    let when = match days {
-                        d if d < 0 => format!("{} days ago", -d),
-                        0 => "today".to_string(),
-                        d => format!("in {d} days"),
-                    };
+                    let when = report::countdown((due - today).num_days());
                     format!("{}  review due {due} ({when})", page.file)
                 }
                 _ => format!("{}  no review date", page.file),

@@ -186,9 +186,10 @@ fn check_people(
                 rule,
                 Location::line(&page.file, page.line),
                 format!(
-                    "the photo {name}: {who} {} on {} (in {days} days); the photo may not be published from then",
+                    "the photo {name}: {who} {} on {} ({}); the photo may not be published from then",
                     due.reason.describe(),
-                    due.on
+                    due.on,
+                    crate::report::countdown(days)
                 ),
                 fix.clone(),
             ));

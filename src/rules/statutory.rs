@@ -5,7 +5,7 @@
 use super::Input;
 use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
-use crate::report::{Finding, Location};
+use crate::report::{self, Finding, Location};
 use crate::statutory::{Assessment, ItemStatus, State};
 use chrono::NaiveDate;
 
@@ -51,9 +51,9 @@ pub fn findings(a: &Assessment, today: NaiveDate) -> Vec<Finding> {
                         "statutory-overdue",
                         Location::line(page.file.clone(), page.due_line),
                         format!(
-                            "the {} was due for review on {due} ({} days ago)",
+                            "the {} was due for review on {due} ({})",
                             item.in_sentence(),
-                            (today - due).num_days()
+                            report::countdown((due - today).num_days())
                         ),
                         "review the page with whoever approves it, then set last_reviewed to the review's date and next_review to the next one",
                     ));
@@ -61,18 +61,13 @@ pub fn findings(a: &Assessment, today: NaiveDate) -> Vec<Finding> {
             }
             State::DueSoon => {
                 if let Some((page, due)) = dated(status) {
-                    let days = (due - today).num_days();
                     out.push(Finding::warning(
                         "statutory-due-soon",
                         Location::line(page.file.clone(), page.due_line),
                         format!(
                             "the {} is due for review on {due} ({})",
                             item.in_sentence(),
-                            match days {
-                                0 => "today".to_string(),
-                                1 => "tomorrow".to_string(),
-                                n => format!("in {n} days"),
-                            }
+                            report::countdown((due - today).num_days())
                         ),
                         "arrange the review now; after that date the site cannot be published until the page is updated",
                     ));
