@@ -47,6 +47,9 @@ pub struct Config {
     pub theme: String,
     /// The school's public contact details: only general ones.
     pub school: School,
+    /// Other email addresses and phone numbers pages may show.
+    #[serde(default)]
+    pub contact: Contact,
     /// The site's main navigation.
     #[serde(default)]
     pub menu: Vec<MenuItem>,
@@ -242,6 +245,17 @@ pub struct School {
     pub phone: String,
     /// The general office address; never a person's own.
     pub email: String,
+}
+
+/// The `[contact]` table: besides the school's own address and number
+/// (`[school]`), the email addresses and phone numbers pages and
+/// documents may show: other general school ones (admissions@…) and
+/// organisations' helplines. Never a person's own.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contact {
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

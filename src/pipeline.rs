@@ -8,7 +8,7 @@ use crate::consent::{self, Declarations, Register};
 use crate::content::{self, ContentError, FileUse, LoadOptions, Site};
 use crate::emit::Output;
 use crate::media::{self, Cache, Processed, Settings, Sizes, Treatment};
-use crate::render::{self, ImageDescription, Theme, ThemeError};
+use crate::render::{self, PublishedFile, Theme, ThemeError};
 use crate::report::{self, Finding, MediaEntry, PublishedSize};
 use crate::rules::{self, Verdict};
 use crate::statutory::{self, Assessment};
@@ -197,7 +197,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .collect();
     bar.finish_and_clear();
 
-    let images: HashMap<String, ImageDescription> = content_files
+    let images: HashMap<String, PublishedFile> = content_files
         .iter()
         .filter_map(|(path, v)| {
             let processed = v.as_ref().ok()?;
@@ -206,12 +206,18 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             let srcset = processed
                 .renditions()
                 .iter()
-                .map(|r| (format!("/{}", media_dest(r)), r.display_dimensions().0))
+                .filter(|r| r.kind().is_image())
+                .map(|r| {
+                    (
+                        format!("/{}", media_dest(path, r)),
+                        r.display_dimensions().0,
+                    )
+                })
                 .collect();
             Some((
                 path.clone(),
-                ImageDescription {
-                    url: format!("/{}", media_dest(largest)),
+                PublishedFile {
+                    url: format!("/{}", media_dest(path, largest)),
                     width,
                     height,
                     srcset,
@@ -259,10 +265,9 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         let blurred = declared
             .filter(|d| !d.blur.is_empty())
             .map(|d| d.blur.len());
-        let kind_is_image = processed.kind().is_image();
         let mut versions = Vec::new();
         for clean in processed.into_renditions() {
-            let dest = media_dest(&clean);
+            let dest = media_dest(&path, &clean);
             let (width, height) = clean.display_dimensions();
             versions.push(PublishedSize {
                 path: dest.clone(),
@@ -273,7 +278,9 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
                 outputs.push(Output::file(dest, Arc::new(clean)));
             }
         }
-        if kind_is_image && let Some(d) = declared {
+        // Documents with photos in them are declared too, and covered the
+        // same way.
+        if let Some(d) = declared {
             photos.push(DeclaredPhoto {
                 source: format!("{}/{path}", content::CONTENT_DIR),
                 published: versions.iter().map(|v| v.path.clone()).collect(),
@@ -357,9 +364,27 @@ fn treatment(
     }
 }
 
-/// Where a sanitised content file is published: named by its hash.
-fn media_dest(clean: &media::CleanFile) -> String {
-    format!("media/{}", clean.hashed_name())
+/// Where a sanitised content file is published. An image is named by its
+/// hash alone: nothing of its source name (often a child's name) goes
+/// with it. A document keeps a readable name, as parents save it: its
+/// source name in lower case with hyphens, and a short hash so a new
+/// version gets a new address. The names rule checks that name.
+fn media_dest(source: &str, clean: &media::CleanFile) -> String {
+    let hashed = clean.hashed_name();
+    if clean.kind().is_image() {
+        return format!("media/{hashed}");
+    }
+    let file = source.rsplit('/').next().unwrap_or(source);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    let mut name = slug::slugify(stem);
+    if name.is_empty() {
+        name = "document".to_string();
+    }
+    format!(
+        "media/{name}-{}.{}",
+        &hashed[..10],
+        clean.kind().extension()
+    )
 }
 
 fn read_for_media(path: &Path) -> Result<Vec<u8>, media::Refusal> {

@@ -49,8 +49,8 @@ pub fn countdown(days: i64) -> String {
 }
 
 /// Where a finding points: a file relative to the site root, written with
-/// forward slashes, and optionally a line (1-based) or a CSV row (1-based,
-/// counting the header as row 1).
+/// forward slashes, and optionally a line (1-based), a CSV row (1-based,
+/// counting the header as row 1) or a page of a document (1-based).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
     pub file: String,
@@ -58,6 +58,8 @@ pub struct Location {
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
 }
 
 impl Location {
@@ -66,6 +68,7 @@ impl Location {
             file: file.into(),
             line: None,
             row: None,
+            page: None,
         }
     }
 
@@ -74,6 +77,7 @@ impl Location {
             file: file.into(),
             line: Some(line),
             row: None,
+            page: None,
         }
     }
 
@@ -82,6 +86,17 @@ impl Location {
             file: file.into(),
             line: None,
             row: Some(row),
+            page: None,
+        }
+    }
+
+    /// A page of a PDF document.
+    pub fn page(file: impl Into<String>, page: usize) -> Self {
+        Location {
+            file: file.into(),
+            line: None,
+            row: None,
+            page: Some(page),
         }
     }
 }
@@ -94,6 +109,9 @@ impl std::fmt::Display for Location {
         }
         if let Some(row) = self.row {
             write!(f, " row {row}")?;
+        }
+        if let Some(page) = self.page {
+            write!(f, " page {page}")?;
         }
         Ok(())
     }
@@ -199,10 +217,11 @@ pub fn human(findings: &[Finding]) -> String {
     for (file, list) in by_file {
         let _ = writeln!(out, "{file}");
         for f in list {
-            let place = match (f.location.line, f.location.row) {
-                (Some(l), _) => format!(" line {l}"),
-                (None, Some(r)) => format!(" row {r}"),
-                (None, None) => String::new(),
+            let place = match (f.location.line, f.location.row, f.location.page) {
+                (Some(l), _, _) => format!(" line {l}"),
+                (None, Some(r), _) => format!(" row {r}"),
+                (None, None, Some(p)) => format!(" page {p}"),
+                (None, None, None) => String::new(),
             };
             let _ = writeln!(
                 out,

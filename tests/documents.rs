@@ -2,8 +2,8 @@
 //! every hiding place into one with none of them, checked with
 //! independent readers (qpdf, exiftool, pdftotext, pdftoppm), with the
 //! text still text and the page looking the same. Encrypted and damaged
-//! files are refused, and a site still cannot publish a PDF (nothing yet
-//! checks its text for pupils' names).
+//! files are refused. (Publishing documents from a site, and the rules on
+//! their text and photos: `document_site.rs`.)
 
 mod common;
 use common::*;
@@ -192,25 +192,6 @@ fn encrypted_damaged_and_disguised_pdfs_are_refused() {
         assert!(run.all().contains(expected), "{expected}: {}", run.all());
         assert!(!dir.path().join("clean/Newsletter autumn.pdf").exists());
     }
-}
-
-#[test]
-fn a_site_cannot_publish_a_pdf_yet() {
-    let site = Site::new();
-    site.write(
-        "content/letters/index.md",
-        "+++\ntitle = \"Letters\"\n+++\n\n[Autumn newsletter](newsletter.pdf)\n",
-    );
-    site.write("content/letters/newsletter.pdf", pdf_with_everything());
-    let run = site.build();
-    assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.stdout
-            .contains("cannot yet check it for pupils' names or photos"),
-        "{}",
-        run.stdout
-    );
-    assert!(!site.path("public").exists());
 }
 
 #[test]

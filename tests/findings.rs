@@ -264,7 +264,7 @@ fn corrupt_truncated_and_disguised_images() {
 }
 
 #[test]
-fn documents_are_refused_until_they_can_be_sanitised() {
+fn damaged_documents_are_refused_with_what_to_do() {
     let site = Site::new();
     site.write(
         "content/letters/trip.pdf",
@@ -275,7 +275,13 @@ fn documents_are_refused_until_they_can_be_sanitised() {
         page("title = \"Letters\"", "[Trip letter](trip.pdf)\n"),
     );
     let out = blocked(&site);
-    assert!(out.contains("content/letters/trip.pdf\n  error[media-refused]: this file cannot be published: it is a PDF: schoolsite can clean it (`schoolsite sanitise`), but cannot yet check it for pupils' names or photos"), "{out}");
+    assert!(out.contains("content/letters/trip.pdf\n  error[media-refused]: this file cannot be published: it looks like a PDF but is damaged: it cannot be read as a PDF"), "{out}");
+    assert!(
+        out.contains(
+            "fix: open it in the program that made it and save or export it as a PDF again"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

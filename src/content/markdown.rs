@@ -190,7 +190,8 @@ pub struct Html {
     pub toc: Vec<TocEntry>,
 }
 
-/// Renders a body to HTML. `link` maps an `@/` link target to its URL;
+/// Renders a body to HTML. `link` maps a link target (`@/page.md`, or a
+/// file in `content/`) to its published URL, `None` leaving it as written;
 /// `image` maps an image reference to its published form.
 pub fn render(
     body: &str,
@@ -208,11 +209,15 @@ pub fn render(
                 dest_url,
                 title,
                 id,
-            }) if dest_url.starts_with("@/") => {
-                let url = link(&dest_url).unwrap_or_else(|| "#broken-link".to_string());
+            }) => {
+                let url = match link(&dest_url) {
+                    Some(url) => CowStr::from(url),
+                    None if dest_url.starts_with("@/") => CowStr::from("#broken-link"),
+                    None => dest_url,
+                };
                 events.push(Event::Start(Tag::Link {
                     link_type,
-                    dest_url: CowStr::from(url),
+                    dest_url: url,
                     title,
                     id,
                 }));

@@ -8,7 +8,7 @@
 //! is ignored and rebuilt. Entries are written to a temporary file and
 //! renamed into place, so a reader never sees half an entry.
 
-use super::{CleanFile, Kind, Processed, Removed};
+use super::{CleanFile, DocumentContents, Kind, Processed, Removed};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"SSCACHE1";
@@ -27,6 +27,8 @@ struct Manifest {
     removed: Vec<Removed>,
     files: Vec<FileEntry>,
     faces: Option<u32>,
+    #[serde(default)]
+    contents: Option<DocumentContents>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -95,6 +97,7 @@ fn encode(p: &Processed) -> Vec<u8> {
             })
             .collect(),
         faces: p.faces,
+        contents: p.contents.clone(),
     };
     let json = serde_json::to_vec(&manifest).unwrap_or_default();
     let mut body = Vec::new();
@@ -142,6 +145,7 @@ fn decode(bytes: &[u8]) -> Option<Processed> {
         removed: manifest.removed,
         renditions,
         faces: manifest.faces,
+        contents: manifest.contents,
     })
 }
 
@@ -168,6 +172,7 @@ mod tests {
                 removed: Vec::new(),
             }],
             faces: Some(3),
+            contents: None,
         }
     }
 

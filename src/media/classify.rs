@@ -22,6 +22,8 @@ pub enum Kind {
     Css,
     JavaScript,
     Text,
+    /// An iCalendar file (`.ics`): term dates parents subscribe to.
+    Calendar,
     Woff,
     Woff2,
     Empty,
@@ -49,6 +51,7 @@ impl Kind {
             Kind::Css => "a stylesheet",
             Kind::JavaScript => "a script",
             Kind::Text => "a text file",
+            Kind::Calendar => "a calendar file",
             Kind::Woff | Kind::Woff2 => "a web font",
             Kind::Empty => "an empty file",
             Kind::Unknown => "an unknown kind of file",
@@ -86,6 +89,7 @@ impl Kind {
             Kind::Css => "css",
             Kind::JavaScript => "js",
             Kind::Text => "txt",
+            Kind::Calendar => "ics",
             Kind::Woff => "woff",
             Kind::Woff2 => "woff2",
             Kind::Empty | Kind::Unknown => "bin",
@@ -121,7 +125,10 @@ impl Kind {
     }
 
     pub fn is_text(self) -> bool {
-        matches!(self, Kind::Css | Kind::JavaScript | Kind::Text)
+        matches!(
+            self,
+            Kind::Css | Kind::JavaScript | Kind::Text | Kind::Calendar
+        )
     }
 
     /// How to turn a refused format into one that can be published.

@@ -21,6 +21,7 @@ mod webp;
 
 pub use cache::Cache;
 pub use classify::{Kind, sniff};
+pub use pdf::MIN_PICTURE_SIDE;
 pub use pixelate::Region;
 pub use resize::{Sizes, renditions};
 
@@ -64,10 +65,6 @@ pub enum Refusal {
         "it is an encrypted or password-protected {format}, so what is inside cannot be checked"
     )]
     Encrypted { format: &'static str },
-    #[error(
-        "it is a PDF: schoolsite can clean it (`schoolsite sanitise`), but cannot yet check it for pupils' names or photos, so it cannot be published from the site yet"
-    )]
-    DocumentNotYetPublishable,
 }
 
 impl Refusal {
@@ -96,9 +93,6 @@ impl Refusal {
             }
             Refusal::Encrypted { .. } => {
                 "open it and save (or export) it again without a password".to_string()
-            }
-            Refusal::DocumentNotYetPublishable => {
-                "put the text on a page instead, with any photos beside it".to_string()
             }
         }
     }
@@ -195,13 +189,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
         Kind::Pdf => {
             // The PDF reader is a large parser of hostile input: should it
             // ever panic, the file is refused rather than the build lost.
-            let stripped = std::panic::catch_unwind(|| pdf::strip(input, settings))
-                .unwrap_or_else(|_| {
-                    Err(Refusal::Corrupt {
-                        format: "PDF",
-                        detail: "it could not be read as a PDF".to_string(),
-                    })
-                })?;
+            let (stripped, _) = strip_pdf(input, settings, false)?;
             return Ok(CleanFile {
                 bytes: stripped.bytes,
                 kind,
@@ -235,7 +223,52 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
     })
 }
 
-/// A sanitised image and the files to publish for it.
+/// The PDF reader is a large parser of hostile input: should it ever
+/// panic, the file is refused rather than the build lost.
+fn strip_pdf(
+    input: &[u8],
+    settings: &Settings,
+    read: bool,
+) -> Result<(Stripped, Option<DocumentContents>), Refusal> {
+    std::panic::catch_unwind(|| pdf::strip(input, settings, read)).unwrap_or_else(|_| {
+        Err(Refusal::Corrupt {
+            format: "PDF",
+            detail: "it could not be read as a PDF".to_string(),
+        })
+    })
+}
+
+/// What a published document shows, for the rules: what a reader sees
+/// and can copy, page by page.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentContents {
+    pub pages: Vec<DocumentPage>,
+    /// The titles of its bookmarks, one per line.
+    #[serde(default)]
+    pub bookmarks: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentPage {
+    /// The page's text, words separated by spaces and lines by line
+    /// breaks as far as their positions tell, then its comments' text.
+    pub text: String,
+    /// How many pictures it shows that may show a person: at least
+    /// [`MIN_PICTURE_SIDE`] pixels on both sides, and not one-bit masks.
+    pub pictures: u32,
+    /// Whether some of its text is in a font whose letters cannot be
+    /// read (a font without a Unicode map), so was not checked.
+    pub unreadable: bool,
+}
+
+impl DocumentContents {
+    /// Pictures on all pages together.
+    pub fn pictures(&self) -> u32 {
+        self.pages.iter().map(|p| p.pictures).sum()
+    }
+}
+
+/// A sanitised file and the files to publish for it.
 #[derive(Debug, Clone)]
 pub struct Processed {
     kind: Kind,
@@ -244,6 +277,7 @@ pub struct Processed {
     removed: Vec<Removed>,
     renditions: Vec<CleanFile>,
     faces: Option<u32>,
+    contents: Option<DocumentContents>,
 }
 
 impl Processed {
@@ -281,6 +315,11 @@ impl Processed {
     pub fn into_renditions(self) -> Vec<CleanFile> {
         self.renditions
     }
+
+    /// What a document shows (`None` for images and other files).
+    pub fn contents(&self) -> Option<&DocumentContents> {
+        self.contents.as_ref()
+    }
 }
 
 impl From<CleanFile> for Processed {
@@ -292,13 +331,14 @@ impl From<CleanFile> for Processed {
             removed: clean.removed.clone(),
             renditions: vec![clean],
             faces: None,
+            contents: None,
         }
     }
 }
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 2;
+const CACHE_VERSION: u32 = 3;
 
 /// What to do to one image beyond stripping it: decided by the caller
 /// (from the consent declarations), applied here.
@@ -336,10 +376,30 @@ pub fn process(
     {
         return Ok(hit);
     }
-    // A PDF can be cleaned, but nothing yet checks its text for names or
-    // its photos for consent: the site may not publish one.
     if sniff(input) == Kind::Pdf {
-        return Err(Refusal::DocumentNotYetPublishable);
+        // A document is published whole, as it is once cleaned, with what
+        // it shows read for the rules.
+        let (stripped, contents) = strip_pdf(input, settings, true)?;
+        let processed = Processed {
+            kind: Kind::Pdf,
+            width: 0,
+            height: 0,
+            removed: stripped.removed.clone(),
+            renditions: vec![CleanFile {
+                bytes: stripped.bytes,
+                kind: Kind::Pdf,
+                width: 0,
+                height: 0,
+                orientation: 1,
+                removed: stripped.removed,
+            }],
+            faces: None,
+            contents,
+        };
+        if let (Some(cache), Some(key)) = (cache, &key) {
+            cache.put(key, &processed);
+        }
+        return Ok(processed);
     }
     let clean = sanitise(input, settings)?;
     if !treatment.blur.is_empty() && !matches!(clean.kind, Kind::Jpeg | Kind::Png | Kind::WebP) {
@@ -355,6 +415,7 @@ pub fn process(
         removed: clean.removed,
         renditions,
         faces: None,
+        contents: None,
     };
     if treatment.count_faces {
         processed.faces = faces::count(processed.largest(), settings)?;
@@ -372,6 +433,7 @@ pub fn accept_inert(input: &[u8], extension: &str) -> Result<CleanFile, Refusal>
         "css" => Kind::Css,
         "js" | "mjs" => Kind::JavaScript,
         "txt" => Kind::Text,
+        "ics" if input.starts_with(b"BEGIN:VCALENDAR") => Kind::Calendar,
         "woff" if input.starts_with(b"wOFF") => Kind::Woff,
         "woff2" if input.starts_with(b"wOF2") => Kind::Woff2,
         _ => return Err(Refusal::Unknown),

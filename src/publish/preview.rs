@@ -473,12 +473,21 @@ impl Page<'_> {
             })
             .unwrap_or_default();
         let name = p.source.rsplit('/').next().unwrap_or(&p.source);
-        let _ = write!(
-            h,
-            "<li class=\"photo\"><img src=\"{thumb}\" alt=\"The photo {}, as it will be published\" loading=\"lazy\"><div><p class=\"file\"><code>{}</code></p>",
-            esc(name),
-            esc(&p.source)
-        );
+        if p.published.iter().any(|rel| rel.ends_with(".pdf")) {
+            // A document with photos in it: no thumbnail, its name.
+            let _ = write!(
+                h,
+                "<li class=\"photo\"><p class=\"doc\">PDF document</p><div><p class=\"file\"><code>{}</code></p>",
+                esc(&p.source)
+            );
+        } else {
+            let _ = write!(
+                h,
+                "<li class=\"photo\"><img src=\"{thumb}\" alt=\"The photo {}, as it will be published\" loading=\"lazy\"><div><p class=\"file\"><code>{}</code></p>",
+                esc(name),
+                esc(&p.source)
+            );
+        }
         if !p.pages.is_empty() {
             let pages: Vec<String> = p
                 .pages

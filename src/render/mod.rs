@@ -19,14 +19,17 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use views::{ConfigView, PageSummary, PageView, Pager, SectionView, StatutoryIndex};
 
-/// A published image as the renderer knows it.
+/// A published content file (an image or a document) as the renderer
+/// knows it.
 #[derive(Debug, Clone)]
-pub struct ImageDescription {
+pub struct PublishedFile {
     /// Site path, e.g. `/media/3f2a….jpg`.
     pub url: String,
+    /// Display size, for images (0 × 0 for documents).
     pub width: u32,
     pub height: u32,
-    /// Every published version as (site path, width), smallest first.
+    /// Every published version of an image as (site path, width),
+    /// smallest first; empty for documents.
     pub srcset: Vec<(String, u32)>,
 }
 
@@ -94,7 +97,7 @@ struct Renderer<'a> {
     config_value: tera::Value,
     tera: tera::Tera,
     theme: &'a Theme,
-    images: &'a HashMap<String, ImageDescription>,
+    files: &'a HashMap<String, PublishedFile>,
     base_path: String,
     base_url: String,
     summaries: Vec<tera::Value>,
@@ -106,7 +109,7 @@ pub fn render(
     site: &Site,
     config: &Config,
     theme: &Theme,
-    images: &HashMap<String, ImageDescription>,
+    files: &HashMap<String, PublishedFile>,
     statutory: &Assessment,
 ) -> Rendered {
     let base_path = base_path(config);
@@ -128,7 +131,7 @@ pub fn render(
         config_value,
         tera,
         theme,
-        images,
+        files,
         base_url: config.base().to_string(),
         base_path,
         summaries,
@@ -259,10 +262,16 @@ impl Renderer<'_> {
                 }
                 s
             }),
+            // A file the page links to (a newsletter PDF): published
+            // under its cleaned name.
+            Target::Content(p) => self
+                .files
+                .get(&p)
+                .map(|d| format!("{}{}", self.base_path, d.url)),
             _ => None,
         };
         let image = |url: &str| match paths::resolve(&doc.source, url) {
-            Target::Content(p) => self.images.get(&p).map(|d| ImageOut {
+            Target::Content(p) => self.files.get(&p).map(|d| ImageOut {
                 src: format!("{}{}", self.base_path, d.url),
                 width: d.width,
                 height: d.height,

@@ -58,7 +58,10 @@ fn check_photo(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let Ok(processed) = verdict else { return out };
-    if !processed.kind().is_image() {
+    // A document (PDF) with pictures in it is declared like a photo; one
+    // with none (only text, drawings, small logos) need not be.
+    let pictures = processed.contents().map(|c| c.pictures());
+    if !processed.kind().is_image() && pictures.is_none() {
         return out;
     }
     let Some(pages) = input.uses.get(path) else {
@@ -67,6 +70,7 @@ fn check_photo(
     let name = path.rsplit('/').next().unwrap_or(path);
     let declaration = match input.declarations.get(path) {
         Declared::Declared(d) => d,
+        Declared::Undeclared if pictures == Some(0) => return out,
         status => {
             let sidecar = match path.rsplit_once('/') {
                 Some((dir, _)) => format!("content/{dir}/{SIDECAR}"),
@@ -76,14 +80,33 @@ fn check_photo(
                 Declared::SidecarBroken(s) => format!(" ({s} could not be read)"),
                 _ => String::new(),
             };
+            let what = match pictures {
+                Some(n) => format!(
+                    "the document {name} has {} in it and is not declared: nobody has said who is in them{why}",
+                    if n == 1 {
+                        "a picture".to_string()
+                    } else {
+                        format!("{n} pictures")
+                    }
+                ),
+                None => {
+                    format!("the photo {name} is not declared: nobody has said who is in it{why}")
+                }
+            };
             for page in pages {
                 out.push(Finding::error(
                     "photo-undeclared",
                     Location::line(&page.file, page.line),
-                    format!("the photo {name} is not declared: nobody has said who is in it{why}"),
-                    format!(
-                        "add it to {sidecar}: [[photo]] file = \"{name}\" with people = [\"id\", …] (their register ids) or nobody = true"
-                    ),
+                    what.clone(),
+                    if pictures.is_some() {
+                        format!(
+                            "add it to {sidecar}: [[photo]] file = \"{name}\" with people = [\"id\", …] (everyone in its photos, by register id), or nobody = true if its pictures show no one (a logo, a chart, a drawing)"
+                        )
+                    } else {
+                        format!(
+                            "add it to {sidecar}: [[photo]] file = \"{name}\" with people = [\"id\", …] (their register ids) or nobody = true"
+                        )
+                    },
                 ));
             }
             return out;

@@ -42,6 +42,19 @@ pub fn check(input: &Input) -> Vec<Finding> {
                         format!("the image {:?} is not there (looked for content/{path})", r.url),
                         "check the file name and its capital letters, or add the photo",
                     ));
+                } else if let Some(Ok(processed)) = input.content_files.get(path)
+                    && !processed.kind().is_image()
+                {
+                    out.push(Finding::error(
+                        "image-missing",
+                        location.clone(),
+                        format!(
+                            "the image {:?} is {}, not a picture, so it cannot be shown as an image",
+                            r.url,
+                            processed.kind().name()
+                        ),
+                        "link to it instead: [Autumn newsletter (PDF)](newsletter.pdf), without the !",
+                    ));
                 }
             }
         }

@@ -4,6 +4,7 @@
 
 mod assets;
 mod consent;
+mod contact;
 mod documents;
 mod images;
 mod links;
@@ -55,6 +56,7 @@ const RULES: &[(&str, Rule)] = &[
     ("images", images::check),
     ("consent", consent::check),
     ("names", names::check),
+    ("contact", contact::check),
     ("assets", assets::check),
     ("output-paths", output_paths::check),
     ("statutory", statutory::check),

@@ -744,14 +744,104 @@ pub fn pdf_with_everything() -> Vec<u8> {
         (16, b"<< /Author (PLANTED-OLD-AUTHOR) /Producer (Microsoft Word for Microsoft 365) /Title (PLANTED-TITLE) >>".to_vec()),
     ];
     let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let first_xref = write_revision(&mut out, &objects, 17, None);
+    let first_xref = write_revision(&mut out, &objects, 17, None, Some(16));
     // An incremental update: the author's name "changed", the old one
     // still in the file above.
     let update = vec![(
         16,
         b"<< /Author (PLANTED-NEW-AUTHOR) /Producer (Microsoft Word for Microsoft 365) >>".to_vec(),
     )];
-    write_revision(&mut out, &update, 17, Some(first_xref));
+    write_revision(&mut out, &update, 17, Some(first_xref), Some(16));
+    out
+}
+
+/// One page of a test PDF: its drawing (content-stream operators) and the
+/// drawing of `/Note`, a form it may draw. Its resources: fonts `/F1`
+/// (Helvetica), `/U1` (a composite font with a Unicode map, whose glyph
+/// ids are the characters' codes: write text with [`pdf_hex`]) and `/X1`
+/// (a composite font without a map); pictures `/Photo` (a 320×240 JPEG
+/// with EXIF and GPS) and `/Logo` (48×48).
+pub struct PdfPage<'a> {
+    pub draw: &'a str,
+    pub form: &'a str,
+}
+
+impl<'a> PdfPage<'a> {
+    pub fn new(draw: &'a str) -> PdfPage<'a> {
+        PdfPage { draw, form: "" }
+    }
+}
+
+/// Text drawn in Helvetica at (x, y): `BT … Tj ET`.
+pub fn pdf_text(x: u32, y: u32, text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('(', "\\(")
+        .replace(')', "\\)");
+    format!("BT /F1 12 Tf {x} {y} Td ({escaped}) Tj ET\n")
+}
+
+/// A string for the composite fonts: two-byte glyph ids, here the
+/// characters' own codes.
+pub fn pdf_hex(text: &str) -> String {
+    let hex: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+    format!("<{hex}>")
+}
+
+/// A PDF of `pages`, as an office program might write it (a document
+/// properties dictionary with an author included).
+pub fn pdf_pages(pages: &[PdfPage]) -> Vec<u8> {
+    let photo = jpeg_with_everything(320, 240);
+    let logo = plain_jpeg(48, 48);
+    let to_unicode = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n1 beginbfrange <0020> <00FF> <0020> endbfrange\nendcmap CMapName currentdict /CMap defineresource pop end end";
+    let first_page = 12;
+    let kids: Vec<String> = (0..pages.len())
+        .map(|i| format!("{} 0 R", first_page + 3 * i))
+        .collect();
+    let mut objects: Vec<(u32, Vec<u8>)> = vec![
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (
+            2,
+            format!(
+                "<< /Type /Pages /Kids [{}] /Count {} >>",
+                kids.join(" "),
+                pages.len()
+            )
+            .into_bytes(),
+        ),
+        (3, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec()),
+        (4, b"<< /Type /Font /Subtype /Type0 /BaseFont /Calibri /Encoding /Identity-H /DescendantFonts [5 0 R] /ToUnicode 6 0 R >>".to_vec()),
+        (5, b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Calibri /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 /W [32 [226] 65 90 600] >>".to_vec()),
+        (6, stream(b"", to_unicode)),
+        (7, b"<< /Type /Font /Subtype /Type0 /BaseFont /Calibri /Encoding /Identity-H /DescendantFonts [5 0 R] >>".to_vec()),
+        (8, stream(b"/Type /XObject /Subtype /Image /Width 320 /Height 240 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", &photo)),
+        (9, stream(b"/Type /XObject /Subtype /Image /Width 48 /Height 48 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", &logo)),
+        (10, b"<< /Author (PLANTED-AUTHOR) /Producer (Microsoft Word for Microsoft 365) >>".to_vec()),
+        (11, b"<< /Font << /F1 3 0 R /U1 4 0 R /X1 7 0 R >> /XObject << /Photo 8 0 R /Logo 9 0 R >> >>".to_vec()),
+    ];
+    for (i, page) in pages.iter().enumerate() {
+        let n = (first_page + 3 * i) as u32;
+        objects.push((
+            n,
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /U1 4 0 R /X1 7 0 R >> /XObject << /Photo 8 0 R /Logo 9 0 R /Note {} 0 R >> >> /Contents {} 0 R >>",
+                n + 2,
+                n + 1
+            )
+            .into_bytes(),
+        ));
+        objects.push((n + 1, stream(b"", page.draw.as_bytes())));
+        objects.push((
+            n + 2,
+            stream(
+                b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources 11 0 R",
+                page.form.as_bytes(),
+            ),
+        ));
+    }
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let size = (first_page + 3 * pages.len()) as u32;
+    write_revision(&mut out, &objects, size, None, Some(10));
     out
 }
 
@@ -771,6 +861,7 @@ fn write_revision(
     objects: &[(u32, Vec<u8>)],
     size: u32,
     prev: Option<usize>,
+    info: Option<u32>,
 ) -> usize {
     let mut offsets = Vec::new();
     for (n, body) in objects {
@@ -792,11 +883,10 @@ fn write_revision(
         }
     }
     let prev = prev.map(|p| format!(" /Prev {p}")).unwrap_or_default();
+    let info = info.map(|i| format!(" /Info {i} 0 R")).unwrap_or_default();
     out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {size} /Root 1 0 R /Info 16 0 R{prev} >>\nstartxref\n{xref}\n%%EOF\n"
-        )
-        .as_bytes(),
+        format!("trailer\n<< /Size {size} /Root 1 0 R{info}{prev} >>\nstartxref\n{xref}\n%%EOF\n")
+            .as_bytes(),
     );
     xref
 }

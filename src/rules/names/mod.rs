@@ -10,6 +10,7 @@
 //! Markdown line the name came from, or at the templates when it is not in
 //! the page's own source.
 
+mod documents;
 mod html;
 mod matcher;
 mod normalise;
@@ -38,6 +39,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
             check_page(input, &matcher, page, doc)
         })
         .collect();
+    out.extend(documents::check(input, &matcher));
     // A theme's files are published under their own names.
     for (file, _) in input.static_files {
         let name = normalise::normalise(&file.rel);
@@ -79,30 +81,20 @@ fn check_page(
 
     let mut found: Vec<Found> = Vec::new();
     let mut seen: HashMap<u32, usize> = HashMap::new();
-    // Most pages name nobody: a quick first look at the words' hashes,
-    // then the full check only where there may be a name.
     let mut words = Vec::with_capacity(text.len() / 5);
-    normalise::word_hashes(text, &mut words);
-    if matcher.may_name_anyone(&words) {
-        let n = normalise::normalise(text);
-        for hit in matcher.full_names(&n.text) {
-            let (from, to) = n.source_range(hit.start, hit.end, text);
-            if !one_name(&text[from..to]) {
-                continue;
-            }
-            if let Some(&i) = seen.get(&hit.pupil) {
-                found[i].times += 1;
-                continue;
-            }
-            seen.insert(hit.pupil, found.len());
-            let (place, start, end) = page_text.part(from);
-            found.push(Found {
-                pupil: hit.pupil,
-                context: masked_context(&text[start..end], from - start, to.min(end) - start),
-                place: place.to_string(),
-                times: 1,
-            });
+    for (pupil, from, to) in full_names_in(matcher, text, &mut words) {
+        if let Some(&i) = seen.get(&pupil) {
+            found[i].times += 1;
+            continue;
         }
+        seen.insert(pupil, found.len());
+        let (place, start, end) = page_text.part(from);
+        found.push(Found {
+            pupil,
+            context: masked_context(&text[start..end], from - start, to.min(end) - start),
+            place: place.to_string(),
+            times: 1,
+        });
     }
     let lines = if found.is_empty() {
         Vec::new()
@@ -204,6 +196,27 @@ fn check_page(
         ));
     }
     out
+}
+
+/// Every full name in `text` that reads as one person's name, in order:
+/// (pupil, byte range in `text`). `words` is scratch space.
+fn full_names_in(matcher: &Matcher, text: &str, words: &mut Vec<u64>) -> Vec<(u32, usize, usize)> {
+    // Most text names nobody: a quick first look at the words' hashes,
+    // then the full check only where there may be a name.
+    words.clear();
+    normalise::word_hashes(text, words);
+    if !matcher.may_name_anyone(words) {
+        return Vec::new();
+    }
+    let n = normalise::normalise(text);
+    matcher
+        .full_names(&n.text)
+        .into_iter()
+        .filter_map(|hit| {
+            let (from, to) = n.source_range(hit.start, hit.end, text);
+            one_name(&text[from..to]).then_some((hit.pupil, from, to))
+        })
+        .collect()
 }
 
 /// Where each full name in the page's Markdown (front matter or body) is:

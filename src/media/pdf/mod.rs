@@ -10,7 +10,11 @@
 //! images in formats that can carry metadata schoolsite cannot remove
 //! (JPEG 2000), and anything `lopdf` cannot read.
 
-use super::{Refusal, RemovedLog, Settings, Stripped};
+mod read;
+
+pub use read::MIN_PICTURE_SIDE;
+
+use super::{DocumentContents, Refusal, RemovedLog, Settings, Stripped};
 use lopdf::{Dictionary, Document, LoadOptions, Object};
 
 const FORMAT: &str = "PDF";
@@ -50,7 +54,33 @@ const UNSAFE_ANNOTATIONS: &[&[u8]] = &[
     b"Screen",
 ];
 
-pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
+/// Annotations that are comments and marks made while reviewing: their
+/// `/T` is the reviewer's name.
+const MARKUP_ANNOTATIONS: &[&[u8]] = &[
+    b"Text",
+    b"FreeText",
+    b"Line",
+    b"Square",
+    b"Circle",
+    b"Polygon",
+    b"PolyLine",
+    b"Highlight",
+    b"Underline",
+    b"Squiggly",
+    b"StrikeOut",
+    b"Stamp",
+    b"Caret",
+    b"Ink",
+    b"Redact",
+];
+
+/// Cleans a PDF; with `read`, also reads what the clean copy shows
+/// (its text and pictures, page by page) for the rules.
+pub(super) fn strip(
+    input: &[u8],
+    settings: &Settings,
+    read: bool,
+) -> Result<(Stripped, Option<DocumentContents>), Refusal> {
     if has_encryption(input) {
         return Err(Refusal::Encrypted { format: FORMAT });
     }
@@ -246,14 +276,22 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     let mut bytes = Vec::with_capacity(input.len());
     doc.save_to(&mut bytes)
         .map_err(|e| corrupt(format!("it could not be written again ({e})")))?;
-    verify(&bytes, pages)?;
-    Ok(Stripped {
-        bytes,
-        width: 0,
-        height: 0,
-        orientation: 1,
-        removed: removed.finish(),
-    })
+    let clean = verify(&bytes, pages)?;
+    let contents = if read {
+        Some(read::contents(&clean)?)
+    } else {
+        None
+    };
+    Ok((
+        Stripped {
+            bytes,
+            width: 0,
+            height: 0,
+            orientation: 1,
+            removed: removed.finish(),
+        },
+        contents,
+    ))
 }
 
 /// Removes the keys of `dict` that carry metadata, private data,
@@ -278,6 +316,16 @@ fn clean_dictionary(
         if dict.remove(key).is_some() {
             removed.add(what, 0);
         }
+    }
+    // A comment's author (a markup annotation's /T; a form field's /T is
+    // its name, and stays).
+    if dict
+        .get(b"Subtype")
+        .and_then(Object::as_name)
+        .is_ok_and(|s| MARKUP_ANNOTATIONS.contains(&s))
+        && dict.remove(b"T").is_some()
+    {
+        removed.add_found("comment author", 0, vec!["a comment's author".to_string()]);
     }
     // The copy is never linearized, and the writer leaves out any
     // dictionary that says it is, which would leave references dangling.
@@ -450,7 +498,7 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 
 /// Reads the written file back and refuses it if anything that should be
 /// gone is still there: the output is checked, not trusted.
-fn verify(bytes: &[u8], pages: usize) -> Result<(), Refusal> {
+fn verify(bytes: &[u8], pages: usize) -> Result<Document, Refusal> {
     let doc = Document::load_mem(bytes)
         .map_err(|e| corrupt(format!("the cleaned copy could not be read back ({e})")))?;
     // The copy must pass the same checks as the original, with as many
@@ -488,5 +536,5 @@ fn verify(bytes: &[u8], pages: usize) -> Result<(), Refusal> {
             return Err(leftover("an embedded file or metadata"));
         }
     }
-    Ok(())
+    Ok(doc)
 }
