@@ -17,7 +17,10 @@ fn example_site_builds_with_clean_images() {
     assert!(files.contains(&"news/index.html".to_string()));
     assert!(files.contains(&"policies/online-safety/index.html".to_string()));
 
-    let images: Vec<&String> = files.iter().filter(|f| f.starts_with("media/")).collect();
+    let images: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("media/") && !f.ends_with(".pdf"))
+        .collect();
     assert!(images.len() >= 4, "{files:?}");
     for rel in &images {
         let path = site.path("public").join(rel);
@@ -32,6 +35,41 @@ fn example_site_builds_with_clean_images() {
         assert!(["jpg", "png"].contains(&ext), "{name}");
         decode(&bytes);
     }
+    // The newsletter (printed to PDF by Chromium, with a photo carrying
+    // GPS) is published cleaned, its text still text, and linked.
+    let newsletters: Vec<&String> = files.iter().filter(|f| f.ends_with(".pdf")).collect();
+    assert_eq!(newsletters.len(), 1, "{files:?}");
+    let newsletter = newsletters[0];
+    assert!(
+        newsletter.starts_with("media/autumn-newsletter-2026-"),
+        "{newsletter}"
+    );
+    let path = site.path("public").join(newsletter);
+    let bytes = std::fs::read(&path).unwrap();
+    for planted in [
+        &b"Exif\0\0"[..],
+        b"HeadlessChrome",
+        b"Skia/PDF",
+        b"CreationDate",
+    ] {
+        assert!(
+            !bytes.windows(planted.len()).any(|w| w == planted),
+            "{} left in the newsletter",
+            String::from_utf8_lossy(planted)
+        );
+    }
+    if let Some(tags) = exiftool(&path, &[]) {
+        for key in tags.keys() {
+            assert!(
+                !["Creator", "Producer", "Title", "CreateDate", "GPSLatitude"]
+                    .iter()
+                    .any(|k| key.ends_with(&format!(":{k}"))),
+                "{key} left in the newsletter"
+            );
+        }
+    }
+    let post = site.read("public/news/autumn-newsletter/index.html");
+    assert!(post.contains(&format!("href=\"/{newsletter}\"")), "{post}");
     // No source name survives in any published path.
     for f in &files {
         for source_name in [

@@ -343,7 +343,7 @@ impl<'a> Reader<'a> {
             self.unreadable = true;
         }
         self.separate();
-        self.text.push_str(&decoded);
+        push_expanded(&mut self.text, &decoded);
         // Advance past the glyphs.
         let s = &mut self.state;
         let mut advance = 0.0;
@@ -485,6 +485,22 @@ impl<'a> Reader<'a> {
             ));
         }
         Ok(())
+    }
+}
+
+/// Appends text with typographic ligatures spelt out ("ﬃ" → "ffi"), as a
+/// reader copying the text gets them: "oﬃce@" is "office@".
+fn push_expanded(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(c),
+        }
     }
 }
 
