@@ -845,6 +845,70 @@ pub fn pdf_pages(pages: &[PdfPage]) -> Vec<u8> {
     out
 }
 
+/// A newsletter as an office program saves it: `pages` pages of text,
+/// each with its own copy of `photo` (as pasted from a phone), document
+/// properties and XMP naming the author, and an incremental save that
+/// changed the author (the old name stays in the file). Planted values
+/// start with `PLANTED`.
+pub fn pdf_newsletter(pages: usize, photo: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let xmp = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><dc:creator>PLANTED-XMP-CREATOR</dc:creator></x:xmpmeta>";
+    let first_page = 6;
+    let kids: Vec<String> = (0..pages)
+        .map(|i| format!("{} 0 R", first_page + 3 * i))
+        .collect();
+    let mut objects: Vec<(u32, Vec<u8>)> = vec![
+        (1, b"<< /Type /Catalog /Pages 2 0 R /Metadata 4 0 R >>".to_vec()),
+        (
+            2,
+            format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")).into_bytes(),
+        ),
+        (3, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec()),
+        (4, stream(b"/Type /Metadata /Subtype /XML", xmp)),
+        (5, b"<< /Author (PLANTED-OLD-AUTHOR) /Creator (Microsoft Word) /Producer (Microsoft Word for Microsoft 365) >>".to_vec()),
+    ];
+    for i in 0..pages {
+        let n = (first_page + 3 * i) as u32;
+        let mut draw = String::new();
+        for line in 0..30 {
+            draw.push_str(&pdf_text(
+                50,
+                800 - 12 * line,
+                &format!(
+                    "Page {} line {line}: news of the week, clubs, trips and dates for your diary.",
+                    i + 1
+                ),
+            ));
+        }
+        draw.push_str("q 400 300 0 0 90 60 cm /Photo Do Q\n");
+        objects.push((
+            n,
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> /XObject << /Photo {} 0 R >> >> /Contents {} 0 R >>",
+                n + 2,
+                n + 1
+            )
+            .into_bytes(),
+        ));
+        objects.push((n + 1, stream(b"", draw.as_bytes())));
+        objects.push((
+            n + 2,
+            stream(
+                format!("/Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode").as_bytes(),
+                photo,
+            ),
+        ));
+    }
+    let size = (first_page + 3 * pages) as u32;
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let first = write_revision(&mut out, &objects, size, None, Some(5));
+    let update = vec![(
+        5,
+        b"<< /Author (PLANTED-NEW-AUTHOR) /Creator (Microsoft Word) /Producer (Microsoft Word for Microsoft 365) >>".to_vec(),
+    )];
+    write_revision(&mut out, &update, size, Some(first), Some(5));
+    out
+}
+
 fn stream(dict: &[u8], data: &[u8]) -> Vec<u8> {
     let mut s = b"<< ".to_vec();
     s.extend_from_slice(dict);
