@@ -292,3 +292,59 @@ fn office_files_are_refused_with_what_to_do() {
         run.all()
     );
 }
+
+#[test]
+fn a_pdf_that_is_also_a_zip_loses_the_hidden_file() {
+    // A PDF with a ZIP archive after its end: PDF readers show the
+    // document, unzip shows the archive.
+    let mut polyglot = pdf_with_everything();
+    polyglot.extend_from_slice(b"PK\x03\x04\x14\0\0\0\0\0");
+    polyglot.extend_from_slice(b"class-list.csv PLANTED-ZIP ");
+    polyglot.extend(std::iter::repeat_n(b'x', 4000));
+    let (run, dir) = sanitise_pdf(&polyglot);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("another file hidden after the end of the PDF"),
+        "{}",
+        run.stdout
+    );
+    let bytes = std::fs::read(dir.path().join("clean/Newsletter autumn.pdf")).unwrap();
+    assert!(!bytes.windows(4).any(|w| w == b"PK\x03\x04"));
+    assert!(!bytes.windows(7).any(|w| w == b"PLANTED"));
+
+    // An unfinished save after the end is a file cut off, not a hidden one.
+    let mut cut = pdf_with_everything();
+    cut.extend_from_slice(b"\n17 0 obj\n<< /Author (x) >>\nendobj\n");
+    cut.extend(std::iter::repeat_n(b' ', 2000));
+    cut.extend_from_slice(b"xref\n0 1\n");
+    let (run, _) = sanitise_pdf(&cut);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.all().contains("its last save did not finish"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn a_pdf_that_is_really_a_web_page_is_refused_on_a_site() {
+    let site = Site::new();
+    site.write(
+        "content/letters/index.md",
+        "+++\ntitle = \"Letters\"\n+++\n\n[Trip letter](trip.pdf)\n",
+    );
+    site.write(
+        "content/letters/trip.pdf",
+        "<!DOCTYPE html><html><body>Trip letter</body></html>",
+    );
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout.contains(
+            "content/letters/trip.pdf\n  error[media-refused]: this file cannot be published: it is an HTML page"
+        ),
+        "{}",
+        run.stdout
+    );
+}

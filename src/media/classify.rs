@@ -140,7 +140,7 @@ impl Kind {
             Kind::Tiff | Kind::Bmp => "export it as JPEG from a photo editor",
             Kind::Gif | Kind::WebP => "export it as PNG or JPEG from a photo editor",
             Kind::Svg => "export the drawing as PNG",
-            Kind::Pdf => "documents cannot be published yet; put the text on a page instead",
+            Kind::Pdf => "save or export it as a PDF again from the program that made it",
             Kind::Office => {
                 "Office files carry the author's name, tracked changes, comments and every pasted photo as it came off the phone: export it as PDF (File > Save As > PDF), or put the text on a page"
             }

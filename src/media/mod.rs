@@ -73,7 +73,7 @@ impl Refusal {
         match self {
             Refusal::Unsupported { fix, .. } => (*fix).to_string(),
             Refusal::Unknown => {
-                "publish photos as JPEG or PNG; other kinds of file cannot be published yet"
+                "publish photos as JPEG or PNG and documents as PDF; other kinds of file cannot be published yet"
                     .to_string()
             }
             Refusal::Empty => "replace it with the real file".to_string(),

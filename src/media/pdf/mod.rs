@@ -86,10 +86,24 @@ pub(super) fn strip(
     }
     // A PDF ends with %%EOF (perhaps followed by a little padding); one
     // that does not was cut off, and what is missing cannot be checked.
-    let tail = &input[input.len().saturating_sub(1024)..];
-    if memchr::memmem::find(tail, b"%%EOF").is_none() {
+    // Other data after the end (a ZIP made to look like a PDF, a file
+    // hidden after it) is dropped with the rewrite, and reported; an
+    // unfinished save after it means the file was cut off.
+    let Some(end) = memchr::memmem::rfind(input, b"%%EOF").map(|at| at + 5) else {
         return Err(corrupt("it is cut off: it does not end with %%EOF"));
+    };
+    let after = &input[end..];
+    let mut hidden = 0;
+    if after.len() > 1024 {
+        if [&b"startxref"[..], b"endobj", b"xref"]
+            .iter()
+            .any(|k| memchr::memmem::find(after, k).is_some())
+        {
+            return Err(corrupt("it is cut off: its last save did not finish"));
+        }
+        hidden = after.len();
     }
+    let input = if hidden > 0 { &input[..end] } else { input };
     let options = LoadOptions {
         max_decompressed_size: Some(MAX_INFLATED),
         ..LoadOptions::default()
@@ -102,6 +116,13 @@ pub(super) fn strip(
     let pages = check_pages(&doc)?;
     let mut removed = RemovedLog::default();
 
+    if hidden > 0 {
+        removed.add_found(
+            "data after the end of the document",
+            hidden,
+            vec!["another file hidden after the end of the PDF".to_string()],
+        );
+    }
     let revisions = count(input, b"startxref");
     if revisions > 1
         && !input[..input.len().min(1024)]
