@@ -44,8 +44,8 @@ fn a_pdf_with_everything_comes_out_clean_and_still_text() {
     assert_eq!(run.code, 0, "{}", run.all());
     for said in [
         "author name",
-        "GPS position",
-        "an attached file",
+        "1 photo's GPS position",
+        "1 attached file",
         "1 earlier revision",
         "XMP metadata",
         "page thumbnail",

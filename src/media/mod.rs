@@ -623,6 +623,19 @@ impl RemovedLog {
         }
     }
 
+    /// Adds to what an entry already recorded was found to hold, without
+    /// counting another block.
+    fn note(&mut self, what: &str, found: String) {
+        match self.0.iter_mut().find(|e| e.what == what) {
+            Some(entry) => {
+                if !entry.found.contains(&found) {
+                    entry.found.push(found);
+                }
+            }
+            None => self.add_found(what, 0, vec![found]),
+        }
+    }
+
     fn finish(self) -> Vec<Removed> {
         self.0
             .into_iter()

@@ -169,6 +169,9 @@ pub(super) fn strip(
         removed.add_found("document properties", 0, found);
     }
 
+    // Counted for the summary: "2 photos' GPS positions, 1 attached file".
+    let mut attachments = 0;
+    let mut located_photos = 0;
     // Every object: metadata streams and files go; keys that carry
     // metadata, thumbnails, private data or actions are taken out.
     let ids: Vec<_> = doc.objects.keys().copied().collect();
@@ -191,18 +194,17 @@ pub(super) fn strip(
                     continue;
                 }
                 (Some(b"EmbeddedFile"), _) => {
-                    removed.add_found(
-                        "embedded file",
-                        stream.content.len(),
-                        vec!["an attached file".to_string()],
-                    );
+                    attachments += 1;
+                    removed.add("embedded file", stream.content.len());
                     *object = Object::Null;
                     continue;
                 }
                 _ => {}
             }
             if subtype.as_deref() == Some(b"Image") {
-                clean_image(stream, settings, &mut removed)?;
+                if clean_image(stream, settings, &mut removed)? {
+                    located_photos += 1;
+                }
             }
             clean_dictionary(&mut stream.dict, &mut removed, 0)?;
         } else if let Object::Dictionary(dict) = object {
@@ -220,12 +222,12 @@ pub(super) fn strip(
                 .and_then(Object::as_name)
                 .is_ok_and(|s| UNSAFE_ANNOTATIONS.contains(&s))
             {
-                removed.add_found("file attachment", 0, vec!["an attached file".to_string()]);
+                removed.add("file attachment", 0);
                 *object = Object::Null;
                 continue;
             }
             if dict.has_type(b"Filespec") {
-                removed.add_found("embedded file", 0, vec!["an attached file".to_string()]);
+                removed.add("embedded file", 0);
                 *object = Object::Null;
                 continue;
             }
@@ -233,6 +235,26 @@ pub(super) fn strip(
         } else {
             clean_object(object, &mut removed, 0)?;
         }
+    }
+    if located_photos > 0 {
+        removed.note(
+            PHOTO_METADATA,
+            if located_photos == 1 {
+                "1 photo's GPS position".to_string()
+            } else {
+                format!("{located_photos} photos' GPS positions")
+            },
+        );
+    }
+    if attachments > 0 {
+        removed.note(
+            "embedded file",
+            if attachments == 1 {
+                "1 attached file".to_string()
+            } else {
+                format!("{attachments} attached files")
+            },
+        );
     }
     // The catalog's own entries that carry files, forms' data and scripts.
     if let Ok(root) = doc.trailer.get(b"Root").and_then(Object::as_reference)
@@ -257,18 +279,13 @@ pub(super) fn strip(
         if let Ok(Object::Dictionary(names)) = catalog.get_mut(b"Names") {
             for key in [&b"JavaScript"[..], b"EmbeddedFiles"] {
                 if names.remove(key).is_some() {
-                    removed.add_found(
+                    removed.add(
                         if key == b"JavaScript" {
                             "JavaScript"
                         } else {
                             "embedded file"
                         },
                         0,
-                        if key == b"EmbeddedFiles" {
-                            vec!["an attached file".to_string()]
-                        } else {
-                            Vec::new()
-                        },
                     );
                 }
             }
@@ -372,7 +389,7 @@ fn clean_dictionary(
             _ => true,
         });
         for _ in annots.len()..before {
-            removed.add_found("file attachment", 0, vec!["an attached file".to_string()]);
+            removed.add("file attachment", 0);
         }
     }
     for (_, value) in dict.iter_mut() {
@@ -403,11 +420,15 @@ fn clean_object(
 
 /// A JPEG image keeps its compressed pixels and loses its metadata
 /// segments; a JPEG 2000 one is refused (its boxes can hold anything).
+/// What photos inside a document lose, in the summary.
+const PHOTO_METADATA: &str = "photo metadata (EXIF, GPS, XMP, IPTC)";
+
+/// Cleans an image; says whether it held a GPS position.
 fn clean_image(
     stream: &mut lopdf::Stream,
     settings: &Settings,
     removed: &mut RemovedLog,
-) -> Result<(), Refusal> {
+) -> Result<bool, Refusal> {
     let filters: Vec<Vec<u8>> = stream
         .dict
         .get(b"Filter")
@@ -431,23 +452,26 @@ fn clean_image(
             let stripped = super::jpeg::strip(&stream.content, settings)?;
             let saved = stream.content.len().saturating_sub(stripped.bytes.len());
             let mut found = Vec::new();
+            let mut located = false;
             for r in &stripped.removed {
                 for f in &r.found {
-                    if !found.contains(f) {
+                    if f == "GPS position" {
+                        located = true;
+                    } else if !found.contains(f) {
                         found.push(f.clone());
                     }
                 }
             }
             if saved > 0 || !found.is_empty() {
-                removed.add_found("photo metadata (EXIF, GPS, XMP, IPTC)", saved, found);
+                removed.add_found(PHOTO_METADATA, saved, found);
             }
             stream.set_content(stripped.bytes);
-            Ok(())
+            Ok(located)
         }
         filters if filters.iter().any(|f| f == b"DCTDecode") => Err(corrupt(
             "a photo in it is stored in a way schoolsite cannot clean (a JPEG inside another filter)",
         )),
-        _ => Ok(()),
+        _ => Ok(false),
     }
 }
 
