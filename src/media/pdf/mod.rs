@@ -201,10 +201,9 @@ pub(super) fn strip(
                 }
                 _ => {}
             }
-            if subtype.as_deref() == Some(b"Image") {
-                if clean_image(stream, settings, &mut removed)? {
-                    located_photos += 1;
-                }
+            if subtype.as_deref() == Some(b"Image") && clean_image(stream, settings, &mut removed)?
+            {
+                located_photos += 1;
             }
             clean_dictionary(&mut stream.dict, &mut removed, 0)?;
         } else if let Object::Dictionary(dict) = object {
