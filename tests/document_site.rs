@@ -461,3 +461,50 @@ fn only_the_schools_general_contact_details_are_shown() {
         "{findings:#?}"
     );
 }
+
+/// A one-page PDF whose page draws `content` (compressed when `deflate`).
+fn one_page(content: &[u8], deflate: bool) -> Vec<u8> {
+    let (filter, data) = if deflate {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(content).unwrap();
+        (&b"/Filter /FlateDecode"[..], z.finish().unwrap())
+    } else {
+        (&b""[..], content.to_vec())
+    };
+    pdf_from(&[
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+        (
+            3,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        ),
+        (4, pdf_stream(filter, &data)),
+    ])
+}
+
+#[test]
+fn pdf_bombs_are_refused_with_a_finding_not_unpacked() {
+    // A page whose drawing inflates from a few hundred kilobytes to 100 MB,
+    // and one nested ten thousand arrays deep.
+    let inflating = one_page(&vec![b' '; 100_000_000], true);
+    assert!(inflating.len() < 1_000_000, "{}", inflating.len());
+    let nested = one_page(
+        format!("{}0{}", "[".repeat(10_000), "]".repeat(10_000)).as_bytes(),
+        false,
+    );
+    for (name, pdf) in [("inflating.pdf", inflating), ("nested.pdf", nested)] {
+        let site = letters_site(name, pdf);
+        let (run, findings) = check(&site);
+        assert_eq!(run.code, 1, "{name}: {}", run.all());
+        let refused = with_rule(&findings, "media-refused");
+        assert_eq!(refused.len(), 1, "{name}: {findings:#?}");
+        assert!(
+            refused[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("looks like a PDF but is damaged"),
+            "{name}: {refused:#?}"
+        );
+    }
+}

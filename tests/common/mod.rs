@@ -909,6 +909,19 @@ pub fn pdf_newsletter(pages: usize, photo: &[u8], width: u32, height: u32) -> Ve
     out
 }
 
+/// A PDF of numbered objects (1 the catalog, numbered from 1 with no
+/// gaps), with one cross-reference section and no document properties.
+pub fn pdf_from(objects: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    write_revision(&mut out, objects, objects.len() as u32 + 1, None, None);
+    out
+}
+
+/// A stream object's body: `<< dict /Length … >> stream … endstream`.
+pub fn pdf_stream(dict: &[u8], data: &[u8]) -> Vec<u8> {
+    stream(dict, data)
+}
+
 fn stream(dict: &[u8], data: &[u8]) -> Vec<u8> {
     let mut s = b"<< ".to_vec();
     s.extend_from_slice(dict);
