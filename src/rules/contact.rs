@@ -207,7 +207,7 @@ fn scan_html(html: &str) -> Vec<Found> {
     };
     let bytes = html.as_bytes();
     let mut found = Vec::new();
-    let mut text = |segment: &str, found: &mut Vec<Found>| {
+    let text = |segment: &str, found: &mut Vec<Found>| {
         if segment.contains("&nbsp;") || segment.contains("&#160;") {
             let spaced = segment.replace("&nbsp;", " ").replace("&#160;", " ");
             found.extend(scan_text(&spaced));
