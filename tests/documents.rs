@@ -222,13 +222,17 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
     // Found by fuzzing: a page tree the copy could not show, a page
     // reference that broke in the copy, and references to objects that
     // are not there with a stray linearization key (a second cleaning
-    // changed the file). Each is either refused with a clear message, or
+    // changed the file), a stream whose /Length was wrong (written as it
+    // was, so a second cleaning read it differently) beside a misspelt
+    // catalog key holding an attachment's name. Each is either refused
+    // with a clear message, or
     // cleaned so that a second cleaning finds nothing.
     for name in [
         "fuzz-page-tree.pdf",
         "fuzz-missing-page.pdf",
         "fuzz-dangling.pdf",
         "fuzz-null-object.pdf",
+        "fuzz-stream-length.pdf",
     ] {
         let bytes = std::fs::read(Path::new(REPO).join("tests/fixtures").join(name)).unwrap();
         let (run, dir) = sanitise_pdf(&bytes);

@@ -275,19 +275,15 @@ pub(super) fn strip(
                 removed.add(what, 0);
             }
         }
-        if let Ok(Object::Dictionary(names)) = catalog.get_mut(b"Names") {
-            for key in [&b"JavaScript"[..], b"EmbeddedFiles"] {
-                if names.remove(key).is_some() {
-                    removed.add(
-                        if key == b"JavaScript" {
-                            "JavaScript"
-                        } else {
-                            "embedded file"
-                        },
-                        0,
-                    );
-                }
-            }
+    }
+    keep_known_catalog(&mut doc, &mut removed);
+    // Every stream's /Length says how many bytes it holds (a damaged
+    // file's may not, or may point elsewhere), so the copy reads the same
+    // and a second cleaning writes the same bytes.
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object {
+            let len = stream.content.len() as i64;
+            stream.dict.set("Length", len);
         }
     }
     doc.prune_objects();
@@ -329,6 +325,76 @@ pub(super) fn strip(
         },
         contents,
     ))
+}
+
+/// What the catalog may keep: what shows the document (pages, their
+/// labels and structure, bookmarks, links' destinations, layers, viewer
+/// settings, language). Everything else goes, known or not, so a key no
+/// reader (and no cleaner) knows cannot carry anything out.
+const CATALOG_KEYS: &[&[u8]] = &[
+    b"Type",
+    b"Version",
+    b"Pages",
+    b"PageLabels",
+    b"Names",
+    b"Dests",
+    b"ViewerPreferences",
+    b"PageLayout",
+    b"PageMode",
+    b"Outlines",
+    b"StructTreeRoot",
+    b"MarkInfo",
+    b"Lang",
+    b"OCProperties",
+];
+
+/// Keeps only [`CATALOG_KEYS`] in the catalog, and only named
+/// destinations (what links jump to) among its name trees.
+fn keep_known_catalog(doc: &mut Document, removed: &mut RemovedLog) {
+    let Ok(root) = doc.trailer.get(b"Root").and_then(Object::as_reference) else {
+        return;
+    };
+    let mut names_id = None;
+    if let Ok(catalog) = doc.get_dictionary_mut(root) {
+        let unknown: Vec<Vec<u8>> = catalog
+            .iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| !CATALOG_KEYS.contains(&k.as_slice()))
+            .collect();
+        for key in unknown {
+            catalog.remove(&key);
+            removed.add("other document-level data", 0);
+        }
+        match catalog.get_mut(b"Names") {
+            Ok(Object::Dictionary(names)) => keep_destinations(names, removed),
+            Ok(Object::Reference(id)) => names_id = Some(*id),
+            _ => {}
+        }
+    }
+    if let Some(id) = names_id
+        && let Ok(names) = doc.get_dictionary_mut(id)
+    {
+        keep_destinations(names, removed);
+    }
+}
+
+fn keep_destinations(names: &mut Dictionary, removed: &mut RemovedLog) {
+    let others: Vec<Vec<u8>> = names
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| k != b"Dests")
+        .collect();
+    for key in others {
+        names.remove(&key);
+        removed.add(
+            match key.as_slice() {
+                b"JavaScript" => "JavaScript",
+                b"EmbeddedFiles" => "embedded file",
+                _ => "other document-level data",
+            },
+            0,
+        );
+    }
 }
 
 /// Removes the keys of `dict` that carry metadata, private data,
@@ -559,6 +625,12 @@ fn verify(bytes: &[u8], pages: usize) -> Result<Document, Refusal> {
     };
     if doc.trailer.has(b"Info") {
         return Err(leftover("document properties"));
+    }
+    if doc
+        .catalog()
+        .is_ok_and(|c| c.iter().any(|(k, _)| !CATALOG_KEYS.contains(&k.as_slice())))
+    {
+        return Err(leftover("document-level data"));
     }
     if count(bytes, b"startxref") != 1 {
         return Err(leftover("more than one revision"));
