@@ -75,13 +75,21 @@ fn check_page(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let source = page.source();
-    let page_text = html::page_text(page.html());
+    // Most pages name nobody: a first look at the words straight from the
+    // HTML, and the page's text is only written out where there may be a
+    // name.
+    let mut words = Vec::with_capacity(page.html().len() / 8);
+    html::first_look_words(page.html(), &mut words);
+    let page_text = if matcher.may_name_anyone(&words) {
+        html::page_text(page.html())
+    } else {
+        html::PageText::default()
+    };
     let shows_photo = page_text.shows_photo;
     let text = &page_text.text;
 
     let mut found: Vec<Found> = Vec::new();
     let mut seen: HashMap<u32, usize> = HashMap::new();
-    let mut words = Vec::with_capacity(text.len() / 5);
     for (pupil, from, to) in full_names_in(matcher, text, &mut words) {
         if let Some(&i) = seen.get(&pupil) {
             found[i].times += 1;

@@ -313,72 +313,100 @@ fn mix(x: u64) -> u64 {
 /// writing it: the matcher's fast first look at a page. Words are hashed
 /// with [`word_hash`] as their folded bytes arrive.
 pub fn word_hashes(input: &str, out: &mut Vec<u64>) {
-    let bytes = input.as_bytes();
-    let mut word = WordBuilder::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        // Eight ASCII bytes at a time: letters and digits found together,
-        // then handled a run at a time rather than a byte at a time.
-        if let Some(chunk) = bytes.get(at..at + 8) {
-            let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
-            if x & HIGH == 0 {
-                let folded = x | LOWER;
-                let mask = alnum_mask(x);
-                let mut pos = 0;
-                while pos < 8 {
-                    let run = ((!(mask >> pos)).trailing_zeros() as usize).min(8 - pos);
-                    if run > 0 {
-                        let run_bytes = if run == 8 {
-                            folded
-                        } else {
-                            (folded >> (8 * pos)) & ((1u64 << (8 * run)) - 1)
-                        };
-                        word.push_le(run_bytes, run);
-                        pos += run;
-                        if pos >= 8 {
-                            break;
+    let mut hasher = WordHasher::default();
+    hasher.feed(input, out);
+    hasher.finish(out);
+}
+
+/// [`word_hashes`] over text that arrives in pieces (the text between a
+/// page's tags): a word may run from one piece into the next, exactly as
+/// if the pieces had been joined first.
+#[derive(Default)]
+pub struct WordHasher {
+    word: WordBuilder,
+}
+
+impl Default for WordBuilder {
+    fn default() -> Self {
+        WordBuilder::new()
+    }
+}
+
+impl WordHasher {
+    /// Ends the word being read, if any: what a separator would do.
+    pub fn finish(&mut self, out: &mut Vec<u64>) {
+        self.word.finish(out);
+    }
+
+    /// Reads the next piece of text.
+    pub fn feed(&mut self, input: &str, out: &mut Vec<u64>) {
+        let word = &mut self.word;
+        let bytes = input.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // Eight ASCII bytes at a time: letters and digits found
+            // together, then handled a run at a time rather than a byte
+            // at a time.
+            if let Some(chunk) = bytes.get(at..at + 8) {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+                if x & HIGH == 0 {
+                    let folded = x | LOWER;
+                    let mask = alnum_mask(x);
+                    let mut pos = 0;
+                    while pos < 8 {
+                        let run = ((!(mask >> pos)).trailing_zeros() as usize).min(8 - pos);
+                        if run > 0 {
+                            let run_bytes = if run == 8 {
+                                folded
+                            } else {
+                                (folded >> (8 * pos)) & ((1u64 << (8 * run)) - 1)
+                            };
+                            word.push_le(run_bytes, run);
+                            pos += run;
+                            if pos >= 8 {
+                                break;
+                            }
                         }
+                        word.finish(out);
+                        pos += ((mask >> pos).trailing_zeros() as usize).min(8 - pos);
                     }
-                    word.finish(out);
-                    pos += ((mask >> pos).trailing_zeros() as usize).min(8 - pos);
+                    at += 8;
+                    continue;
                 }
-                at += 8;
+            }
+            let b = bytes[at];
+            if b < 0x80 {
+                let t = ASCII_FOLD[b as usize];
+                if t != 0 {
+                    word.push(t);
+                } else {
+                    word.finish(out);
+                }
+                at += 1;
                 continue;
             }
-        }
-        let b = bytes[at];
-        if b < 0x80 {
-            let t = ASCII_FOLD[b as usize];
-            if t != 0 {
-                word.push(t);
-            } else {
-                word.finish(out);
-            }
-            at += 1;
-            continue;
-        }
-        let Some(c) = input[at..].chars().next() else {
-            break;
-        };
-        let mut apply = |action: Option<char>| match action {
-            Some(lower) => {
-                let mut enc = [0u8; 4];
-                for &e in lower.encode_utf8(&mut enc).as_bytes() {
-                    word.push(e);
+            let Some(c) = input[at..].chars().next() else {
+                break;
+            };
+            let mut apply = |action: Option<char>| match action {
+                Some(lower) => {
+                    let mut enc = [0u8; 4];
+                    for &e in lower.encode_utf8(&mut enc).as_bytes() {
+                        word.push(e);
+                    }
                 }
+                None => word.finish(out),
+            };
+            if let Some(actions) = TWO_BYTE.get((c as usize).wrapping_sub(0x80)) {
+                for &a in actions.iter() {
+                    apply(a);
+                }
+            } else {
+                fold_char(c, apply);
             }
-            None => word.finish(out),
-        };
-        if let Some(actions) = TWO_BYTE.get((c as usize).wrapping_sub(0x80)) {
-            for &a in actions.iter() {
-                apply(a);
-            }
-        } else {
-            fold_char(c, apply);
+            at += c.len_utf8();
         }
-        at += c.len_utf8();
     }
-    word.finish(out);
 }
 
 /// Whether the word with this key is exactly a joining word ("and",
