@@ -224,7 +224,8 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
     // are not there with a stray linearization key (a second cleaning
     // changed the file), a stream whose /Length was wrong (written as it
     // was, so a second cleaning read it differently) beside a misspelt
-    // catalog key holding an attachment's name. Each is either refused
+    // catalog key holding an attachment's name, and a font calling itself a
+    // cross-reference stream (the writer left it out). Each is either refused
     // with a clear message, or
     // cleaned so that a second cleaning finds nothing.
     for name in [
@@ -233,6 +234,7 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
         "fuzz-dangling.pdf",
         "fuzz-null-object.pdf",
         "fuzz-stream-length.pdf",
+        "fuzz-skipped-type.pdf",
     ] {
         let bytes = std::fs::read(Path::new(REPO).join("tests/fixtures").join(name)).unwrap();
         let (run, dir) = sanitise_pdf(&bytes);

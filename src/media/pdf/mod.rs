@@ -294,7 +294,13 @@ pub(super) fn strip(
     // references to them are dangling too. An object that was only a
     // reference to one becomes null in turn: repeat until none does.)
     for _ in 0..MAX_DEPTH {
-        doc.objects.retain(|_, o| !matches!(o, Object::Null));
+        // The writer leaves out object and cross-reference streams and
+        // linearization dictionaries (it makes its own): references to
+        // a damaged file's objects that call themselves one would dangle.
+        doc.objects.retain(|_, o| {
+            !matches!(o, Object::Null)
+                && !matches!(o.type_name(), Ok(b"ObjStm" | b"XRef" | b"Linearized"))
+        });
         let existing: std::collections::BTreeSet<_> = doc.objects.keys().copied().collect();
         let mut changed = false;
         for object in doc.objects.values_mut() {
@@ -580,6 +586,24 @@ fn null_dangling(
     changed
 }
 
+/// Whether `object` refers to an object not in `existing`.
+fn dangles(
+    object: &Object,
+    existing: &std::collections::BTreeSet<lopdf::ObjectId>,
+    depth: usize,
+) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match object {
+        Object::Reference(id) => !existing.contains(id),
+        Object::Array(items) => items.iter().any(|i| dangles(i, existing, depth + 1)),
+        Object::Dictionary(d) => d.iter().any(|(_, v)| dangles(v, existing, depth + 1)),
+        Object::Stream(s) => s.dict.iter().any(|(_, v)| dangles(v, existing, depth + 1)),
+        _ => false,
+    }
+}
+
 /// How many pages the document has, refusing one with none, or with a
 /// page that is not there.
 fn check_pages(doc: &Document) -> Result<usize, Refusal> {
@@ -634,6 +658,12 @@ fn verify(bytes: &[u8], pages: usize) -> Result<Document, Refusal> {
     }
     if count(bytes, b"startxref") != 1 {
         return Err(leftover("more than one revision"));
+    }
+    let existing: std::collections::BTreeSet<_> = doc.objects.keys().copied().collect();
+    if doc.objects.values().any(|o| dangles(o, &existing, 0)) {
+        return Err(corrupt(
+            "parts of it refer to parts that are not there, so the cleaned copy would not be sound",
+        ));
     }
     for object in doc.objects.values() {
         let dict = match object {
