@@ -196,7 +196,11 @@ fn mask_phone(written: &str) -> String {
 /// between tags is scanned where it lies, without copying the page.
 fn scan_html(html: &str) -> Vec<Found> {
     let decoded;
-    let html = if html.contains("&#64;") || html.contains("&#x40;") || html.contains("&commat;") {
+    let at_sign_entity = memchr::memchr_iter(b'&', html.as_bytes()).any(|at| {
+        let rest = &html.as_bytes()[at..];
+        rest.starts_with(b"&#64;") || rest.starts_with(b"&#x40;") || rest.starts_with(b"&commat;")
+    });
+    let html = if at_sign_entity {
         decoded = html
             .replace("&#64;", "@")
             .replace("&#x40;", "@")
@@ -208,7 +212,9 @@ fn scan_html(html: &str) -> Vec<Found> {
     let bytes = html.as_bytes();
     let mut found = Vec::new();
     let text = |segment: &str, found: &mut Vec<Found>| {
-        if segment.contains("&nbsp;") || segment.contains("&#160;") {
+        if memchr::memchr(b'&', segment.as_bytes()).is_some()
+            && (segment.contains("&nbsp;") || segment.contains("&#160;"))
+        {
             let spaced = segment.replace("&nbsp;", " ").replace("&#160;", " ");
             found.extend(scan_text(&spaced));
         } else if segment.bytes().any(|b| b == b'@' || b.is_ascii_digit()) {
@@ -226,9 +232,14 @@ fn scan_html(html: &str) -> Vec<Found> {
             break;
         };
         let tag = &html[lt + 1..gt];
-        for scheme in ["mailto:", "tel:"] {
-            if let Some(at) = tag.find(scheme) {
-                let value = &tag[at + scheme.len()..];
+        // `href="mailto:…"` and `href="tel:…"`: found by their colons.
+        for colon in memchr::memchr_iter(b':', tag.as_bytes()) {
+            let before = &tag.as_bytes()[..colon];
+            let is_link = before.len() >= 6
+                && before[before.len() - 6..].eq_ignore_ascii_case(b"mailto")
+                || before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case(b"tel");
+            if is_link {
+                let value = &tag[colon + 1..];
                 let end = value.find(['"', '\'', '?', ' ']).unwrap_or(value.len());
                 text(&value[..end], &mut found);
             }

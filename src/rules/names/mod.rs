@@ -34,10 +34,12 @@ pub fn check(input: &Input) -> Vec<Finding> {
     let mut out: Vec<Finding> = input
         .pages
         .par_iter()
-        .flat_map_iter(|page| {
+        // Each worker reuses one buffer for pages' words.
+        .map_init(html::FirstLook::default, |look, page| {
             let doc = page.source().and_then(|s| docs.get(s).copied());
-            check_page(input, &matcher, page, doc)
+            check_page(input, &matcher, page, doc, look)
         })
+        .flatten_iter()
         .collect();
     out.extend(documents::check(input, &matcher));
     // A theme's files are published under their own names.
@@ -72,15 +74,16 @@ fn check_page(
     matcher: &Matcher,
     page: &RenderedPage,
     doc: Option<&Document>,
+    look: &mut html::FirstLook,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let source = page.source();
     // Most pages name nobody: a first look at the words straight from the
     // HTML, and the page's text is only written out where there may be a
     // name.
-    let mut words = Vec::with_capacity(page.html().len() / 8);
-    html::first_look_words(page.html(), &mut words);
-    let page_text = if matcher.may_name_anyone(&words) {
+    html::first_look_words(page.html(), look);
+    let words = &mut look.words;
+    let page_text = if matcher.may_name_anyone(words) {
         html::page_text(page.html())
     } else {
         html::PageText::default()
@@ -90,7 +93,7 @@ fn check_page(
 
     let mut found: Vec<Found> = Vec::new();
     let mut seen: HashMap<u32, usize> = HashMap::new();
-    for (pupil, from, to) in full_names_in(matcher, text, &mut words) {
+    for (pupil, from, to) in full_names_in(matcher, text, words) {
         if let Some(&i) = seen.get(&pupil) {
             found[i].times += 1;
             continue;
@@ -180,8 +183,8 @@ fn check_page(
 
     // The page's address: no pupil name at all, first names included.
     words.clear();
-    normalise::word_hashes(page.path(), &mut words);
-    let address = if matcher.may_hold_a_name(&words) {
+    normalise::word_hashes(page.path(), words);
+    let address = if matcher.may_hold_a_name(words) {
         normalise::normalise(page.path())
     } else {
         normalise::Normalised::default()
