@@ -179,6 +179,13 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .map(|f| {
             let ext = f.rel.rsplit_once('.').map_or("", |(_, e)| e);
             let verdict = read_for_media(&f.path).and_then(|b| {
+                if media::sniff(&b) == media::Kind::Pdf {
+                    // A theme's files are not checked for names or photos.
+                    return Err(media::Refusal::Unsupported {
+                        format: "a PDF document in the theme",
+                        fix: "put documents in content/, beside the page that links to them, where they are cleaned and checked for pupils' names and photos",
+                    });
+                }
                 if media::sniff(&b).is_image() {
                     // Not declared in photos.toml, but faces are still
                     // counted: a photo of people does not belong here.

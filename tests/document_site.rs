@@ -508,3 +508,26 @@ fn pdf_bombs_are_refused_with_a_finding_not_unpacked() {
         );
     }
 }
+
+#[test]
+fn a_pdf_in_the_theme_is_refused_with_where_it_belongs() {
+    let site = Site::new();
+    site.write(
+        "themes/schoolsite/static/prospectus.pdf",
+        newsletter(&pdf_text(60, 700, "Our prospectus")),
+    );
+    let (run, findings) = check(&site);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let refused = with_rule(&findings, "media-refused");
+    assert_eq!(refused.len(), 1, "{findings:#?}");
+    assert_eq!(
+        refused[0]["file"],
+        "themes/schoolsite/static/prospectus.pdf"
+    );
+    assert!(
+        refused[0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("put documents in content/")
+    );
+}
