@@ -14,6 +14,21 @@ pub enum Kind {
     Bmp,
     Svg,
     Pdf,
+    /// An MP4 video (ISO base media file: also M4V and 3GP).
+    Mp4,
+    /// A QuickTime movie (what iPhones record).
+    Mov,
+    /// An MP4 audio file (M4A).
+    M4a,
+    Mp3,
+    Wav,
+    /// Video and audio formats that cannot be cleaned yet: AVI, Matroska
+    /// and WebM, MPEG transport streams (MTS), Ogg, FLAC.
+    Avi,
+    Matroska,
+    MpegTs,
+    Ogg,
+    Flac,
     /// A Word, Excel, PowerPoint or Publisher file (or an OpenDocument
     /// or RTF one).
     Office,
@@ -43,6 +58,16 @@ impl Kind {
             Kind::Bmp => "a BMP image",
             Kind::Svg => "an SVG drawing",
             Kind::Pdf => "a PDF document",
+            Kind::Mp4 => "an MP4 video",
+            Kind::Mov => "a QuickTime (MOV) video",
+            Kind::M4a => "an M4A audio file",
+            Kind::Mp3 => "an MP3 audio file",
+            Kind::Wav => "a WAV audio file",
+            Kind::Avi => "an AVI video",
+            Kind::Matroska => "a Matroska or WebM video (MKV, WebM)",
+            Kind::MpegTs => "an MPEG transport stream video (MTS, M2TS, TS)",
+            Kind::Ogg => "an Ogg audio or video file",
+            Kind::Flac => "a FLAC audio file",
             Kind::Office => {
                 "an Office document (Word, Excel, PowerPoint, Publisher, OpenDocument or RTF)"
             }
@@ -66,6 +91,10 @@ impl Kind {
             Kind::Gif => "GIF",
             Kind::WebP => "WebP",
             Kind::Pdf => "PDF",
+            Kind::Mp4 | Kind::M4a => "MP4",
+            Kind::Mov => "QuickTime",
+            Kind::Mp3 => "MP3",
+            Kind::Wav => "WAV",
             _ => "file",
         }
     }
@@ -83,6 +112,16 @@ impl Kind {
             Kind::Bmp => "bmp",
             Kind::Svg => "svg",
             Kind::Pdf => "pdf",
+            Kind::Mp4 => "mp4",
+            Kind::Mov => "mov",
+            Kind::M4a => "m4a",
+            Kind::Mp3 => "mp3",
+            Kind::Wav => "wav",
+            Kind::Avi => "avi",
+            Kind::Matroska => "mkv",
+            Kind::MpegTs => "mts",
+            Kind::Ogg => "ogg",
+            Kind::Flac => "flac",
             Kind::Office => "docx",
             Kind::Zip => "zip",
             Kind::Html => "html",
@@ -105,6 +144,12 @@ impl Kind {
             Kind::Heif => matches!(ext.as_str(), "heic" | "heif" | "hif"),
             Kind::JavaScript => matches!(ext.as_str(), "js" | "mjs"),
             Kind::Html => matches!(ext.as_str(), "html" | "htm"),
+            Kind::Mp4 => matches!(ext.as_str(), "mp4" | "m4v" | "3gp" | "3g2"),
+            Kind::Mov => matches!(ext.as_str(), "mov" | "qt"),
+            Kind::M4a => matches!(ext.as_str(), "m4a" | "aac" | "mp4"),
+            Kind::Matroska => matches!(ext.as_str(), "mkv" | "webm" | "mka"),
+            Kind::MpegTs => matches!(ext.as_str(), "mts" | "m2ts" | "ts"),
+            Kind::Ogg => matches!(ext.as_str(), "ogg" | "oga" | "ogv" | "opus"),
             other => ext == other.extension(),
         }
     }
@@ -121,6 +166,14 @@ impl Kind {
                 | Kind::Tiff
                 | Kind::Bmp
                 | Kind::Svg
+        )
+    }
+
+    /// Video and audio the sanitiser cleans.
+    pub fn is_video_or_audio(self) -> bool {
+        matches!(
+            self,
+            Kind::Mp4 | Kind::Mov | Kind::M4a | Kind::Mp3 | Kind::Wav
         )
     }
 
@@ -145,6 +198,10 @@ impl Kind {
                 "Office files carry the author's name, tracked changes, comments and every pasted photo as it came off the phone: export it as PDF (File > Save As > PDF), or put the text on a page"
             }
             Kind::Zip => "put the files on pages instead; archives cannot be checked",
+            Kind::Avi | Kind::Matroska | Kind::MpegTs | Kind::Ogg => {
+                "convert it to MP4 without re-encoding: ffmpeg -i INPUT -c copy OUTPUT.mp4 (or export it as MP4 from the camera's or phone's app)"
+            }
+            Kind::Flac => "convert it to MP3 or M4A (for example ffmpeg -i INPUT.flac OUTPUT.m4a)",
             Kind::Html => "put the content in a Markdown page instead",
             _ => "publish photos as JPEG or PNG",
         }
@@ -175,8 +232,47 @@ pub fn sniff(b: &[u8]) -> Kind {
             b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
                 Kind::Heif
             }
+            b"qt  " => Kind::Mov,
+            b"M4A " | b"M4B " | b"M4P " => Kind::M4a,
+            b"isom" | b"iso2" | b"iso3" | b"iso4" | b"iso5" | b"iso6" | b"mp41" | b"mp42"
+            | b"avc1" | b"M4V " | b"M4VH" | b"M4VP" | b"MSNV" | b"dash" | b"mmp4" | b"f4v "
+            | b"XAVC" => Kind::Mp4,
+            brand if brand.starts_with(b"3g") => Kind::Mp4,
             _ => Kind::Unknown,
         };
+    }
+    // A QuickTime movie written without a file-type box starts with one
+    // of its other top-level boxes.
+    if b.len() >= 8 && matches!(&b[4..8], b"moov" | b"mdat" | b"wide" | b"free" | b"skip") {
+        return Kind::Mov;
+    }
+    if b.starts_with(b"ID3")
+        || (b.len() >= 2 && b[0] == 0xFF && b[1] & 0xE0 == 0xE0 && b[1] & 0x06 != 0)
+    {
+        return Kind::Mp3;
+    }
+    if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WAVE" {
+        return Kind::Wav;
+    }
+    if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"AVI " {
+        return Kind::Avi;
+    }
+    if b.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        return Kind::Matroska;
+    }
+    if b.starts_with(b"OggS") {
+        return Kind::Ogg;
+    }
+    if b.starts_with(b"fLaC") {
+        return Kind::Flac;
+    }
+    // MPEG transport streams: a sync byte every 188 bytes (192 in the
+    // M2TS files camcorders write).
+    let ts = |stride: usize, first: usize| {
+        b.len() > first + 3 * stride && (0..4).all(|i| b[first + i * stride] == 0x47)
+    };
+    if ts(188, 0) || ts(192, 4) {
+        return Kind::MpegTs;
     }
     if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") {
         return Kind::Tiff;

@@ -7,12 +7,14 @@
 //!
 //! This module knows nothing of pages, consent or the command line.
 
+mod audio;
 mod cache;
 mod classify;
 mod faces;
 mod gif;
 mod jpeg;
 mod metadata;
+mod mp4;
 mod pdf;
 mod pixelate;
 mod png;
@@ -199,6 +201,17 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
                 removed: stripped.removed,
             });
         }
+        kind if kind.is_video_or_audio() => {
+            let (pieces, removed) = strip_video_or_audio(input, kind)?;
+            return Ok(CleanFile {
+                bytes: pieces.into_vec(),
+                kind,
+                width: 0,
+                height: 0,
+                orientation: 1,
+                removed,
+            });
+        }
         Kind::Jpeg => jpeg::strip(input, settings)?,
         Kind::Png => png::strip(input, settings)?,
         Kind::WebP => webp::strip(input, settings)?,
@@ -265,6 +278,16 @@ impl DocumentContents {
     /// Pictures on all pages together.
     pub fn pictures(&self) -> u32 {
         self.pages.iter().map(|p| p.pictures).sum()
+    }
+}
+
+/// Video and audio, cleaned as pieces of the input: the media data is
+/// never copied until it is written.
+fn strip_video_or_audio(input: &[u8], kind: Kind) -> Result<(Pieces<'_>, Vec<Removed>), Refusal> {
+    match kind {
+        Kind::Mp3 => audio::strip_mp3(input),
+        Kind::Wav => audio::strip_wav(input),
+        _ => mp4::strip_pieces(input, kind),
     }
 }
 
@@ -376,7 +399,16 @@ pub fn process(
     {
         return Ok(hit);
     }
-    if sniff(input) == Kind::Pdf {
+    let kind = sniff(input);
+    if kind.is_video_or_audio() {
+        // `schoolsite sanitise` cleans them; the site cannot publish them
+        // until videos are declared and captions checked like photos.
+        return Err(Refusal::Unsupported {
+            format: kind.name(),
+            fix: "`schoolsite sanitise` can clean it, but a site cannot publish video or audio yet: nothing checks who is in it or its captions",
+        });
+    }
+    if kind == Kind::Pdf {
         // A document is published whole, as it is once cleaned, with what
         // it shows read for the rules.
         let (stripped, contents) = strip_pdf(input, settings, true)?;
@@ -558,7 +590,16 @@ impl Plan<'_> {
 /// leaves the clean file as pieces of the input, so that cleaning a folder
 /// of photos costs little more than copying it.
 pub fn sanitise_plan<'a>(input: &'a [u8], settings: &Settings) -> Result<Plan<'a>, Refusal> {
-    if sniff(input) == Kind::Jpeg {
+    let kind = sniff(input);
+    if kind.is_video_or_audio() {
+        let (pieces, removed) = strip_video_or_audio(input, kind)?;
+        return Ok(Plan {
+            kind,
+            body: PlanBody::Pieces(pieces),
+            removed,
+        });
+    }
+    if kind == Kind::Jpeg {
         let (pieces, stripped) = jpeg::strip_pieces(input, settings)?;
         check_size(&stripped, settings)?;
         return Ok(Plan {
