@@ -127,6 +127,24 @@ fn clean_one(
     let stem = file
         .file_stem()
         .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
+    if let Some(mapped) = map_if_video_or_audio(file) {
+        // Video and audio: cleaned from a memory map and written straight
+        // from it, so memory stays flat however long the clip.
+        match mapped.and_then(|map| {
+            let plan = media::sanitise_plan(&map, settings)?;
+            report.removed = plan.removed().to_vec();
+            let dest = out_dir.join(format!("{stem}.{}", plan.kind().extension()));
+            write_one(&mut report, file, &dest, |w| plan.write_to(w));
+            Ok(())
+        }) {
+            Ok(()) => {}
+            Err(refusal) => {
+                report.fix = Some(refusal.fix());
+                report.refused = Some(refusal.to_string());
+            }
+        }
+        return report;
+    }
     if sizes.widths.is_empty() && !cap {
         // Only the clean copy: written straight from the input's bytes.
         BUFFER.with_borrow_mut(|buffer| {
@@ -186,6 +204,23 @@ fn clean_one(
         }
     }
     report
+}
+
+/// A memory map of `file` when its first bytes say it is video or audio;
+/// `None` for anything else (read into memory as usual).
+fn map_if_video_or_audio(file: &Path) -> Option<Result<memmap2::Mmap, media::Refusal>> {
+    use std::io::Read;
+    let mut head = [0u8; 1024];
+    let mut f = std::fs::File::open(file).ok()?;
+    let n = f.read(&mut head).ok()?;
+    if !media::sniff(&head[..n]).is_video_or_audio() {
+        return None;
+    }
+    // SAFETY: the map is only read. If another program shortened the
+    // file while it is being cleaned, reading past its new end would stop
+    // this process (SIGBUS): the clean copy is written to a temporary
+    // name first, so no half-written copy is left looking finished.
+    Some(unsafe { memmap2::Mmap::map(&f) }.map_err(|e| media::Refusal::Unreadable(e.to_string())))
 }
 
 thread_local! {

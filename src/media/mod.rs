@@ -84,6 +84,14 @@ impl Refusal {
                 "open it in the program that made it and save or export it as a PDF again"
                     .to_string()
             }
+            Refusal::Corrupt {
+                format: mp4::FORMAT,
+                ..
+            } => "share or export the clip again from the phone or camera as MP4, or convert it without re-encoding: ffmpeg -i INPUT -c copy OUTPUT.mp4".to_string(),
+            Refusal::Corrupt {
+                format: "MP3" | "WAV",
+                ..
+            } => "export the recording again as MP3 (or WAV) from the program that made it".to_string(),
             Refusal::Corrupt { .. } => {
                 "open the original in a photo editor and export it again as JPEG or PNG".to_string()
             }
@@ -706,7 +714,11 @@ pub fn summarise(removed: &[Removed]) -> String {
         }
     }
     for r in removed {
-        parts.push(format!("{} {}", human_bytes(r.bytes as u64), r.what));
+        if r.bytes == 0 {
+            parts.push(r.what.clone());
+        } else {
+            parts.push(format!("{} {}", human_bytes(r.bytes as u64), r.what));
+        }
     }
     if parts.is_empty() {
         "nothing to remove".to_string()
