@@ -400,3 +400,32 @@ fn damaged_and_disguised_clips_are_refused_with_a_clear_message() {
         assert!(!dir.path().join("out").join(name).exists(), "{name}");
     }
 }
+
+#[test]
+fn files_found_by_fuzzing_are_refused_or_cleaned_to_a_fixed_point() {
+    // An empty chunk pointing past the media data it was next to: the
+    // copy pointed it outside the new media data, and a second cleaning
+    // refused the copy.
+    for name in ["fuzz-empty-chunk.mp4"] {
+        let dir = tempfile::tempdir().unwrap();
+        let input = Path::new(REPO).join("tests/fixtures").join(name);
+        let run = sanitise(&input, &dir.path().join("once"));
+        if run.code != 0 {
+            assert_eq!(run.code, 1, "{name}: {}", run.all());
+            assert!(run.stdout.contains("fix:"), "{name}: {}", run.stdout);
+            continue;
+        }
+        let once = dir.path().join("once").join(name);
+        let again = sanitise(&once, &dir.path().join("twice"));
+        assert!(
+            again.stdout.contains("removed nothing to remove"),
+            "{name}: {}",
+            again.all()
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("twice").join(name)).unwrap(),
+            std::fs::read(&once).unwrap(),
+            "{name}"
+        );
+    }
+}

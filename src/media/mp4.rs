@@ -230,6 +230,10 @@ pub(super) fn strip_pieces(
     let mut spans: Vec<(u64, u64)> = Vec::new();
     for t in &cleaner.tracks {
         for (&off, &len) in t.offsets.iter().zip(&t.sizes) {
+            if len == 0 {
+                // An empty chunk reads nothing, wherever it points.
+                continue;
+            }
             let end = off.checked_add(len);
             let inside = end.is_some_and(|end| {
                 media
@@ -286,10 +290,9 @@ pub(super) fn strip_pieces(
         let base = ftyp_len + moov_bytes.len() as u64 + mdat_header;
         let mut widened = false;
         for t in &mut cleaner.tracks {
-            let too_far = t
-                .offsets
-                .iter()
-                .any(|&off| new_offset(off, &segments, &new_starts, base) > u64::from(u32::MAX));
+            let too_far = t.offsets.iter().zip(&t.sizes).any(|(&off, &len)| {
+                len > 0 && new_offset(off, &segments, &new_starts, base) > u64::from(u32::MAX)
+            });
             if too_far && !t.wide {
                 t.wide = true;
                 widened = true;
@@ -302,7 +305,15 @@ pub(super) fn strip_pieces(
                 .map(|t| {
                     t.offsets
                         .iter()
-                        .map(|&off| new_offset(off, &segments, &new_starts, base))
+                        .zip(&t.sizes)
+                        .map(|(&off, &len)| {
+                            if len == 0 {
+                                // Kept inside the new media data.
+                                base
+                            } else {
+                                new_offset(off, &segments, &new_starts, base)
+                            }
+                        })
                         .collect()
                 })
                 .collect();
