@@ -34,10 +34,12 @@ enum Command {
     Build(SiteArgs),
     /// Check every rule and report; write nothing. For CI.
     Check(SiteArgs),
-    /// Clean photos and PDFs on their own: strip every piece of metadata
-    /// (GPS, camera serial, face tags, motion-photo videos; a PDF's author,
-    /// XMP, attachments, scripts and earlier revisions…) and write clean
-    /// copies to --out, printing one line per file of what was removed.
+    /// Clean photos, PDFs, video and audio on their own: strip every
+    /// piece of metadata (GPS, camera serial, face tags, motion-photo
+    /// videos; a PDF's author, XMP, attachments, scripts and earlier
+    /// revisions; a clip's location, phone model and dates; ID3 tags…)
+    /// and write clean copies to --out, one line per file of what was
+    /// removed.
     Sanitise(sanitise::SanitiseArgs),
     /// List every published photo that must come down by a date (leavers,
     /// expiring or withdrawn consent), grouped by person.

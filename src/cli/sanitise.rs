@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct SanitiseArgs {
-    /// The files to clean (JPEG, PNG, WebP, GIF photos; PDF documents).
+    /// The files to clean (JPEG, PNG, WebP, GIF photos; PDF documents;
+    /// MP4, MOV, M4A video and audio; MP3 and WAV audio).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// The folder to write clean copies to (created if missing). The

@@ -251,8 +251,16 @@ pub fn sniff(b: &[u8]) -> Kind {
     {
         return Kind::Mp3;
     }
-    if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WAVE" {
+    // WAV, and its forms for long recordings (RF64, BW64) and big-endian
+    // machines (RIFX), which the cleaner refuses with what to do.
+    if b.len() >= 12
+        && matches!(&b[..4], b"RIFF" | b"RF64" | b"BW64" | b"RIFX")
+        && &b[8..12] == b"WAVE"
+    {
         return Kind::Wav;
+    }
+    if b.starts_with(b"APETAGEX") {
+        return Kind::Mp3;
     }
     if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"AVI " {
         return Kind::Avi;

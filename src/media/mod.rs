@@ -54,7 +54,7 @@ pub enum Refusal {
     Empty,
     #[error("it could not be read: {0}")]
     Unreadable(String),
-    #[error("it looks like a {format} but is damaged: {detail}")]
+    #[error("it looks like {} {format} but is damaged: {detail}", article(format))]
     Corrupt {
         format: &'static str,
         detail: String,
@@ -67,6 +67,19 @@ pub enum Refusal {
         "it is an encrypted or password-protected {format}, so what is inside cannot be checked"
     )]
     Encrypted { format: &'static str },
+}
+
+/// "a" or "an" before a format's name: "a PDF", "an MP3", "an image".
+fn article(format: &str) -> &'static str {
+    let vowel = format
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    if vowel || format.starts_with("MP") {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 impl Refusal {
@@ -292,11 +305,20 @@ impl DocumentContents {
 /// Video and audio, cleaned as pieces of the input: the media data is
 /// never copied until it is written.
 fn strip_video_or_audio(input: &[u8], kind: Kind) -> Result<(Pieces<'_>, Vec<Removed>), Refusal> {
-    match kind {
-        Kind::Mp3 => audio::strip_mp3(input),
-        Kind::Wav => audio::strip_wav(input),
-        _ => mp4::strip_pieces(input, kind),
+    let (pieces, removed) = match kind {
+        Kind::Mp3 => audio::strip_mp3(input)?,
+        Kind::Wav => audio::strip_wav(input)?,
+        _ => mp4::strip_pieces(input, kind)?,
+    };
+    // What is left must still be what it was taken for: an MP3 frame can
+    // hold bytes that another format's reader would take for its own.
+    if sniff(&pieces.head(1024)) != kind {
+        return Err(Refusal::Corrupt {
+            format: kind.short_name(),
+            detail: "once cleaned, what is left reads as another kind of file".to_string(),
+        });
     }
+    Ok((pieces, removed))
 }
 
 /// A sanitised file and the files to publish for it.
@@ -551,6 +573,19 @@ impl<'a> Pieces<'a> {
             Part::Input(start, end) => &self.input[*start..*end],
             Part::Owned(v) => v.as_slice(),
         })
+    }
+
+    /// The first `n` bytes (fewer if the file is shorter).
+    fn head(&self, n: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(n);
+        for s in self.slices() {
+            let take = (n - out.len()).min(s.len());
+            out.extend_from_slice(&s[..take]);
+            if out.len() == n {
+                break;
+            }
+        }
+        out
     }
 
     fn into_vec(self) -> Vec<u8> {
