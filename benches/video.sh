@@ -21,6 +21,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 base=/tmp
 [ -d /dev/shm ] && base=/dev/shm
 work=${BENCH_DIR:-$(mktemp -d "$base/schoolsite-video.XXXXXX")}
+mkdir -p "$work"
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
 
 for tool in ffmpeg exiftool; do

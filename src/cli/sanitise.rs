@@ -131,11 +131,18 @@ fn clean_one(
     if let Some(mapped) = map_if_video_or_audio(file) {
         // Video and audio: cleaned from a memory map and written straight
         // from it, so memory stays flat however long the clip.
-        match mapped.and_then(|map| {
+        match mapped.and_then(|(source, map)| {
             let plan = media::sanitise_plan(&map, settings)?;
             report.removed = plan.removed().to_vec();
             let dest = out_dir.join(format!("{stem}.{}", plan.kind().extension()));
-            write_one(&mut report, file, &dest, |w| plan.write_to(w));
+            // The media data is copied file to file, not through the map,
+            // so memory stays flat however long the clip.
+            write_one(&mut report, file, &dest, |w| {
+                plan.write_ranges(w, |start, len, w| {
+                    w.flush()?;
+                    copy_range(&source, start, len, w.get_mut())
+                })
+            });
             Ok(())
         }) {
             Ok(()) => {}
@@ -207,9 +214,50 @@ fn clean_one(
     report
 }
 
-/// A memory map of `file` when its first bytes say it is video or audio;
-/// `None` for anything else (read into memory as usual).
-fn map_if_video_or_audio(file: &Path) -> Option<Result<memmap2::Mmap, media::Refusal>> {
+/// Copies `len` bytes of `source` from `start` to the end of `out`: in
+/// the kernel where it can (`copy_file_range`), through a small buffer
+/// where it cannot.
+fn copy_range(
+    source: &std::fs::File,
+    start: u64,
+    len: u64,
+    out: &mut std::fs::File,
+) -> std::io::Result<()> {
+    let mut done = 0u64;
+    #[cfg(target_os = "linux")]
+    while done < len {
+        let mut from = start + done;
+        let want = usize::try_from(len - done)
+            .unwrap_or(usize::MAX)
+            .min(1 << 30);
+        match rustix::fs::copy_file_range(source, Some(&mut from), &*out, None, want) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => done += n as u64,
+        }
+    }
+    use std::io::Write as _;
+    use std::os::unix::fs::FileExt as _;
+    let mut buffer = vec![0u8; 1 << 20];
+    while done < len {
+        let want = usize::try_from(len - done)
+            .unwrap_or(usize::MAX)
+            .min(buffer.len());
+        let n = source.read_at(&mut buffer[..want], start + done)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        out.write_all(&buffer[..n])?;
+        done += n as u64;
+    }
+    Ok(())
+}
+
+/// A memory map of `file` when its first bytes say it is video or audio
+/// (with the file, to copy from); `None` for anything else (read into
+/// memory as usual).
+fn map_if_video_or_audio(
+    file: &Path,
+) -> Option<Result<(std::fs::File, memmap2::Mmap), media::Refusal>> {
     use std::io::Read;
     let mut head = [0u8; 1024];
     let mut f = std::fs::File::open(file).ok()?;
@@ -221,7 +269,11 @@ fn map_if_video_or_audio(file: &Path) -> Option<Result<memmap2::Mmap, media::Ref
     // file while it is being cleaned, reading past its new end would stop
     // this process (SIGBUS): the clean copy is written to a temporary
     // name first, so no half-written copy is left looking finished.
-    Some(unsafe { memmap2::Mmap::map(&f) }.map_err(|e| media::Refusal::Unreadable(e.to_string())))
+    Some(
+        unsafe { memmap2::Mmap::map(&f) }
+            .map(|map| (f, map))
+            .map_err(|e| media::Refusal::Unreadable(e.to_string())),
+    )
 }
 
 thread_local! {

@@ -620,6 +620,29 @@ impl Plan<'_> {
         &self.removed
     }
 
+    /// Writes the clean file, handing each run of the input it keeps to
+    /// `copy(start, len, out)` (which can copy it straight from the input
+    /// file, in the kernel, without reading it into memory) and writing
+    /// the rest itself.
+    pub fn write_ranges<W: std::io::Write>(
+        &self,
+        out: &mut W,
+        mut copy: impl FnMut(u64, u64, &mut W) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        match &self.body {
+            PlanBody::Whole(bytes) => out.write_all(bytes),
+            PlanBody::Pieces(pieces) => {
+                for part in &pieces.parts {
+                    match part {
+                        Part::Input(start, end) => copy(*start as u64, (end - start) as u64, out)?,
+                        Part::Owned(bytes) => out.write_all(bytes)?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Writes the clean bytes.
     pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         match &self.body {
