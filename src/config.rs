@@ -56,6 +56,9 @@ pub struct Config {
     /// How photos are published.
     #[serde(default)]
     pub images: Images,
+    /// How video and audio are published.
+    #[serde(default)]
+    pub video: Video,
     /// How the consent register is applied.
     #[serde(default)]
     pub consent: Consent,
@@ -104,6 +107,21 @@ impl Default for Images {
             keep_icc: true,
             max_pixels: 100_000_000,
         }
+    }
+}
+
+/// The `[video]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Video {
+    /// The largest video or audio file the site publishes, in megabytes
+    /// (parents watch on phones, often on slow connections).
+    pub max_size_mb: u64,
+}
+
+impl Default for Video {
+    fn default() -> Self {
+        Video { max_size_mb: 200 }
     }
 }
 

@@ -80,7 +80,8 @@ pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
     let declarations = Declarations::load(&root.join(content::CONTENT_DIR), &sidecars, |p| {
         site.has_file(p)
     });
-    let uses = site.file_uses();
+    let mut uses = site.file_uses();
+    add_captions(&site, &mut uses);
     let today = options
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -93,6 +94,45 @@ pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
         declarations,
         statutory,
         today,
+    })
+}
+
+/// A video's or recording's captions (`clip.vtt` or `clip.srt` beside
+/// `clip.mp4`) are published with it: used wherever it is used.
+fn add_captions(site: &Site, uses: &mut BTreeMap<String, Vec<FileUse>>) {
+    const CLIPS: &[&str] = &["mp4", "m4v", "mov", "3gp", "m4a", "mp3", "wav"];
+    let mut found = Vec::new();
+    for (path, users) in uses.iter() {
+        let Some((stem, ext)) = path.rsplit_once('.') else {
+            continue;
+        };
+        if !CLIPS.contains(&ext.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        for captions in ["vtt", "srt"] {
+            let candidate = format!("{stem}.{captions}");
+            if site.has_file(&candidate) {
+                found.push((candidate, users.clone()));
+            }
+        }
+    }
+    for (captions, users) in found {
+        uses.entry(captions).or_insert(users);
+    }
+}
+
+/// A video's captions file in `content_files`, if it has one that was
+/// accepted: the path it is published at.
+fn captions_of(
+    path: &str,
+    content_files: &BTreeMap<String, Verdict>,
+    dest: impl Fn(&str, &media::CleanFile) -> String,
+) -> Option<String> {
+    let (stem, _) = path.rsplit_once('.')?;
+    ["vtt", "srt"].iter().find_map(|ext| {
+        let candidate = format!("{stem}.{ext}");
+        let clean = content_files.get(&candidate)?.as_ref().ok()?;
+        Some(format!("/{}", dest(&candidate, clean.largest())))
     })
 }
 
@@ -167,7 +207,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .map(|&path| {
             let file = root.join(content::CONTENT_DIR).join(path);
             let treatment = treatment(path, &declarations, &register, &config);
-            let verdict = read_for_media(&file)
+            let verdict = read_within(&file, config.video.max_size_mb.saturating_mul(1_000_000))
                 .and_then(|b| media::process(&b, &settings, &sizes, &treatment, cache.as_ref()));
             bar.inc(1);
             (path.clone(), verdict)
@@ -228,6 +268,12 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
                     width,
                     height,
                     srcset,
+                    kind: processed.kind(),
+                    captions: processed
+                        .kind()
+                        .is_video_or_audio()
+                        .then(|| captions_of(path, &content_files, media_dest))
+                        .flatten(),
                 },
             ))
         })
@@ -371,14 +417,14 @@ fn treatment(
     }
 }
 
-/// Where a sanitised content file is published. An image is named by its
-/// hash alone: nothing of its source name (often a child's name) goes
-/// with it. A document keeps a readable name, as parents save it: its
+/// Where a sanitised content file is published. An image, a clip or
+/// captions are named by their hash alone: nothing of the source name
+/// (often a child's name) goes with them. A document keeps a readable name, as parents save it: its
 /// source name in lower case with hyphens, and a short hash so a new
 /// version gets a new address. The names rule checks that name.
 fn media_dest(source: &str, clean: &media::CleanFile) -> String {
     let hashed = clean.hashed_name();
-    if clean.kind().is_image() {
+    if clean.kind() != media::Kind::Pdf {
         return format!("media/{hashed}");
     }
     let file = source.rsplit('/').next().unwrap_or(source);
@@ -392,6 +438,25 @@ fn media_dest(source: &str, clean: &media::CleanFile) -> String {
         &hashed[..10],
         clean.kind().extension()
     )
+}
+
+/// Reads a content file, refusing video and audio over `limit` bytes
+/// before reading them.
+fn read_within(path: &Path, limit: u64) -> Result<Vec<u8>, media::Refusal> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| media::Refusal::Unreadable(e.to_string()))?
+        .len();
+    if size > limit {
+        use std::io::Read;
+        let mut head = [0u8; 1024];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| media::Refusal::Unreadable(e.to_string()))?;
+        if media::sniff(&head[..n]).is_video_or_audio() {
+            return Err(media::Refusal::TooBig { size, limit });
+        }
+    }
+    read_for_media(path)
 }
 
 fn read_for_media(path: &Path) -> Result<Vec<u8>, media::Refusal> {

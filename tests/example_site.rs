@@ -19,7 +19,7 @@ fn example_site_builds_with_clean_images() {
 
     let images: Vec<&String> = files
         .iter()
-        .filter(|f| f.starts_with("media/") && !f.ends_with(".pdf"))
+        .filter(|f| f.starts_with("media/") && (f.ends_with(".jpg") || f.ends_with(".png")))
         .collect();
     assert!(images.len() >= 4, "{files:?}");
     for rel in &images {
@@ -70,6 +70,24 @@ fn example_site_builds_with_clean_images() {
     }
     let post = site.read("public/news/autumn-newsletter/index.html");
     assert!(post.contains(&format!("href=\"/{newsletter}\"")), "{post}");
+    // The garden film is published cleaned, as a video with captions.
+    let garden = site.read("public/news/autumn-garden/index.html");
+    assert!(
+        garden.contains("<video controls preload=\"metadata\""),
+        "{garden}"
+    );
+    assert!(garden.contains("<track kind=\"captions\""), "{garden}");
+    let film: Vec<&String> = files.iter().filter(|f| f.ends_with(".mp4")).collect();
+    assert_eq!(film.len(), 1, "{files:?}");
+    let bytes = std::fs::read(site.path("public").join(film[0])).unwrap();
+    assert!(
+        !bytes.windows(4).any(|w| w == b"Lavf"),
+        "the encoder's name survived"
+    );
+    assert!(
+        !bytes.windows(4).any(|w| w == b"udta"),
+        "user data survived"
+    );
     // No source name survives in any published path.
     for f in &files {
         for source_name in [

@@ -174,6 +174,20 @@ pub struct ImageOut {
     pub height: u32,
     /// `url 480w, url 960w, …`, or empty when there is one size.
     pub srcset: String,
+    /// What element shows it.
+    pub element: Element,
+    /// For a video: its captions' address, when it has them.
+    pub captions: Option<String>,
+}
+
+/// How a file written with image syntax (`![…](file)`) is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Element {
+    Img,
+    /// `<video controls>`: never autoplaying, with a captions track.
+    Video,
+    /// `<audio controls>`.
+    Audio,
 }
 
 /// An entry of a page's table of contents.
@@ -287,6 +301,30 @@ fn image_html(out: Option<ImageOut>, alt: &str, title: &str) -> String {
         format!(" title=\"{}\"", escape(title))
     };
     match out {
+        Some(media) if media.element != Element::Img => {
+            let src = escape(&media.src);
+            let track = media
+                .captions
+                .as_deref()
+                .map(|c| {
+                    format!(
+                        "<track kind=\"captions\" src=\"{}\" srclang=\"en\" label=\"English\" default>",
+                        escape(c)
+                    )
+                })
+                .unwrap_or_default();
+            // The description is the element's accessible name, and what
+            // a browser that cannot play it shows.
+            if media.element == Element::Video {
+                format!(
+                    "<video controls preload=\"metadata\" aria-label=\"{alt}\"{title}><source src=\"{src}\">{track}<a href=\"{src}\">{alt}</a></video>"
+                )
+            } else {
+                format!(
+                    "<audio controls preload=\"metadata\" aria-label=\"{alt}\"{title}><source src=\"{src}\"><a href=\"{src}\">{alt}</a></audio>"
+                )
+            }
+        }
         Some(img) => {
             let srcset = if img.srcset.contains(',') {
                 format!(

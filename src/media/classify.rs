@@ -29,6 +29,9 @@ pub enum Kind {
     MpegTs,
     Ogg,
     Flac,
+    /// Captions for a video: WebVTT, or SubRip (converted to WebVTT).
+    WebVtt,
+    Srt,
     /// A Word, Excel, PowerPoint or Publisher file (or an OpenDocument
     /// or RTF one).
     Office,
@@ -68,6 +71,8 @@ impl Kind {
             Kind::MpegTs => "an MPEG transport stream video (MTS, M2TS, TS)",
             Kind::Ogg => "an Ogg audio or video file",
             Kind::Flac => "a FLAC audio file",
+            Kind::WebVtt => "a WebVTT captions file",
+            Kind::Srt => "a SubRip (SRT) captions file",
             Kind::Office => {
                 "an Office document (Word, Excel, PowerPoint, Publisher, OpenDocument or RTF)"
             }
@@ -95,6 +100,7 @@ impl Kind {
             Kind::Mov => "QuickTime",
             Kind::Mp3 => "MP3",
             Kind::Wav => "WAV",
+            Kind::WebVtt | Kind::Srt => "captions file",
             _ => "file",
         }
     }
@@ -122,6 +128,8 @@ impl Kind {
             Kind::MpegTs => "mts",
             Kind::Ogg => "ogg",
             Kind::Flac => "flac",
+            Kind::WebVtt => "vtt",
+            Kind::Srt => "srt",
             Kind::Office => "docx",
             Kind::Zip => "zip",
             Kind::Html => "html",
@@ -175,6 +183,16 @@ impl Kind {
             self,
             Kind::Mp4 | Kind::Mov | Kind::M4a | Kind::Mp3 | Kind::Wav
         )
+    }
+
+    /// Captions for a video.
+    pub fn is_captions(self) -> bool {
+        matches!(self, Kind::WebVtt | Kind::Srt)
+    }
+
+    /// Video (not sound alone), which needs captions.
+    pub fn is_video(self) -> bool {
+        matches!(self, Kind::Mp4 | Kind::Mov)
     }
 
     pub fn is_text(self) -> bool {
@@ -313,6 +331,20 @@ pub fn sniff(b: &[u8]) -> Kind {
     }
     let head = String::from_utf8_lossy(&b[..b.len().min(512)]).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("webvtt") {
+        return Kind::WebVtt;
+    }
+    // SubRip: a cue number, then "00:00:01,000 --> 00:00:04,000".
+    let mut lines = head.lines();
+    if lines
+        .next()
+        .is_some_and(|l| !l.trim().is_empty() && l.trim().bytes().all(|c| c.is_ascii_digit()))
+        && lines
+            .next()
+            .is_some_and(|l| l.contains("-->") && l.contains(':'))
+    {
+        return Kind::Srt;
+    }
     if head.contains("<svg") {
         return Kind::Svg;
     }

@@ -9,6 +9,7 @@
 
 mod audio;
 mod cache;
+mod captions;
 mod classify;
 mod faces;
 mod gif;
@@ -61,6 +62,12 @@ pub enum Refusal {
     },
     #[error("it is {width}×{height} pixels, more than the limit of {limit} pixels")]
     TooLarge { width: u32, height: u32, limit: u64 },
+    #[error(
+        "it is {} MB, more than the {} MB the site publishes for a video or recording",
+        size / 1_000_000,
+        limit / 1_000_000
+    )]
+    TooBig { size: u64, limit: u64 },
     #[error("part of it must be blurred, and a {format} cannot be")]
     CannotBlur { format: &'static str },
     #[error(
@@ -110,6 +117,9 @@ impl Refusal {
             }
             Refusal::TooLarge { .. } => {
                 "resize it to a smaller size (for example 1600 pixels on the long edge)".to_string()
+            }
+            Refusal::TooBig { .. } => {
+                "trim it to the part that matters, or export it at 720p, so parents on phones can watch it (or raise max_size_mb in [video] in config.toml)".to_string()
             }
             Refusal::CannotBlur { .. } => {
                 "export it as a JPEG or PNG photo, or crop the person out instead".to_string()
@@ -233,6 +243,17 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
                 removed,
             });
         }
+        kind if kind.is_captions() => {
+            let (bytes, removed) = captions::clean(input, kind)?;
+            return Ok(CleanFile {
+                bytes,
+                kind: Kind::WebVtt,
+                width: 0,
+                height: 0,
+                orientation: 1,
+                removed,
+            });
+        }
         Kind::Jpeg => jpeg::strip(input, settings)?,
         Kind::Png => png::strip(input, settings)?,
         Kind::WebP => webp::strip(input, settings)?,
@@ -280,6 +301,28 @@ pub struct DocumentContents {
     /// The titles of its bookmarks, one per line.
     #[serde(default)]
     pub bookmarks: String,
+    /// Whether the one page's text is the file's own text, line for line
+    /// (captions), so findings can name the line.
+    #[serde(default)]
+    pub lines: bool,
+}
+
+impl DocumentContents {
+    /// The finding location of byte `at` of page `page` (0-based).
+    pub fn location(&self, file: &str, page: usize, at: usize) -> crate::report::Location {
+        match self.pages.get(page) {
+            Some(p) if self.lines => {
+                let upto = at.min(p.text.len());
+                let line = p.text.as_bytes()[..upto]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                crate::report::Location::line(file, line)
+            }
+            _ => crate::report::Location::page(file, page + 1),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -430,13 +473,31 @@ pub fn process(
         return Ok(hit);
     }
     let kind = sniff(input);
-    if kind.is_video_or_audio() {
-        // `schoolsite sanitise` cleans them; the site cannot publish them
-        // until videos are declared and captions checked like photos.
-        return Err(Refusal::Unsupported {
-            format: kind.name(),
-            fix: "`schoolsite sanitise` can clean it, but a site cannot publish video or audio yet: nothing checks who is in it or its captions",
-        });
+    if kind.is_video_or_audio() || kind.is_captions() {
+        // Published as it is once cleaned: one file, no sizes.
+        let clean = sanitise(input, settings)?;
+        let mut processed = Processed::from(clean);
+        if kind.is_captions() {
+            // The names and contact rules read captions as written, line
+            // for line, so findings point at the line to fix.
+            let text = String::from_utf8_lossy(input)
+                .trim_start_matches('\u{feff}')
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
+            processed.contents = Some(DocumentContents {
+                pages: vec![DocumentPage {
+                    text,
+                    pictures: 0,
+                    unreadable: false,
+                }],
+                bookmarks: String::new(),
+                lines: true,
+            });
+        }
+        if let (Some(cache), Some(key)) = (cache, &key) {
+            cache.put(key, &processed);
+        }
+        return Ok(processed);
     }
     if kind == Kind::Pdf {
         // A document is published whole, as it is once cleaned, with what

@@ -31,6 +31,10 @@ pub struct PublishedFile {
     /// Every published version of an image as (site path, width),
     /// smallest first; empty for documents.
     pub srcset: Vec<(String, u32)>,
+    /// What it is, by its bytes.
+    pub kind: crate::media::Kind,
+    /// For a video: the site path of its captions, when it has them.
+    pub captions: Option<String>,
 }
 
 /// A page of HTML ready to write. Only the renderer makes these.
@@ -275,6 +279,17 @@ impl Renderer<'_> {
                 src: format!("{}{}", self.base_path, d.url),
                 width: d.width,
                 height: d.height,
+                element: if d.kind.is_video() {
+                    markdown::Element::Video
+                } else if d.kind.is_video_or_audio() {
+                    markdown::Element::Audio
+                } else {
+                    markdown::Element::Img
+                },
+                captions: d
+                    .captions
+                    .as_ref()
+                    .map(|c| format!("{}{c}", self.base_path)),
                 srcset: d
                     .srcset
                     .iter()

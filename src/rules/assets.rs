@@ -16,6 +16,29 @@ pub fn check(input: &Input) -> Vec<Finding> {
     for (f, verdict) in input.static_files {
         judge(&mut out, &f.display, &f.rel, verdict, "");
     }
+    // Prerecorded video needs captions (WCAG 2.2, 1.2.2).
+    for (path, verdict) in input.content_files {
+        let Ok(processed) = verdict else { continue };
+        if !processed.kind().is_video() {
+            continue;
+        }
+        let stem = path.rsplit_once('.').map_or(path.as_str(), |(s, _)| s);
+        let captioned = ["vtt", "srt"].iter().any(|ext| {
+            matches!(
+                input.content_files.get(&format!("{stem}.{ext}")),
+                Some(Ok(_))
+            )
+        });
+        if !captioned {
+            let name = stem.rsplit('/').next().unwrap_or(stem);
+            out.push(Finding::warning(
+                "video-captions",
+                Location::file(format!("{CONTENT_DIR}/{path}")),
+                "this video has no captions, so people who cannot hear it miss what is said (WCAG 2.2 asks for captions on prerecorded video)",
+                format!("write its captions in a WebVTT file named {name}.vtt beside it (or {name}.srt); it is published with the video and checked for pupils' names"),
+            ));
+        }
+    }
     for f in &input.site.files {
         // photos.toml files are read by the build, never published.
         let sidecar = f.path.rsplit('/').next() == Some(crate::consent::SIDECAR);

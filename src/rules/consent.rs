@@ -60,8 +60,13 @@ fn check_photo(
     let Ok(processed) = verdict else { return out };
     // A document (PDF) with pictures in it is declared like a photo; one
     // with none (only text, drawings, small logos) need not be.
-    let pictures = processed.contents().map(|c| c.pictures());
-    if !processed.kind().is_image() && pictures.is_none() {
+    let kind = processed.kind();
+    // Captions are text (checked by the names rule), never a picture.
+    let pictures = processed
+        .contents()
+        .filter(|c| !c.lines)
+        .map(|c| c.pictures());
+    if !kind.is_image() && !kind.is_video_or_audio() && pictures.is_none() {
         return out;
     }
     let Some(pages) = input.uses.get(path) else {
@@ -81,6 +86,14 @@ fn check_photo(
                 _ => String::new(),
             };
             let what = match pictures {
+                None if kind.is_video_or_audio() => format!(
+                    "the {} {name} is not declared: nobody has said who is in it{why}",
+                    if kind.is_video() {
+                        "video"
+                    } else {
+                        "recording"
+                    }
+                ),
                 Some(n) => format!(
                     "the document {name} has {} in it and is not declared: nobody has said who is in them{why}",
                     if n == 1 {

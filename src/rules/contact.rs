@@ -45,11 +45,13 @@ pub fn check(input: &Input) -> Vec<Finding> {
         for (i, page) in contents.pages.iter().enumerate() {
             for c in scan_text(&page.text) {
                 if seen.insert(c.key()) {
-                    out.extend(allowed.judge(
-                        &c,
-                        Location::page(&file, i + 1),
-                        &format!("on page {} of {file}", i + 1),
-                    ));
+                    let at = page.text.find(&c.written).unwrap_or(0);
+                    let location = contents.location(&file, i, at);
+                    let place = match location.line {
+                        Some(line) => format!("on line {line} of {file}"),
+                        None => format!("on page {} of {file}", i + 1),
+                    };
+                    out.extend(allowed.judge(&c, location, &place));
                 }
             }
         }

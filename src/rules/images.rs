@@ -44,6 +44,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                     ));
                 } else if let Some(Ok(processed)) = input.content_files.get(path)
                     && !processed.kind().is_image()
+                    && !processed.kind().is_video_or_audio()
                 {
                     out.push(Finding::error(
                         "image-missing",

@@ -36,6 +36,7 @@ pub(super) fn contents(doc: &Document) -> Result<DocumentContents, Refusal> {
     Ok(DocumentContents {
         pages,
         bookmarks: bookmarks(doc),
+        lines: false,
     })
 }
 

@@ -32,6 +32,8 @@ struct Found {
     pupil: u32,
     /// 1-based; 0 for the bookmarks.
     page: usize,
+    /// Where on the page.
+    at: usize,
     context: String,
     times: usize,
 }
@@ -63,23 +65,26 @@ fn check_document(
             found.push(Found {
                 pupil,
                 page,
+                at: from,
                 context: masked_context(text, from, to),
                 times: 1,
             });
         }
     }
     let pictures = contents.pictures();
+    // Captions go with a video: a name in them is a name next to a photo.
+    let with_photos = pictures > 0 || contents.lines;
     for f in found {
         let pupil = matcher.pupil(f.pupil);
         let location = if f.page == 0 {
             Location::file(&file)
         } else {
-            Location::page(&file, f.page)
+            contents.location(&file, f.page - 1, f.at)
         };
-        let place = if f.page == 0 {
-            "in its bookmarks".to_string()
-        } else {
-            format!("on page {}", f.page)
+        let place = match (f.page, location.line) {
+            (0, _) => "in its bookmarks".to_string(),
+            (_, Some(line)) => format!("on line {line}"),
+            (page, None) => format!("on page {page}"),
         };
         let more = match f.times {
             1 => String::new(),
@@ -100,11 +105,15 @@ fn check_document(
             ));
             continue;
         }
-        let (rule, severity, with_photo) = if pictures > 0 {
+        let (rule, severity, with_photo) = if with_photos {
             (
                 "name-near-photo",
                 Severity::Error,
-                " (a document with photos)",
+                if contents.lines {
+                    " (captions for a video)"
+                } else {
+                    " (a document with photos)"
+                },
             )
         } else {
             let severity = match input.config.names.text_only_pages {
@@ -120,7 +129,11 @@ fn check_document(
                 "the full name of pupil {} is in {file}{with_photo} {place}: \"{}\"{more}",
                 pupil.label, f.context
             ),
-            "edit the original document to use the first name only, or the first name and initial (\"Amelia S.\"), and export the PDF again",
+            if contents.lines {
+                "use the first name only, or the first name and initial (\"Amelia S.\"), in the captions: the credits of school videos never give pupils' full names"
+            } else {
+                "edit the original document to use the first name only, or the first name and initial (\"Amelia S.\"), and export the PDF again"
+            },
         );
         finding.severity = severity;
         out.push(finding);
