@@ -395,6 +395,8 @@ mod tests {
                     width: 4,
                     height: 3,
                     srcset: String::new(),
+                    element: Element::Img,
+                    captions: None,
                 })
             },
         );
