@@ -379,7 +379,21 @@ fn damaged_and_disguised_clips_are_refused_with_a_clear_message() {
     large.extend_from_slice(b"moov");
     large.extend_from_slice(&((moov_size + 8) as u64).to_be_bytes());
     large.extend_from_slice(&good[moov_at + 8..]);
-    for (name, bytes) in [("to-end.mp4", to_end), ("large.mp4", large)] {
+    // Boxes nested ten thousand deep inside the movie's user data (which
+    // is dropped whole, never walked).
+    let mut nested = b"PLANTED-DEEP".to_vec();
+    for _ in 0..10_000 {
+        nested = boxed(b"udta", &nested);
+    }
+    let mut deep = good.clone();
+    deep.extend_from_slice(&nested);
+    let new_size = (moov_size + nested.len()) as u32;
+    deep[moov_at..moov_at + 4].copy_from_slice(&new_size.to_be_bytes());
+    for (name, bytes) in [
+        ("to-end.mp4", to_end),
+        ("large.mp4", large),
+        ("deep.mp4", deep),
+    ] {
         let input = dir.path().join(name);
         std::fs::write(&input, bytes).unwrap();
         let run = sanitise(&input, &dir.path().join("ok"));

@@ -74,3 +74,44 @@ pub(super) fn clean(input: &[u8], kind: Kind) -> Result<(Vec<u8>, Vec<Removed>),
     }
     Ok((out.into_bytes(), removed.finish()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vtt(input: &str, kind: Kind) -> String {
+        String::from_utf8(clean(input.as_bytes(), kind).unwrap().0).unwrap()
+    }
+
+    #[test]
+    fn subrip_becomes_webvtt_and_notes_go() {
+        let srt = "\u{feff}1\r\n00:00:01,000 --> 00:00:02,500\r\nHello\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nGoodbye\r\n";
+        assert_eq!(
+            vtt(srt, Kind::Srt),
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nHello\n\n00:00:03.000 --> 00:00:04.000\nGoodbye\n"
+        );
+        let with_note = "WEBVTT - sports day\n\nNOTE typed by Mrs Jones\n\nSTYLE\n::cue { color: red }\n\nintro\n00:00:01.000 --> 00:00:02.000 line:0\nHello\n";
+        assert_eq!(
+            vtt(with_note, Kind::WebVtt),
+            "WEBVTT\n\nintro\n00:00:01.000 --> 00:00:02.000 line:0\nHello\n"
+        );
+    }
+
+    #[test]
+    fn clean_captions_are_a_fixed_point_and_bad_ones_refused() {
+        let once = vtt(
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHi\n",
+            Kind::WebVtt,
+        );
+        assert_eq!(vtt(&once, Kind::WebVtt), once);
+        assert!(clean(b"WEBVTT\n\nno timing here\n", Kind::WebVtt).is_err());
+        assert!(clean(b"WEBVTT\n", Kind::WebVtt).is_err());
+        assert!(
+            clean(
+                b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n\xff\n",
+                Kind::WebVtt
+            )
+            .is_err()
+        );
+    }
+}
