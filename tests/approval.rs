@@ -135,6 +135,9 @@ fn build_preview_approve_publish() {
         6,
         "{preview}"
     );
+    // The newsletter and the garden film are listed, not embedded.
+    assert!(preview.contains("<p class=\"doc\">PDF document</p>"));
+    assert!(preview.contains("<p class=\"doc\">Video</p>"));
     assert!(preview.contains("<strong>1001 Millie</strong> <span class=\"status ok\">consent given; until 2027-09-07 (consent expires)</span>"), "{preview}");
     assert!(preview.contains("<strong>1004 Harry</strong>"));
     assert!(preview.contains("Declared as showing nobody."));

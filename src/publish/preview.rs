@@ -455,35 +455,49 @@ impl Page<'_> {
 
     fn photo_card(&self, h: &mut String, p: &DeclaredPhoto) {
         let today = self.survey.today;
-        let thumb = p
-            .published
-            .first()
-            .and_then(|rel| {
-                let bytes = std::fs::read(self.root.join(OUTPUT_DIR).join(rel)).ok()?;
-                let mime = match rel.rsplit('.').next() {
-                    Some("png") => "image/png",
-                    Some("gif") => "image/gif",
-                    Some("webp") => "image/webp",
-                    _ => "image/jpeg",
-                };
-                Some(format!(
-                    "data:{mime};base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(bytes)
-                ))
-            })
-            .unwrap_or_default();
+        // Read only for photos: a clip or a document is never embedded.
+        let thumb = || {
+            p.published
+                .first()
+                .and_then(|rel| {
+                    let bytes = std::fs::read(self.root.join(OUTPUT_DIR).join(rel)).ok()?;
+                    let mime = match rel.rsplit('.').next() {
+                        Some("png") => "image/png",
+                        Some("gif") => "image/gif",
+                        Some("webp") => "image/webp",
+                        _ => "image/jpeg",
+                    };
+                    Some(format!(
+                        "data:{mime};base64,{}",
+                        base64::engine::general_purpose::STANDARD.encode(bytes)
+                    ))
+                })
+                .unwrap_or_default()
+        };
         let name = p.source.rsplit('/').next().unwrap_or(&p.source);
-        if p.published.iter().any(|rel| rel.ends_with(".pdf")) {
-            // A document with photos in it: no thumbnail, its name.
+        let ext = p
+            .published
+            .last()
+            .and_then(|rel| rel.rsplit_once('.'))
+            .map_or("", |(_, e)| e);
+        let not_a_picture = match ext {
+            "pdf" => Some("PDF document"),
+            "mp4" | "mov" => Some("Video"),
+            "m4a" | "mp3" | "wav" => Some("Recording"),
+            _ => None,
+        };
+        if let Some(what) = not_a_picture {
+            // A document with photos in it, or a clip: no thumbnail.
             let _ = write!(
                 h,
-                "<li class=\"photo\"><p class=\"doc\">PDF document</p><div><p class=\"file\"><code>{}</code></p>",
+                "<li class=\"photo\"><p class=\"doc\">{what}</p><div><p class=\"file\"><code>{}</code></p>",
                 esc(&p.source)
             );
         } else {
             let _ = write!(
                 h,
-                "<li class=\"photo\"><img src=\"{thumb}\" alt=\"The photo {}, as it will be published\" loading=\"lazy\"><div><p class=\"file\"><code>{}</code></p>",
+                "<li class=\"photo\"><img src=\"{}\" alt=\"The photo {}, as it will be published\" loading=\"lazy\"><div><p class=\"file\"><code>{}</code></p>",
+                thumb(),
                 esc(name),
                 esc(&p.source)
             );
