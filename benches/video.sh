@@ -76,6 +76,37 @@ for run in 1 2 3; do
     done
 done
 
+# A site build publishing the clip: cleaned from disk to disk too, so a
+# build's memory does not grow with the clips it publishes.
+site="$work/site"
+rm -rf "$site"; mkdir -p "$site/content/film" "$site/themes"
+cp -r "$here/themes/schoolsite" "$site/themes/"
+cat > "$site/config.toml" <<'TOML'
+title = "Bench School"
+base_url = "https://www.bench.example.sch.uk"
+[school]
+name = "Bench School"
+address = "1 Bench Lane"
+phone = "01632 960 000"
+email = "office@bench.example.sch.uk"
+[statutory]
+profile = "none"
+[video]
+max_size_mb = 2000
+TOML
+printf '+++\ntitle = "Home"\n+++\n' > "$site/content/_index.md"
+printf '+++\ntitle = "Sports day"\n+++\n\n![The relay race](clip.mp4)\n' > "$site/content/film/index.md"
+printf '[[photo]]\nfile = "clip.mp4"\nnobody = true\n' > "$site/content/film/photos.toml"
+printf 'WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nOn your marks!\n' > "$site/content/film/clip.vtt"
+rm -f "$site/content/film/clip.mp4"; cp "$clip" "$site/content/film/clip.mp4"
+build_best=999999; build_mem=0
+for run in 1 2 3; do
+    r=$(measure "$bin" build --root "$site")
+    read -r secs kb <<< "$r"
+    if awk -v a="$secs" -v b="$build_best" 'BEGIN { exit !(a < b) }'; then build_best=$secs; fi
+    if (( kb > build_mem )); then build_mem=$kb; fi
+done
+
 printf '%-32s %8s %9s %10s  %s\n' tool "best (s)" "vs cp" "peak MB" "exiftool still finds"
 for tool in cp schoolsite ffmpeg; do
     case $tool in
@@ -90,3 +121,5 @@ for tool in cp schoolsite ffmpeg; do
     awk -v n="$name" -v t="${best[$tool]}" -v c="${best[cp]}" -v m="${mem[$tool]}" -v f="${found:-nothing}" \
         'BEGIN { printf "%-32s %8.2f %8.2f× %10.0f  %s\n", n, t, t / c, m / 1024, f }'
 done
+awk -v t="$build_best" -v c="${best[cp]}" -v m="$build_mem" \
+    'BEGIN { printf "%-32s %8.2f %8.2f× %10.0f  %s\n", "schoolsite build (site with it)", t, t / c, m / 1024, "(the whole build)" }'

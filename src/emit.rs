@@ -57,13 +57,6 @@ impl Output {
     pub fn dest(&self) -> &str {
         &self.dest
     }
-
-    fn bytes(&self) -> &[u8] {
-        match &self.payload {
-            Payload::Page(p) => p.html().as_bytes(),
-            Payload::File(f) => f.bytes(),
-        }
-    }
 }
 
 /// What was written.
@@ -132,12 +125,22 @@ fn write_all(staging: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {
         .par_iter()
         .map(|o| {
             let path = staging.join(&o.dest);
-            let bytes = o.bytes();
-            std::fs::write(&path, bytes).map_err(io(&path))?;
+            let (size, hash) = match &o.payload {
+                Payload::Page(p) => {
+                    let bytes = p.html().as_bytes();
+                    std::fs::write(&path, bytes).map_err(io(&path))?;
+                    (bytes.len() as u64, blake3::hash(bytes))
+                }
+                // A spooled clip is copied from disk, never read whole.
+                Payload::File(f) => {
+                    f.write_to(&path).map_err(io(&path))?;
+                    (f.len(), f.hash())
+                }
+            };
             Ok(Written {
                 path: o.dest.clone(),
-                size: bytes.len() as u64,
-                blake3: blake3::hash(bytes).to_hex().to_string(),
+                size,
+                blake3: hash.to_hex().to_string(),
             })
         })
         .collect::<Result<Vec<Written>, EmitError>>()?;

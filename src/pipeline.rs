@@ -197,6 +197,13 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         ..sizes.clone()
     };
     let cache = options.cache.then(|| Cache::new(root.join(CACHE_DIR)));
+    // Clean clips are written here, and copied into public/ when emitted.
+    let spool = root.join(SPOOL_DIR);
+    let _ = std::fs::remove_dir_all(&spool);
+    std::fs::create_dir_all(&spool).map_err(|source| ContentError::Io {
+        path: spool.clone(),
+        source,
+    })?;
     let referenced: Vec<&String> = uses.keys().collect();
     let bar = progress_bar(
         options.progress,
@@ -207,8 +214,19 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .map(|&path| {
             let file = root.join(content::CONTENT_DIR).join(path);
             let treatment = treatment(path, &declarations, &register, &config);
-            let verdict = read_within(&file, config.video.max_size_mb.saturating_mul(1_000_000))
-                .and_then(|b| media::process(&b, &settings, &sizes, &treatment, cache.as_ref()));
+            let limit = config.video.max_size_mb.saturating_mul(1_000_000);
+            let verdict = match clip_size(&file) {
+                // A clip is cleaned from disk to disk, never read whole.
+                Ok(Some(size)) if size > limit => Err(media::Refusal::TooBig { size, limit }),
+                Ok(Some(_)) => {
+                    let name = blake3::hash(path.as_bytes()).to_hex();
+                    media::spool_clip(&file, &spool.join(&name[..20]), &settings)
+                }
+                Ok(None) => read_for_media(&file).and_then(|b| {
+                    media::process(&b, &settings, &sizes, &treatment, cache.as_ref())
+                }),
+                Err(refusal) => Err(refusal),
+            };
             bar.inc(1);
             (path.clone(), verdict)
         })
@@ -440,23 +458,21 @@ fn media_dest(source: &str, clean: &media::CleanFile) -> String {
     )
 }
 
-/// Reads a content file, refusing video and audio over `limit` bytes
-/// before reading them.
-fn read_within(path: &Path, limit: u64) -> Result<Vec<u8>, media::Refusal> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| media::Refusal::Unreadable(e.to_string()))?
-        .len();
-    if size > limit {
-        use std::io::Read;
-        let mut head = [0u8; 1024];
-        let n = std::fs::File::open(path)
-            .and_then(|mut f| f.read(&mut head))
-            .map_err(|e| media::Refusal::Unreadable(e.to_string()))?;
-        if media::sniff(&head[..n]).is_video_or_audio() {
-            return Err(media::Refusal::TooBig { size, limit });
-        }
+/// Where clean clips are written during a build, under the site root.
+pub const SPOOL_DIR: &str = ".schoolsite/spool";
+
+/// A content file's size when its first bytes say it is video or audio;
+/// `None` for anything else.
+fn clip_size(path: &Path) -> Result<Option<u64>, media::Refusal> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| media::Refusal::Unreadable(e.to_string());
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut head = [0u8; 1024];
+    let n = file.read(&mut head).map_err(unreadable)?;
+    if !media::sniff(&head[..n]).is_video_or_audio() {
+        return Ok(None);
     }
-    read_for_media(path)
+    Ok(Some(file.metadata().map_err(unreadable)?.len()))
 }
 
 fn read_for_media(path: &Path) -> Result<Vec<u8>, media::Refusal> {

@@ -140,7 +140,7 @@ fn clean_one(
             write_one(&mut report, file, &dest, |w| {
                 plan.write_ranges(w, |start, len, w| {
                     w.flush()?;
-                    copy_range(&source, start, len, w.get_mut())
+                    media::copy_range(&source, start, len, w.get_mut())
                 })
             });
             Ok(())
@@ -212,44 +212,6 @@ fn clean_one(
         }
     }
     report
-}
-
-/// Copies `len` bytes of `source` from `start` to the end of `out`: in
-/// the kernel where it can (`copy_file_range`), through a small buffer
-/// where it cannot.
-fn copy_range(
-    source: &std::fs::File,
-    start: u64,
-    len: u64,
-    out: &mut std::fs::File,
-) -> std::io::Result<()> {
-    let mut done = 0u64;
-    #[cfg(target_os = "linux")]
-    while done < len {
-        let mut from = start + done;
-        let want = usize::try_from(len - done)
-            .unwrap_or(usize::MAX)
-            .min(1 << 30);
-        match rustix::fs::copy_file_range(source, Some(&mut from), &*out, None, want) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => done += n as u64,
-        }
-    }
-    use std::io::Write as _;
-    use std::os::unix::fs::FileExt as _;
-    let mut buffer = vec![0u8; 1 << 20];
-    while done < len {
-        let want = usize::try_from(len - done)
-            .unwrap_or(usize::MAX)
-            .min(buffer.len());
-        let n = source.read_at(&mut buffer[..want], start + done)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        out.write_all(&buffer[..n])?;
-        done += n as u64;
-    }
-    Ok(())
 }
 
 /// A memory map of `file` when its first bytes say it is video or audio

@@ -133,6 +133,7 @@ fn decode(bytes: &[u8]) -> Option<Processed> {
             height: f.height,
             orientation: f.orientation,
             removed: Vec::new(),
+            spool: None,
         });
     }
     if !data.is_empty() || renditions.is_empty() {
@@ -170,6 +171,7 @@ mod tests {
                 height: 3,
                 orientation: 6,
                 removed: Vec::new(),
+                spool: None,
             }],
             faces: Some(3),
             contents: None,

@@ -163,7 +163,10 @@ impl Default for Settings {
 /// one, so holding one proves the bytes were examined.
 #[derive(Debug, Clone)]
 pub struct CleanFile {
+    /// The clean bytes (empty when the file is spooled to disk).
     bytes: Vec<u8>,
+    /// A clean clip written to disk rather than held in memory.
+    spool: Option<Spool>,
     kind: Kind,
     width: u32,
     height: u32,
@@ -171,9 +174,49 @@ pub struct CleanFile {
     removed: Vec<Removed>,
 }
 
+/// A clean file written to disk by the sanitiser (a video, which is never
+/// held in memory whole).
+#[derive(Debug, Clone)]
+struct Spool {
+    path: std::path::PathBuf,
+    len: u64,
+    hash: blake3::Hash,
+}
+
 impl CleanFile {
+    /// The clean bytes, for a file held in memory (every file but a
+    /// spooled clip, whose bytes are on disk: see [`CleanFile::write_to`]).
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// How many bytes the clean file has.
+    pub fn len(&self) -> u64 {
+        self.spool
+            .as_ref()
+            .map_or(self.bytes.len() as u64, |s| s.len)
+    }
+
+    /// Whether the clean file is empty (it never is).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// BLAKE3 of the clean bytes.
+    pub fn hash(&self) -> blake3::Hash {
+        match &self.spool {
+            Some(s) => s.hash,
+            None => blake3::hash(&self.bytes),
+        }
+    }
+
+    /// Writes the clean file to `path`: from memory, or copied from where
+    /// it was spooled.
+    pub fn write_to(&self, path: &std::path::Path) -> std::io::Result<()> {
+        match &self.spool {
+            Some(s) => std::fs::copy(&s.path, path).map(|_| ()),
+            None => std::fs::write(path, &self.bytes),
+        }
     }
 
     pub fn kind(&self) -> Kind {
@@ -208,7 +251,7 @@ impl CleanFile {
     /// A name made from the clean bytes' hash and the real format's
     /// extension: never the source file's name.
     pub fn hashed_name(&self) -> String {
-        let hash = blake3::hash(&self.bytes).to_hex();
+        let hash = self.hash().to_hex();
         format!("{}.{}", &hash[..20], self.kind.extension())
     }
 }
@@ -230,6 +273,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
                 height: 0,
                 orientation: 1,
                 removed: stripped.removed,
+                spool: None,
             });
         }
         kind if kind.is_video_or_audio() => {
@@ -241,6 +285,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
                 height: 0,
                 orientation: 1,
                 removed,
+                spool: None,
             });
         }
         kind if kind.is_captions() => {
@@ -252,6 +297,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
                 height: 0,
                 orientation: 1,
                 removed,
+                spool: None,
             });
         }
         Kind::Jpeg => jpeg::strip(input, settings)?,
@@ -275,6 +321,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
         height: stripped.height,
         orientation: stripped.orientation,
         removed: stripped.removed,
+        spool: None,
     })
 }
 
@@ -515,6 +562,7 @@ pub fn process(
                 height: 0,
                 orientation: 1,
                 removed: stripped.removed,
+                spool: None,
             }],
             faces: None,
             contents,
@@ -574,7 +622,99 @@ pub fn accept_inert(input: &[u8], extension: &str) -> Result<CleanFile, Refusal>
         height: 0,
         orientation: 1,
         removed: Vec::new(),
+        spool: None,
     })
+}
+
+/// Cleans a clip (video or audio) read from `source` through a memory
+/// map, writing the clean copy to `dest` with its media data copied file
+/// to file: neither is ever held in memory whole.
+pub fn spool_clip(
+    source: &std::path::Path,
+    dest: &std::path::Path,
+    settings: &Settings,
+) -> Result<Processed, Refusal> {
+    let unreadable = |e: std::io::Error| Refusal::Unreadable(e.to_string());
+    let file = std::fs::File::open(source).map_err(unreadable)?;
+    // SAFETY: the map is only read; see `copy_range` for a file that
+    // changes while it is read.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?;
+    let plan = sanitise_plan(&map, settings)?;
+    if !plan.kind().is_video_or_audio() {
+        return Err(Refusal::Unknown);
+    }
+    let tmp = dest.with_extension(format!("{}.tmp", std::process::id()));
+    let written = (|| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        plan.write_ranges(&mut out, |start, len, w| {
+            use std::io::Write as _;
+            w.flush()?;
+            copy_range(&file, start, len, w.get_mut())
+        })?;
+        use std::io::Write as _;
+        out.flush()?;
+        std::fs::rename(&tmp, dest)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(unreadable(e));
+    }
+    let mut hasher = blake3::Hasher::new();
+    let len = std::fs::File::open(dest)
+        .and_then(|f| hasher.update_reader(f).map(|_| ()))
+        .and_then(|()| std::fs::metadata(dest).map(|m| m.len()))
+        .map_err(unreadable)?;
+    Ok(Processed::from(CleanFile {
+        bytes: Vec::new(),
+        spool: Some(Spool {
+            path: dest.to_path_buf(),
+            len,
+            hash: hasher.finalize(),
+        }),
+        kind: plan.kind(),
+        width: 0,
+        height: 0,
+        orientation: 1,
+        removed: plan.removed().to_vec(),
+    }))
+}
+
+/// Copies `len` bytes of `source` from `start` to the end of `out`: in
+/// the kernel where it can (`copy_file_range`), through a small buffer
+/// where it cannot.
+pub fn copy_range(
+    source: &std::fs::File,
+    start: u64,
+    len: u64,
+    out: &mut std::fs::File,
+) -> std::io::Result<()> {
+    let mut done = 0u64;
+    #[cfg(target_os = "linux")]
+    while done < len {
+        let mut from = start + done;
+        let want = usize::try_from(len - done)
+            .unwrap_or(usize::MAX)
+            .min(1 << 30);
+        match rustix::fs::copy_file_range(source, Some(&mut from), &*out, None, want) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => done += n as u64,
+        }
+    }
+    use std::io::Write as _;
+    use std::os::unix::fs::FileExt as _;
+    let mut buffer = vec![0u8; 1 << 20];
+    while done < len {
+        let want = usize::try_from(len - done)
+            .unwrap_or(usize::MAX)
+            .min(buffer.len());
+        let n = source.read_at(&mut buffer[..want], start + done)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        out.write_all(&buffer[..n])?;
+        done += n as u64;
+    }
+    Ok(())
 }
 
 /// What a format's strip function returns.

@@ -403,6 +403,7 @@ fn encode(
         height: p.height,
         orientation: 1,
         removed: Vec::new(),
+        spool: None,
     })
 }
 

@@ -346,15 +346,20 @@ fn tree_digest(root: &Path, entries: &[&str]) -> String {
                 .strip_prefix(root)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            let Ok(bytes) = std::fs::read(e.path()) else {
+            // Streamed, not read whole: content/ may hold long clips.
+            let opened =
+                std::fs::File::open(e.path()).and_then(|f| f.metadata().map(|m| (f, m.len())));
+            let Ok((file, len)) = opened else {
                 hasher.update(b"unreadable\0");
                 hasher.update(rel.as_bytes());
                 continue;
             };
             hasher.update(rel.as_bytes());
             hasher.update(&[0]);
-            hasher.update(&(bytes.len() as u64).to_le_bytes());
-            hasher.update(&bytes);
+            hasher.update(&len.to_le_bytes());
+            if hasher.update_reader(file).is_err() {
+                hasher.update(b"\0unreadable");
+            }
         }
     }
     hasher.finalize().to_hex().to_string()
