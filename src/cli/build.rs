@@ -10,6 +10,17 @@ use schoolsite::report::{self, Format, Summary};
 
 pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
     let prepared = pipeline::prepare(&args.root, args.options())?;
+    let code = report_and_write(args, write, &prepared);
+    // Clean clips were spooled for this build only.
+    let _ = std::fs::remove_dir_all(args.root.join(pipeline::SPOOL_DIR));
+    code
+}
+
+fn report_and_write(
+    args: &SiteArgs,
+    write: bool,
+    prepared: &pipeline::Prepared,
+) -> anyhow::Result<u8> {
     let summary = Summary::of(&prepared.findings);
     match args.format {
         Format::Json => print!("{}", report::json(&prepared.findings, &prepared.media)),
@@ -40,7 +51,7 @@ pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
     let emitted = emit::emit(&args.root, &prepared.outputs)
         .context("the site could not be written; public/ is unchanged")?;
     // What was built, for the approver to sign and `publish` to check.
-    let manifest = Manifest::new(&args.root, &prepared, &emitted.written);
+    let manifest = Manifest::new(&args.root, prepared, &emitted.written);
     manifest.write(&args.root).context(
         "public/ was written, but its manifest could not be, so it cannot be approved or published",
     )?;
