@@ -398,7 +398,7 @@ fn strip_video_or_audio(input: &[u8], kind: Kind) -> Result<(Pieces<'_>, Vec<Rem
     let (pieces, removed) = match kind {
         Kind::Mp3 => audio::strip_mp3(input)?,
         Kind::Wav => audio::strip_wav(input)?,
-        _ => mp4::strip_pieces(input, kind)?,
+        _ => mp4::strip_pieces(input)?,
     };
     // What is left must still be what it was taken for: an MP3 frame can
     // hold bytes that another format's reader would take for its own.

@@ -32,7 +32,7 @@
 //! `dref` that is not self-contained), compressed movie boxes, sample
 //! tables pointing outside the media data, and anything damaged.
 
-use super::{Kind, Pieces, Refusal, Removed, RemovedLog};
+use super::{Pieces, Refusal, Removed, RemovedLog};
 
 /// Most boxes read in one file: a real clip has a few hundred.
 const MAX_BOXES: usize = 100_000;
@@ -180,11 +180,7 @@ struct Cleaner<'a> {
 /// How damaged clips are named in findings.
 pub(super) const FORMAT: &str = "QuickTime or MP4 file";
 
-pub(super) fn strip_pieces(
-    input: &[u8],
-    kind: Kind,
-) -> Result<(Pieces<'_>, Vec<Removed>), Refusal> {
-    let _ = kind;
+pub(super) fn strip_pieces(input: &[u8]) -> Result<(Pieces<'_>, Vec<Removed>), Refusal> {
     let format = FORMAT;
     let mut cleaner = Cleaner {
         reader: Reader {
