@@ -18,7 +18,6 @@
 mod common;
 
 use schoolsite::consent::Register;
-use schoolsite::emit;
 use schoolsite::pipeline;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -46,8 +45,16 @@ fn main() {
     let check = common::timed_check;
     let build = |root: &Path| {
         let start = Instant::now();
-        let prepared = pipeline::prepare(root, common::options()).expect("build");
-        emit::emit(root, &prepared.outputs).expect("emit");
+        let mut prepared = pipeline::prepare(
+            root,
+            pipeline::Options {
+                stage: true,
+                ..common::options()
+            },
+        )
+        .expect("build");
+        let staged = prepared.staged.take().expect("staged").expect("stage");
+        staged.publish().expect("publish");
         start.elapsed()
     };
     eprintln!("warming the image caches…");

@@ -118,6 +118,7 @@ impl SiteArgs {
             progress: self.show_progress(),
             cache: !self.no_cache,
             today: self.today,
+            stage: false,
         }
     }
 
