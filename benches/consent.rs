@@ -18,6 +18,7 @@
 mod common;
 
 use schoolsite::consent::Register;
+use schoolsite::emit;
 use schoolsite::pipeline;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -45,16 +46,8 @@ fn main() {
     let check = common::timed_check;
     let build = |root: &Path| {
         let start = Instant::now();
-        let mut prepared = pipeline::prepare(
-            root,
-            pipeline::Options {
-                stage: true,
-                ..common::options()
-            },
-        )
-        .expect("build");
-        let staged = prepared.staged.take().expect("staged").expect("stage");
-        staged.publish().expect("publish");
+        let prepared = pipeline::prepare(root, common::options()).expect("build");
+        emit::emit(root, &prepared.outputs).expect("emit");
         start.elapsed()
     };
     eprintln!("warming the image caches…");

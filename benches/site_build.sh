@@ -12,10 +12,8 @@ PAGES=${1:-10000}
 RUNS=${2:-3}
 SECTIONS=10
 here=$(cd "$(dirname "$0")/.." && pwd)
-# BENCH_DIR=dir keeps the generated site for reuse.
-work=${BENCH_DIR:-$(mktemp -d)}
-mkdir -p "$work"
-trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 command -v hugo >/dev/null || { echo "hugo is not installed (apt-get install hugo)"; exit 2; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is not installed (apt-get install time)"; exit 2; }

@@ -28,7 +28,7 @@ pub enum EmitError {
 }
 
 enum Payload {
-    Page(Arc<RenderedPage>),
+    Page(RenderedPage),
     File(Arc<CleanFile>),
 }
 
@@ -40,11 +40,6 @@ pub struct Output {
 
 impl Output {
     pub fn page(page: RenderedPage) -> Output {
-        Output::shared_page(Arc::new(page))
-    }
-
-    /// A rendered page that the rules may still be reading.
-    pub fn shared_page(page: Arc<RenderedPage>) -> Output {
         Output {
             dest: page.output().to_string(),
             payload: Payload::Page(page),
@@ -87,46 +82,6 @@ pub struct Written {
 /// Writes `outputs` to `root/public`, replacing what was there only if all
 /// of them were written.
 pub fn emit(root: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {
-    stage(root, outputs)?.publish()
-}
-
-/// A site written to a staging folder beside `public/`, not yet in its
-/// place. It is deleted unless [`Staged::publish`] puts it there: a build
-/// that turns out to be blocked, or fails, leaves `public/` as it was.
-pub struct Staged {
-    root: PathBuf,
-    staging: PathBuf,
-    emitted: Emitted,
-    published: bool,
-}
-
-impl Staged {
-    /// What was written.
-    pub fn emitted(&self) -> &Emitted {
-        &self.emitted
-    }
-
-    /// Puts the staged site in place of `public/`.
-    pub fn publish(mut self) -> Result<Emitted, EmitError> {
-        swap(&self.staging, &self.root.join(OUTPUT_DIR))?;
-        self.published = true;
-        Ok(std::mem::take(&mut self.emitted))
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.published {
-            let _ = std::fs::remove_dir_all(&self.staging);
-        }
-    }
-}
-
-/// Writes `outputs` to a staging folder beside `root/public`, for
-/// [`Staged::publish`] to put in place. Written while the rules run, so
-/// the writing and the checking overlap; nothing is published unless the
-/// build passes.
-pub fn stage(root: &Path, outputs: &[Output]) -> Result<Staged, EmitError> {
     let mut seen = HashSet::new();
     for o in outputs {
         if !is_plain(&o.dest) {
@@ -136,19 +91,17 @@ pub fn stage(root: &Path, outputs: &[Output]) -> Result<Staged, EmitError> {
             return Err(EmitError::Collision(o.dest.clone()));
         }
     }
+
+    let public = root.join(OUTPUT_DIR);
     let staging = root.join(format!(".{OUTPUT_DIR}.staging-{}", std::process::id()));
-    match write_all(&staging, outputs) {
-        Ok(emitted) => Ok(Staged {
-            root: root.to_path_buf(),
-            staging,
-            emitted,
-            published: false,
-        }),
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(e)
-        }
+    let result = write_all(&staging, outputs).and_then(|emitted| {
+        swap(&staging, &public)?;
+        Ok(emitted)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
     }
+    result
 }
 
 fn write_all(staging: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {

@@ -38,9 +38,6 @@ pub struct Options {
     /// The date every date rule is checked against (`--today`); the
     /// system clock's date when not given. Nothing else reads the clock.
     pub today: Option<NaiveDate>,
-    /// Write the site to a staging folder while the rules run (for
-    /// `build`): [`Prepared::staged`] is then published if nothing blocks.
-    pub stage: bool,
 }
 
 /// The loaded site: everything read from disk before any file is
@@ -153,9 +150,6 @@ pub struct Prepared {
     pub pages: usize,
     /// The date the rules were checked for.
     pub today: NaiveDate,
-    /// The outputs written to a staging folder while the rules ran, when
-    /// [`Options::stage`] asked for it; deleted unless published.
-    pub staged: Option<Result<crate::emit::Staged, crate::emit::EmitError>>,
 }
 
 /// A published photo and who its declaration says is in it: what an
@@ -304,33 +298,6 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .collect();
 
     let rendered = render::render(&site, &config, &theme, &images, &statutory);
-    let rendered_pages: Vec<Arc<render::RenderedPage>> =
-        rendered.pages.into_iter().map(Arc::new).collect();
-
-    // Everything a build would write, so it can be written while the
-    // rules run.
-    let mut outputs: Vec<Output> = rendered_pages
-        .iter()
-        .map(|p| Output::shared_page(Arc::clone(p)))
-        .collect();
-    let mut published = std::collections::HashSet::new();
-    for (path, verdict) in &content_files {
-        let Ok(processed) = verdict else { continue };
-        for clean in processed.renditions() {
-            let dest = media_dest(path, clean);
-            if published.insert(dest.clone()) {
-                outputs.push(Output::file(dest, Arc::new(clean.clone())));
-            }
-        }
-    }
-    for (f, verdict) in &static_files {
-        let Ok(processed) = verdict else { continue };
-        // Theme files keep their paths, so only the largest is published.
-        outputs.push(Output::file(
-            f.rel.clone(),
-            Arc::new(processed.largest().clone()),
-        ));
-    }
 
     let mut findings = Vec::new();
     findings.extend(site.problems.iter().cloned());
@@ -338,30 +305,26 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     findings.extend(rendered.problems.iter().cloned());
     findings.extend(register.problems.iter().cloned());
     findings.extend(declarations.problems.iter().cloned());
-    let (rule_findings, staged) = rayon::join(
-        || {
-            rules::check(&rules::Input {
-                config: &config,
-                site: &site,
-                uses: &uses,
-                register: &register,
-                declarations: &declarations,
-                statutory: &statutory,
-                today,
-                pages: &rendered_pages,
-                content_files: &content_files,
-                static_files: &static_files,
-            })
-        },
-        || options.stage.then(|| crate::emit::stage(root, &outputs)),
-    );
-    findings.extend(rule_findings);
+    findings.extend(rules::check(&rules::Input {
+        config: &config,
+        site: &site,
+        uses: &uses,
+        register: &register,
+        declarations: &declarations,
+        statutory: &statutory,
+        today,
+        pages: &rendered.pages,
+        content_files: &content_files,
+        static_files: &static_files,
+    }));
     report::sort(&mut findings);
 
     let mut media_entries = Vec::new();
     let mut photos = Vec::new();
-    let pages = rendered_pages.len();
-    drop(rendered_pages);
+    let mut outputs: Vec<Output> = Vec::new();
+    let pages = rendered.pages.len();
+    outputs.extend(rendered.pages.into_iter().map(Output::page));
+    let mut published = std::collections::HashSet::new();
     for (path, verdict) in content_files {
         let Ok(processed) = verdict else { continue };
         let removed = processed.removed().to_vec();
@@ -378,10 +341,13 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             let dest = media_dest(&path, &clean);
             let (width, height) = clean.display_dimensions();
             versions.push(PublishedSize {
-                path: dest,
+                path: dest.clone(),
                 width,
                 height,
             });
+            if published.insert(dest.clone()) {
+                outputs.push(Output::file(dest, Arc::new(clean)));
+            }
         }
         // Documents with photos in them are declared too, and covered the
         // same way.
@@ -429,6 +395,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
                 blurred: None,
             });
         }
+        outputs.push(Output::file(f.rel, Arc::new(clean)));
     }
     Ok(Prepared {
         findings,
@@ -437,7 +404,6 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         photos,
         pages,
         today,
-        staged,
     })
 }
 

@@ -33,24 +33,13 @@ pub fn timed_check(root: &Path) -> Duration {
 #[allow(dead_code)]
 pub fn timed_build(root: &Path) -> Duration {
     let start = Instant::now();
-    // As `schoolsite build`: the site is written while the rules run.
-    let build_options = Options {
-        stage: true,
-        ..options()
-    };
-    let mut prepared = pipeline::prepare(root, build_options).expect("check");
+    let prepared = pipeline::prepare(root, options()).expect("check");
     assert!(
         !prepared.blocked(),
         "{:?}",
         &prepared.findings[..3.min(prepared.findings.len())]
     );
-    let emitted = prepared
-        .staged
-        .take()
-        .expect("staged")
-        .expect("stage")
-        .publish()
-        .expect("publish");
+    let emitted = schoolsite::emit::emit(root, &prepared.outputs).expect("emit");
     schoolsite::publish::manifest::Manifest::new(root, &prepared, &emitted.written)
         .write(root)
         .expect("manifest");

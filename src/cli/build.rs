@@ -9,14 +9,8 @@ use schoolsite::publish::manifest::{MANIFEST_FILE, Manifest};
 use schoolsite::report::{self, Format, Summary};
 
 pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
-    // A build writes the site to a staging folder while the rules run;
-    // it is published only if nothing blocks, and deleted otherwise.
-    let options = pipeline::Options {
-        stage: write,
-        ..args.options()
-    };
-    let mut prepared = pipeline::prepare(&args.root, options)?;
-    let code = report_and_write(args, write, &mut prepared);
+    let prepared = pipeline::prepare(&args.root, args.options())?;
+    let code = report_and_write(args, write, &prepared);
     // Clean clips were spooled for this build only.
     let _ = std::fs::remove_dir_all(args.root.join(pipeline::SPOOL_DIR));
     code
@@ -25,7 +19,7 @@ pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
 fn report_and_write(
     args: &SiteArgs,
     write: bool,
-    prepared: &mut pipeline::Prepared,
+    prepared: &pipeline::Prepared,
 ) -> anyhow::Result<u8> {
     let summary = Summary::of(&prepared.findings);
     match args.format {
@@ -54,11 +48,8 @@ fn report_and_write(
         }
         return Ok(0);
     }
-    let emitted = match prepared.staged.take() {
-        Some(staged) => staged.and_then(emit::Staged::publish),
-        None => emit::emit(&args.root, &prepared.outputs),
-    }
-    .context("the site could not be written; public/ is unchanged")?;
+    let emitted = emit::emit(&args.root, &prepared.outputs)
+        .context("the site could not be written; public/ is unchanged")?;
     // What was built, for the approver to sign and `publish` to check.
     let manifest = Manifest::new(&args.root, prepared, &emitted.written);
     manifest.write(&args.root).context(

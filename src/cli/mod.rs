@@ -118,7 +118,6 @@ impl SiteArgs {
             progress: self.show_progress(),
             cache: !self.no_cache,
             today: self.today,
-            stage: false,
         }
     }
 

@@ -39,7 +39,7 @@ pub struct Input<'a> {
     pub statutory: &'a Assessment,
     /// The date the build is checked for (`--today`).
     pub today: NaiveDate,
-    pub pages: &'a [std::sync::Arc<RenderedPage>],
+    pub pages: &'a [RenderedPage],
     /// Verdicts on content files that pages refer to, by content path.
     pub content_files: &'a BTreeMap<String, Verdict>,
     /// Verdicts on the theme's static files.
