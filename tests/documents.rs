@@ -354,3 +354,21 @@ fn a_pdf_that_is_really_a_web_page_is_refused_on_a_site() {
         run.stdout
     );
 }
+
+#[test]
+fn a_pdf_with_bytes_before_its_header_is_cleaned_without_them() {
+    // Some scanners and mail systems put a few lines before "%PDF-";
+    // readers skip them, and so does the cleaner.
+    let mut pdf = b"X-Mailer: office scanner\r\nFrom: PLANTED-SCANNER\r\n\r\n".to_vec();
+    pdf.extend(pdf_with_everything());
+    let (run, dir) = sanitise_pdf(&pdf);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout.contains("data before the start of the document"),
+        "{}",
+        run.stdout
+    );
+    let bytes = std::fs::read(dir.path().join("clean/Newsletter autumn.pdf")).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(!bytes.windows(7).any(|w| w == b"PLANTED"));
+}

@@ -329,6 +329,11 @@ pub fn sniff(b: &[u8]) -> Kind {
         }
         return Kind::Zip;
     }
+    // PDF readers accept a header anywhere in the first kilobyte (some
+    // mail systems and scanners put bytes before it).
+    if memchr::memmem::find(&b[..b.len().min(1024)], b"%PDF-").is_some() {
+        return Kind::Pdf;
+    }
     let head = String::from_utf8_lossy(&b[..b.len().min(512)]).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with("webvtt") {
@@ -379,6 +384,16 @@ mod tests {
             Kind::Office
         );
         assert_eq!(sniff(b"PK\x03\x04\x14\0\0\0\0\0photos/a.jpg"), Kind::Zip);
+        assert_eq!(sniff(b"From: scanner\r\n\r\n%PDF-1.4\n"), Kind::Pdf);
+        assert_eq!(
+            sniff(b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"),
+            Kind::WebVtt
+        );
+        assert_eq!(sniff(b"1\n00:00:01,000 --> 00:00:02,000\nHi\n"), Kind::Srt);
+        assert_eq!(sniff(b"ID3\x03\0\0\0\0\0\0"), Kind::Mp3);
+        assert_eq!(sniff(b"\0\0\0\x18ftypqt  \0\0\0\0"), Kind::Mov);
+        assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0"), Kind::Mp4);
+        assert_eq!(sniff(b"\x1A\x45\xDF\xA3\x01"), Kind::Matroska);
     }
 
     #[test]

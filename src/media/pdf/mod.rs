@@ -104,6 +104,9 @@ pub(super) fn strip(
         hidden = after.len();
     }
     let input = if hidden > 0 { &input[..end] } else { input };
+    // Bytes before the header (a mail system's or scanner's): readers
+    // skip them, and the rewrite leaves them out.
+    let before = memchr::memmem::find(&input[..input.len().min(1024)], b"%PDF-").unwrap_or(0);
     let options = LoadOptions {
         max_decompressed_size: Some(MAX_INFLATED),
         ..LoadOptions::default()
@@ -116,6 +119,9 @@ pub(super) fn strip(
     let pages = check_pages(&doc)?;
     let mut removed = RemovedLog::default();
 
+    if before > 0 {
+        removed.add("data before the start of the document", before);
+    }
     if hidden > 0 {
         removed.add_found(
             "data after the end of the document",
