@@ -7,20 +7,6 @@
 mod common;
 use common::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// Runs a checker; None when it is not installed outside CI (CI installs
-/// it and requires it).
-fn tool(name: &str, args: &[&str]) -> Option<std::process::Output> {
-    match Command::new(name).args(args).output() {
-        Ok(o) => Some(o),
-        Err(_) if std::env::var_os("CI").is_none() => {
-            eprintln!("{name} is not installed: skipping its check (CI installs it)");
-            None
-        }
-        Err(e) => panic!("{name} is required in CI: {e}"),
-    }
-}
 
 /// Makes `dir/name` with ffmpeg from a generated tone (`args` starts
 /// with the `-i` of a lavfi source); None when ffmpeg is not installed.

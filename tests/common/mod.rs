@@ -187,6 +187,19 @@ pub fn page(front: &str, body: &str) -> String {
     format!("+++\n{front}\n+++\n{body}")
 }
 
+/// Runs an independent tool (qpdf, exiftool, ffmpeg…); None when it is
+/// not installed outside CI (CI installs it and requires it).
+pub fn tool(name: &str, args: &[&str]) -> Option<std::process::Output> {
+    match Command::new(name).args(args).output() {
+        Ok(o) => Some(o),
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("{name} is not installed: skipping its check (CI installs it)");
+            None
+        }
+        Err(e) => panic!("{name} is required in CI: {e}"),
+    }
+}
+
 pub fn run_bin(args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
         .args(args)
