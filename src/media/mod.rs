@@ -5,6 +5,11 @@
 //! [`CleanFile`] can only be made here, and the writer in `emit` accepts
 //! nothing else for non-page files, so no unexamined byte reaches `public/`.
 //!
+//! A clean clip is too big to hold in memory: [`spool_clip`] writes it to
+//! a path its caller gives (a build's `.schoolsite/spool/`, never
+//! `public/`), and the writer in `emit` copies it from there like any
+//! other [`CleanFile`].
+//!
 //! This module knows nothing of pages, consent or the command line.
 
 mod audio;
