@@ -6,7 +6,6 @@
 
 mod common;
 use common::*;
-use std::process::Command;
 
 const REGISTER: &str = "id,legal_forename,legal_surname,preferred_forename,role,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name
 1001,Amelia,Smith,Millie,pupil,,2026-09-01,no,yes,yes,yes
@@ -19,8 +18,9 @@ const CAPTIONS: &str = "WEBVTT\n\nNOTE filmed by Mrs Jones on her phone\n\n00:00
 /// A two-second clip with a location and a title, or None without ffmpeg.
 fn clip(dir: &std::path::Path) -> Option<Vec<u8>> {
     let path = dir.join("clip.mp4");
-    let out = match Command::new("ffmpeg")
-        .args([
+    let out = tool(
+        "ffmpeg",
+        &[
             "-v",
             "error",
             "-y",
@@ -28,8 +28,6 @@ fn clip(dir: &std::path::Path) -> Option<Vec<u8>> {
             "lavfi",
             "-i",
             "testsrc=size=160x120:rate=10:duration=2",
-        ])
-        .args([
             "-f",
             "lavfi",
             "-i",
@@ -40,23 +38,13 @@ fn clip(dir: &std::path::Path) -> Option<Vec<u8>> {
             "yuv420p",
             "-c:a",
             "aac",
-        ])
-        .args([
             "-metadata",
             "title=Amelia Smith wins",
             "-metadata",
             "location=+51.5074-000.1278/",
-        ])
-        .arg(&path)
-        .output()
-    {
-        Ok(o) => o,
-        Err(_) if std::env::var_os("CI").is_none() => {
-            eprintln!("ffmpeg is not installed: skipping (CI installs it)");
-            return None;
-        }
-        Err(e) => panic!("ffmpeg is required in CI: {e}"),
-    };
+            path.to_str()?,
+        ],
+    )?;
     assert!(
         out.status.success(),
         "{}",
@@ -88,19 +76,7 @@ fn sports_day(clip: &[u8], people: Option<&str>, captions: Option<(&str, &str)>)
 }
 
 fn check(site: &Site) -> (Run, Vec<serde_json::Value>) {
-    let run = site.run(&["check", "--format", "json", "--today", "2026-11-23"]);
-    let doc: serde_json::Value =
-        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
-    assert!(
-        !run.all().contains("Smith"),
-        "a full name is in the output: {}",
-        run.all()
-    );
-    (run, doc["findings"].as_array().unwrap().clone())
-}
-
-fn with_rule<'a>(findings: &'a [serde_json::Value], rule: &str) -> Vec<&'a serde_json::Value> {
-    findings.iter().filter(|f| f["rule"] == rule).collect()
+    json_findings(site, "2026-11-23", &["Smith"])
 }
 
 #[test]

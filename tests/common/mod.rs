@@ -200,6 +200,42 @@ pub fn tool(name: &str, args: &[&str]) -> Option<std::process::Output> {
     }
 }
 
+/// Asserts ffmpeg decodes `path` to the end without an error (skipped
+/// when ffmpeg is not installed outside CI).
+pub fn assert_decodes(path: &Path) {
+    let file = path.to_str().expect("utf-8 path");
+    if let Some(out) = tool("ffmpeg", &["-v", "error", "-i", file, "-f", "null", "-"]) {
+        let errors = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && errors.trim().is_empty(),
+            "{} does not decode: {errors}",
+            path.display()
+        );
+    }
+}
+
+/// The findings of `check --format json --today TODAY` as JSON objects,
+/// and the run. Fails if any of `surnames` is in the output: nothing the
+/// tool prints may name a pupil in full.
+pub fn json_findings(site: &Site, today: &str, surnames: &[&str]) -> (Run, Vec<serde_json::Value>) {
+    let run = site.run(&["check", "--format", "json", "--today", today]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
+    for surname in surnames {
+        assert!(
+            !run.all().contains(surname),
+            "a full name is in the output: {}",
+            run.all()
+        );
+    }
+    (run, doc["findings"].as_array().expect("findings").clone())
+}
+
+/// The findings with rule id `rule`.
+pub fn with_rule<'a>(findings: &'a [serde_json::Value], rule: &str) -> Vec<&'a serde_json::Value> {
+    findings.iter().filter(|f| f["rule"] == rule).collect()
+}
+
 pub fn run_bin(args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
         .args(args)
