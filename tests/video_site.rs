@@ -90,6 +90,9 @@ fn a_declared_captioned_clip_is_published_clean_as_a_video_with_captions() {
     );
     let run = site.run(&["build", "--today", "2026-11-23"]);
     assert_eq!(run.code, 0, "{}", run.all());
+    // The clean clip was spooled outside public/ and copied in by the
+    // writer; the spool is gone once the build is done.
+    assert!(!site.path(".schoolsite/spool").exists());
     let page = site.read("public/news/sports-day/index.html");
     assert!(page.contains("<video controls preload=\"metadata\" aria-label=\"The Year 5 relay race on sports day\">"), "{page}");
     assert!(!page.contains("autoplay"), "{page}");
