@@ -40,8 +40,30 @@ pub struct PageMeta {
     /// Who approved this version ("Full governing board").
     #[serde(default)]
     pub approved_by: Option<String>,
+    /// Dates parents should know about, published on the page, in the
+    /// home page's "coming up" list and in the site's calendar feed:
+    /// `[[events]]` tables.
+    #[serde(default)]
+    pub events: Vec<EventMeta>,
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// One `[[events]]` table in a page's front matter.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventMeta {
+    pub title: String,
+    /// A date (`2026-10-26`: all day) or a local date-time
+    /// (`2026-12-10T14:00:00`, UK time).
+    pub start: toml::Value,
+    /// The last day (inclusive) or the end time; the start when absent.
+    #[serde(default)]
+    pub end: Option<toml::Value>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A front matter value written as one string or a list of strings.
@@ -94,6 +116,10 @@ pub struct SectionMeta {
     pub template: Option<String>,
     #[serde(default)]
     pub page_template: Option<String>,
+    /// Publish an Atom feed of the section's pages at `atom.xml` in the
+    /// section's folder (Zola's name for it).
+    #[serde(default)]
+    pub generate_feeds: bool,
     #[serde(default)]
     pub extra: toml::Table,
 }

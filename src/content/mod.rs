@@ -5,6 +5,7 @@
 //! Loading never decides policy: it records what is there and what each
 //! document refers to, and reports only files it cannot read or parse.
 
+pub mod events;
 pub mod front_matter;
 pub mod markdown;
 pub mod paths;
@@ -118,6 +119,8 @@ pub struct Site {
     pub problems: Vec<Finding>,
     /// Sources of drafts left out of this build.
     pub drafts: HashSet<String>,
+    /// Every page's `[[events]]`, by start (then page order).
+    pub events: Vec<events::Event>,
     urls: HashMap<String, (String, usize)>,
     escaping: HashSet<String>,
 }
@@ -436,6 +439,26 @@ pub fn load(root: &Path, options: LoadOptions) -> Result<Site, ContentError> {
         let section = nearest_section(container);
         let path = format!("{}{slug}/", url_path(container));
         let index = site.pages.len();
+        for (n, e) in meta.events.iter().enumerate() {
+            let line = events::table_line(&doc.front, doc.front_line, n);
+            match events::parse(e) {
+                Ok((start, end)) => site.events.push(events::Event {
+                    title: e.title.trim().to_string(),
+                    start,
+                    end,
+                    location: e.location.clone().filter(|l| !l.trim().is_empty()),
+                    description: e.description.clone().filter(|d| !d.trim().is_empty()),
+                    page: index,
+                    line,
+                }),
+                Err(message) => site.problems.push(Finding::error(
+                    "front-matter",
+                    Location::line(doc.file(), line),
+                    format!("event: {message}"),
+                    "write each [[events]] table as title = \"…\", start = 2026-10-26 (and end = 2026-10-30 for more than a day, or start = 2026-12-10T14:00:00 with a time)",
+                )),
+            }
+        }
         site.pages.push(Page {
             doc,
             meta,
@@ -447,6 +470,7 @@ pub fn load(root: &Path, options: LoadOptions) -> Result<Site, ContentError> {
         site.sections[section].pages.push(index);
     }
 
+    site.events.sort_by(|a, b| a.start.cmp(&b.start).then(a.page.cmp(&b.page)));
     for s in 0..site.sections.len() {
         let mut list = std::mem::take(&mut site.sections[s].pages);
         sort_pages(&mut list, &site.pages, site.sections[s].meta.sort_by);

@@ -1,5 +1,5 @@
 //! Pages and sections that will render badly: no title, no date in a
-//! section sorted by date.
+//! section sorted by date, an event that ends before it starts.
 
 use super::Input;
 use crate::content::front_matter::SortBy;
@@ -33,6 +33,20 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 "add date = 2026-09-01 to the front matter, or start the file name with the date",
             ));
         }
+    }
+    for e in input.site.events.iter().filter(|e| e.ends_before_start()) {
+        let page = &input.site.pages[e.page];
+        out.push(Finding::error(
+            "event-dates",
+            Location::line(page.doc.file(), e.line),
+            format!(
+                "the event {:?} ends ({}) before it starts ({}); parents' calendars would show it wrongly",
+                e.title,
+                e.end.date(),
+                e.start.date()
+            ),
+            "check the dates: end is the last day of the event (or its end time), on or after start",
+        ));
     }
     out
 }
