@@ -297,7 +297,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         })
         .collect();
 
-    let rendered = render::render(&site, &config, &theme, &images, &statutory);
+    let rendered = render::render(&site, &config, &theme, &images, &statutory, today);
 
     let mut findings = Vec::new();
     findings.extend(site.problems.iter().cloned());

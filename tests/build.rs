@@ -183,7 +183,12 @@ fn nothing_but_pages_media_and_theme_static_is_published() {
     assert_eq!(run.code, 0, "{}", run.all());
     let files = site.public_files();
     for f in &files {
-        let ok = f.ends_with(".html") || f.starts_with("media/") || f == "style.css";
+        // Pages, media, the theme's files, and what the renderer makes
+        // for machines.
+        let ok = f.ends_with(".html")
+            || f.starts_with("media/")
+            || ["style.css", "search.js"].contains(&f.as_str())
+            || ["robots.txt", "sitemap.xml", "search-index.json"].contains(&f.as_str());
         assert!(ok, "unexpected file in public/: {f}");
     }
     assert_eq!(

@@ -6,10 +6,26 @@ use super::front_matter::EventMeta;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 /// When an event starts or ends: a whole day, or a UK local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
     Day(NaiveDate),
     At(NaiveDateTime),
+}
+
+/// In time order; a whole day counts from its midnight.
+impl Ord for When {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |w: &When| (w.date(), w.time().unwrap_or(NaiveTime::MIN));
+        key(self)
+            .cmp(&key(other))
+            .then_with(|| self.time().is_some().cmp(&other.time().is_some()))
+    }
+}
+
+impl PartialOrd for When {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl When {
@@ -119,7 +135,9 @@ fn when(value: &toml::Value) -> Result<When, String> {
                 .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
                 .map(When::At)
                 .ok_or_else(|| {
-                    format!("{s:?} is not a date (2026-10-26) or a date and time (2026-12-10T14:00:00)")
+                    format!(
+                        "{s:?} is not a date (2026-10-26) or a date and time (2026-12-10T14:00:00)"
+                    )
                 })
         }
         other => Err(format!(
@@ -149,7 +167,10 @@ mod tests {
 
     #[test]
     fn days_and_times() {
-        let (s, e) = parse(&meta("title = \"Half term\"\nstart = 2026-10-26\nend = 2026-10-30")).unwrap();
+        let (s, e) = parse(&meta(
+            "title = \"Half term\"\nstart = 2026-10-26\nend = 2026-10-30",
+        ))
+        .unwrap();
         assert_eq!(s, When::Day(NaiveDate::from_ymd_opt(2026, 10, 26).unwrap()));
         assert_eq!(e.date().to_string(), "2026-10-30");
         let (s, e) = parse(&meta("title = \"Concert\"\nstart = 2026-12-10T14:00:00")).unwrap();
@@ -160,8 +181,26 @@ mod tests {
     }
 
     #[test]
+    fn orders_by_time_whatever_the_kind() {
+        let day = |d| When::Day(NaiveDate::from_ymd_opt(2026, 12, d).unwrap());
+        let at = |d, h| {
+            When::At(
+                NaiveDate::from_ymd_opt(2026, 12, d)
+                    .unwrap()
+                    .and_hms_opt(h, 0, 0)
+                    .unwrap(),
+            )
+        };
+        let mut list = vec![day(18), at(16, 14), day(16), at(10, 9)];
+        list.sort();
+        assert_eq!(list, vec![at(10, 9), day(16), at(16, 14), day(18)]);
+    }
+
+    #[test]
     fn refuses_what_it_cannot_place() {
-        let mixed = parse(&meta("title = \"x\"\nstart = 2026-10-26\nend = 2026-10-26T15:00:00"));
+        let mixed = parse(&meta(
+            "title = \"x\"\nstart = 2026-10-26\nend = 2026-10-26T15:00:00",
+        ));
         assert!(mixed.unwrap_err().contains("both"));
         let zoned = parse(&meta("title = \"x\"\nstart = 2026-10-26T15:00:00Z"));
         assert!(zoned.unwrap_err().contains("time zone"));
@@ -171,7 +210,8 @@ mod tests {
 
     #[test]
     fn an_end_before_the_start_is_kept_but_clamped() {
-        let (start, end) = parse(&meta("title = \"x\"\nstart = 2026-10-30\nend = 2026-10-26")).unwrap();
+        let (start, end) =
+            parse(&meta("title = \"x\"\nstart = 2026-10-30\nend = 2026-10-26")).unwrap();
         let e = Event {
             title: "x".into(),
             start,

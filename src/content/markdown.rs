@@ -202,6 +202,9 @@ pub struct TocEntry {
 pub struct Html {
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// The words a reader sees, one block per line (for the search
+    /// index).
+    pub text: String,
 }
 
 /// Renders a body to HTML. `link` maps a link target (`@/page.md`, or a
@@ -213,11 +216,43 @@ pub fn render(
     image: &dyn Fn(&str) -> Option<ImageOut>,
 ) -> Html {
     let mut ids = HeadingIds::default();
-    let mut toc = Vec::new();
+    let mut toc: Vec<TocEntry> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
+    let mut text = String::new();
+    let mut images = 0;
     let mut parser = Parser::new_ext(body, options());
     while let Some(event) = parser.next() {
+        match &event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead,
+            ) => text.push('\n'),
+            _ => {}
+        }
         match event {
+            // A wide table scrolls inside its own box, which keyboard
+            // users can focus and screen readers name after the heading
+            // above it; the page itself never scrolls sideways.
+            Event::Start(Tag::Table(align)) => {
+                let label = toc
+                    .last()
+                    .map_or("Table".to_string(), |h| format!("Table: {}", h.title));
+                events.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
+                    escape(&label)
+                ))));
+                events.push(Event::Start(Tag::Table(align)));
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                events.push(Event::Html(CowStr::from("</div>\n")));
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -251,7 +286,9 @@ pub fn render(
                     image(&dest_url),
                     &alt,
                     &title,
+                    images == 0,
                 ))));
+                images += 1;
             }
             Event::Start(Tag::Heading {
                 level,
@@ -260,21 +297,23 @@ pub fn render(
                 attrs,
             }) => {
                 let mut inner = Vec::new();
-                let mut text = String::new();
+                let mut heading = String::new();
                 for e in parser.by_ref() {
                     if let Event::End(TagEnd::Heading(_)) = e {
                         break;
                     }
                     if let Event::Text(t) | Event::Code(t) = &e {
-                        text.push_str(t);
+                        heading.push_str(t);
                     }
                     inner.push(e);
                 }
-                let anchor = ids.assign(id.as_deref(), &text);
+                text.push_str(&heading);
+                text.push('\n');
+                let anchor = ids.assign(id.as_deref(), &heading);
                 toc.push(TocEntry {
                     level: level as u8,
                     id: anchor.clone(),
-                    title: text,
+                    title: heading,
                 });
                 events.push(Event::Start(Tag::Heading {
                     level,
@@ -290,10 +329,12 @@ pub fn render(
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Html { html, toc }
+    Html { html, toc, text }
 }
 
-fn image_html(out: Option<ImageOut>, alt: &str, title: &str) -> String {
+/// An image's HTML. The first image of a page is the one most likely to
+/// be in view when it opens, so only later ones load lazily.
+fn image_html(out: Option<ImageOut>, alt: &str, title: &str, first: bool) -> String {
     let alt = escape(alt);
     let title = if title.is_empty() {
         String::new()
@@ -335,8 +376,9 @@ fn image_html(out: Option<ImageOut>, alt: &str, title: &str) -> String {
             } else {
                 String::new()
             };
+            let lazy = if first { "" } else { " loading=\"lazy\"" };
             format!(
-                "<img src=\"{}\"{srcset} alt=\"{alt}\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"{title}>",
+                "<img src=\"{}\"{srcset} alt=\"{alt}\" width=\"{}\" height=\"{}\"{lazy} decoding=\"async\"{title}>",
                 escape(&img.src),
                 img.width,
                 img.height

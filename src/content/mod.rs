@@ -470,7 +470,8 @@ pub fn load(root: &Path, options: LoadOptions) -> Result<Site, ContentError> {
         site.sections[section].pages.push(index);
     }
 
-    site.events.sort_by(|a, b| a.start.cmp(&b.start).then(a.page.cmp(&b.page)));
+    site.events
+        .sort_by(|a, b| a.start.cmp(&b.start).then(a.page.cmp(&b.page)));
     for s in 0..site.sections.len() {
         let mut list = std::mem::take(&mut site.sections[s].pages);
         sort_pages(&mut list, &site.pages, site.sections[s].meta.sort_by);

@@ -4,9 +4,11 @@
 //! image bytes. A [`RenderedPage`] can only be made here, and the writer
 //! in `emit` accepts pages only in that form.
 
+mod feeds;
 mod theme;
 mod views;
 
+pub use feeds::{CALENDAR_PATH, SEARCH_INDEX_PATH};
 pub use theme::{StaticFile, Theme, ThemeError};
 
 use crate::config::Config;
@@ -17,7 +19,13 @@ use crate::report::{Finding, Location};
 use crate::statutory::{self, Assessment};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use views::{ConfigView, PageSummary, PageView, Pager, SectionView, StatutoryIndex};
+use views::{
+    ConfigView, EventView, GetSection, PageSummary, PageView, Pager, SectionView, StatutoryIndex,
+};
+
+/// Where the built-in search page is published, when the theme has a
+/// `search.html` and no page of the site is already there.
+pub const SEARCH_PATH: &str = "/search/";
 
 /// A published content file (an image or a document) as the renderer
 /// knows it.
@@ -44,6 +52,9 @@ pub struct RenderedPage {
     output: String,
     html: String,
     source: Option<String>,
+    /// Made from other pages' words (a feed, the calendar, the search
+    /// index), not written by anyone as a page.
+    derived: bool,
 }
 
 impl RenderedPage {
@@ -64,6 +75,12 @@ impl RenderedPage {
     /// The content file the page came from (relative to the site root).
     pub fn source(&self) -> Option<&str> {
         self.source.as_deref()
+    }
+
+    /// Whether it repeats what other pages say (feeds, the calendar, the
+    /// search index, the sitemap) rather than being a page of its own.
+    pub fn derived(&self) -> bool {
+        self.derived
     }
 }
 
@@ -89,6 +106,11 @@ enum Job {
         pager: usize,
     },
     Page(usize),
+    /// A section's Atom feed (`generate_feeds = true`).
+    Feed(usize),
+    Calendar,
+    Search,
+    Robots,
     NotFound,
     StatutoryIndex,
     /// A starter page for a statutory item (index into
@@ -106,6 +128,13 @@ struct Renderer<'a> {
     base_url: String,
     summaries: Vec<tera::Value>,
     statutory: &'a Assessment,
+    /// Every page's Markdown, rendered once (by index into `site.pages`).
+    bodies: Vec<markdown::Html>,
+    /// The events still to come on the build date, soonest first.
+    upcoming: tera::Value,
+    /// Feeds for `<link rel="alternate">`: (title, address, type).
+    feeds: tera::Value,
+    search: bool,
 }
 
 /// Renders every section (with its pagination), page and the 404 page.
@@ -115,6 +144,7 @@ pub fn render(
     theme: &Theme,
     files: &HashMap<String, PublishedFile>,
     statutory: &Assessment,
+    today: chrono::NaiveDate,
 ) -> Rendered {
     let base_path = base_path(config);
     let mut tera = theme.tera.clone();
@@ -125,12 +155,39 @@ pub fn render(
     let mut problems = Vec::new();
     let config_view = ConfigView::new(config, site, &base_path, &mut problems);
     let config_value = tera::to_value(&config_view).unwrap_or_default();
-    let summaries = site
+    let summaries: Vec<tera::Value> = site
         .pages
         .par_iter()
         .map(|p| tera::to_value(PageSummary::new(p, &base_path, config.base())).unwrap_or_default())
         .collect();
-    let r = Renderer {
+    tera.register_function(
+        "get_section",
+        GetSection::new(site, &summaries, &base_path, config.base()),
+    );
+    let upcoming: Vec<EventView> = site
+        .events
+        .iter()
+        .filter(|e| e.is_upcoming(today))
+        .map(|e| EventView::new(e, site, &base_path))
+        .collect();
+    let search = theme.has_template("search.html") && site_free(site, SEARCH_PATH);
+    let mut feeds = Vec::new();
+    for s in site.sections.iter().filter(|s| s.meta.generate_feeds) {
+        let title = s.meta.title.as_deref().unwrap_or("News");
+        feeds.push(serde_json::json!({
+            "title": format!("{title}: {}", config.title),
+            "url": format!("{base_path}{}atom.xml", s.path),
+            "type": "application/atom+xml",
+        }));
+    }
+    if !site.events.is_empty() {
+        feeds.push(serde_json::json!({
+            "title": format!("Dates: {}", config.title),
+            "url": format!("{base_path}{CALENDAR_PATH}"),
+            "type": "text/calendar",
+        }));
+    }
+    let mut r = Renderer {
         site,
         config_value,
         tera,
@@ -140,7 +197,12 @@ pub fn render(
         base_path,
         summaries,
         statutory,
+        bodies: Vec::new(),
+        upcoming: tera::to_value(&upcoming).unwrap_or_default(),
+        feeds: tera::Value::Array(feeds),
+        search,
     };
+    r.bodies = site.pages.par_iter().map(|p| r.markdown(&p.doc)).collect();
 
     let mut jobs = Vec::new();
     for (index, s) in site.sections.iter().enumerate() {
@@ -151,6 +213,20 @@ pub fn render(
         jobs.extend((0..pagers).map(|pager| Job::Section { index, pager }));
     }
     jobs.extend((0..site.pages.len()).map(Job::Page));
+    for (i, s) in site.sections.iter().enumerate() {
+        if s.meta.generate_feeds {
+            jobs.push(Job::Feed(i));
+        }
+    }
+    if !site.events.is_empty() {
+        jobs.push(Job::Calendar);
+    }
+    if search {
+        jobs.push(Job::Search);
+    }
+    if theme.has_template("robots.txt") {
+        jobs.push(Job::Robots);
+    }
     if theme.has_template("404.html") {
         jobs.push(Job::NotFound);
     }
@@ -161,14 +237,30 @@ pub fn render(
 
     let results: Vec<Result<RenderedPage, Box<Finding>>> =
         jobs.par_iter().map(|job| r.run(job)).collect();
-    let mut pages = Vec::with_capacity(results.len());
+    let mut pages = Vec::with_capacity(results.len() + 2);
     for result in results {
         match result {
             Ok(p) => pages.push(p),
             Err(f) => problems.push(*f),
         }
     }
+    // Made from what was rendered: every HTML page's address, and the
+    // words of every page for the search box.
+    if theme.has_template("sitemap.xml") {
+        match r.sitemap(&pages) {
+            Ok(p) => pages.push(p),
+            Err(f) => problems.push(*f),
+        }
+    }
+    if search {
+        pages.push(r.search_index());
+    }
     Rendered { pages, problems }
+}
+
+/// Whether no content page is published at `path`.
+fn site_free(site: &Site, path: &str) -> bool {
+    site.sections.iter().all(|s| s.path != path) && site.pages.iter().all(|p| p.path != path)
 }
 
 impl Renderer<'_> {
@@ -176,6 +268,48 @@ impl Renderer<'_> {
         match *job {
             Job::Section { index, pager } => self.section(index, pager),
             Job::Page(index) => self.page(index),
+            Job::Feed(index) => self.feed(index),
+            Job::Calendar => Ok(RenderedPage {
+                path: CALENDAR_PATH.to_string(),
+                output: CALENDAR_PATH.trim_start_matches('/').to_string(),
+                html: feeds::calendar(self.site, self.title(), &self.base_url),
+                source: None,
+                derived: true,
+            }),
+            Job::Search => {
+                let mut ctx = self.context(SEARCH_PATH);
+                ctx.insert(
+                    "page",
+                    &serde_json::json!({
+                        "title": "Search",
+                        "path": format!("{}{SEARCH_PATH}", self.base_path),
+                    }),
+                );
+                ctx.insert(
+                    "search_index",
+                    &format!("{}{SEARCH_INDEX_PATH}", self.base_path),
+                );
+                ctx.insert("sections", &self.all_sections());
+                let html = self.template("search.html", &ctx, None, None)?;
+                Ok(RenderedPage {
+                    output: output_file(SEARCH_PATH),
+                    path: SEARCH_PATH.to_string(),
+                    html,
+                    source: None,
+                    derived: true,
+                })
+            }
+            Job::Robots => {
+                let ctx = self.context("/robots.txt");
+                let text = self.template("robots.txt", &ctx, None, None)?;
+                Ok(RenderedPage {
+                    path: "/robots.txt".to_string(),
+                    output: "robots.txt".to_string(),
+                    html: text,
+                    source: None,
+                    derived: true,
+                })
+            }
             Job::NotFound => {
                 let mut ctx = self.context("/404.html");
                 ctx.insert("page", &serde_json::json!({"title": "Page not found"}));
@@ -185,6 +319,7 @@ impl Renderer<'_> {
                     output: "404.html".to_string(),
                     html,
                     source: None,
+                    derived: false,
                 })
             }
             Job::StatutoryIndex => {
@@ -207,6 +342,7 @@ impl Renderer<'_> {
                     path: path.to_string(),
                     html,
                     source: None,
+                    derived: false,
                 })
             }
             Job::Generated(i) => self.generated(i),
@@ -239,6 +375,7 @@ impl Renderer<'_> {
             path: g.path.clone(),
             html,
             source: None,
+            derived: false,
         })
     }
 
@@ -253,7 +390,173 @@ impl Renderer<'_> {
                 &format!("{}{}", self.base_path, statutory::INDEX_PATH),
             );
         }
+        ctx.insert("upcoming_events", &self.upcoming);
+        ctx.insert("feeds", &self.feeds);
+        if !self.site.events.is_empty() {
+            ctx.insert(
+                "calendar_url",
+                &format!("{}{CALENDAR_PATH}", self.base_path),
+            );
+        }
+        if self.search {
+            ctx.insert("search_url", &format!("{}{SEARCH_PATH}", self.base_path));
+        }
         ctx
+    }
+
+    fn title(&self) -> &str {
+        self.config_value
+            .get("title")
+            .and_then(|t| t.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every section with its pages' titles and addresses, for the search
+    /// page to list without JavaScript.
+    fn all_sections(&self) -> Vec<serde_json::Value> {
+        self.site
+            .sections
+            .iter()
+            .filter(|s| s.exists)
+            .map(|s| {
+                let pages: Vec<serde_json::Value> = s
+                    .pages
+                    .iter()
+                    .map(|&i| {
+                        let v = &self.summaries[i];
+                        serde_json::json!({"title": v.get("title"), "path": v.get("path")})
+                    })
+                    .collect();
+                serde_json::json!({
+                    "title": s.meta.title.as_deref().unwrap_or(self.title()),
+                    "path": format!("{}{}", self.base_path, s.path),
+                    "pages": pages,
+                })
+            })
+            .collect()
+    }
+
+    /// A section's Atom feed: titles, dates and summaries, never photos
+    /// (a feed reader keeps its own copy, which a takedown cannot reach).
+    fn feed(&self, index: usize) -> Result<RenderedPage, Box<Finding>> {
+        let s = &self.site.sections[index];
+        let path = format!("{}atom.xml", s.path);
+        let mut ctx = self.context(&path);
+        let entries: Vec<serde_json::Value> = s
+            .pages
+            .iter()
+            .take(20)
+            .map(|&i| {
+                let p = &self.site.pages[i];
+                let summary = match p.meta.description.as_deref() {
+                    Some(d) if !d.trim().is_empty() => d.to_string(),
+                    _ => first_words(&self.bodies[i].text, 300),
+                };
+                let v = &self.summaries[i];
+                serde_json::json!({
+                    "title": v.get("title"),
+                    "permalink": v.get("permalink"),
+                    "updated": p.date.map(|d| format!("{d}T00:00:00Z")),
+                    "summary": summary,
+                })
+            })
+            .collect();
+        let updated = s
+            .pages
+            .iter()
+            .filter_map(|&i| self.site.pages[i].date)
+            .max()
+            .map(|d| format!("{d}T00:00:00Z"))
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+        ctx.insert(
+            "feed",
+            &serde_json::json!({
+                "title": s.meta.title.as_deref().unwrap_or(self.title()),
+                "url": format!("{}{path}", self.base_url),
+                "section_url": format!("{}{}", self.base_url, s.path),
+                "updated": updated,
+                "entries": entries,
+            }),
+        );
+        let html = self.template("atom.xml", &ctx, Some(&s.doc), Some("generate_feeds"))?;
+        Ok(RenderedPage {
+            output: path.trim_start_matches('/').to_string(),
+            path,
+            html,
+            source: None,
+            derived: true,
+        })
+    }
+
+    /// Every HTML page's address (not the extra pages of a list), with
+    /// when it last changed where the page says.
+    fn sitemap(&self, pages: &[RenderedPage]) -> Result<RenderedPage, Box<Finding>> {
+        let changed: HashMap<&str, chrono::NaiveDate> = self
+            .site
+            .pages
+            .iter()
+            .filter_map(|p| {
+                let reviewed = p
+                    .meta
+                    .last_reviewed
+                    .as_ref()
+                    .and_then(|v| crate::content::front_matter::parse_date(v).ok());
+                reviewed.max(p.date).map(|d| (p.path.as_str(), d))
+            })
+            .collect();
+        let mut entries: Vec<serde_json::Value> = pages
+            .iter()
+            .filter(|p| p.output.ends_with(".html") && p.output != "404.html")
+            .filter(|p| !p.path.contains("/page/"))
+            .map(|p| {
+                serde_json::json!({
+                    "permalink": format!("{}{}", self.base_url, p.path),
+                    "lastmod": changed.get(p.path.as_str()).map(|d| d.to_string()),
+                })
+            })
+            .collect();
+        entries.sort_by(|a, b| a["permalink"].as_str().cmp(&b["permalink"].as_str()));
+        let mut ctx = self.context("/sitemap.xml");
+        ctx.insert("entries", &entries);
+        let html = self.template("sitemap.xml", &ctx, None, None)?;
+        Ok(RenderedPage {
+            path: "/sitemap.xml".to_string(),
+            output: "sitemap.xml".to_string(),
+            html,
+            source: None,
+            derived: true,
+        })
+    }
+
+    /// The words of every page, for the search page's script.
+    fn search_index(&self) -> RenderedPage {
+        let entries: Vec<feeds::Entry> = self
+            .site
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| feeds::Entry {
+                t: self.summaries[i]
+                    .get("title")
+                    .and_then(|t| t.as_str())
+                    .unwrap_or(""),
+                u: format!("{}{}", self.base_path, p.path),
+                s: self.site.sections[p.section]
+                    .meta
+                    .title
+                    .as_deref()
+                    .unwrap_or(""),
+                d: p.meta.description.as_deref().unwrap_or(""),
+                x: feeds::collapse(&self.bodies[i].text),
+            })
+            .collect();
+        RenderedPage {
+            path: SEARCH_INDEX_PATH.to_string(),
+            output: SEARCH_INDEX_PATH.trim_start_matches('/').to_string(),
+            html: feeds::search_index(&entries),
+            source: None,
+            derived: true,
+        }
     }
 
     fn markdown(&self, doc: &Document) -> markdown::Html {
@@ -356,18 +659,27 @@ impl Renderer<'_> {
             path,
             html,
             source: s.exists.then(|| s.doc.file()),
+            derived: false,
         })
     }
 
     fn page(&self, index: usize) -> Result<RenderedPage, Box<Finding>> {
         let p = &self.site.pages[index];
         let section = &self.site.sections[p.section];
-        let html = self.markdown(&p.doc);
+        let body = &self.bodies[index];
         let mut ctx = self.context(&p.path);
+        let events: Vec<EventView> = self
+            .site
+            .events
+            .iter()
+            .filter(|e| e.page == index)
+            .map(|e| EventView::new(e, self.site, &self.base_path))
+            .collect();
         ctx.insert(
             "page",
-            &PageView::new(p, section, html, &self.base_path, &self.base_url)
-                .with_version(self.statutory.versions.get(&p.doc.source)),
+            &PageView::new(p, section, body, &self.base_path, &self.base_url)
+                .with_version(self.statutory.versions.get(&p.doc.source))
+                .with_events(events),
         );
         let (name, key) = match (&p.meta.template, &section.meta.page_template) {
             (Some(t), _) => (t.as_str(), Some("template")),
@@ -386,6 +698,7 @@ impl Renderer<'_> {
             path: p.path.clone(),
             html,
             source: Some(p.doc.file()),
+            derived: false,
         })
     }
 
@@ -425,6 +738,29 @@ impl Renderer<'_> {
             ))
         })
     }
+}
+
+/// The first words of `text`'s first paragraph, up to about `max`
+/// bytes, ending on a whole word.
+fn first_words(text: &str, max: usize) -> String {
+    // The first paragraph only: words from two blocks must not run
+    // together (a name could seem to span them).
+    let first = text
+        .lines()
+        .find(|l| l.split_whitespace().count() > 5)
+        .or_else(|| text.lines().find(|l| !l.trim().is_empty()))
+        .unwrap_or("");
+    let collapsed = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.len() <= max {
+        return collapsed;
+    }
+    let mut cut = max;
+    while !collapsed.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &collapsed[..cut];
+    let head = head.rsplit_once(' ').map_or(head, |(h, _)| h);
+    format!("{head}…")
 }
 
 /// `/news/` → `news/index.html`.

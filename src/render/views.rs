@@ -2,14 +2,27 @@
 //! and pages, in the names Zola users know.
 
 use crate::config::{Config, School};
+use crate::content::events::{Event, When};
 use crate::content::markdown::{Html, TocEntry};
 use crate::content::paths::{self, Target};
 use crate::content::{Page, Section, Site};
 use crate::report::{Finding, Location};
 use crate::statutory::{self, Assessment, GeneratedPage, State, Version};
+use chrono::{Datelike, Timelike};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
+
+/// `harvest-festival` → "Harvest festival".
+fn title_from_slug(slug: &str) -> String {
+    let words = slug.replace('-', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => "Untitled page".to_string(),
+    }
+}
 
 /// `extra` for pages that have none of their own.
 static NO_EXTRA: LazyLock<toml::Table> = LazyLock::new(toml::Table::new);
@@ -82,7 +95,7 @@ impl<'a> ConfigView<'a> {
 /// A page as lists show it (no content).
 #[derive(Serialize)]
 pub(super) struct PageSummary<'a> {
-    title: &'a str,
+    title: Cow<'a, str>,
     description: &'a str,
     date: Option<String>,
     path: String,
@@ -95,7 +108,12 @@ pub(super) struct PageSummary<'a> {
 impl<'a> PageSummary<'a> {
     pub(super) fn new(p: &'a Page, base_path: &str, base_url: &str) -> Self {
         PageSummary {
-            title: p.meta.title.as_deref().unwrap_or(""),
+            title: match p.meta.title.as_deref() {
+                Some(t) if !t.trim().is_empty() => Cow::Borrowed(t),
+                // A page with no title (reported by the rules) still gets
+                // a heading and a link text: its address in words.
+                _ => Cow::Owned(title_from_slug(&p.slug)),
+            },
             description: p.meta.description.as_deref().unwrap_or(""),
             date: p.date.map(|d| d.to_string()),
             path: format!("{base_path}{}", p.path),
@@ -121,6 +139,8 @@ pub(super) struct PageView<'a> {
     version: Option<&'a Version>,
     /// Made by schoolsite from config.toml, not written by the school.
     generated: bool,
+    /// The page's own `[[events]]`, in date order.
+    events: Vec<EventView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -133,14 +153,14 @@ impl<'a> PageView<'a> {
     pub(super) fn new(
         p: &'a Page,
         section: &'a Section,
-        html: Html,
+        html: &'a Html,
         base_path: &str,
         base_url: &str,
     ) -> Self {
         PageView {
             summary: PageSummary::new(p, base_path, base_url),
-            content: html.html,
-            toc: html.toc,
+            content: html.html.clone(),
+            toc: html.toc.clone(),
             draft: p.meta.draft,
             section: SectionLink {
                 title: section.meta.title.as_deref().unwrap_or(""),
@@ -148,11 +168,17 @@ impl<'a> PageView<'a> {
             },
             version: None,
             generated: false,
+            events: Vec::new(),
         }
     }
 
     pub(super) fn with_version(mut self, version: Option<&'a Version>) -> Self {
         self.version = version;
+        self
+    }
+
+    pub(super) fn with_events(mut self, events: Vec<EventView<'a>>) -> Self {
+        self.events = events;
         self
     }
 
@@ -166,7 +192,7 @@ impl<'a> PageView<'a> {
     ) -> Self {
         PageView {
             summary: PageSummary {
-                title: &g.title,
+                title: Cow::Borrowed(&g.title),
                 description: &g.description,
                 date: None,
                 path: format!("{base_path}{}", g.path),
@@ -184,6 +210,7 @@ impl<'a> PageView<'a> {
             },
             version: None,
             generated: true,
+            events: Vec::new(),
         }
     }
 }
@@ -399,5 +426,143 @@ impl tera::Function for GetUrl {
 
     fn is_safe(&self) -> bool {
         true
+    }
+}
+
+/// An event as templates see it, with its dates already in words.
+#[derive(Serialize)]
+pub(super) struct EventView<'a> {
+    title: &'a str,
+    /// First and last day, `2026-10-26`.
+    start: String,
+    end: String,
+    /// `14:00`, for timed events.
+    start_time: Option<String>,
+    end_time: Option<String>,
+    all_day: bool,
+    multi_day: bool,
+    /// "Monday 26 October to Friday 30 October 2026",
+    /// "Thursday 10 December 2026, 2pm to 3:15pm".
+    when: String,
+    /// The `datetime` of a `<time>` element for the start.
+    datetime: String,
+    location: Option<&'a str>,
+    description: Option<&'a str>,
+    /// The page that lists it.
+    page_title: &'a str,
+    page_path: String,
+}
+
+impl<'a> EventView<'a> {
+    pub(super) fn new(e: &'a Event, site: &'a Site, base_path: &str) -> Self {
+        let page = &site.pages[e.page];
+        let (start, end) = (e.start, e.end());
+        let (first, last) = (start.date(), end.date());
+        let day = |d: chrono::NaiveDate, year: bool| {
+            if year {
+                d.format("%A %-d %B %Y").to_string()
+            } else {
+                d.format("%A %-d %B").to_string()
+            }
+        };
+        let mut when = if first == last {
+            day(first, true)
+        } else {
+            format!(
+                "{} to {}",
+                day(first, first.year() != last.year()),
+                day(last, true)
+            )
+        };
+        if let (Some(from), Some(to)) = (start.time(), end.time()) {
+            when.push_str(", ");
+            when.push_str(&clock(from));
+            if to != from {
+                when.push_str(" to ");
+                when.push_str(&clock(to));
+            }
+        }
+        EventView {
+            title: &e.title,
+            start: first.to_string(),
+            end: last.to_string(),
+            start_time: start.time().map(|t| t.format("%H:%M").to_string()),
+            end_time: end.time().map(|t| t.format("%H:%M").to_string()),
+            all_day: e.all_day(),
+            multi_day: first != last,
+            when,
+            datetime: match start {
+                When::Day(d) => d.to_string(),
+                When::At(t) => t.format("%Y-%m-%dT%H:%M").to_string(),
+            },
+            location: e.location.as_deref(),
+            description: e.description.as_deref(),
+            page_title: page.meta.title.as_deref().unwrap_or(""),
+            page_path: format!("{base_path}{}", page.path),
+        }
+    }
+}
+
+/// "2pm", "3:15pm", "12pm": how UK schools write times.
+fn clock(t: chrono::NaiveTime) -> String {
+    let (pm, hour) = t.hour12();
+    let suffix = if pm { "pm" } else { "am" };
+    if t.minute() == 0 {
+        format!("{hour}{suffix}")
+    } else {
+        format!("{hour}:{:02}{suffix}", t.minute())
+    }
+}
+
+/// `get_section(path="news/_index.md")`: a section's title, address and
+/// pages (as lists show them), for the home page's latest news. With
+/// `required=false` a missing section gives nothing instead of an error.
+pub(super) struct GetSection {
+    sections: HashMap<String, tera::Value>,
+}
+
+impl GetSection {
+    pub(super) fn new(
+        site: &Site,
+        summaries: &[tera::Value],
+        base_path: &str,
+        base_url: &str,
+    ) -> Self {
+        let sections = site
+            .sections
+            .iter()
+            .filter(|s| s.exists)
+            .map(|s| {
+                let pages: Vec<&tera::Value> = s.pages.iter().map(|&i| &summaries[i]).collect();
+                let value = serde_json::json!({
+                    "title": s.meta.title.as_deref().unwrap_or(""),
+                    "description": s.meta.description.as_deref().unwrap_or(""),
+                    "path": format!("{base_path}{}", s.path),
+                    "permalink": format!("{base_url}{}", s.path),
+                    "pages": pages,
+                });
+                (s.doc.source.clone(), value)
+            })
+            .collect();
+        GetSection { sections }
+    }
+}
+
+impl tera::Function for GetSection {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let path = args
+            .get("path")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| tera::Error::msg("get_section needs path=\"news/_index.md\""))?;
+        let path = path.trim_start_matches("@/");
+        match self.sections.get(path) {
+            Some(v) => Ok(v.clone()),
+            None if args.get("required").and_then(|v| v.as_bool()) == Some(false) => {
+                Ok(tera::Value::Null)
+            }
+            None => Err(tera::Error::msg(format!(
+                "get_section: there is no section {path} (give required=false if it is optional)"
+            ))),
+        }
     }
 }

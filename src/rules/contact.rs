@@ -17,14 +17,15 @@ use std::collections::{HashMap, HashSet};
 pub fn check(input: &Input) -> Vec<Finding> {
     let allowed = Allowed::new(input.config);
     let docs: HashMap<String, &Document> = input.site.documents().map(|d| (d.file(), d)).collect();
-    let mut out: Vec<Finding> = input
-        .pages
+    let (pages, derived): (Vec<_>, Vec<_>) = input.pages.iter().partition(|p| !p.derived());
+    let checked: Vec<(Vec<Finding>, Vec<String>)> = pages
         .par_iter()
-        .flat_map_iter(|page| {
+        .map(|page| {
             let found = scan_html(page.html());
+            let keys = found.iter().map(Found::key).collect();
             let doc = page.source().and_then(|s| docs.get(s).copied());
             let templates = format!("themes/{}/templates", input.config.theme);
-            found
+            let findings = found
                 .into_iter()
                 .filter_map(|c| {
                     let location = match doc.and_then(|d| line_of(d, &c.written)) {
@@ -33,9 +34,26 @@ pub fn check(input: &Input) -> Vec<Finding> {
                     };
                     allowed.judge(&c, location, &format!("on {}", page.path()))
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (findings, keys)
         })
         .collect();
+    // Feeds and the search index repeat the pages' words: what a page
+    // already shows is judged there.
+    let shown: HashSet<String> = checked
+        .iter()
+        .flat_map(|(_, k)| k.iter().cloned())
+        .collect();
+    let mut out: Vec<Finding> = checked.into_iter().flat_map(|(f, _)| f).collect();
+    let templates = format!("themes/{}/templates", input.config.theme);
+    for page in derived {
+        for c in scan_html(page.html()) {
+            if !shown.contains(&c.key()) {
+                let place = format!("on {}", page.path());
+                out.extend(allowed.judge(&c, Location::file(&templates), &place));
+            }
+        }
+    }
     for (path, verdict) in input.content_files {
         let Some(contents) = verdict.as_ref().ok().and_then(|p| p.contents()) else {
             continue;

@@ -23,7 +23,7 @@ use crate::render::RenderedPage;
 use crate::report::{Finding, Location, Severity};
 use matcher::Matcher;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let matcher = Matcher::new(input.register);
@@ -31,16 +31,25 @@ pub fn check(input: &Input) -> Vec<Finding> {
         return Vec::new();
     }
     let docs: HashMap<String, &Document> = input.site.documents().map(|d| (d.file(), d)).collect();
-    let mut out: Vec<Finding> = input
-        .pages
+    let (pages, derived): (Vec<&RenderedPage>, Vec<&RenderedPage>) =
+        input.pages.iter().partition(|p| !p.derived());
+    let none = HashSet::new();
+    let checked: Vec<(Vec<Finding>, Vec<u32>)> = pages
         .par_iter()
         // Each worker reuses one buffer for pages' words.
         .map_init(html::FirstLook::default, |look, page| {
             let doc = page.source().and_then(|s| docs.get(s).copied());
-            check_page(input, &matcher, page, doc, look)
+            check_page(input, &matcher, page, doc, look, &none)
         })
-        .flatten_iter()
         .collect();
+    // Feeds and the search index repeat the pages' words: a name already
+    // reported on its page is not reported again there.
+    let reported: HashSet<u32> = checked.iter().flat_map(|(_, p)| p).copied().collect();
+    let mut out: Vec<Finding> = checked.into_iter().flat_map(|(f, _)| f).collect();
+    let mut look = html::FirstLook::default();
+    for page in derived {
+        out.extend(check_page(input, &matcher, page, None, &mut look, &reported).0);
+    }
     out.extend(documents::check(input, &matcher));
     // A theme's files are published under their own names.
     for (file, _) in input.static_files {
@@ -75,7 +84,8 @@ fn check_page(
     page: &RenderedPage,
     doc: Option<&Document>,
     look: &mut html::FirstLook,
-) -> Vec<Finding> {
+    already: &HashSet<u32>,
+) -> (Vec<Finding>, Vec<u32>) {
     let mut out = Vec::new();
     let source = page.source();
     // Most pages name nobody: a first look at the words straight from the
@@ -94,6 +104,9 @@ fn check_page(
     let mut found: Vec<Found> = Vec::new();
     let mut seen: HashMap<u32, usize> = HashMap::new();
     for (pupil, from, to) in full_names_in(matcher, text, words) {
+        if already.contains(&pupil) {
+            continue;
+        }
         if let Some(&i) = seen.get(&pupil) {
             found[i].times += 1;
             continue;
@@ -107,6 +120,7 @@ fn check_page(
             times: 1,
         });
     }
+    let pupils: Vec<u32> = found.iter().map(|f| f.pupil).collect();
     let lines = if found.is_empty() {
         Vec::new()
     } else {
@@ -206,7 +220,7 @@ fn check_page(
             "rename the file (or set slug = \"…\" in its front matter) so the address names no pupil",
         ));
     }
-    out
+    (out, pupils)
 }
 
 /// Every full name in `text` that reads as one person's name, in order:
