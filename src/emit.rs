@@ -57,6 +57,38 @@ impl Output {
     pub fn dest(&self) -> &str {
         &self.dest
     }
+
+    /// The size of what would be written.
+    pub fn len(&self) -> u64 {
+        match &self.payload {
+            Payload::Page(p) => p.html().len() as u64,
+            Payload::File(f) => f.len(),
+        }
+    }
+
+    /// Whether it would be an empty file.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `len` bytes of what would be written, from `start`: for `serve`,
+    /// which serves the site from memory and never writes `public/`.
+    pub fn read_range(&self, start: u64, len: u64) -> std::io::Result<Vec<u8>> {
+        match &self.payload {
+            Payload::Page(p) => {
+                let bytes = p.html().as_bytes();
+                let from = usize::try_from(start).unwrap_or(usize::MAX);
+                let to = from.saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+                bytes.get(from..to).map(<[u8]>::to_vec).ok_or_else(|| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "the range is outside the page",
+                    )
+                })
+            }
+            Payload::File(f) => f.read_range(start, len),
+        }
+    }
 }
 
 /// What was written.

@@ -8,6 +8,7 @@ mod init;
 mod leavers;
 mod preview;
 mod sanitise;
+mod serve;
 mod statutory;
 mod where_is;
 
@@ -34,6 +35,11 @@ enum Command {
     Build(SiteArgs),
     /// Check every rule and report; write nothing. For CI.
     Check(SiteArgs),
+    /// Build the site in memory and serve it on this computer
+    /// (http://127.0.0.1:1111/), rebuilding and reloading the browser
+    /// when a file is saved; a blocked build shows its findings in the
+    /// browser. Never writes public/.
+    Serve(serve::ServeArgs),
     /// Clean photos, PDFs, video and audio on their own: strip every
     /// piece of metadata (GPS, camera serial, face tags, motion-photo
     /// videos; a PDF's author, XMP, attachments, scripts and earlier
@@ -136,6 +142,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(&args, true),
         Command::Check(args) => build::run(&args, false),
+        Command::Serve(args) => serve::run(&args),
         Command::Init { dir, profile } => init::run(
             &dir,
             match profile {

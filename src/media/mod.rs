@@ -217,6 +217,32 @@ impl CleanFile {
 
     /// Writes the clean file to `path`: from memory, or copied from where
     /// it was spooled.
+    /// `len` bytes of the clean file from `start`: for `serve`, which
+    /// answers a video's range requests without reading it whole.
+    pub fn read_range(&self, start: u64, len: u64) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        if start.saturating_add(len) > self.len() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the range is outside the file",
+            ));
+        }
+        match &self.spool {
+            Some(s) => {
+                let mut f = std::fs::File::open(&s.path)?;
+                f.seek(SeekFrom::Start(start))?;
+                let mut buf = vec![0; usize::try_from(len).unwrap_or(usize::MAX)];
+                f.read_exact(&mut buf)?;
+                Ok(buf)
+            }
+            None => {
+                let from = usize::try_from(start).unwrap_or(usize::MAX);
+                let to = usize::try_from(start + len).unwrap_or(usize::MAX);
+                Ok(self.bytes[from..to].to_vec())
+            }
+        }
+    }
+
     pub fn write_to(&self, path: &std::path::Path) -> std::io::Result<()> {
         match &self.spool {
             Some(s) => std::fs::copy(&s.path, path).map(|_| ()),
