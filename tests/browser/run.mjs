@@ -843,6 +843,8 @@ async function main() {
               img.addEventListener('load', r, { once: true });
               img.addEventListener('error', r, { once: true });
             }))));
+            // decoding="async" images may not be painted yet.
+            await Promise.all([...document.images].map((img) => img.decode().catch(() => null)));
             if (document.fonts) await document.fonts.ready;
           }),
           new Promise((r) => setTimeout(r, 5000)),
