@@ -5,6 +5,7 @@
 //!
 //!   cargo bench --bench rebuild
 
+#[allow(dead_code)] // each benchmark uses its own part of it
 mod common;
 
 use schoolsite::pipeline::{self, Options};
@@ -39,7 +40,7 @@ fn timed(root: &Path, cache: bool) -> Duration {
 
 fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scratch = tempfile::tempdir().expect("scratch");
+    let scratch = common::scratch_dir();
     let root = scratch.path();
     for part in ["content", "themes", "consent"] {
         copy(&repo.join(part), &root.join(part));

@@ -4,7 +4,7 @@
 //! the site. It never writes `public/`: what it shows is a preview, not
 //! a publish.
 //!
-//! Changes are found by polling (a few hundred files, three times a
+//! Changes are found by polling (a few hundred files, five times a
 //! second), which also works on the network drives school offices keep
 //! their files on, where change notifications often do not arrive. A
 //! change is built once the files have stopped changing, so a file saved
@@ -48,7 +48,7 @@ pub struct ServeArgs {
 /// Where the browser listens for "rebuilt" (server-sent events).
 const RELOAD_PATH: &str = "/__schoolsite/reload";
 /// How often files are looked at.
-const POLL: Duration = Duration::from_millis(300);
+const POLL: Duration = Duration::from_millis(200);
 
 /// One build, as served.
 struct Built {
