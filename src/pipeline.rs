@@ -147,6 +147,7 @@ pub struct Prepared {
     pub media: Vec<MediaEntry>,
     /// Every published content image and who is declared in it.
     pub photos: Vec<DeclaredPhoto>,
+    /// HTML pages.
     pub pages: usize,
     /// The date the rules were checked for.
     pub today: NaiveDate,
@@ -322,7 +323,13 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
     let mut media_entries = Vec::new();
     let mut photos = Vec::new();
     let mut outputs: Vec<Output> = Vec::new();
-    let pages = rendered.pages.len();
+    // Pages people read; feeds, the calendar and the search index are
+    // counted with the files.
+    let pages = rendered
+        .pages
+        .iter()
+        .filter(|p| p.output().ends_with(".html"))
+        .count();
     outputs.extend(rendered.pages.into_iter().map(Output::page));
     let mut published = std::collections::HashSet::new();
     for (path, verdict) in content_files {
