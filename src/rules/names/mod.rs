@@ -39,16 +39,33 @@ pub fn check(input: &Input) -> Vec<Finding> {
         // Each worker reuses one buffer for pages' words.
         .map_init(html::FirstLook::default, |look, page| {
             let doc = page.source().and_then(|s| docs.get(s).copied());
-            check_page(input, &matcher, page, doc, look, &none)
+            check_page(input, &matcher, &Part::of(page), doc, look, &none)
         })
         .collect();
     // Feeds and the search index repeat the pages' words: a name already
-    // reported on its page is not reported again there.
+    // reported on its page is not reported again there. The search index
+    // of a large site is large, so it is read in pieces, in parallel.
     let reported: HashSet<u32> = checked.iter().flat_map(|(_, p)| p).copied().collect();
     let mut out: Vec<Finding> = checked.into_iter().flat_map(|(f, _)| f).collect();
-    let mut look = html::FirstLook::default();
     for page in derived {
-        out.extend(check_page(input, &matcher, page, None, &mut look, &reported).0);
+        let pieces: Vec<Finding> = pieces(page.html())
+            .par_iter()
+            .map_init(html::FirstLook::default, |look, piece| {
+                let part = Part {
+                    html: piece,
+                    ..Part::of(page)
+                };
+                check_page(input, &matcher, &part, None, look, &reported).0
+            })
+            .flatten_iter()
+            .collect();
+        // One finding for each thing found, however many pieces hold it.
+        let mut seen = HashSet::new();
+        out.extend(
+            pieces.into_iter().filter(|f| {
+                seen.insert((f.rule, f.message.split(": \"").next().map(str::to_string)))
+            }),
+        );
     }
     out.extend(documents::check(input, &matcher));
     // A theme's files are published under their own names.
@@ -70,6 +87,44 @@ pub fn check(input: &Input) -> Vec<Finding> {
     out
 }
 
+/// What is checked: a rendered page, or a piece of a large one.
+struct Part<'a> {
+    html: &'a str,
+    path: &'a str,
+    source: Option<&'a str>,
+    output: &'a str,
+}
+
+impl<'a> Part<'a> {
+    fn of(page: &'a RenderedPage) -> Part<'a> {
+        Part {
+            html: page.html(),
+            path: page.path(),
+            source: page.source(),
+            output: page.output(),
+        }
+    }
+}
+
+/// `text` in pieces of about 64 KB, cut only between the entries of a
+/// JSON list or between lines, so a name is never cut in two.
+fn pieces(text: &str) -> Vec<&str> {
+    const SIZE: usize = 64 * 1024;
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.len() > SIZE {
+        let cut = rest[SIZE..]
+            .find("},{")
+            .map(|i| SIZE + i + 2)
+            .or_else(|| rest[SIZE..].find('\n').map(|i| SIZE + i + 1));
+        let Some(cut) = cut else { break };
+        out.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    out.push(rest);
+    out
+}
+
 /// A full name found on a page: the first place, and how often.
 struct Found {
     pupil: u32,
@@ -81,20 +136,20 @@ struct Found {
 fn check_page(
     input: &Input,
     matcher: &Matcher,
-    page: &RenderedPage,
+    page: &Part,
     doc: Option<&Document>,
     look: &mut html::FirstLook,
     already: &HashSet<u32>,
 ) -> (Vec<Finding>, Vec<u32>) {
     let mut out = Vec::new();
-    let source = page.source();
+    let source = page.source;
     // Most pages name nobody: a first look at the words straight from the
     // HTML, and the page's text is only written out where there may be a
     // name.
-    html::first_look_words(page.html(), look);
+    html::first_look_words(page.html, look);
     let words = &mut look.words;
     let page_text = if matcher.may_name_anyone(words) {
-        html::page_text(page.html())
+        html::page_text(page.html)
     } else {
         html::PageText::default()
     };
@@ -143,7 +198,7 @@ fn check_page(
             n => format!(" (and {} more times)", n - 1),
         };
         if let Some(allowed) = input.config.names.allow.iter().find(|a| {
-            (source == Some(a.page.as_str()) || page.path() == a.page)
+            (source == Some(a.page.as_str()) || page.path == a.page)
                 && pupil.full_names.contains(&normalise::name(&a.name))
         }) {
             out.push(Finding::notice(
@@ -151,9 +206,7 @@ fn check_page(
                 location(f.pupil),
                 format!(
                     "the name of pupil {} is on {} and is allowed by the config: {}",
-                    pupil.label,
-                    page.path(),
-                    allowed.reason
+                    pupil.label, page.path, allowed.reason
                 ),
             ));
             continue;
@@ -185,9 +238,7 @@ fn check_page(
             location(f.pupil),
             format!(
                 "the full name of pupil {} is on {}{photo}{where_}: \"{}\"{more}",
-                pupil.label,
-                page.path(),
-                f.context
+                pupil.label, page.path, f.context
             ),
             fix,
         );
@@ -197,25 +248,25 @@ fn check_page(
 
     // The page's address: no pupil name at all, first names included.
     words.clear();
-    normalise::word_hashes(page.path(), words);
+    normalise::word_hashes(page.path, words);
     let address = if matcher.may_hold_a_name(words) {
-        normalise::normalise(page.path())
+        normalise::normalise(page.path)
     } else {
         normalise::Normalised::default()
     };
     if let Some(&(s, e)) = matcher.any_names(&address.text).first() {
-        let (from, to) = address.source_range(s, e, page.path());
+        let (from, to) = address.source_range(s, e, page.path);
         let location = match doc {
             Some(d) => Location::file(d.file()),
-            None => Location::file(page.output()),
+            None => Location::file(page.output),
         };
         out.push(Finding::error(
             "name-in-address",
             location,
             format!(
                 "the page's address {} contains a pupil's name (\"{}\")",
-                mask_path(page.path(), from, to),
-                mask_words(&page.path()[from..to])
+                mask_path(page.path, from, to),
+                mask_words(&page.path[from..to])
             ),
             "rename the file (or set slug = \"…\" in its front matter) so the address names no pupil",
         ));
@@ -362,6 +413,20 @@ fn place_name(attr: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn large_text_is_cut_only_between_entries() {
+        let entry = r#"{"t":"Sports day","x":"Amelia Smith ran"}"#;
+        let json = format!("[{}]", vec![entry; 5000].join(","));
+        let parts = pieces(&json);
+        assert!(parts.len() > 2, "{}", parts.len());
+        assert_eq!(parts.concat(), json);
+        for p in &parts[1..] {
+            assert!(p.starts_with("{\"t\""), "{}", &p[..20]);
+        }
+        assert_eq!(pieces("short"), vec!["short"]);
+    }
+
     use super::*;
 
     #[test]
