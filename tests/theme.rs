@@ -271,3 +271,44 @@ fn a_name_in_an_event_is_reported_once_not_again_for_the_feeds() {
         assert!(!m.contains("calendar.ics") && !m.contains("search"), "{m}");
     }
 }
+
+#[test]
+fn the_search_index_is_checked_when_a_theme_hides_page_text() {
+    let site = Site::new();
+    site.write(
+        "consent/register.csv",
+        "id,forename,surname,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name\n1001,Amelia,Testperson,,2026-09-01,no,yes,yes,yes\n",
+    );
+    site.write(
+        "content/recital.md",
+        page(
+            "title = \"Recital\"",
+            "Well done to Amelia Testperson for her recital.\n",
+        ),
+    );
+    // The default theme shows the text: the name is reported on the page,
+    // at its line, and not again for the search index.
+    let (run, findings) = json_findings(&site, "2026-11-24", &["Testperson"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let names = with_rule(&findings, "name-on-page");
+    assert_eq!(names.len(), 1, "{findings:#?}");
+    assert_eq!(names[0]["file"], "content/recital.md");
+
+    // A site template that leaves the text out: the page no longer shows
+    // the name, but the search index still would, and is checked.
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ page.title }}</h1>{% endblock content %}",
+    );
+    let (run, findings) = json_findings(&site, "2026-11-24", &["Testperson"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let names = with_rule(&findings, "name-on-page");
+    assert_eq!(names.len(), 1, "{findings:#?}");
+    assert!(
+        names[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/search-index.json"),
+        "{findings:#?}"
+    );
+}

@@ -55,6 +55,9 @@ pub struct RenderedPage {
     /// Made from other pages' words (a feed, the calendar, the search
     /// index), not written by anyone as a page.
     derived: bool,
+    /// Every word of it is, in the same order and paragraphs, on a page
+    /// that is checked itself (see `Renderer::search_index`).
+    repeats: bool,
 }
 
 impl RenderedPage {
@@ -81,6 +84,14 @@ impl RenderedPage {
     /// search index, the sitemap) rather than being a page of its own.
     pub fn derived(&self) -> bool {
         self.derived
+    }
+
+    /// Whether every word of it is on a rendered page, in the same order
+    /// and paragraphs: checking that page checks this. True only for the
+    /// search index, and only when the theme shows every page's title,
+    /// description, section and whole text.
+    pub fn repeats_checked_pages(&self) -> bool {
+        self.repeats
     }
 }
 
@@ -253,7 +264,8 @@ pub fn render(
         }
     }
     if search {
-        pages.push(r.search_index());
+        let index = r.search_index(&pages);
+        pages.push(index);
     }
     Rendered { pages, problems }
 }
@@ -275,6 +287,7 @@ impl Renderer<'_> {
                 html: feeds::calendar(self.site, self.title(), &self.base_url),
                 source: None,
                 derived: true,
+                repeats: false,
             }),
             Job::Search => {
                 let mut ctx = self.context(SEARCH_PATH);
@@ -297,6 +310,7 @@ impl Renderer<'_> {
                     html,
                     source: None,
                     derived: true,
+                    repeats: false,
                 })
             }
             Job::Robots => {
@@ -308,6 +322,7 @@ impl Renderer<'_> {
                     html: text,
                     source: None,
                     derived: true,
+                    repeats: false,
                 })
             }
             Job::NotFound => {
@@ -320,6 +335,7 @@ impl Renderer<'_> {
                     html,
                     source: None,
                     derived: false,
+                    repeats: false,
                 })
             }
             Job::StatutoryIndex => {
@@ -343,6 +359,7 @@ impl Renderer<'_> {
                     html,
                     source: None,
                     derived: false,
+                    repeats: false,
                 })
             }
             Job::Generated(i) => self.generated(i),
@@ -376,6 +393,7 @@ impl Renderer<'_> {
             html,
             source: None,
             derived: false,
+            repeats: false,
         })
     }
 
@@ -485,6 +503,7 @@ impl Renderer<'_> {
             html,
             source: None,
             derived: true,
+            repeats: false,
         })
     }
 
@@ -525,11 +544,12 @@ impl Renderer<'_> {
             html,
             source: None,
             derived: true,
+            repeats: false,
         })
     }
 
     /// The words of every page, for the search page's script.
-    fn search_index(&self) -> RenderedPage {
+    fn search_index(&self, rendered: &[RenderedPage]) -> RenderedPage {
         let entries: Vec<feeds::Entry> = self
             .site
             .pages
@@ -550,12 +570,32 @@ impl Renderer<'_> {
                 x: feeds::collapse(&self.bodies[i].text),
             })
             .collect();
+        // Each entry's text is made from the same Markdown as the page's
+        // content. Where every page shows its content, title, description
+        // and section as they are, the index says nothing a checked page
+        // does not: the rules need not read it again.
+        let html_of: HashMap<&str, &str> = rendered
+            .iter()
+            .filter(|p| p.source.is_some())
+            .map(|p| (p.path.as_str(), p.html.as_str()))
+            .collect();
+        let repeats = entries.iter().enumerate().all(|(i, e)| {
+            let Some(html) = html_of.get(self.site.pages[i].path.as_str()) else {
+                return false;
+            };
+            let shows = |s: &str| {
+                s.is_empty() || memchr::memmem::find(html.as_bytes(), s.as_bytes()).is_some()
+            };
+            shows(&self.bodies[i].html)
+                && [e.t, e.d, e.s].iter().all(|s| shows(&markdown::escape(s)))
+        });
         RenderedPage {
             path: SEARCH_INDEX_PATH.to_string(),
             output: SEARCH_INDEX_PATH.trim_start_matches('/').to_string(),
             html: feeds::search_index(&entries),
             source: None,
             derived: true,
+            repeats,
         }
     }
 
@@ -660,6 +700,7 @@ impl Renderer<'_> {
             html,
             source: s.exists.then(|| s.doc.file()),
             derived: false,
+            repeats: false,
         })
     }
 
@@ -699,6 +740,7 @@ impl Renderer<'_> {
             html,
             source: Some(p.doc.file()),
             derived: false,
+            repeats: false,
         })
     }
 
