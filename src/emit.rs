@@ -149,10 +149,12 @@ fn write_all(staging: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {
         .iter()
         .filter_map(|o| Path::new(&o.dest).parent().map(Path::to_path_buf))
         .collect();
-    for d in &dirs {
+    // In parallel: on a slow or network file system each folder costs a
+    // round trip. (`create_dir_all` copes with a parent made meanwhile.)
+    dirs.par_iter().try_for_each(|d| {
         let full = staging.join(d);
-        std::fs::create_dir_all(&full).map_err(io(&full))?;
-    }
+        std::fs::create_dir_all(&full).map_err(io(&full))
+    })?;
     let mut written = outputs
         .par_iter()
         .map(|o| {

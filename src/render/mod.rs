@@ -117,8 +117,6 @@ enum Job {
         pager: usize,
     },
     Page(usize),
-    /// A section's Atom feed (`generate_feeds = true`).
-    Feed(usize),
     Calendar,
     Search,
     Robots,
@@ -139,8 +137,9 @@ struct Renderer<'a> {
     base_url: String,
     summaries: Vec<tera::Value>,
     statutory: &'a Assessment,
-    /// Every page's Markdown, rendered once (by index into `site.pages`).
-    bodies: Vec<markdown::Html>,
+    /// Each page's words, kept as its page is rendered, when a feed or
+    /// the search index needs them (by index into `site.pages`).
+    texts: Vec<std::sync::OnceLock<PageText>>,
     /// The events still to come on the build date, soonest first.
     upcoming: tera::Value,
     /// Feeds for `<link rel="alternate">`: (title, address, type).
@@ -208,12 +207,18 @@ pub fn render(
         base_path,
         summaries,
         statutory,
-        bodies: Vec::new(),
+        texts: Vec::new(),
         upcoming: tera::to_value(&upcoming).unwrap_or_default(),
         feeds: tera::Value::Array(feeds),
         search,
     };
-    r.bodies = site.pages.par_iter().map(|p| r.markdown(&p.doc)).collect();
+    if search || site.sections.iter().any(|s| s.meta.generate_feeds) {
+        r.texts = site
+            .pages
+            .iter()
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+    }
 
     let mut jobs = Vec::new();
     for (index, s) in site.sections.iter().enumerate() {
@@ -224,11 +229,6 @@ pub fn render(
         jobs.extend((0..pagers).map(|pager| Job::Section { index, pager }));
     }
     jobs.extend((0..site.pages.len()).map(Job::Page));
-    for (i, s) in site.sections.iter().enumerate() {
-        if s.meta.generate_feeds {
-            jobs.push(Job::Feed(i));
-        }
-    }
     if !site.events.is_empty() {
         jobs.push(Job::Calendar);
     }
@@ -255,8 +255,16 @@ pub fn render(
             Err(f) => problems.push(*f),
         }
     }
-    // Made from what was rendered: every HTML page's address, and the
-    // words of every page for the search box.
+    // Made from what was rendered: the feeds, every HTML page's address,
+    // and the words of every page for the search box.
+    for (i, s) in site.sections.iter().enumerate() {
+        if s.meta.generate_feeds {
+            match r.feed(i) {
+                Ok(p) => pages.push(p),
+                Err(f) => problems.push(*f),
+            }
+        }
+    }
     if theme.has_template("sitemap.xml") {
         match r.sitemap(&pages) {
             Ok(p) => pages.push(p),
@@ -264,10 +272,18 @@ pub fn render(
         }
     }
     if search {
-        let index = r.search_index(&pages);
+        let index = r.search_index();
         pages.push(index);
     }
     Rendered { pages, problems }
+}
+
+/// A page's words, kept for the feeds and the search index.
+struct PageText {
+    text: String,
+    /// The rendered page shows its content HTML, title, description and
+    /// section exactly as the search index holds them.
+    shown: bool,
 }
 
 /// Whether no content page is published at `path`.
@@ -280,7 +296,6 @@ impl Renderer<'_> {
         match *job {
             Job::Section { index, pager } => self.section(index, pager),
             Job::Page(index) => self.page(index),
-            Job::Feed(index) => self.feed(index),
             Job::Calendar => Ok(RenderedPage {
                 path: CALENDAR_PATH.to_string(),
                 output: CALENDAR_PATH.trim_start_matches('/').to_string(),
@@ -422,6 +437,14 @@ impl Renderer<'_> {
         ctx
     }
 
+    /// A page's words, as its job kept them ("" if it failed).
+    fn text(&self, index: usize) -> &str {
+        self.texts
+            .get(index)
+            .and_then(|t| t.get())
+            .map_or("", |t| t.text.as_str())
+    }
+
     fn title(&self) -> &str {
         self.config_value
             .get("title")
@@ -468,7 +491,7 @@ impl Renderer<'_> {
                 let p = &self.site.pages[i];
                 let summary = match p.meta.description.as_deref() {
                     Some(d) if !d.trim().is_empty() => d.to_string(),
-                    _ => first_words(&self.bodies[i].text, 300),
+                    _ => first_words(self.text(i), 300),
                 };
                 let v = &self.summaries[i];
                 serde_json::json!({
@@ -549,7 +572,7 @@ impl Renderer<'_> {
     }
 
     /// The words of every page, for the search page's script.
-    fn search_index(&self, rendered: &[RenderedPage]) -> RenderedPage {
+    fn search_index(&self) -> RenderedPage {
         let entries: Vec<feeds::Entry> = self
             .site
             .pages
@@ -567,28 +590,14 @@ impl Renderer<'_> {
                     .as_deref()
                     .unwrap_or(""),
                 d: p.meta.description.as_deref().unwrap_or(""),
-                x: feeds::collapse(&self.bodies[i].text),
+                x: feeds::collapse(self.text(i)),
             })
             .collect();
         // Each entry's text is made from the same Markdown as the page's
         // content. Where every page shows its content, title, description
         // and section as they are, the index says nothing a checked page
         // does not: the rules need not read it again.
-        let html_of: HashMap<&str, &str> = rendered
-            .iter()
-            .filter(|p| p.source.is_some())
-            .map(|p| (p.path.as_str(), p.html.as_str()))
-            .collect();
-        let repeats = entries.iter().enumerate().all(|(i, e)| {
-            let Some(html) = html_of.get(self.site.pages[i].path.as_str()) else {
-                return false;
-            };
-            let shows = |s: &str| {
-                s.is_empty() || memchr::memmem::find(html.as_bytes(), s.as_bytes()).is_some()
-            };
-            shows(&self.bodies[i].html)
-                && [e.t, e.d, e.s].iter().all(|s| shows(&markdown::escape(s)))
-        });
+        let repeats = self.texts.iter().all(|t| t.get().is_some_and(|t| t.shown));
         RenderedPage {
             path: SEARCH_INDEX_PATH.to_string(),
             output: SEARCH_INDEX_PATH.trim_start_matches('/').to_string(),
@@ -707,7 +716,7 @@ impl Renderer<'_> {
     fn page(&self, index: usize) -> Result<RenderedPage, Box<Finding>> {
         let p = &self.site.pages[index];
         let section = &self.site.sections[p.section];
-        let body = &self.bodies[index];
+        let body = self.markdown(&p.doc);
         let mut ctx = self.context(&p.path);
         let events: Vec<EventView> = self
             .site
@@ -718,7 +727,7 @@ impl Renderer<'_> {
             .collect();
         ctx.insert(
             "page",
-            &PageView::new(p, section, body, &self.base_path, &self.base_url)
+            &PageView::new(p, section, &body, &self.base_path, &self.base_url)
                 .with_version(self.statutory.versions.get(&p.doc.source))
                 .with_events(events),
         );
@@ -734,6 +743,23 @@ impl Renderer<'_> {
         };
         let key = key.or(section.meta.page_template.as_ref().map(|_| "page_template"));
         let html = self.template(name, &ctx, Some(doc_for_errors), key)?;
+        if let Some(slot) = self.texts.get(index) {
+            let shows = |s: &str| {
+                s.is_empty() || memchr::memmem::find(html.as_bytes(), s.as_bytes()).is_some()
+            };
+            let shown = shows(&body.html)
+                && [
+                    self.summaries[index].get("title").and_then(|t| t.as_str()),
+                    p.meta.description.as_deref(),
+                    section.meta.title.as_deref(),
+                ]
+                .iter()
+                .all(|s| shows(&markdown::escape(s.unwrap_or(""))));
+            let _ = slot.set(PageText {
+                text: body.text,
+                shown,
+            });
+        }
         Ok(RenderedPage {
             output: output_file(&p.path),
             path: p.path.clone(),
