@@ -239,10 +239,7 @@ fn the_theme_copes_with_bad_input() {
 #[test]
 fn a_name_in_an_event_is_reported_once_not_again_for_the_feeds() {
     let site = Site::new();
-    site.write(
-        "consent/register.csv",
-        "id,forename,surname,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name\n1001,Amelia,Testperson,,2026-09-01,no,yes,yes,yes\n",
-    );
+    register_one_pupil(&site);
     site.write(
         "content/dates.md",
         page(
@@ -275,10 +272,7 @@ fn a_name_in_an_event_is_reported_once_not_again_for_the_feeds() {
 #[test]
 fn the_search_index_is_checked_when_a_theme_hides_page_text() {
     let site = Site::new();
-    site.write(
-        "consent/register.csv",
-        "id,forename,surname,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name\n1001,Amelia,Testperson,,2026-09-01,no,yes,yes,yes\n",
-    );
+    register_one_pupil(&site);
     site.write(
         "content/recital.md",
         page(

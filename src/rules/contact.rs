@@ -17,11 +17,7 @@ use std::collections::{HashMap, HashSet};
 pub fn check(input: &Input) -> Vec<Finding> {
     let allowed = Allowed::new(input.config);
     let docs: HashMap<String, &Document> = input.site.documents().map(|d| (d.file(), d)).collect();
-    let (pages, derived): (Vec<_>, Vec<_>) = input
-        .pages
-        .iter()
-        .filter(|p| !p.repeats_checked_pages())
-        .partition(|p| !p.derived());
+    let (pages, derived) = input.pages_then_derived();
     let checked: Vec<(Vec<Finding>, Vec<String>)> = pages
         .par_iter()
         .map(|page| {

@@ -46,6 +46,18 @@ pub struct Input<'a> {
     pub static_files: &'a [(StaticFile, Verdict)],
 }
 
+impl Input<'_> {
+    /// The rendered outputs whose words the text rules read: pages, then
+    /// what repeats them (feeds, the calendar, the search index), less
+    /// any output every word of which is on a page already read.
+    pub fn pages_then_derived(&self) -> (Vec<&RenderedPage>, Vec<&RenderedPage>) {
+        self.pages
+            .iter()
+            .filter(|p| !p.repeats_checked_pages())
+            .partition(|p| !p.derived())
+    }
+}
+
 type Rule = fn(&Input) -> Vec<Finding>;
 
 /// Every rule, in the order they run. Stable ids are listed in

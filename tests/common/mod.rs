@@ -141,6 +141,14 @@ pub fn declare_nobody(site: &Site, dir: &str, names: &[&str]) {
     site.write(&format!("{dir}/photos.toml"), entries);
 }
 
+/// A one-row register: pupil 1001, Amelia Testperson, with every consent.
+pub fn register_one_pupil(site: &Site) {
+    site.write(
+        "consent/register.csv",
+        "id,forename,surname,leaving_date,consent_date,never_publish,website_group,website_individual,website_named_first_name\n1001,Amelia,Testperson,,2026-09-01,no,yes,yes,yes\n",
+    );
+}
+
 /// Declares every photo in `content/gallery` as a group photo of pupil P1,
 /// who has every consent (given yesterday) in a one-row register.
 pub fn declare_pupil_in_gallery(site: &Site, names: &[&str]) {

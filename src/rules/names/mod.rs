@@ -31,11 +31,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
         return Vec::new();
     }
     let docs: HashMap<String, &Document> = input.site.documents().map(|d| (d.file(), d)).collect();
-    let (pages, derived): (Vec<&RenderedPage>, Vec<&RenderedPage>) = input
-        .pages
-        .iter()
-        .filter(|p| !p.repeats_checked_pages())
-        .partition(|p| !p.derived());
+    let (pages, derived) = input.pages_then_derived();
     let none = HashSet::new();
     let checked: Vec<(Vec<Finding>, Vec<u32>)> = pages
         .par_iter()
