@@ -111,6 +111,7 @@ const CHECKS = {
   weight: 'home page HTML + CSS + JS under 50 KB',
   nojs: 'works without JavaScript',
   screenshots: 'screenshots taken',
+  serve: 'schoolsite serve reloads the browser and shows a blocked build',
 };
 // check -> Map(key -> { text, details: string[], pages: Set })
 const failures = new Map(Object.keys(CHECKS).map((k) => [k, new Map()]));
@@ -861,6 +862,9 @@ async function main() {
   }
   await mobile.close();
   await context.close();
+
+  // ------------------------------------------- 9. schoolsite serve, live
+  await checkServe(browser);
   await browser.close();
 
   // --------------------------------------------------- 5. Nu HTML Checker
@@ -883,6 +887,69 @@ async function main() {
   }
 
   report({ pagesChecked, byType, typeOf, weight, shots });
+}
+
+// `schoolsite serve` on a copy of the example site, in the browser: a saved
+// edit appears without touching the page, a half-saved page shows the
+// findings instead of the site, and the site comes back when it is fixed.
+async function checkServe(browser) {
+  const bin = path.join(REPO, 'target', 'release', 'schoolsite');
+  if (!fs.existsSync(bin)) {
+    fail('serve', 'no binary', `${display(bin)} is missing: build it with cargo build --release`);
+    return;
+  }
+  const site = await fsp.mkdtemp(path.join(os.tmpdir(), 'schoolsite-serve-'));
+  let child = null;
+  try {
+    for (const part of ['config.toml', 'content', 'themes', 'consent']) {
+      await fsp.cp(path.join(REPO, part), path.join(site, part), { recursive: true });
+    }
+    child = spawn(bin, ['serve', '--root', site, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.on('exit', (code) => reject(new Error(`serve stopped (${code}): ${out}`)));
+    });
+    const context = await browser.newContext();
+    await context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.hostname === '127.0.0.1') return route.continue();
+      fail('serve', `external ${u.href}`, `serve: the page requested ${u.href}, which is not on 127.0.0.1`);
+      return route.abort('blockedbyclient');
+    });
+    const page = await context.newPage();
+    await page.goto(`${url}/about/`, { waitUntil: 'load' });
+    const about = path.join(site, 'content', 'about.md');
+    const text = await fsp.readFile(about, 'utf8');
+    const step = async (what, change, expect) => {
+      await change();
+      try {
+        await page.waitForFunction(expect, null, { timeout: 10000 });
+      } catch {
+        fail('serve', what, `serve: ${what} did not show in the open page within 10 s`);
+        return false;
+      }
+      return true;
+    };
+    const ok = await step('a saved edit', () => fsp.writeFile(about, `${text}\nLive reload check.\n`),
+      () => document.body.innerText.includes('Live reload check.'))
+      && await step('a half-saved page', () => fsp.writeFile(about, text.slice(0, 20)),
+        () => document.body.innerText.includes('The site is not built'))
+      && await step('the fixed page', () => fsp.writeFile(about, text),
+        () => !document.body.innerText.includes('The site is not built') && !!document.querySelector('main h1'));
+    if (ok) log('serve: a saved edit reloaded the page; a half-saved page showed the findings; the fix brought it back');
+    await context.close();
+  } catch (err) {
+    fail('serve', 'error', `serve: ${err.message.split('\n')[0]}`);
+  } finally {
+    if (child) child.kill();
+    await fsp.rm(site, { recursive: true, force: true });
+  }
 }
 
 // What has keyboard focus now, and how it shows it.
