@@ -399,7 +399,7 @@ impl Renderer<'_> {
         let mut ctx = self.context(&g.path);
         ctx.insert(
             "page",
-            &PageView::generated(g, html, &self.base_path, &self.base_url),
+            &PageView::generated(g, &html, &self.base_path, &self.base_url),
         );
         let html = self.template("page.html", &ctx, None, None)?;
         Ok(RenderedPage {

@@ -129,8 +129,8 @@ impl<'a> PageSummary<'a> {
 pub(super) struct PageView<'a> {
     #[serde(flatten)]
     summary: PageSummary<'a>,
-    content: String,
-    toc: Vec<TocEntry>,
+    content: &'a str,
+    toc: &'a [TocEntry],
     draft: bool,
     /// The section the page is in: its title and path.
     section: SectionLink<'a>,
@@ -159,8 +159,8 @@ impl<'a> PageView<'a> {
     ) -> Self {
         PageView {
             summary: PageSummary::new(p, base_path, base_url),
-            content: html.html.clone(),
-            toc: html.toc.clone(),
+            content: &html.html,
+            toc: &html.toc,
             draft: p.meta.draft,
             section: SectionLink {
                 title: section.meta.title.as_deref().unwrap_or(""),
@@ -186,7 +186,7 @@ impl<'a> PageView<'a> {
     /// information section.
     pub(super) fn generated(
         g: &'a GeneratedPage,
-        html: Html,
+        html: &'a Html,
         base_path: &str,
         base_url: &str,
     ) -> Self {
@@ -201,8 +201,8 @@ impl<'a> PageView<'a> {
                 weight: None,
                 extra: &NO_EXTRA,
             },
-            content: html.html,
-            toc: html.toc,
+            content: &html.html,
+            toc: &html.toc,
             draft: false,
             section: SectionLink {
                 title: "Statutory information",
