@@ -24,6 +24,7 @@ use crate::report::{Finding, Location, Severity};
 use matcher::Matcher;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let matcher = Matcher::new(input.register);
@@ -33,12 +34,25 @@ pub fn check(input: &Input) -> Vec<Finding> {
     let docs: HashMap<String, &Document> = input.site.documents().map(|d| (d.file(), d)).collect();
     let (pages, derived) = input.pages_then_derived();
     let none = HashSet::new();
+    let elsewhere = Elsewhere {
+        site: input.site,
+        matcher: &matcher,
+        first: OnceLock::new(),
+    };
     let checked: Vec<(Vec<Finding>, Vec<u32>)> = pages
         .par_iter()
         // Each worker reuses one buffer for pages' words.
         .map_init(html::FirstLook::default, |look, page| {
             let doc = page.source().and_then(|s| docs.get(s).copied());
-            check_page(input, &matcher, &Part::of(page), doc, look, &none)
+            check_page(
+                input,
+                &matcher,
+                &Part::of(page),
+                doc,
+                look,
+                &none,
+                &elsewhere,
+            )
         })
         .collect();
     // Feeds and the search index repeat the pages' words: a name already
@@ -54,7 +68,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                     html: piece,
                     ..Part::of(page)
                 };
-                check_page(input, &matcher, &part, None, look, &reported).0
+                check_page(input, &matcher, &part, None, look, &reported, &elsewhere).0
             })
             .flatten_iter()
             .collect();
@@ -84,6 +98,40 @@ pub fn check(input: &Input) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Where each pupil's full name is first written in any page's Markdown:
+/// for a name a page shows that its own source does not have (another
+/// page's title in a list, an event in the home page's "coming up").
+/// Worked out once, and only if a finding needs it.
+struct Elsewhere<'a> {
+    site: &'a crate::content::Site,
+    matcher: &'a Matcher,
+    first: OnceLock<HashMap<u32, Location>>,
+}
+
+impl Elsewhere<'_> {
+    fn find(&self, pupil: u32) -> Option<Location> {
+        self.first
+            .get_or_init(|| {
+                let docs: Vec<&Document> = self.site.documents().collect();
+                let found: Vec<Vec<(u32, usize)>> = docs
+                    .par_iter()
+                    .map(|d| source_lines(Some(d), self.matcher))
+                    .collect();
+                let mut first = HashMap::new();
+                for (doc, lines) in docs.iter().zip(found) {
+                    for (p, line) in lines {
+                        first
+                            .entry(p)
+                            .or_insert_with(|| Location::line(doc.file(), line));
+                    }
+                }
+                first
+            })
+            .get(&pupil)
+            .cloned()
+    }
 }
 
 /// What is checked: a rendered page, or a piece of a large one.
@@ -139,6 +187,7 @@ fn check_page(
     doc: Option<&Document>,
     look: &mut html::FirstLook,
     already: &HashSet<u32>,
+    elsewhere: &Elsewhere,
 ) -> (Vec<Finding>, Vec<u32>) {
     let mut out = Vec::new();
     let source = page.source;
@@ -180,9 +229,13 @@ fn check_page(
     } else {
         source_lines(doc, matcher)
     };
+    // The page's own Markdown; else the page whose title or event a list
+    // shows here; else the templates or the config put it there.
     let location = |pupil: u32| match lines.iter().find(|(p, _)| *p == pupil) {
         Some((_, line)) => Location::line(doc.map(Document::file).unwrap_or_default(), *line),
-        None => Location::file(format!("themes/{}/templates", input.config.theme)),
+        None => elsewhere
+            .find(pupil)
+            .unwrap_or_else(|| Location::file(format!("themes/{}/templates", input.config.theme))),
     };
     for f in found {
         let pupil = matcher.pupil(f.pupil);
