@@ -187,7 +187,7 @@ fn nothing_but_pages_media_and_theme_static_is_published() {
         // for machines.
         let ok = f.ends_with(".html")
             || f.starts_with("media/")
-            || ["style.css", "search.js"].contains(&f.as_str())
+            || ["style.css", "search.js", "favicon.png"].contains(&f.as_str())
             || ["robots.txt", "sitemap.xml", "search-index.json"].contains(&f.as_str());
         assert!(ok, "unexpected file in public/: {f}");
     }
