@@ -327,10 +327,14 @@ pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
 }
 
 /// BLAKE3 over the files under `entries` (files or folders relative to
-/// `root`), in path order: each file's path, length and bytes. Missing
-/// entries count as empty; hidden files and folders are skipped.
+/// `root`), in path order: each file's path, length and the BLAKE3 of its
+/// bytes. Missing entries count as empty; hidden files and folders are
+/// skipped. Files are hashed in parallel (on a slow or network drive each
+/// one costs a round trip to open), each streamed, not read whole:
+/// content/ may hold long clips.
 fn tree_digest(root: &Path, entries: &[&str]) -> String {
-    let mut hasher = blake3::Hasher::new();
+    use rayon::prelude::*;
+    let mut files = Vec::new();
     for entry in entries {
         let walker = walkdir::WalkDir::new(root.join(entry))
             .follow_links(false)
@@ -338,27 +342,38 @@ fn tree_digest(root: &Path, entries: &[&str]) -> String {
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for e in walker.flatten() {
-            if !e.file_type().is_file() {
-                continue;
+            if e.file_type().is_file() {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                files.push((rel, e.into_path()));
             }
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            // Streamed, not read whole: content/ may hold long clips.
-            let opened =
-                std::fs::File::open(e.path()).and_then(|f| f.metadata().map(|m| (f, m.len())));
-            let Ok((file, len)) = opened else {
+        }
+    }
+    let hashed: Vec<Option<(u64, blake3::Hash)>> = files
+        .par_iter()
+        .map(|(_, path)| {
+            let file = std::fs::File::open(path).ok()?;
+            let len = file.metadata().ok()?.len();
+            let mut h = blake3::Hasher::new();
+            h.update_reader(file).ok()?;
+            Some((len, h.finalize()))
+        })
+        .collect();
+    let mut hasher = blake3::Hasher::new();
+    for ((rel, _), hash) in files.iter().zip(hashed) {
+        match hash {
+            Some((len, h)) => {
+                hasher.update(rel.as_bytes());
+                hasher.update(&[0]);
+                hasher.update(&len.to_le_bytes());
+                hasher.update(h.as_bytes());
+            }
+            None => {
                 hasher.update(b"unreadable\0");
                 hasher.update(rel.as_bytes());
-                continue;
-            };
-            hasher.update(rel.as_bytes());
-            hasher.update(&[0]);
-            hasher.update(&len.to_le_bytes());
-            if hasher.update_reader(file).is_err() {
-                hasher.update(b"\0unreadable");
             }
         }
     }
