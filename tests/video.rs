@@ -10,18 +10,6 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-fn ffmpeg(args: &[&str]) -> Option<()> {
-    let mut all = vec!["-v", "error", "-y"];
-    all.extend_from_slice(args);
-    let out = tool("ffmpeg", &all)?;
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(())
-}
-
 /// A two-second phone clip (H.264 video and AAC sound) with everything a
 /// phone writes about where, when and on what, rotated 90°, with a
 /// Samsung-style GPS box in its movie box. None without ffmpeg.
@@ -113,15 +101,6 @@ fn top_level(bytes: &[u8], kind: &[u8; 4]) -> Option<(usize, usize)> {
     None
 }
 
-fn sanitise(input: &Path, out: &Path) -> Run {
-    run_bin(&[
-        "sanitise",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ])
-}
-
 /// (codec, duration, rotation) of each stream, as ffprobe reads them.
 fn streams(path: &Path) -> Option<Vec<(String, f64, String)>> {
     let out = tool(
@@ -168,7 +147,7 @@ fn a_phone_clip_loses_place_device_names_and_dates_and_still_plays_upright() {
         let Some(input) = phone_clip(dir.path(), name) else {
             return;
         };
-        let run = sanitise(&input, &dir.path().join("clean"));
+        let run = sanitise_file(&input, &dir.path().join("clean"));
         assert_eq!(run.code, 0, "{}", run.all());
         for said in ["GPS position", "phone model", "title", "dates"] {
             assert!(run.stdout.contains(said), "{name}: {said}: {}", run.stdout);
@@ -226,7 +205,7 @@ fn a_phone_clip_loses_place_device_names_and_dates_and_still_plays_upright() {
         }
         assert_decodes(&output);
         // Cleaning the clean copy changes nothing.
-        let again = sanitise(&output, &dir.path().join("again"));
+        let again = sanitise_file(&output, &dir.path().join("again"));
         assert!(
             again.stdout.contains("removed nothing to remove"),
             "{}",
@@ -258,7 +237,7 @@ fn an_m4a_recording_loses_its_tags() {
     ]) else {
         return;
     };
-    let run = sanitise(&input, &dir.path().join("clean"));
+    let run = sanitise_file(&input, &dir.path().join("clean"));
     assert_eq!(run.code, 0, "{}", run.all());
     let output = dir.path().join("clean/assembly.m4a");
     let bytes = std::fs::read(&output).unwrap();
@@ -367,14 +346,14 @@ fn damaged_and_disguised_clips_are_refused_with_a_clear_message() {
     ] {
         let input = dir.path().join(name);
         std::fs::write(&input, bytes).unwrap();
-        let run = sanitise(&input, &dir.path().join("ok"));
+        let run = sanitise_file(&input, &dir.path().join("ok"));
         assert_eq!(run.code, 0, "{name}: {}", run.all());
         assert_decodes(&dir.path().join("ok").join(name));
     }
     for (name, bytes, expected) in cases.drain(..) {
         let input = dir.path().join(name);
         std::fs::write(&input, bytes).unwrap();
-        let run = sanitise(&input, &dir.path().join("out"));
+        let run = sanitise_file(&input, &dir.path().join("out"));
         assert_eq!(run.code, 1, "{name}: {}", run.all());
         assert!(
             run.stdout.contains(expected),
@@ -395,14 +374,14 @@ fn files_found_by_fuzzing_are_refused_or_cleaned_to_a_fixed_point() {
     for name in ["fuzz-empty-chunk.mp4", "fuzz-mp3-polyglot.mp3"] {
         let dir = tempfile::tempdir().unwrap();
         let input = Path::new(REPO).join("tests/fixtures").join(name);
-        let run = sanitise(&input, &dir.path().join("once"));
+        let run = sanitise_file(&input, &dir.path().join("once"));
         if run.code != 0 {
             assert_eq!(run.code, 1, "{name}: {}", run.all());
             assert!(run.stdout.contains("fix:"), "{name}: {}", run.stdout);
             continue;
         }
         let once = dir.path().join("once").join(name);
-        let again = sanitise(&once, &dir.path().join("twice"));
+        let again = sanitise_file(&once, &dir.path().join("twice"));
         assert!(
             again.stdout.contains("removed nothing to remove"),
             "{name}: {}",

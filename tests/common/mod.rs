@@ -239,6 +239,30 @@ pub fn json_findings(site: &Site, today: &str, surnames: &[&str]) -> (Run, Vec<s
     (run, doc["findings"].as_array().expect("findings").clone())
 }
 
+/// Runs `ffmpeg -v error -y ARGS` (test clips are made at test time);
+/// None when ffmpeg is not installed, a failed run fails the test.
+pub fn ffmpeg(args: &[&str]) -> Option<()> {
+    let mut all = vec!["-v", "error", "-y"];
+    all.extend_from_slice(args);
+    let out = tool("ffmpeg", &all)?;
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(())
+}
+
+/// `schoolsite sanitise INPUT --out OUT`.
+pub fn sanitise_file(input: &Path, out: &Path) -> Run {
+    run_bin(&[
+        "sanitise",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 /// The findings with rule id `rule`.
 pub fn with_rule<'a>(findings: &'a [serde_json::Value], rule: &str) -> Vec<&'a serde_json::Value> {
     findings.iter().filter(|f| f["rule"] == rule).collect()
