@@ -65,6 +65,9 @@ pub struct Config {
     /// How pupils' names are looked for.
     #[serde(default)]
     pub names: Names,
+    /// What raw HTML in Markdown may use.
+    #[serde(default)]
+    pub markdown: Markdown,
     /// Which statutory publishing list applies, and what does not apply
     /// to this school. Required: a school must say which list it follows.
     #[serde(default)]
@@ -157,6 +160,15 @@ impl Default for Consent {
 }
 
 /// The `[names]` table.
+/// `[markdown]`: raw HTML in pages is limited to text, structure and
+/// links; a site may add elements and attributes a theme may use
+/// (`allow_html = ["style", "form"]`), never past what the gate admits.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Markdown {
+    pub allow_html: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Names {

@@ -317,6 +317,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         pages: &rendered.pages,
         content_files: &content_files,
         static_files: &static_files,
+        published: &rendered.published,
     }));
     report::sort(&mut findings);
 

@@ -227,7 +227,7 @@ fn template_that_loads_an_external_image_is_blocked() {
         "<!DOCTYPE html><title>x</title><img src=\"https://tracker.example.com/pixel.gif\" alt=\"\">",
     );
     let out = blocked(&site);
-    assert!(out.contains("error[image-external]: the published page / loads \"https://tracker.example.com/pixel.gif\""), "{out}");
+    assert!(out.contains("templates/index.html\n  error[address-outside]: the page loads \"https://tracker.example.com/pixel.gif\" from another website"), "{out}");
 }
 
 #[test]

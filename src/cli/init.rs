@@ -6,34 +6,80 @@ use schoolsite::config::Profile;
 use schoolsite::statutory::{self, Checklist};
 use std::path::Path;
 
-const THEME: &[(&str, &str)] = &[
+/// The whole default theme, copied in so the school can change it (every
+/// file its templates refer to, or the gate would refuse the pages).
+const THEME: &[(&str, &[u8])] = &[
     (
-        "templates/base.html",
-        include_str!("../../themes/schoolsite/templates/base.html"),
+        "static/favicon.png",
+        include_bytes!("../../themes/schoolsite/static/favicon.png"),
     ),
     (
-        "templates/index.html",
-        include_str!("../../themes/schoolsite/templates/index.html"),
-    ),
-    (
-        "templates/section.html",
-        include_str!("../../themes/schoolsite/templates/section.html"),
-    ),
-    (
-        "templates/page.html",
-        include_str!("../../themes/schoolsite/templates/page.html"),
-    ),
-    (
-        "templates/404.html",
-        include_str!("../../themes/schoolsite/templates/404.html"),
-    ),
-    (
-        "templates/statutory.html",
-        include_str!("../../themes/schoolsite/templates/statutory.html"),
+        "static/search.js",
+        include_bytes!("../../themes/schoolsite/static/search.js"),
     ),
     (
         "static/style.css",
-        include_str!("../../themes/schoolsite/static/style.css"),
+        include_bytes!("../../themes/schoolsite/static/style.css"),
+    ),
+    (
+        "templates/404.html",
+        include_bytes!("../../themes/schoolsite/templates/404.html"),
+    ),
+    (
+        "templates/atom.xml",
+        include_bytes!("../../themes/schoolsite/templates/atom.xml"),
+    ),
+    (
+        "templates/base.html",
+        include_bytes!("../../themes/schoolsite/templates/base.html"),
+    ),
+    (
+        "templates/class.html",
+        include_bytes!("../../themes/schoolsite/templates/class.html"),
+    ),
+    (
+        "templates/club.html",
+        include_bytes!("../../themes/schoolsite/templates/club.html"),
+    ),
+    (
+        "templates/contact.html",
+        include_bytes!("../../themes/schoolsite/templates/contact.html"),
+    ),
+    (
+        "templates/dates.html",
+        include_bytes!("../../themes/schoolsite/templates/dates.html"),
+    ),
+    (
+        "templates/events-table.html",
+        include_bytes!("../../themes/schoolsite/templates/events-table.html"),
+    ),
+    (
+        "templates/index.html",
+        include_bytes!("../../themes/schoolsite/templates/index.html"),
+    ),
+    (
+        "templates/page.html",
+        include_bytes!("../../themes/schoolsite/templates/page.html"),
+    ),
+    (
+        "templates/robots.txt",
+        include_bytes!("../../themes/schoolsite/templates/robots.txt"),
+    ),
+    (
+        "templates/search.html",
+        include_bytes!("../../themes/schoolsite/templates/search.html"),
+    ),
+    (
+        "templates/section.html",
+        include_bytes!("../../themes/schoolsite/templates/section.html"),
+    ),
+    (
+        "templates/sitemap.xml",
+        include_bytes!("../../themes/schoolsite/templates/sitemap.xml"),
+    ),
+    (
+        "templates/statutory.html",
+        include_bytes!("../../themes/schoolsite/templates/statutory.html"),
     ),
 ];
 
@@ -117,7 +163,7 @@ pub fn run(dir: &Path, profile: Profile) -> anyhow::Result<u8> {
             );
         }
     }
-    let write = |rel: &str, text: &str| -> anyhow::Result<()> {
+    let write = |rel: &str, text: &[u8]| -> anyhow::Result<()> {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -127,10 +173,10 @@ pub fn run(dir: &Path, profile: Profile) -> anyhow::Result<u8> {
     };
     write(
         "config.toml",
-        &CONFIG.replace("{profile}", profile.as_str()),
+        CONFIG.replace("{profile}", profile.as_str()).as_bytes(),
     )?;
     for (rel, text) in FILES {
-        write(rel, text)?;
+        write(rel, text.as_bytes())?;
     }
     // A starter page for each statutory item the school must write
     // itself (the accessibility statement and privacy notice have
@@ -140,11 +186,11 @@ pub fn run(dir: &Path, profile: Profile) -> anyhow::Result<u8> {
     for item in list.required(profile).filter(|i| !i.generated) {
         write(
             &format!("content/policies/{}.md", item.key),
-            &statutory::starter_page(item, today),
+            statutory::starter_page(item, today).as_bytes(),
         )?;
     }
-    for (rel, text) in THEME {
-        write(&format!("themes/schoolsite/{rel}"), text)?;
+    for (rel, bytes) in THEME {
+        write(&format!("themes/schoolsite/{rel}"), bytes)?;
     }
     println!(
         "Made a new site in {0}. Next: edit {0}/config.toml, then run `schoolsite build --root {0}`.\n`schoolsite statutory --root {0}` lists the statutory pages still to write.",

@@ -32,17 +32,15 @@ pub struct ImageReference {
 pub struct Scan {
     pub links: Vec<Reference>,
     pub images: Vec<ImageReference>,
-    /// Lines where raw HTML embeds media (`<img>`, `<iframe>`, …), and the tag.
-    pub raw_media: Vec<(usize, String)>,
+    /// Whether the Markdown has raw HTML in it (which the gate then reads
+    /// with the narrower list raw HTML may use).
+    pub raw_html: bool,
     /// Heading ids, for checking `@/page.md#anchor` links.
     pub anchors: Vec<String>,
+    /// Lines where text looks like a Zola shortcode call
+    /// (`{{ youtube(id="…") }}`), which schoolsite does not run.
+    pub shortcodes: Vec<usize>,
 }
-
-/// Tags that would pull media past the sanitiser if written as raw HTML.
-const MEDIA_TAGS: &[&str] = &[
-    "img", "picture", "source", "video", "audio", "iframe", "object", "embed", "image", "svg",
-    "track",
-];
 
 /// Maps byte offsets in a body to 1-based file lines.
 struct Lines {
@@ -74,7 +72,20 @@ pub fn scan(body: &str, first_line: usize) -> Scan {
     let mut ids = HeadingIds::default();
     let mut image: Option<ImageReference> = None;
     let mut heading: Option<(Option<String>, String)> = None;
+    // Consecutive text (smart quotes split it), checked for shortcodes.
+    let mut run = (0usize, String::new());
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Event::Text(t) = &event {
+            if run.1.is_empty() {
+                run.0 = range.start;
+            }
+            run.1.push_str(t);
+        } else if !run.1.is_empty() {
+            if looks_like_shortcode(&run.1) {
+                scan.shortcodes.push(lines.line(run.0));
+            }
+            run.1.clear();
+        }
         match event {
             Event::Start(Tag::Image { dest_url, .. }) => {
                 image = Some(ImageReference {
@@ -108,31 +119,31 @@ pub fn scan(body: &str, first_line: usize) -> Scan {
                     text.push_str(&t);
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) => {
-                for tag in media_tags(&html) {
-                    scan.raw_media.push((lines.line(range.start), tag));
-                }
-            }
+            Event::Html(_) | Event::InlineHtml(_) => scan.raw_html = true,
             _ => {}
         }
     }
     scan
 }
 
-/// Media tag names opened in a piece of raw HTML.
-fn media_tags(html: &str) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
-    let mut found = Vec::new();
-    for (i, _) in lower.match_indices('<') {
-        let name: String = lower[i + 1..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        if MEDIA_TAGS.contains(&name.as_str()) {
-            found.push(name);
+/// Whether text holds `{{ name(` or `{% name(`: a Zola shortcode call,
+/// which would be published as it is written.
+fn looks_like_shortcode(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        let after = &rest[at + 1..];
+        if let Some(inner) = after.strip_prefix('{').or_else(|| after.strip_prefix('%')) {
+            let inner = inner.trim_start();
+            let name_len = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            if name_len > 0 && inner[name_len..].trim_start().starts_with('(') {
+                return true;
+            }
         }
+        rest = after;
     }
-    found
+    false
 }
 
 /// Heading ids: the explicit `{#id}` if given, else a slug of the text,
@@ -421,8 +432,14 @@ mod tests {
         );
         assert_eq!(s.images[0].alt, "A tree");
         assert_eq!(s.images[0].line, 9);
-        assert_eq!(s.raw_media, vec![(11, "img".to_string())]);
+        assert!(s.raw_html);
+        assert!(s.shortcodes.is_empty());
         assert_eq!(s.anchors, vec!["title", "title-1"]);
+        let s = scan(
+            "Watch:\n\n{{ youtube(id=\"dQw4\") }}\n\n`{{ not(this) }}`\n\n{% note() %}x{% end %}\n\n{ a(b) } and {{ plain }}\n",
+            1,
+        );
+        assert_eq!(s.shortcodes, vec![3, 7]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod events;
 pub mod front_matter;
 pub mod markdown;
 pub mod paths;
+mod unsupported;
 
 use crate::report::{Finding, Location};
 use chrono::NaiveDate;
@@ -484,6 +485,8 @@ pub fn load(root: &Path, options: LoadOptions) -> Result<Site, ContentError> {
         site.urls.insert(p.doc.source.clone(), (p.path.clone(), i));
     }
     site.files.sort_by(|a, b| a.path.cmp(&b.path));
+    let unsupported = unsupported::check(root, &site);
+    site.problems.extend(unsupported);
     Ok(site)
 }
 

@@ -4,7 +4,10 @@
 //! image bytes. A [`RenderedPage`] can only be made here, and the writer
 //! in `emit` accepts pages only in that form.
 
+mod admit;
 mod feeds;
+pub mod gate;
+mod limits;
 mod theme;
 mod views;
 
@@ -99,6 +102,9 @@ impl RenderedPage {
 pub struct Rendered {
     pub pages: Vec<RenderedPage>,
     pub problems: Vec<Finding>,
+    /// What this build publishes: the one resolver every address is read
+    /// by, for the rules that read the theme's stylesheets.
+    pub published: gate::Published,
 }
 
 /// The site's URL prefix, from `base_url` (`""` for a site at the root of
@@ -145,6 +151,9 @@ struct Renderer<'a> {
     /// Feeds for `<link rel="alternate">`: (title, address, type).
     feeds: tera::Value,
     search: bool,
+    /// What the gate admits, and the findings it made on the way.
+    admission: admit::Admission,
+    gated: std::sync::Mutex<Vec<Finding>>,
 }
 
 /// Renders every section (with its pagination), page and the 404 page.
@@ -158,6 +167,7 @@ pub fn render(
 ) -> Rendered {
     let base_path = base_path(config);
     let mut tera = theme.tera.clone();
+    limits::register(&mut tera, today);
     tera.register_function(
         "get_url",
         views::GetUrl::new(site, &base_path, config.base()),
@@ -197,6 +207,22 @@ pub fn render(
             "type": "text/calendar",
         }));
     }
+    let admission = admit::Admission::new(
+        config,
+        theme,
+        files,
+        statutory,
+        admit::Extras {
+            derived: derived_outputs(site, theme, search),
+            pages: if search {
+                vec![SEARCH_PATH.to_string()]
+            } else {
+                Vec::new()
+            },
+            site,
+        },
+        &mut problems,
+    );
     let mut r = Renderer {
         site,
         config_value,
@@ -211,6 +237,8 @@ pub fn render(
         upcoming: tera::to_value(&upcoming).unwrap_or_default(),
         feeds: tera::Value::Array(feeds),
         search,
+        admission,
+        gated: std::sync::Mutex::new(Vec::new()),
     };
     if search || site.sections.iter().any(|s| s.meta.generate_feeds) {
         r.texts = site
@@ -246,8 +274,10 @@ pub fn render(
         jobs.extend((0..statutory.generated.len()).map(Job::Generated));
     }
 
-    let results: Vec<Result<RenderedPage, Box<Finding>>> =
-        jobs.par_iter().map(|job| r.run(job)).collect();
+    let results: Vec<Result<RenderedPage, Box<Finding>>> = jobs
+        .par_iter()
+        .map(|job| r.run(job).map(|page| r.admit(job, page)))
+        .collect();
     let mut pages = Vec::with_capacity(results.len() + 2);
     for result in results {
         match result {
@@ -275,7 +305,39 @@ pub fn render(
         let index = r.search_index();
         pages.push(index);
     }
-    Rendered { pages, problems }
+    problems.extend(r.gated.into_inner().unwrap_or_else(|e| e.into_inner()));
+    Rendered {
+        pages,
+        problems,
+        published: r.admission.published().clone(),
+    }
+}
+
+/// The site paths of what `render` publishes besides pages: feeds, the
+/// calendar, the search index, the sitemap and robots.txt.
+fn derived_outputs(site: &Site, theme: &Theme, search: bool) -> Vec<String> {
+    let mut out: Vec<String> = site
+        .sections
+        .iter()
+        .filter(|s| s.meta.generate_feeds)
+        .map(|s| format!("{}atom.xml", s.path))
+        .collect();
+    if !site.events.is_empty() {
+        out.push(CALENDAR_PATH.to_string());
+    }
+    if search {
+        out.push(SEARCH_INDEX_PATH.to_string());
+    }
+    for (template, path) in [
+        ("sitemap.xml", "/sitemap.xml"),
+        ("robots.txt", "/robots.txt"),
+        ("404.html", "/404.html"),
+    ] {
+        if theme.has_template(template) {
+            out.push(path.to_string());
+        }
+    }
+    out
 }
 
 /// A page's words, kept for the feeds and the search index.
@@ -292,6 +354,58 @@ fn site_free(site: &Site, path: &str) -> bool {
 }
 
 impl Renderer<'_> {
+    /// Passes an HTML page through the gate: what it admits is what is
+    /// published; what it does not is a finding.
+    fn admit(&self, job: &Job, mut page: RenderedPage) -> RenderedPage {
+        if !page.output.ends_with(".html") {
+            return page;
+        }
+        let doc = match *job {
+            Job::Section { index, .. } => Some(&self.site.sections[index].doc),
+            Job::Page(index) => Some(&self.site.pages[index].doc),
+            _ => None,
+        };
+        let template = self
+            .job_template(job)
+            .and_then(|t| self.theme.template_file(t))
+            .unwrap_or("templates");
+        let (html, findings) = self.admission.page(&page.html, &page.path, doc, template);
+        page.html = html;
+        self.note(findings);
+        page
+    }
+
+    fn note(&self, findings: Vec<Finding>) {
+        if !findings.is_empty() {
+            let mut all = self.gated.lock().unwrap_or_else(|e| e.into_inner());
+            all.extend(findings);
+        }
+    }
+
+    /// The template a job renders with.
+    fn job_template(&self, job: &Job) -> Option<&str> {
+        match *job {
+            Job::Section { index, .. } => Some(section_template(&self.site.sections[index])),
+            Job::Page(index) => Some(self.page_template(index).0),
+            Job::Search => Some("search.html"),
+            Job::NotFound => Some("404.html"),
+            Job::StatutoryIndex => Some("statutory.html"),
+            Job::Generated(_) => Some("page.html"),
+            Job::Calendar | Job::Robots => None,
+        }
+    }
+
+    /// A page's template, and the front matter key that chose it.
+    fn page_template(&self, index: usize) -> (&str, Option<&'static str>) {
+        let p = &self.site.pages[index];
+        let section = &self.site.sections[p.section];
+        match (&p.meta.template, &section.meta.page_template) {
+            (Some(t), _) => (t.as_str(), Some("template")),
+            (None, Some(t)) => (t.as_str(), None),
+            (None, None) => ("page.html", None),
+        }
+    }
+
     fn run(&self, job: &Job) -> Result<RenderedPage, Box<Finding>> {
         match *job {
             Job::Section { index, pager } => self.section(index, pager),
@@ -395,7 +509,7 @@ impl Renderer<'_> {
             front: String::new(),
             front_line: 1,
         };
-        let html = self.markdown(&doc);
+        let html = self.markdown(&doc, &g.path);
         let mut ctx = self.context(&g.path);
         ctx.insert(
             "page",
@@ -608,7 +722,7 @@ impl Renderer<'_> {
         }
     }
 
-    fn markdown(&self, doc: &Document) -> markdown::Html {
+    fn markdown(&self, doc: &Document, page_path: &str) -> markdown::Html {
         let link = |url: &str| match paths::resolve(&doc.source, url) {
             Target::Document(p, anchor) => self.site.url_of(&p).map(|u| {
                 let mut s = format!("{}{u}", self.base_path);
@@ -651,7 +765,13 @@ impl Renderer<'_> {
             }),
             _ => None,
         };
-        markdown::render(&doc.body, &link, &image)
+        let mut out = markdown::render(&doc.body, &link, &image);
+        let (html, findings) = self
+            .admission
+            .markdown(out.html, doc, page_path, self.files);
+        out.html = html;
+        self.note(findings);
+        out
     }
 
     fn section(&self, index: usize, pager: usize) -> Result<RenderedPage, Box<Finding>> {
@@ -661,7 +781,7 @@ impl Renderer<'_> {
         } else {
             format!("{}page/{}/", s.path, pager + 1)
         };
-        let html = self.markdown(&s.doc);
+        let html = self.markdown(&s.doc, &s.path);
         let mut ctx = self.context(&path);
         let paginated = s.meta.paginate_by.filter(|&n| n > 0);
         let (skip, take) = paginated.map_or((0, usize::MAX), |n| (pager * n, n));
@@ -697,11 +817,7 @@ impl Renderer<'_> {
                 ),
             );
         }
-        let name = match &s.meta.template {
-            Some(t) => t.as_str(),
-            None if s.dir.is_empty() => "index.html",
-            None => "section.html",
-        };
+        let name = section_template(s);
         let html = self.template(name, &ctx, Some(&s.doc), Some("template"))?;
         Ok(RenderedPage {
             output: output_file(&path),
@@ -716,7 +832,7 @@ impl Renderer<'_> {
     fn page(&self, index: usize) -> Result<RenderedPage, Box<Finding>> {
         let p = &self.site.pages[index];
         let section = &self.site.sections[p.section];
-        let body = self.markdown(&p.doc);
+        let body = self.markdown(&p.doc, &p.path);
         let mut ctx = self.context(&p.path);
         let events: Vec<EventView> = self
             .site
@@ -731,11 +847,7 @@ impl Renderer<'_> {
                 .with_version(self.statutory.versions.get(&p.doc.source))
                 .with_events(events),
         );
-        let (name, key) = match (&p.meta.template, &section.meta.page_template) {
-            (Some(t), _) => (t.as_str(), Some("template")),
-            (None, Some(t)) => (t.as_str(), None),
-            (None, None) => ("page.html", None),
-        };
+        let (name, key) = self.page_template(index);
         let doc_for_errors = if key.is_some() || section.meta.page_template.is_none() {
             &p.doc
         } else {
@@ -791,7 +903,13 @@ impl Renderer<'_> {
                 "use a template that exists, or add it under templates/",
             )));
         }
-        self.tera.render(name, ctx).map_err(|e| {
+        limits::start();
+        let mut out = limits::Bounded(Vec::new());
+        let rendered = self
+            .tera
+            .render_to(name, ctx, &mut out)
+            .and_then(|()| String::from_utf8(out.0).map_err(tera::Error::msg));
+        rendered.map_err(|e| {
             let file = self
                 .theme
                 .template_file(name)
@@ -829,6 +947,15 @@ fn first_words(text: &str, max: usize) -> String {
     let head = &collapsed[..cut];
     let head = head.rsplit_once(' ').map_or(head, |(h, _)| h);
     format!("{head}…")
+}
+
+/// A section's template.
+fn section_template(s: &crate::content::Section) -> &str {
+    match &s.meta.template {
+        Some(t) => t.as_str(),
+        None if s.dir.is_empty() => "index.html",
+        None => "section.html",
+    }
 }
 
 /// `/news/` → `news/index.html`.

@@ -44,10 +44,28 @@ impl Theme {
         }
         let mut problems = Vec::new();
         let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let register = consent_hashes(root);
         for dir in [theme_dir.join("templates"), root.join("templates")] {
             for (name, path) in files_under(&dir, &mut problems, root) {
                 let display = display_rel(root, &path);
+                if !is_template_name(&name) {
+                    problems.push(Finding::warning(
+                        "template",
+                        Location::file(display),
+                        "only .html, .htm, .xml and .txt files are templates, so this file is not loaded (and nothing can include it)",
+                        "remove it from templates/, or give it the ending of what it makes",
+                    ));
+                    continue;
+                }
                 match std::fs::read_to_string(&path) {
+                    Ok(text) if register.contains(&blake3::hash(text.as_bytes())) => {
+                        problems.push(Finding::error(
+                            "template",
+                            Location::file(display),
+                            "this template is a copy of (or a link to) a file in consent/: nothing from the consent register may be published",
+                            "delete it: the register stays in consent/, which the build reads but never publishes",
+                        ));
+                    }
                     Ok(text) => {
                         templates.insert(name, (display, text));
                     }
@@ -63,12 +81,12 @@ impl Theme {
 
         // Parse each template on its own first, so a syntax error is
         // pinned to its own file.
-        let mut good = Vec::new();
+        let mut parsed = BTreeMap::new();
         let mut sources = BTreeMap::new();
         for (name, (display, text)) in &templates {
             match tera::Template::new(name, None, text) {
-                Ok(_) => {
-                    good.push((name.clone(), text.clone()));
+                Ok(t) => {
+                    parsed.insert(name.clone(), t);
                     sources.insert(name.clone(), display.clone());
                 }
                 Err(e) => problems.push(Finding::error(
@@ -79,12 +97,20 @@ impl Theme {
                 )),
             }
         }
+        drop_circles(&mut parsed, &sources, &mut problems);
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         // Escape what HTML needs escaped, and leave `/` alone so URLs stay
         // readable (Tera's default writes it as &#x2F;).
         tera.set_escape_fn(escape_html);
-        if let Err(e) = tera.add_raw_templates(good) {
+        for (name, mut template) in parsed {
+            super::limits::instrument(&mut template);
+            tera.templates.insert(name, template);
+        }
+        if let Err(e) = tera
+            .build_inheritance_chains()
+            .and_then(|()| tera.check_macro_files())
+        {
             problems.push(Finding::error(
                 "template",
                 Location::file(format!("themes/{}/templates", config.theme)),
@@ -169,6 +195,57 @@ fn files_under(dir: &Path, problems: &mut Vec<Finding>, root: &Path) -> Vec<(Str
         }
     }
     out
+}
+
+/// Whether a file under `templates/` is a template by its name: it makes
+/// an HTML page, an XML feed or a text file.
+fn is_template_name(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    ["html", "htm", "xml", "txt"]
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e))
+}
+
+/// The hash of every file under `consent/`, so a template that is a copy
+/// of one (or a hard link to one) is refused.
+fn consent_hashes(root: &Path) -> std::collections::HashSet<blake3::Hash> {
+    walkdir::WalkDir::new(root.join("consent"))
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .map(|bytes| blake3::hash(&bytes))
+        .collect()
+}
+
+/// Finds templates that include, import or extend each other in a
+/// circle (rendering one would never end), reports each circle and
+/// drops its templates, so nothing renders with them.
+fn drop_circles(
+    parsed: &mut BTreeMap<String, tera::Template>,
+    sources: &BTreeMap<String, String>,
+    problems: &mut Vec<Finding>,
+) {
+    let graph: BTreeMap<String, Vec<String>> = parsed
+        .iter()
+        .map(|(name, t)| (name.clone(), super::limits::references(t)))
+        .collect();
+    for circle in super::limits::cycles(&graph) {
+        let first = &circle[0];
+        problems.push(Finding::error(
+            "template",
+            Location::file(sources.get(first).cloned().unwrap_or_else(|| first.clone())),
+            format!(
+                "these templates include, import or extend each other in a circle, so rendering them would never end: {}",
+                circle.join(" → ")
+            ),
+            "break the circle: a template must not include, import or extend itself, directly or through others",
+        ));
+        for name in &circle {
+            parsed.remove(name);
+        }
+    }
 }
 
 fn escape_html(input: &str) -> String {

@@ -11,10 +11,10 @@ pub fn check(input: &Input) -> Vec<Finding> {
     for (path, verdict) in input.content_files {
         let file = format!("{CONTENT_DIR}/{path}");
         let used_by = used_by(input.uses.get(path).map_or(&[][..], Vec::as_slice));
-        judge(&mut out, &file, path, verdict, &used_by);
+        judge(&mut out, &file, path, verdict, &used_by, false);
     }
     for (f, verdict) in input.static_files {
-        judge(&mut out, &f.display, &f.rel, verdict, "");
+        judge(&mut out, &f.display, &f.rel, verdict, "", true);
     }
     // Prerecorded video needs captions (WCAG 2.2, 1.2.2).
     for (path, verdict) in input.content_files {
@@ -54,9 +54,30 @@ pub fn check(input: &Input) -> Vec<Finding> {
     out
 }
 
-fn judge(out: &mut Vec<Finding>, file: &str, name: &str, verdict: &super::Verdict, used_by: &str) {
+/// A content file is published under a name of the sanitiser's making;
+/// a theme's file (`keeps_name`) under its own, so a name that says it is
+/// something else is an error there: a server would serve it as that.
+fn judge(
+    out: &mut Vec<Finding>,
+    file: &str,
+    name: &str,
+    verdict: &super::Verdict,
+    used_by: &str,
+    keeps_name: bool,
+) {
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     match verdict {
+        Ok(clean) if keeps_name && !clean.kind().accepts_extension(ext) => {
+            out.push(Finding::error(
+                "media-mismatch",
+                Location::file(file),
+                format!(
+                    "this theme file is published under its own name, which ends in .{ext}, but it is really {}: a web server would serve it as .{ext}",
+                    clean.kind().name()
+                ),
+                format!("rename it to end in .{}", clean.kind().extension()),
+            ));
+        }
         Ok(clean) => {
             if !clean.kind().accepts_extension(ext) {
                 out.push(Finding::warning(

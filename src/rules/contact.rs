@@ -54,6 +54,12 @@ pub fn check(input: &Input) -> Vec<Finding> {
             }
         }
     }
+    for (file, text) in input.static_texts() {
+        let place = format!("in /{}", file.rel);
+        for c in scan_text(text) {
+            out.extend(allowed.judge(&c, Location::file(&file.display), &place));
+        }
+    }
     for (path, verdict) in input.content_files {
         let Some(contents) = verdict.as_ref().ok().and_then(|p| p.contents()) else {
             continue;

@@ -11,6 +11,7 @@ mod links;
 mod names;
 mod output_paths;
 mod statutory;
+mod stylesheets;
 
 pub use statutory::findings as statutory_findings;
 
@@ -44,6 +45,22 @@ pub struct Input<'a> {
     pub content_files: &'a BTreeMap<String, Verdict>,
     /// Verdicts on the theme's static files.
     pub static_files: &'a [(StaticFile, Verdict)],
+    /// What the build publishes, to resolve addresses in stylesheets.
+    pub published: &'a crate::render::gate::Published,
+}
+
+impl Input<'_> {
+    /// The theme's published text files (stylesheets, scripts, text),
+    /// with their text: read by the same rules as pages.
+    pub fn static_texts(&self) -> impl Iterator<Item = (&StaticFile, &str)> {
+        self.static_files.iter().filter_map(|(f, v)| {
+            let clean = v.as_ref().ok()?.renditions().last()?;
+            if !clean.kind().is_text() {
+                return None;
+            }
+            Some((f, std::str::from_utf8(clean.bytes()).ok()?))
+        })
+    }
 }
 
 impl Input<'_> {
@@ -72,6 +89,7 @@ const RULES: &[(&str, Rule)] = &[
     ("assets", assets::check),
     ("output-paths", output_paths::check),
     ("statutory", statutory::check),
+    ("stylesheets", stylesheets::check),
 ];
 
 /// Runs every rule, in parallel: rules only read, so they are

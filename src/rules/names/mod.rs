@@ -81,6 +81,22 @@ pub fn check(input: &Input) -> Vec<Finding> {
         );
     }
     out.extend(documents::check(input, &matcher));
+    // The theme's text files (stylesheets' `content:`, scripts, text)
+    // are published as they are, so they are read as a page's text is.
+    for (file, text) in input.static_texts() {
+        let mut escaped = String::with_capacity(text.len());
+        crate::render::gate::escape_text(text, &mut escaped);
+        let path = format!("/{}", file.rel);
+        let part = Part {
+            html: &escaped,
+            path: &path,
+            source: None,
+            output: &file.rel,
+            file: Some(&file.display),
+        };
+        let mut look = html::FirstLook::default();
+        out.extend(check_page(input, &matcher, &part, None, &mut look, &none, &elsewhere).0);
+    }
     // A theme's files are published under their own names.
     for (file, _) in input.static_files {
         let name = normalise::normalise(&file.rel);
@@ -140,6 +156,9 @@ struct Part<'a> {
     path: &'a str,
     source: Option<&'a str>,
     output: &'a str,
+    /// A published file that is not a page (a theme's stylesheet or
+    /// script): where a name found in it is reported.
+    file: Option<&'a str>,
 }
 
 impl<'a> Part<'a> {
@@ -149,6 +168,7 @@ impl<'a> Part<'a> {
             path: page.path(),
             source: page.source(),
             output: page.output(),
+            file: None,
         }
     }
 }
@@ -233,9 +253,12 @@ fn check_page(
     // shows here; else the templates or the config put it there.
     let location = |pupil: u32| match lines.iter().find(|(p, _)| *p == pupil) {
         Some((_, line)) => Location::line(doc.map(Document::file).unwrap_or_default(), *line),
-        None => elsewhere
-            .find(pupil)
-            .unwrap_or_else(|| Location::file(format!("themes/{}/templates", input.config.theme))),
+        None => match page.file {
+            Some(file) => Location::file(file),
+            None => elsewhere.find(pupil).unwrap_or_else(|| {
+                Location::file(format!("themes/{}/templates", input.config.theme))
+            }),
+        },
     };
     for f in found {
         let pupil = matcher.pupil(f.pupil);

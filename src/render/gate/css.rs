@@ -1,0 +1,138 @@
+//! CSS as a browser tokenizes it (Servo's `cssparser`): every address a
+//! stylesheet, a `<style>` element or a `style` attribute holds, found by
+//! the CSS grammar's own rules for where an address stands. Escapes,
+//! comments and case are undone by the tokenizer before anything is
+//! looked at.
+
+use cssparser::{ParseError, Parser, ParserInput, Token};
+
+/// An address in CSS, as the tokenizer decoded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CssUrl(pub String);
+
+/// What reading CSS found: every address, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub urls: Vec<CssUrl>,
+    /// What the tokenizer could not read (a broken `url(`, a string cut
+    /// by a line end), or nesting too deep to follow.
+    pub unreadable: Option<String>,
+}
+
+/// How deep blocks and functions may nest before the CSS is refused
+/// (browsers stop far sooner than a stack would).
+const MAX_DEPTH: usize = 64;
+
+/// Functions whose string arguments are addresses (CSS Values and
+/// Images): `url("…")`, `src("…")`, `image-set("a.png" 1x)`, `image("…")`.
+const URL_FUNCTIONS: &[&str] = &[
+    "url",
+    "src",
+    "image-set",
+    "-webkit-image-set",
+    "image",
+    "-webkit-image",
+    "cross-fade",
+    "-webkit-cross-fade",
+];
+
+/// Reads a stylesheet, a `<style>` element's text, a `style` attribute or
+/// a single CSS value: the grammar's tokens are the same for all.
+pub fn read(css: &str) -> Read {
+    let mut input = ParserInput::new(css);
+    let mut parser = Parser::new(&mut input);
+    let mut read = Read::default();
+    walk(&mut parser, false, 0, &mut read);
+    read
+}
+
+fn walk(p: &mut Parser<'_, '_>, url_context: bool, depth: usize, read: &mut Read) {
+    if depth > MAX_DEPTH {
+        read.unreadable = Some(format!("blocks nested more than {MAX_DEPTH} deep"));
+        return;
+    }
+    let mut import = false;
+    while let Ok(token) = p.next_including_whitespace_and_comments() {
+        let token = token.clone();
+        let nested = match &token {
+            Token::UnquotedUrl(u) => {
+                read.urls.push(CssUrl(u.to_string()));
+                None
+            }
+            Token::QuotedString(s) if url_context || import => {
+                read.urls.push(CssUrl(s.to_string()));
+                None
+            }
+            Token::AtKeyword(k) => {
+                import = k.eq_ignore_ascii_case("import");
+                continue;
+            }
+            Token::BadUrl(u) => {
+                read.unreadable = Some(format!("a broken url({u})"));
+                None
+            }
+            Token::BadString(_) => {
+                read.unreadable = Some("a string that a line end cuts off".to_string());
+                None
+            }
+            Token::Function(name) => {
+                let lower = name.to_ascii_lowercase();
+                Some(URL_FUNCTIONS.contains(&lower.as_str()))
+            }
+            Token::ParenthesisBlock | Token::SquareBracketBlock | Token::CurlyBracketBlock => {
+                Some(false)
+            }
+            _ => None,
+        };
+        if !matches!(token, Token::WhiteSpace(_) | Token::Comment(_)) {
+            import = false;
+        }
+        if let Some(inner_url) = nested {
+            let _ = p.parse_nested_block(|inner| {
+                walk(inner, inner_url, depth + 1, read);
+                Ok::<(), ParseError<'_, ()>>(())
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(css: &str) -> Vec<String> {
+        read(css).urls.into_iter().map(|u| u.0).collect()
+    }
+
+    #[test]
+    fn finds_every_address_the_grammar_has() {
+        assert_eq!(
+            urls("@import 'a.css'; @import url(b.css) screen; body{background:url( c.png )}"),
+            vec!["a.css", "b.css", "c.png"]
+        );
+        assert_eq!(
+            urls("x{background-image:image-set(\"d.png\" 1x, url(e.png) 2x)}"),
+            vec!["d.png", "e.png"]
+        );
+        // Escapes, case and comments are the tokenizer's business.
+        assert_eq!(urls("x{background:\\75 rl(f.png)}"), vec!["f.png"]);
+        assert_eq!(urls("x{background:URL(\"g.png\")}"), vec!["g.png"]);
+        assert_eq!(urls("@imp\\6frt \"h.css\";"), vec!["h.css"]);
+        assert_eq!(urls("@import/**/'i.css';"), vec!["i.css"]);
+        assert_eq!(
+            urls("@font-face{src:url(j.woff2) format(\"woff2\"), local(\"Arial\")}"),
+            vec!["j.woff2"]
+        );
+        // Strings that are words, not addresses.
+        assert!(urls("p::before{content:\"url(k.png)\";font-family:\"A B\"}").is_empty());
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_said() {
+        assert!(read("x{background:url(a b.png)}").unreadable.is_some());
+        assert!(read("x{content:\"cut\n}").unreadable.is_some());
+        let deep = "(".repeat(200);
+        assert!(read(&deep).unreadable.is_some());
+        assert!(read("x{color:red}").unreadable.is_none());
+    }
+}

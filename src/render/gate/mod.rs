@@ -1,0 +1,585 @@
+//! The gate every HTML page passes before it can be published: the page
+//! is parsed with html5ever (the HTML standard's parser, as browsers
+//! parse) and written again from what [`policy`] admits, with every
+//! address read by the one [`resolve`]r and every stylesheet by [`css`].
+//! What is not admitted is a [`Problem`]; nothing is quietly kept.
+//! Comments and processing instructions are not written again.
+
+pub mod css;
+pub mod policy;
+pub mod resolve;
+
+use html5ever::tendril::TendrilSink;
+use html5ever::{QualName, local_name, ns};
+use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use policy::{Attribute, Policy, Value};
+pub use resolve::{Published, Refused, Target, Use};
+use std::collections::HashSet;
+use url::Url;
+
+/// Something the gate did not admit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub rule: &'static str,
+    pub message: String,
+    pub fix: &'static str,
+    /// Text as the author probably wrote it (a tag, an attribute, an
+    /// address), most telling first, for finding the line it came from.
+    pub near: Vec<String>,
+}
+
+/// How deep elements may nest. Browsers cap their trees near here too.
+const MAX_DEPTH: usize = 512;
+
+/// The Content Security Policy every page carries: the browser itself
+/// then refuses anything from elsewhere, even if a theme's script asks.
+pub const CSP: &str = "default-src 'self'; img-src 'self'; media-src 'self'; font-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; frame-src 'none'; worker-src 'none'; base-uri 'none'; form-action 'self'";
+
+/// What a page may load: everything this build publishes, or only the
+/// photos and clips a page's own Markdown shows.
+#[derive(Clone, Copy)]
+pub enum Loads<'a> {
+    Published,
+    Only(&'a HashSet<String>),
+}
+
+/// The rebuilt HTML and what was not admitted.
+#[derive(Debug, Default)]
+pub struct Gated {
+    pub html: String,
+    pub problems: Vec<Problem>,
+}
+
+/// Parses a whole page and writes it again from what `policy` admits,
+/// adding the Content Security Policy to its `<head>`.
+pub fn page(html: &str, policy: &Policy, published: &Published, page: &Url) -> Gated {
+    let dom = html5ever::parse_document(RcDom::default(), options()).one(html);
+    let mut w = Writer::new(policy, published, page, Loads::Published);
+    w.csp = true;
+    w.node(&dom.document, 0);
+    w.finish()
+}
+
+/// Parses a piece of a page's body (rendered Markdown) and writes it
+/// again from what `policy` admits.
+pub fn fragment(
+    html: &str,
+    policy: &Policy,
+    published: &Published,
+    page: &Url,
+    loads: Loads,
+) -> Gated {
+    let context = QualName::new(None, ns!(html), local_name!("body"));
+    let dom = html5ever::parse_fragment(
+        RcDom::default(),
+        Default::default(),
+        context,
+        Vec::new(),
+        false,
+    )
+    .one(html);
+    let mut w = Writer::new(policy, published, page, loads);
+    // The fragment is parsed under a made-up <html> element.
+    let root = dom.document.children.borrow().first().cloned();
+    if let Some(root) = root {
+        w.children(&root, 0);
+    }
+    w.finish()
+}
+
+/// Parsed as a browser with scripts off would: what `<noscript>` holds
+/// is then elements, read and rebuilt like any others. (A browser with
+/// scripts on reads it as text, which the rebuild escapes throughout.)
+fn options() -> html5ever::ParseOpts {
+    html5ever::ParseOpts {
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            scripting_enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+struct Writer<'a> {
+    policy: &'a Policy,
+    published: &'a Published,
+    page: &'a Url,
+    loads: Loads<'a>,
+    out: String,
+    problems: Vec<Problem>,
+    /// Write the Content Security Policy first in `<head>`.
+    csp: bool,
+}
+
+impl<'a> Writer<'a> {
+    fn new(policy: &'a Policy, published: &'a Published, page: &'a Url, loads: Loads<'a>) -> Self {
+        Writer {
+            policy,
+            published,
+            page,
+            loads,
+            out: String::new(),
+            problems: Vec::new(),
+            csp: false,
+        }
+    }
+
+    fn finish(self) -> Gated {
+        Gated {
+            html: self.out,
+            problems: self.problems,
+        }
+    }
+
+    fn refuse(
+        &mut self,
+        rule: &'static str,
+        message: String,
+        fix: &'static str,
+        near: Vec<String>,
+    ) {
+        self.problems.push(Problem {
+            rule,
+            message,
+            fix,
+            near,
+        });
+    }
+
+    fn node(&mut self, handle: &Handle, depth: usize) {
+        match &handle.data {
+            NodeData::Document => self.children(handle, depth),
+            NodeData::Doctype { name, .. } => {
+                if name.eq_ignore_ascii_case("html") {
+                    self.out.push_str("<!DOCTYPE html>");
+                }
+            }
+            NodeData::Text { contents } => {
+                let text = contents.borrow();
+                escape_text(&text, &mut self.out);
+            }
+            NodeData::Element { name, attrs, .. } => {
+                let attrs = attrs.borrow();
+                self.element(handle, name, &attrs, depth);
+            }
+            NodeData::Comment { .. } | NodeData::ProcessingInstruction { .. } => {}
+        }
+    }
+
+    fn children(&mut self, handle: &Handle, depth: usize) {
+        if depth >= MAX_DEPTH {
+            self.refuse(
+                "html-not-allowed",
+                format!("elements are nested more than {MAX_DEPTH} deep"),
+                "simplify the page or template: no page needs elements nested this deep",
+                Vec::new(),
+            );
+            return;
+        }
+        for child in handle.children.borrow().iter() {
+            self.node(child, depth + 1);
+        }
+    }
+
+    fn element(
+        &mut self,
+        handle: &Handle,
+        name: &QualName,
+        attrs: &[html5ever::Attribute],
+        depth: usize,
+    ) {
+        let local: &str = &name.local;
+        let svg = name.ns == ns!(svg);
+        let admitted = if name.ns == ns!(html) {
+            self.policy.html_element(local)
+        } else {
+            svg && self.policy.svg_element(local)
+        };
+        if !admitted {
+            self.refuse(
+                "html-not-allowed",
+                format!("<{local}> is not an element a school page may use{}", element_reason(local)),
+                "remove it; show photos and clips with ![description](file) beside the page, and link to other websites instead of embedding them",
+                vec![format!("<{local}")],
+            );
+            return;
+        }
+        if !self.element_rules(handle, local, attrs) {
+            return;
+        }
+        let mark = self.out.len();
+        self.out.push('<');
+        self.out.push_str(local);
+        let mut all_kept = true;
+        for attr in attrs {
+            all_kept &= self.attribute(local, svg, attrs, attr);
+        }
+        // An element that is there for its address is left out whole
+        // when the address is refused (a <script> with no source).
+        if !all_kept
+            && matches!(
+                local,
+                "script" | "link" | "img" | "source" | "track" | "meta" | "form"
+            )
+        {
+            self.out.truncate(mark);
+            return;
+        }
+        self.out.push('>');
+        if self.csp && local == "head" && name.ns == ns!(html) {
+            self.out
+                .push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"");
+            self.out.push_str(CSP);
+            self.out.push_str("\">");
+        }
+        if name.ns == ns!(html) && is_void(local) {
+            return;
+        }
+        if name.ns == ns!(html)
+            && matches!(local, "pre" | "textarea")
+            && first_text_starts_with_newline(handle)
+        {
+            self.out.push('\n');
+        }
+        if name.ns == ns!(html) && matches!(local, "style" | "script") {
+            self.raw_text(handle, local);
+        } else {
+            self.children(handle, depth);
+        }
+        self.out.push_str("</");
+        self.out.push_str(local);
+        self.out.push('>');
+    }
+
+    /// Element-specific rules; false when the element is refused whole.
+    fn element_rules(
+        &mut self,
+        handle: &Handle,
+        local: &str,
+        attrs: &[html5ever::Attribute],
+    ) -> bool {
+        let get = |n: &str| attr_value(attrs, n);
+        let refuse = |w: &mut Self, what: String, near: Vec<String>| {
+            w.refuse(
+                "html-not-allowed",
+                what,
+                "remove it, or use the theme's own templates and static/ files for what it does",
+                near,
+            );
+            false
+        };
+        match local {
+            "link" if policy::link_rel(get("rel").unwrap_or("")).is_none() => refuse(
+                self,
+                format!("<link rel={:?}> is not a kind of link a school page may use", get("rel").unwrap_or("")),
+                vec!["<link".into()],
+            ),
+            // The gate's own policy, met again: it is written anew in <head>.
+            "meta"
+                if get("http-equiv").is_some_and(|h| h.eq_ignore_ascii_case("content-security-policy"))
+                    && get("content") == Some(CSP) =>
+            {
+                false
+            }
+            "meta" if get("http-equiv").is_some() => refuse(
+                self,
+                "<meta http-equiv> changes how the browser treats the page (a refresh can send readers elsewhere)".into(),
+                vec!["http-equiv".into()],
+            ),
+            "meta" if get("name").or(get("property")).is_some_and(|n| policy::meta_name(n).is_none()) => refuse(
+                self,
+                format!("<meta> named {:?} is not one a school page uses", get("name").or(get("property")).unwrap_or("")),
+                vec!["<meta".into()],
+            ),
+            "input" if !policy::input_type(get("type").unwrap_or("text")) => refuse(
+                self,
+                format!("<input type={:?}> loads or sends files", get("type").unwrap_or("")),
+                vec!["<input".into()],
+            ),
+            "script" if !policy::script_type(get("type").unwrap_or("")) || get("src").is_none() => refuse(
+                self,
+                "a script must be a file in the theme's static/ folder, loaded with <script src=…>; code written into the page is not allowed".into(),
+                vec!["<script".into()],
+            ),
+            "form" if !get("method").unwrap_or("get").eq_ignore_ascii_case("get") => refuse(
+                self,
+                "a form may only ask this site for a page (method=\"get\"): a static site cannot take posted answers, and another site must not".into(),
+                vec!["<form".into()],
+            ),
+            "script" if has_text(handle) => refuse(
+                self,
+                "a script loaded from a file must have nothing written inside it".into(),
+                vec!["<script".into()],
+            ),
+            _ => true,
+        }
+    }
+
+    fn attribute(
+        &mut self,
+        element: &str,
+        svg: bool,
+        all: &[html5ever::Attribute],
+        attr: &html5ever::Attribute,
+    ) -> bool {
+        let name = attribute_name(&attr.name);
+        let decision = if svg {
+            self.policy.svg_attribute(&name)
+        } else {
+            self.policy.html_attribute(element, &name)
+        };
+        let Attribute::Allowed(mut value) = decision else {
+            self.refuse(
+                "html-not-allowed",
+                format!("the attribute {name} on <{element}> is not one a school page may use{}", attribute_reason(&name)),
+                "remove it; links go in href, photos in Markdown ![description](file), and styles in the theme's stylesheet",
+                vec![format!("{name}="), name.clone()],
+            );
+            return false;
+        };
+        let text: &str = &attr.value;
+        // What a <link> or <meta> holds depends on what it is.
+        if element == "link" && name == "href" {
+            value = policy::link_rel(attr_value(all, "rel").unwrap_or("")).unwrap_or(Value::Fetch);
+        }
+        if element == "meta" && name == "content" {
+            let kind = attr_value(all, "name").or(attr_value(all, "property"));
+            value = kind.and_then(policy::meta_name).unwrap_or(Value::Text);
+        }
+        if !self.check_value(value, text, &name, element) {
+            return false;
+        }
+        self.out.push(' ');
+        self.out.push_str(&name);
+        // An empty value is written as the bare name: the same to every
+        // parser (HTML's "empty attribute syntax").
+        if !text.is_empty() {
+            self.out.push_str("=\"");
+            escape_attribute(text, &mut self.out);
+            self.out.push('"');
+        }
+        true
+    }
+
+    /// Checks an attribute's value; false when it is refused.
+    fn check_value(&mut self, value: Value, text: &str, name: &str, element: &str) -> bool {
+        match value {
+            Value::Text => true,
+            Value::Fetch => self.address(text, Use::Fetch, element),
+            Value::Navigate => self.address(text, Use::Navigate, element),
+            Value::Submit => self.submit(text),
+            Value::Srcset => {
+                // Every address is read, so each refusal is reported.
+                let mut ok = true;
+                for u in resolve::srcset_urls(text) {
+                    ok &= self.address(u, Use::Fetch, element);
+                }
+                ok
+            }
+            Value::Style | Value::CssValue => self.css(text, name),
+        }
+    }
+
+    /// Resolves one address; false (and a problem) if refused.
+    fn address(&mut self, raw: &str, how: Use, element: &str) -> bool {
+        match self.published.resolve(raw, self.page, how) {
+            Ok(Target::File(path)) if how == Use::Fetch => match self.loads {
+                Loads::Only(own) if !own.contains(&path) => {
+                    self.refuse(
+                        "html-not-allowed",
+                        format!("<{element}> in the page's HTML shows {path}, which is not a photo or clip this page's Markdown shows"),
+                        "show photos and clips with ![description](file) beside the page, so their consent is checked for this page",
+                        address_near(raw, element),
+                    );
+                    false
+                }
+                _ => true,
+            },
+            Ok(_) => true,
+            // Raw HTML in Markdown loading anything but its own photos.
+            Err(Refused { why, .. })
+                if how == Use::Fetch
+                    && matches!(self.loads, Loads::Only(_))
+                    && matches!(
+                        element,
+                        "img" | "picture" | "source" | "video" | "audio" | "track"
+                    ) =>
+            {
+                self.refuse(
+                    "raw-html-media",
+                    format!("raw HTML <{element}> puts media on the page without the sanitiser: {why}"),
+                    "use Markdown image syntax ![description](photo.jpg) with the file beside the page",
+                    address_near(raw, element),
+                );
+                false
+            }
+            Err(Refused { rule, why, fix }) => {
+                self.refuse(rule, why, fix, address_near(raw, element));
+                false
+            }
+        }
+    }
+
+    /// A form's target: what a reader types goes to this site or nowhere.
+    fn submit(&mut self, raw: &str) -> bool {
+        match self.published.resolve(raw, self.page, Use::Navigate) {
+            Ok(Target::Page(_) | Target::Fragment) => true,
+            Ok(_) => {
+                self.refuse(
+                    "address-outside",
+                    format!("the form sends what readers type to {raw:?}, which is not a page of this site"),
+                    "point the form at a page of this site (the search page), or link to the other website instead",
+                    address_near(raw, "form"),
+                );
+                false
+            }
+            Err(Refused { rule, why, fix }) => {
+                self.refuse(rule, why, fix, address_near(raw, "form"));
+                false
+            }
+        }
+    }
+
+    /// Reads CSS (a style attribute, a `<style>`, a presentation value)
+    /// and resolves every address in it; false if anything is refused.
+    fn css(&mut self, text: &str, place: &str) -> bool {
+        let read = css::read(text);
+        let mut ok = true;
+        if let Some(what) = read.unreadable {
+            self.refuse(
+                "css-unreadable",
+                format!("the CSS in {place} cannot be read safely: {what}"),
+                "fix the CSS so a browser reads it one way only",
+                vec![place.to_string()],
+            );
+            ok = false;
+        }
+        for url in read.urls {
+            ok = self.address(&url.0, Use::Fetch, place) && ok;
+        }
+        ok
+    }
+
+    /// A `<style>` or `<script>` element's text, written as it is once
+    /// checked (the parser has already ended it where a browser would).
+    fn raw_text(&mut self, handle: &Handle, local: &str) {
+        let mut text = String::new();
+        for child in handle.children.borrow().iter() {
+            if let NodeData::Text { contents } = &child.data {
+                text.push_str(&contents.borrow());
+            }
+        }
+        if local == "style" && !self.css(&text, "<style>") {
+            return;
+        }
+        self.out.push_str(&text);
+    }
+}
+
+/// Where an address was probably written: as an attribute's value, as a
+/// Markdown link's target, anywhere, or failing that the element.
+fn address_near(raw: &str, element: &str) -> Vec<String> {
+    let raw: String = raw.trim().chars().take(200).collect();
+    vec![
+        format!("=\"{raw}"),
+        format!("='{raw}"),
+        format!("={raw}"),
+        format!("({raw}"),
+        raw,
+        format!("<{element}"),
+    ]
+}
+
+/// `xlink:href` and the like keep their prefix; others are their name.
+fn attribute_name(name: &QualName) -> String {
+    match &name.prefix {
+        Some(p) => format!("{p}:{}", name.local),
+        None if name.ns == ns!(xlink) => format!("xlink:{}", name.local),
+        None => name.local.to_string(),
+    }
+}
+
+fn attr_value<'a>(attrs: &'a [html5ever::Attribute], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|a| a.name.prefix.is_none() && a.name.local == *name)
+        .map(|a| &*a.value)
+}
+
+fn has_text(handle: &Handle) -> bool {
+    handle.children.borrow().iter().any(|c| match &c.data {
+        NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+        _ => true,
+    })
+}
+
+fn first_text_starts_with_newline(handle: &Handle) -> bool {
+    handle
+        .children
+        .borrow()
+        .first()
+        .is_some_and(|c| match &c.data {
+            NodeData::Text { contents } => contents.borrow().starts_with('\n'),
+            _ => false,
+        })
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "br" | "col" | "hr" | "img" | "input" | "link" | "meta" | "source" | "track" | "wbr"
+    )
+}
+
+fn element_reason(name: &str) -> &'static str {
+    match name {
+        "iframe" | "object" | "embed" | "frame" | "frameset" | "portal" => {
+            ": it shows another website's content inside the page"
+        }
+        "base" => ": it changes where every address on the page leads",
+        "script" | "style" | "link" => ": raw HTML in Markdown may not add code or styles",
+        "form" | "input" | "button" | "select" | "textarea" => {
+            ": raw HTML in Markdown may not collect what readers type"
+        }
+        _ => "",
+    }
+}
+
+fn attribute_reason(name: &str) -> &'static str {
+    if name.starts_with("on") {
+        ": it runs code"
+    } else if name == "style" {
+        ": raw HTML in Markdown may not carry styles"
+    } else {
+        ""
+    }
+}
+
+/// Escapes text for an element's content.
+pub fn escape_text(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Escapes an attribute's value for double quotes. `<` and `>` are
+/// escaped too, so no value can read as a tag to a parser that sees it
+/// differently (a `<noscript>` with scripts on).
+pub fn escape_attribute(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+}
