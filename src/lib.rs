@@ -12,6 +12,7 @@ pub mod config;
 pub mod consent;
 pub mod content;
 pub mod emit;
+pub mod finding;
 pub mod media;
 pub mod pipeline;
 pub mod publish;

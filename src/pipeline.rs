@@ -8,14 +8,14 @@ use crate::consent::{self, Declarations, Register};
 use crate::content::{self, ContentError, FileUse, LoadOptions, Site};
 use crate::emit::Output;
 use crate::media::{self, Cache, Processed, Settings, Sizes, Treatment};
-use crate::render::{self, PublishedFile, Theme, ThemeError};
+use crate::render::{self, PublishedFile, StaticFile, Theme, ThemeError};
 use crate::report::{self, Finding, MediaEntry, PublishedSize};
 use crate::rules::{self, Verdict};
 use crate::statutory::{self, Assessment};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -178,61 +178,136 @@ impl Prepared {
 
 /// Loads, sanitises, renders and checks the site at `root`.
 pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError> {
+    let survey = survey(root, options)?;
+    let theme = Theme::load(root, &survey.config)?;
+    let media = Media::new(root, &survey.config, options.cache)?;
+    let bar = progress_bar(
+        options.progress,
+        survey.uses.len() + theme.static_files.len(),
+    );
+    let content_files = sanitise_content(root, &survey, &media, &bar);
+    let static_files = sanitise_theme(&theme, &survey.config, &media, &bar);
+    bar.finish_and_clear();
+    let files = published_files(&content_files);
+    let rendered = render::render(
+        &survey.site,
+        &survey.config,
+        &theme,
+        &files,
+        &survey.statutory,
+        survey.today,
+    );
+    let findings = check(&survey, &theme, &rendered, &content_files, &static_files);
+    Ok(assemble(
+        survey,
+        rendered,
+        content_files,
+        static_files,
+        findings,
+    ))
+}
+
+/// How this build sanitises: the settings, the image cache, and where
+/// clean clips are written.
+struct Media {
+    settings: Settings,
+    sizes: Sizes,
+    /// Theme images (logos, icons) are published as they are, stripped.
+    theme_sizes: Sizes,
+    cache: Option<Cache>,
+    spool: PathBuf,
+    /// This build's number in this process.
+    build: u64,
+}
+
+impl Media {
+    fn new(root: &Path, config: &Config, cache: bool) -> Result<Media, PipelineError> {
+        let sizes = Sizes::from(&config.images);
+        let spool = root.join(SPOOL_DIR);
+        std::fs::create_dir_all(&spool).map_err(|source| ContentError::Io {
+            path: spool.clone(),
+            source,
+        })?;
+        clear_stale_spool(&spool);
+        static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Ok(Media {
+            build: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            settings: Settings::from(&config.images),
+            theme_sizes: Sizes {
+                widths: Vec::new(),
+                ..sizes.clone()
+            },
+            sizes,
+            cache: cache.then(|| Cache::new(root.join(CACHE_DIR))),
+            spool,
+        })
+    }
+
+    /// Where a clip of this build is written: named for this process and
+    /// build, so two builds (a `serve` and a `build` in another terminal)
+    /// never share or delete each other's clips. The clean file removes
+    /// it when it goes.
+    fn spool_file(&self, source: &str) -> PathBuf {
+        let name = blake3::hash(source.as_bytes()).to_hex();
+        self.spool.join(format!(
+            "{}-{}-{}",
+            std::process::id(),
+            self.build,
+            &name[..20]
+        ))
+    }
+}
+
+/// Sanitises every content file a page refers to, in parallel.
+fn sanitise_content(
+    root: &Path,
+    survey: &Survey,
+    media: &Media,
+    bar: &indicatif::ProgressBar,
+) -> BTreeMap<String, Verdict> {
     let Survey {
         config,
-        site,
         uses,
         register,
         declarations,
-        statutory,
-        today,
-    } = survey(root, options)?;
-    let theme = Theme::load(root, &config)?;
-
-    // Sanitise every file that would be published, in parallel.
-    let settings = Settings::from(&config.images);
-    let sizes = Sizes::from(&config.images);
-    // Theme images (logos, icons) are published as they are, stripped.
-    let theme_sizes = Sizes {
-        widths: Vec::new(),
-        ..sizes.clone()
-    };
-    let cache = options.cache.then(|| Cache::new(root.join(CACHE_DIR)));
-    // Clean clips are written here, and copied into public/ when emitted.
-    let spool = root.join(SPOOL_DIR);
-    let _ = std::fs::remove_dir_all(&spool);
-    std::fs::create_dir_all(&spool).map_err(|source| ContentError::Io {
-        path: spool.clone(),
-        source,
-    })?;
+        ..
+    } = survey;
     let referenced: Vec<&String> = uses.keys().collect();
-    let bar = progress_bar(
-        options.progress,
-        referenced.len() + theme.static_files.len(),
-    );
-    let content_files: BTreeMap<String, Verdict> = referenced
+    referenced
         .par_iter()
         .map(|&path| {
             let file = root.join(content::CONTENT_DIR).join(path);
-            let treatment = treatment(path, &declarations, &register, &config);
+            let treatment = treatment(path, declarations, register, config);
             let limit = config.video.max_size_mb.saturating_mul(1_000_000);
             let verdict = match clip_size(&file) {
                 // A clip is cleaned from disk to disk, never read whole.
                 Ok(Some(size)) if size > limit => Err(media::Refusal::TooBig { size, limit }),
-                Ok(Some(_)) => {
-                    let name = blake3::hash(path.as_bytes()).to_hex();
-                    media::spool_clip(&file, &spool.join(&name[..20]), &settings)
-                }
+                Ok(Some(_)) => media::spool_clip(&file, &media.spool_file(path), &media.settings),
                 Ok(None) => read_for_media(&file).and_then(|b| {
-                    media::process(&b, &settings, &sizes, &treatment, cache.as_ref())
+                    media::process(
+                        &b,
+                        &media.settings,
+                        &media.sizes,
+                        &treatment,
+                        media.cache.as_ref(),
+                    )
                 }),
                 Err(refusal) => Err(refusal),
             };
             bar.inc(1);
             (path.clone(), verdict)
         })
-        .collect();
-    let static_files: Vec<_> = theme
+        .collect()
+}
+
+/// Sanitises the theme's static files, in parallel.
+fn sanitise_theme(
+    theme: &Theme,
+    config: &Config,
+    media: &Media,
+    bar: &indicatif::ProgressBar,
+) -> Vec<(StaticFile, Verdict)> {
+    theme
         .static_files
         .par_iter()
         .map(|f| {
@@ -252,7 +327,13 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
                         count_faces: config.consent.faces != FaceCheck::Off,
                         ..Treatment::default()
                     };
-                    media::process(&b, &settings, &theme_sizes, &treatment, cache.as_ref())
+                    media::process(
+                        &b,
+                        &media.settings,
+                        &media.theme_sizes,
+                        &treatment,
+                        media.cache.as_ref(),
+                    )
                 } else {
                     media::accept_inert(&b, ext).map(Processed::from)
                 }
@@ -260,10 +341,13 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
             bar.inc(1);
             (f.clone(), verdict)
         })
-        .collect();
-    bar.finish_and_clear();
+        .collect()
+}
 
-    let images: HashMap<String, PublishedFile> = content_files
+/// What the renderer knows of each published content file: its
+/// addresses and size, never its bytes.
+fn published_files(content_files: &BTreeMap<String, Verdict>) -> HashMap<String, PublishedFile> {
+    content_files
         .iter()
         .filter_map(|(path, v)| {
             let processed = v.as_ref().ok()?;
@@ -291,39 +375,55 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
                     captions: processed
                         .kind()
                         .is_video_or_audio()
-                        .then(|| captions_of(path, &content_files, media_dest))
+                        .then(|| captions_of(path, content_files, media_dest))
                         .flatten(),
                 },
             ))
         })
-        .collect();
+        .collect()
+}
 
-    let rendered = render::render(&site, &config, &theme, &images, &statutory, today);
-
+/// Every finding: what loading, the theme, rendering (the gate), the
+/// register and the declarations found, then every rule.
+fn check(
+    survey: &Survey,
+    theme: &Theme,
+    rendered: &render::Rendered,
+    content_files: &BTreeMap<String, Verdict>,
+    static_files: &[(StaticFile, Verdict)],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    findings.extend(site.problems.iter().cloned());
+    findings.extend(survey.site.problems.iter().cloned());
     findings.extend(theme.problems.iter().cloned());
     findings.extend(rendered.problems.iter().cloned());
-    findings.extend(register.problems.iter().cloned());
-    findings.extend(declarations.problems.iter().cloned());
+    findings.extend(survey.register.problems.iter().cloned());
+    findings.extend(survey.declarations.problems.iter().cloned());
     findings.extend(rules::check(&rules::Input {
-        config: &config,
-        site: &site,
-        uses: &uses,
-        register: &register,
-        declarations: &declarations,
-        statutory: &statutory,
-        today,
+        config: &survey.config,
+        site: &survey.site,
+        uses: &survey.uses,
+        register: &survey.register,
+        declarations: &survey.declarations,
+        statutory: &survey.statutory,
+        today: survey.today,
         pages: &rendered.pages,
-        content_files: &content_files,
-        static_files: &static_files,
+        content_files,
+        static_files,
         published: &rendered.published,
     }));
     report::sort(&mut findings);
+    findings
+}
 
-    let mut media_entries = Vec::new();
-    let mut photos = Vec::new();
-    let mut outputs: Vec<Output> = Vec::new();
+/// The outputs to write, and what the report and the approval say of
+/// each published media file.
+fn assemble(
+    survey: Survey,
+    rendered: render::Rendered,
+    content_files: BTreeMap<String, Verdict>,
+    static_files: Vec<(StaticFile, Verdict)>,
+    findings: Vec<Finding>,
+) -> Prepared {
     // Pages people read; feeds, the calendar and the search index are
     // counted with the files.
     let pages = rendered
@@ -331,55 +431,17 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         .iter()
         .filter(|p| p.output().ends_with(".html"))
         .count();
-    outputs.extend(rendered.pages.into_iter().map(Output::page));
+    let mut outputs: Vec<Output> = rendered.pages.into_iter().map(Output::page).collect();
+    let mut media_entries = Vec::new();
+    let mut photos = Vec::new();
     let mut published = std::collections::HashSet::new();
     for (path, verdict) in content_files {
         let Ok(processed) = verdict else { continue };
-        let removed = processed.removed().to_vec();
-        let faces = processed.faces();
-        let declared = match declarations.get(&path) {
-            consent::declarations::Status::Declared(d) => Some(d),
-            _ => None,
-        };
-        let blurred = declared
-            .filter(|d| !d.blur.is_empty())
-            .map(|d| d.blur.len());
-        let mut versions = Vec::new();
-        for clean in processed.into_renditions() {
-            let dest = media_dest(&path, &clean);
-            let (width, height) = clean.display_dimensions();
-            versions.push(PublishedSize {
-                path: dest.clone(),
-                width,
-                height,
-            });
-            if published.insert(dest.clone()) {
-                outputs.push(Output::file(dest, Arc::new(clean)));
-            }
+        let entry = content_entry(&survey, &path, processed, &mut outputs, &mut published);
+        if let Some(photo) = entry.1 {
+            photos.push(photo);
         }
-        // Documents with photos in them are declared too, and covered the
-        // same way.
-        if let Some(d) = declared {
-            photos.push(DeclaredPhoto {
-                source: format!("{}/{path}", content::CONTENT_DIR),
-                published: versions.iter().map(|v| v.path.clone()).collect(),
-                people: d.people.iter().map(|p| p.id.clone()).collect(),
-                consent_use: (!d.nobody())
-                    .then(|| consent::focus_of(&register, d).consent_use().to_string()),
-                pages: uses
-                    .get(&path)
-                    .map(|u| u.iter().map(|u| u.url.clone()).collect())
-                    .unwrap_or_default(),
-            });
-        }
-        media_entries.push(MediaEntry {
-            source: format!("{}/{path}", content::CONTENT_DIR),
-            published: versions.last().map(|v| v.path.clone()).unwrap_or_default(),
-            sizes: versions,
-            removed,
-            faces,
-            blurred,
-        });
+        media_entries.push(entry.0);
     }
     for (f, verdict) in static_files {
         let Ok(processed) = verdict else { continue };
@@ -405,14 +467,96 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         }
         outputs.push(Output::file(f.rel, Arc::new(clean)));
     }
-    Ok(Prepared {
+    Prepared {
         findings,
         outputs,
         media: media_entries,
         photos,
         pages,
-        today,
-    })
+        today: survey.today,
+    }
+}
+
+/// One sanitised content file: its outputs (each version once), its
+/// report entry, and, if it is declared, the photo an approval covers.
+fn content_entry(
+    survey: &Survey,
+    path: &str,
+    processed: Processed,
+    outputs: &mut Vec<Output>,
+    published: &mut std::collections::HashSet<String>,
+) -> (MediaEntry, Option<DeclaredPhoto>) {
+    let removed = processed.removed().to_vec();
+    let faces = processed.faces();
+    let declared = match survey.declarations.get(path) {
+        consent::declarations::Status::Declared(d) => Some(d),
+        _ => None,
+    };
+    let blurred = declared
+        .filter(|d| !d.blur.is_empty())
+        .map(|d| d.blur.len());
+    let mut versions = Vec::new();
+    for clean in processed.into_renditions() {
+        let dest = media_dest(path, &clean);
+        let (width, height) = clean.display_dimensions();
+        versions.push(PublishedSize {
+            path: dest.clone(),
+            width,
+            height,
+        });
+        if published.insert(dest.clone()) {
+            outputs.push(Output::file(dest, Arc::new(clean)));
+        }
+    }
+    // Documents with photos in them are declared too, and covered the
+    // same way.
+    let photo = declared.map(|d| DeclaredPhoto {
+        source: format!("{}/{path}", content::CONTENT_DIR),
+        published: versions.iter().map(|v| v.path.clone()).collect(),
+        people: d.people.iter().map(|p| p.id.clone()).collect(),
+        consent_use: (!d.nobody()).then(|| {
+            consent::focus_of(&survey.register, d)
+                .consent_use()
+                .to_string()
+        }),
+        pages: survey
+            .uses
+            .get(path)
+            .map(|u| u.iter().map(|u| u.url.clone()).collect())
+            .unwrap_or_default(),
+    });
+    let entry = MediaEntry {
+        source: format!("{}/{path}", content::CONTENT_DIR),
+        published: versions.last().map(|v| v.path.clone()).unwrap_or_default(),
+        sizes: versions,
+        removed,
+        faces,
+        blurred,
+    };
+    (entry, photo)
+}
+
+/// Removes clips left by a build that did not end (a `serve` stopped
+/// with Ctrl+C): those of processes no longer running. Only where the
+/// system says which processes are running (Linux); elsewhere they stay
+/// until removed by hand, outside content/ and public/.
+fn clear_stale_spool(spool: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(entries) = std::fs::read_dir(spool) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let pid = name.to_string_lossy().split('-').next().map(str::to_string);
+            let running = pid.is_some_and(|p| Path::new("/proc").join(p).exists());
+            if !running {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = spool;
 }
 
 /// What the sanitiser does to a content file beyond stripping it, from

@@ -8,32 +8,13 @@
 //! Three formats: a human one grouped by file, JSON with a stable schema
 //! (documented in `docs/findings.md`), and GitHub workflow annotations.
 
+pub use crate::finding::{Finding, Location, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// JSON schema version; bump only on an incompatible change.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    /// Not a problem: something the report lists so it can be seen (a name
-    /// the allow-list let through).
-    Notice,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Notice => "notice",
-        }
-    }
-}
 
 /// A date relative to today, in words: "today", "tomorrow", "in 12
 /// days", "1 day ago", "22 days ago". The manifest leaves these out of
@@ -45,121 +26,6 @@ pub fn countdown(days: i64) -> String {
         -1 => "1 day ago".to_string(),
         d if d < 0 => format!("{} days ago", -d),
         d => format!("in {d} days"),
-    }
-}
-
-/// Where a finding points: a file relative to the site root, written with
-/// forward slashes, and optionally a line (1-based), a CSV row (1-based,
-/// counting the header as row 1) or a page of a document (1-based).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Location {
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub row: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page: Option<usize>,
-}
-
-impl Location {
-    pub fn file(file: impl Into<String>) -> Self {
-        Location {
-            file: file.into(),
-            line: None,
-            row: None,
-            page: None,
-        }
-    }
-
-    pub fn line(file: impl Into<String>, line: usize) -> Self {
-        Location {
-            file: file.into(),
-            line: Some(line),
-            row: None,
-            page: None,
-        }
-    }
-
-    pub fn row(file: impl Into<String>, row: usize) -> Self {
-        Location {
-            file: file.into(),
-            line: None,
-            row: Some(row),
-            page: None,
-        }
-    }
-
-    /// A page of a PDF document.
-    pub fn page(file: impl Into<String>, page: usize) -> Self {
-        Location {
-            file: file.into(),
-            line: None,
-            row: None,
-            page: Some(page),
-        }
-    }
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if let Some(row) = self.row {
-            write!(f, " row {row}")?;
-        }
-        if let Some(page) = self.page {
-            write!(f, " page {page}")?;
-        }
-        Ok(())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub rule: &'static str,
-    pub severity: Severity,
-    #[serde(flatten)]
-    pub location: Location,
-    pub message: String,
-    pub fix: String,
-}
-
-impl Finding {
-    pub fn error(
-        rule: &'static str,
-        location: Location,
-        message: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
-        Finding {
-            rule,
-            severity: Severity::Error,
-            location,
-            message: message.into(),
-            fix: fix.into(),
-        }
-    }
-
-    pub fn notice(rule: &'static str, location: Location, message: impl Into<String>) -> Self {
-        Finding {
-            severity: Severity::Notice,
-            ..Finding::error(rule, location, message, "")
-        }
-    }
-
-    pub fn warning(
-        rule: &'static str,
-        location: Location,
-        message: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
-        Finding {
-            severity: Severity::Warning,
-            ..Finding::error(rule, location, message, fix)
-        }
     }
 }
 
@@ -187,18 +53,6 @@ impl Summary {
     pub fn blocked(&self) -> bool {
         self.errors > 0
     }
-}
-
-/// Output formats for findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    /// Grouped by file, for people at a terminal.
-    #[default]
-    Human,
-    /// One JSON document on standard output (schema in docs/findings.md).
-    Json,
-    /// GitHub Actions workflow commands (`::error file=…`), one per finding.
-    Github,
 }
 
 /// Sorts findings so output is stable: by file, line, row, rule, message.

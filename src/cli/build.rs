@@ -1,19 +1,18 @@
 //! `schoolsite build` and `schoolsite check`.
 
+use super::Format;
 use super::{EXIT_BLOCKED, SiteArgs};
 use anyhow::Context;
 use schoolsite::emit;
 use schoolsite::media::human_bytes;
 use schoolsite::pipeline;
 use schoolsite::publish::manifest::{MANIFEST_FILE, Manifest};
-use schoolsite::report::{self, Format, Summary};
+use schoolsite::report::{self, Summary};
 
 pub fn run(args: &SiteArgs, write: bool) -> anyhow::Result<u8> {
     let prepared = pipeline::prepare(&args.root, args.options())?;
-    let code = report_and_write(args, write, &prepared);
-    // Clean clips were spooled for this build only.
-    let _ = std::fs::remove_dir_all(args.root.join(pipeline::SPOOL_DIR));
-    code
+    // Clean clips were spooled for this build only: they go with it.
+    report_and_write(args, write, &prepared)
 }
 
 fn report_and_write(

@@ -1,10 +1,10 @@
 //! `schoolsite leavers`: every published photo that must come down by a
 //! date, grouped by the person it is for.
 
+use super::Format;
 use super::SiteArgs;
 use schoolsite::consent::{Policy, audit};
 use schoolsite::pipeline;
-use schoolsite::report::Format;
 
 #[derive(clap::Args)]
 pub struct LeaversArgs {

@@ -14,10 +14,21 @@ mod where_is;
 
 use clap::{Args, Parser, Subcommand};
 use schoolsite::config::Profile;
-use schoolsite::report::Format;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Output formats for findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Grouped by file, for people at a terminal.
+    #[default]
+    Human,
+    /// One JSON document on standard output (schema in docs/findings.md).
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…`), one per finding.
+    Github,
+}
 
 /// Builds a school's website from Markdown and photos, and refuses to
 /// publish anything that breaks the school's online-safety policy.

@@ -2,10 +2,10 @@
 //! staff who want to clean a photo before emailing or uploading it.
 
 use super::EXIT_BLOCKED;
+use super::Format;
 use anyhow::Context;
 use rayon::prelude::*;
 use schoolsite::media::{self, Settings, Sizes};
-use schoolsite::report::Format;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,10 @@
 //! `schoolsite statutory`: where each item of the school's statutory
 //! checklist stands, and what falls due next.
 
+use super::Format;
 use super::{EXIT_BLOCKED, SiteArgs};
 use schoolsite::pipeline;
-use schoolsite::report::{self, Format, Summary};
+use schoolsite::report::{self, Summary};
 use schoolsite::rules;
 use schoolsite::statutory::{Assessment, Checklist, ItemStatus, State};
 use serde::Serialize;

@@ -1,9 +1,9 @@
 //! `schoolsite where ID`: every photo and page a person appears in.
 
+use super::Format;
 use super::{EXIT_INPUT, SiteArgs};
 use schoolsite::consent::{Cell, Lookup, Policy, assess, audit};
 use schoolsite::pipeline;
-use schoolsite::report::Format;
 
 #[derive(clap::Args)]
 pub struct WhereArgs {

@@ -170,8 +170,9 @@ impl Default for Settings {
 pub struct CleanFile {
     /// The clean bytes (empty when the file is spooled to disk).
     bytes: Vec<u8>,
-    /// A clean clip written to disk rather than held in memory.
-    spool: Option<Spool>,
+    /// A clean clip written to disk rather than held in memory; removed
+    /// from the disk when the last copy of this value goes.
+    spool: Option<std::sync::Arc<Spool>>,
     kind: Kind,
     width: u32,
     height: u32,
@@ -180,12 +181,20 @@ pub struct CleanFile {
 }
 
 /// A clean file written to disk by the sanitiser (a video, which is never
-/// held in memory whole).
-#[derive(Debug, Clone)]
+/// held in memory whole). It is its file's only owner: the file is
+/// removed when it is dropped, so a build's clips last exactly as long as
+/// the build (or `serve`'s current build) that made them.
+#[derive(Debug)]
 struct Spool {
     path: std::path::PathBuf,
     len: u64,
     hash: blake3::Hash,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 impl CleanFile {
@@ -387,7 +396,7 @@ pub struct DocumentContents {
 
 impl DocumentContents {
     /// The finding location of byte `at` of page `page` (0-based).
-    pub fn location(&self, file: &str, page: usize, at: usize) -> crate::report::Location {
+    pub fn location(&self, file: &str, page: usize, at: usize) -> crate::finding::Location {
         match self.pages.get(page) {
             Some(p) if self.lines => {
                 let upto = at.min(p.text.len());
@@ -396,9 +405,9 @@ impl DocumentContents {
                     .filter(|b| **b == b'\n')
                     .count()
                     + 1;
-                crate::report::Location::line(file, line)
+                crate::finding::Location::line(file, line)
             }
-            _ => crate::report::Location::page(file, page + 1),
+            _ => crate::finding::Location::page(file, page + 1),
         }
     }
 }
@@ -697,11 +706,11 @@ pub fn spool_clip(
         .map_err(unreadable)?;
     Ok(Processed::from(CleanFile {
         bytes: Vec::new(),
-        spool: Some(Spool {
+        spool: Some(std::sync::Arc::new(Spool {
             path: dest.to_path_buf(),
             len,
             hash: hasher.finalize(),
-        }),
+        })),
         kind: plan.kind(),
         width: 0,
         height: 0,
