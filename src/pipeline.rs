@@ -410,6 +410,7 @@ fn check(
         content_files,
         static_files,
         published: &rendered.published,
+        templates: &theme.texts,
     }));
     report::sort(&mut findings);
     findings

@@ -220,13 +220,42 @@ fn outside_resources_written_by_templates_are_refused() {
     }
 }
 
+/// A WOFF2 font as its specification lays it out: a 48-byte header, a
+/// one-table directory and the (here made-up) compressed data.
+fn woff2(extra: &[u8]) -> Vec<u8> {
+    let mut f = vec![0u8; 48];
+    f[0..4].copy_from_slice(b"wOF2");
+    f[4..8].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+    f[12..14].copy_from_slice(&1u16.to_be_bytes());
+    f.extend_from_slice(&[0x00, 0x05]);
+    let data = b"compressed font data";
+    f[20..24].copy_from_slice(&(data.len() as u32).to_be_bytes());
+    f.extend_from_slice(data);
+    f.extend_from_slice(extra);
+    let len = f.len() as u32;
+    f[8..12].copy_from_slice(&len.to_be_bytes());
+    f
+}
+
+#[test]
+fn a_font_with_a_photo_joined_to_it_is_refused() {
+    let site = Site::new();
+    site.write(
+        "themes/schoolsite/static/school.woff2",
+        woff2(&jpeg_with_everything(8, 8)),
+    );
+    let out = blocked(&site);
+    assert!(
+        out.contains("themes/schoolsite/static/school.woff2\n  error[media-refused]"),
+        "{out}"
+    );
+    assert!(out.contains("belong to no part of the font"), "{out}");
+}
+
 #[test]
 fn near_miss_a_theme_with_its_own_font_and_background_builds() {
     let site = Site::new();
-    site.write(
-        "themes/schoolsite/static/fonts/school.woff2",
-        b"wOF2\0\x01\0\0rest of a font",
-    );
+    site.write("themes/schoolsite/static/fonts/school.woff2", woff2(b""));
     site.write("themes/schoolsite/static/paper.png", plain_png(4, 4));
     let css = site.read("themes/schoolsite/static/style.css");
     site.write(
@@ -254,7 +283,7 @@ fn the_register_cannot_be_published_through_a_template() {
     );
     let out = blocked(&site);
     assert!(
-        out.contains("templates/people.html\n  error[template]: this template is a copy of (or a link to) a file in consent/"),
+        out.contains("templates/people.html\n  error[template]: this template is a file from consent/ (a copy or a link)"),
         "{out}"
     );
     // Under another ending it is not a template at all.
@@ -293,7 +322,7 @@ fn a_template_linked_to_the_register_is_refused() {
     let out = blocked(&site);
     assert!(
         out.contains(
-            "templates/r.html\n  error[template]: this template is a copy of (or a link to)"
+            "templates/r.html\n  error[template]: this template is a file from consent/ (a copy or a link)"
         ),
         "{out}"
     );
@@ -496,4 +525,101 @@ fn near_miss_the_example_site_with_a_table_and_a_clip_builds_under_the_gate() {
     // No comment a template wrote survives the rebuild.
     let home = site.read("public/index.html");
     assert!(!home.contains("<!--"), "{home}");
+}
+
+#[test]
+fn nesting_that_would_take_minutes_to_read_is_refused_at_once() {
+    // Raw HTML nested far past what any page needs.
+    let deep = format!("{}x{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
+    let site = site_with_page(&deep);
+    let started = std::time::Instant::now();
+    let out = blocked(&site);
+    assert!(out.contains("tags are opened more than 2048 deep"), "{out}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // Quotes nested in Markdown, found before the Markdown is parsed.
+    let site = site_with_page(&format!("{}deep\n", "> ".repeat(100_000)));
+    let out = blocked(&site);
+    assert!(
+        out.contains(
+            "error[markdown-nesting] line 4: quotes and lists are nested more than 64 deep"
+        ),
+        "{out}"
+    );
+    // Near miss: a list of 3,000 items, and quotes three deep.
+    let items: String = (0..3000).map(|i| format!("<li>item {i}</li>")).collect();
+    let site = site_with_page(&format!("<ul>{items}</ul>\n\n> > > quoted\n"));
+    builds(&site);
+}
+
+#[test]
+fn a_feed_that_is_really_a_page_is_refused() {
+    let site = Site::new();
+    site.write(
+        "content/news/_index.md",
+        "+++\ntitle = \"News\"\ngenerate_feeds = true\n+++\n",
+    );
+    site.write(
+        "templates/atom.xml",
+        "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><body><img src=\"https://evil.example/x.png\"/></body></html>",
+    );
+    let out = blocked(&site);
+    assert!(
+        out.contains("templates/atom.xml\n  error[xml-not-allowed]: ")
+            && out.contains("error[xml-not-allowed]: <html> is not an element of an Atom feed or a sitemap (in /news/atom.xml)"),
+        "{out}"
+    );
+    site.write(
+        "templates/atom.xml",
+        "<?xml version=\"1.0\"?><?xml-stylesheet href=\"https://evil.example/x.xsl\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>x</title></feed>",
+    );
+    let out = blocked(&site);
+    assert!(out.contains("processing instruction"), "{out}");
+    // Near miss: the default theme's feed.
+    std::fs::remove_file(site.path("templates/atom.xml")).unwrap();
+    builds(&site);
+    assert!(
+        site.read("public/news/atom.xml")
+            .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"")
+    );
+}
+
+#[test]
+fn an_address_taken_from_a_custom_property_is_refused() {
+    let site = Site::new();
+    let css = site.read("themes/schoolsite/static/style.css");
+    site.write(
+        "themes/schoolsite/static/style.css",
+        format!("{css}\n:root {{ --u: \"https://evil.example/x.png\"; }}\n.hero {{ background-image: image-set(var(--u) 1x); }}\n"),
+    );
+    let out = blocked(&site);
+    assert!(out.contains("error[css-unreadable]"), "{out}");
+    assert!(out.contains("var() inside an address"), "{out}");
+}
+
+#[test]
+fn a_template_that_names_a_pupil_is_refused_however_it_disguises_the_output() {
+    let site = Site::new();
+    register_one_pupil(&site);
+    // A copy of the register that is not byte for byte the same, and a
+    // filter that cuts the surname to an initial in what is published.
+    let register = format!("\u{feff}{}", site.read("consent/register.csv"));
+    site.write("templates/reg.txt", register);
+    site.write(
+        "templates/robots.txt",
+        "User-agent: *\n{% filter replace(from=\"Testperson\", to=\"T.\") %}{% include \"reg.txt\" %}{% endfilter %}\n",
+    );
+    let out = blocked(&site);
+    assert!(
+        out.contains("templates/reg.txt\n  error[name-in-template]: the full name of pupil 1001 (Amelia T.) is in this template"),
+        "{out}"
+    );
+    assert!(!out.contains("Testperson"), "{out}");
+    // Near miss: a template that says a first name.
+    let site = Site::new();
+    register_one_pupil(&site);
+    site.write(
+        "templates/index.html",
+        "<!DOCTYPE html><html><head><title>x</title></head><body><p>Well done Amelia and everyone.</p></body></html>",
+    );
+    builds(&site);
 }

@@ -64,6 +64,40 @@ impl Lines {
     }
 }
 
+/// How deeply Markdown may nest quotes and lists. Parsers slow down with
+/// the square of the depth; no school page nests past a handful.
+pub const MAX_NESTING: usize = 64;
+
+/// The first line (counting from `first_line`) that opens more than
+/// [`MAX_NESTING`] quotes and lists, or is indented past any list's
+/// need: read before the Markdown is parsed.
+pub fn too_deep(body: &str, first_line: usize) -> Option<usize> {
+    body.lines()
+        .position(|line| {
+            let indent = line.len() - line.trim_start().len();
+            let mut opened = 0;
+            let mut rest = line;
+            loop {
+                rest = rest.trim_start();
+                let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                let after = &rest[digits..];
+                let marker = match after.as_bytes() {
+                    [b'>', ..] => 1,
+                    [b'-' | b'*' | b'+', b' ' | b'\t', ..] if digits == 0 => 1,
+                    [b'.' | b')', b' ' | b'\t', ..] if digits > 0 => 1,
+                    _ => 0,
+                };
+                if marker == 0 {
+                    break;
+                }
+                opened += 1;
+                rest = &after[1..];
+            }
+            opened > MAX_NESTING || indent > MAX_NESTING * 16
+        })
+        .map(|i| first_line + i)
+}
+
 /// Scans a body for references. `first_line` is the file line the body
 /// starts on.
 pub fn scan(body: &str, first_line: usize) -> Scan {
@@ -440,6 +474,16 @@ mod tests {
             1,
         );
         assert_eq!(s.shortcodes, vec![3, 7]);
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_found_before_parsing() {
+        assert_eq!(too_deep("a\n> > quote\n- - list\n", 1), None);
+        let deep = format!("x\n\n{}deep\n", "> ".repeat(MAX_NESTING + 1));
+        assert_eq!(too_deep(&deep, 5), Some(7));
+        let lists = format!("{}x\n", "1. ".repeat(MAX_NESTING + 1));
+        assert_eq!(too_deep(&lists, 1), Some(1));
+        assert_eq!(too_deep(&"-".repeat(500), 1), None);
     }
 
     #[test]

@@ -531,6 +531,17 @@ fn parse_markdown(rel: &str, path: &Path) -> Parsed {
             ));
         }
     };
+    if let Some(line) = markdown::too_deep(split.body, split.body_line) {
+        return Parsed::Problem(Finding::error(
+            "markdown-nesting",
+            Location::line(file, line),
+            format!(
+                "quotes and lists are nested more than {} deep here, which no page needs and which would take the build minutes to read",
+                markdown::MAX_NESTING
+            ),
+            "nest quotes (>) and lists less deeply",
+        ));
+    }
     let doc = Document {
         source: rel.to_string(),
         body: split.body.to_string(),

@@ -17,6 +17,7 @@ mod cache;
 mod captions;
 mod classify;
 mod faces;
+mod font;
 mod gif;
 mod jpeg;
 mod metadata;
@@ -117,6 +118,10 @@ impl Refusal {
                 format: "MP3" | "WAV",
                 ..
             } => "export the recording again as MP3 (or WAV) from the program that made it".to_string(),
+            Refusal::Corrupt {
+                format: "web font",
+                ..
+            } => "use the font file exactly as its publisher made it (WOFF2 from the font's own site or package), with nothing joined to it".to_string(),
             Refusal::Corrupt { .. } => {
                 "open the original in a photo editor and export it again as JPEG or PNG".to_string()
             }
@@ -655,8 +660,13 @@ pub fn accept_inert(input: &[u8], extension: &str) -> Result<CleanFile, Refusal>
             detail: "it is not UTF-8 text".to_string(),
         });
     }
+    let bytes = match kind {
+        Kind::Woff => font::woff(input)?,
+        Kind::Woff2 => font::woff2(input)?,
+        _ => input.to_vec(),
+    };
     Ok(CleanFile {
-        bytes: input.to_vec(),
+        bytes,
         kind,
         width: 0,
         height: 0,

@@ -113,6 +113,15 @@ impl Admission {
         (gated.html, findings)
     }
 
+    /// A feed or sitemap a template wrote, read as XML.
+    pub(super) fn xml(&self, text: &str, path: &str, template: &str) -> Vec<Finding> {
+        let page = self.published.page_url(path);
+        gate::xml::check(text, &self.published, &page)
+            .into_iter()
+            .map(|p| finding(p, Some(Location::file(template)), &format!(" (in {path})")))
+            .collect()
+    }
+
     /// A whole page, read with a theme's list. A problem is placed at the
     /// Markdown line that wrote it when it can be found there, else on
     /// the template.
@@ -129,12 +138,16 @@ impl Admission {
             .problems
             .into_iter()
             .map(|p| {
-                // Markdown without raw HTML writes addresses, never tags:
-                // only an address is looked for there.
+                // Markdown without raw HTML writes addresses only in its
+                // link syntax: ](address), <address>, [label]: address.
                 let addresses: Vec<String> = p
                     .near
                     .iter()
-                    .filter(|n| !n.starts_with('<'))
+                    .filter(|n| {
+                        n.starts_with('(')
+                            || n.starts_with("]: ")
+                            || (n.starts_with('<') && n.ends_with('>'))
+                    })
                     .cloned()
                     .collect();
                 let found = doc.and_then(|d| locate(d, &d.file())(&addresses));

@@ -305,6 +305,11 @@ pub fn render(
         let index = r.search_index();
         pages.push(index);
     }
+    for page in pages.iter().filter(|p| p.output.ends_with(".xml")) {
+        let template = page.output.rsplit('/').next().unwrap_or("");
+        let file = theme.template_file(template).unwrap_or("templates");
+        problems.extend(r.admission.xml(&page.html, &page.path, file));
+    }
     problems.extend(r.gated.into_inner().unwrap_or_else(|e| e.into_inner()));
     Rendered {
         pages,

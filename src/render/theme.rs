@@ -29,6 +29,10 @@ pub struct Theme {
     /// Template name → file (relative to the site root) it came from.
     pub(super) sources: BTreeMap<String, String>,
     pub static_files: Vec<StaticFile>,
+    /// Every template's file (relative to the site root) and text: the
+    /// names rule reads them, since a template has no business naming a
+    /// pupil.
+    pub texts: Vec<(String, String)>,
     /// Templates that would not parse, unreadable files.
     pub problems: Vec<Finding>,
 }
@@ -62,7 +66,7 @@ impl Theme {
                         problems.push(Finding::error(
                             "template",
                             Location::file(display),
-                            "this template is a copy of (or a link to) a file in consent/: nothing from the consent register may be published",
+                            "this template is a file from consent/ (a copy or a link): nothing from the consent register may be published",
                             "delete it: the register stays in consent/, which the build reads but never publishes",
                         ));
                     }
@@ -83,6 +87,7 @@ impl Theme {
         // pinned to its own file.
         let mut parsed = BTreeMap::new();
         let mut sources = BTreeMap::new();
+        let texts = templates.values().cloned().collect();
         for (name, (display, text)) in &templates {
             match tera::Template::new(name, None, text) {
                 Ok(t) => {
@@ -132,6 +137,7 @@ impl Theme {
             tera,
             sources,
             static_files,
+            texts,
             problems,
         })
     }

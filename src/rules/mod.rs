@@ -47,6 +47,8 @@ pub struct Input<'a> {
     pub static_files: &'a [(StaticFile, Verdict)],
     /// What the build publishes, to resolve addresses in stylesheets.
     pub published: &'a crate::render::gate::Published,
+    /// Every template's file and text.
+    pub templates: &'a [(String, String)],
 }
 
 impl Input<'_> {

@@ -36,6 +36,20 @@ const URL_FUNCTIONS: &[&str] = &[
     "-webkit-cross-fade",
 ];
 
+/// Functions that may stand inside an address function: images drawn by
+/// CSS itself (`image-set(linear-gradient(…) 1x)`) and `type()`. Any other
+/// (`var()`, `attr()`, `env()`) would put an address there that the
+/// reader cannot see, so it is refused.
+const IN_ADDRESS: &[&str] = &[
+    "linear-gradient",
+    "radial-gradient",
+    "conic-gradient",
+    "repeating-linear-gradient",
+    "repeating-radial-gradient",
+    "repeating-conic-gradient",
+    "type",
+];
+
 /// Reads a stylesheet, a `<style>` element's text, a `style` attribute or
 /// a single CSS value: the grammar's tokens are the same for all.
 pub fn read(css: &str) -> Read {
@@ -77,7 +91,13 @@ fn walk(p: &mut Parser<'_, '_>, url_context: bool, depth: usize, read: &mut Read
             }
             Token::Function(name) => {
                 let lower = name.to_ascii_lowercase();
-                Some(URL_FUNCTIONS.contains(&lower.as_str()))
+                let address = URL_FUNCTIONS.contains(&lower.as_str());
+                if url_context && !address && !IN_ADDRESS.contains(&lower.as_str()) {
+                    read.unreadable = Some(format!(
+                        "{lower}() inside an address (image-set(), image(), src()): the address must be written out where it is used"
+                    ));
+                }
+                Some(address)
             }
             Token::ParenthesisBlock | Token::SquareBracketBlock | Token::CurlyBracketBlock => {
                 Some(false)
@@ -134,5 +154,27 @@ mod tests {
         let deep = "(".repeat(200);
         assert!(read(&deep).unreadable.is_some());
         assert!(read("x{color:red}").unreadable.is_none());
+        // An address taken from a custom property cannot be checked.
+        assert!(
+            read("x{--u:\"https://e.example/x.png\";background:image-set(var(--u) 1x)}")
+                .unreadable
+                .is_some()
+        );
+        assert!(
+            read("x{background:-webkit-image-set(VAR(--u) 1x)}")
+                .unreadable
+                .is_some()
+        );
+        assert!(
+            read("x{background:image-set(attr(data-x) 1x)}")
+                .unreadable
+                .is_some()
+        );
+        // Near miss: gradients and types inside image-set().
+        let ok = read(
+            "x{background:image-set(linear-gradient(rgb(0 0 0),red) 1x, \"a.png\" type(\"image/png\") 2x)}",
+        );
+        assert!(ok.unreadable.is_none(), "{:?}", ok.unreadable);
+        assert_eq!(ok.urls, vec![CssUrl("a.png".into())]);
     }
 }

@@ -8,6 +8,7 @@
 pub mod css;
 pub mod policy;
 pub mod resolve;
+pub mod xml;
 
 use html5ever::tendril::TendrilSink;
 use html5ever::{QualName, local_name, ns};
@@ -53,6 +54,9 @@ pub struct Gated {
 /// Parses a whole page and writes it again from what `policy` admits,
 /// adding the Content Security Policy to its `<head>`.
 pub fn page(html: &str, policy: &Policy, published: &Published, page: &Url) -> Gated {
+    if let Some(refused) = too_deep(html) {
+        return refused;
+    }
     let dom = html5ever::parse_document(RcDom::default(), options()).one(html);
     let mut w = Writer::new(policy, published, page, Loads::Published);
     w.csp = true;
@@ -69,6 +73,9 @@ pub fn fragment(
     page: &Url,
     loads: Loads,
 ) -> Gated {
+    if let Some(refused) = too_deep(html) {
+        return refused;
+    }
     let context = QualName::new(None, ns!(html), local_name!("body"));
     let dom = html5ever::parse_fragment(
         RcDom::default(),
@@ -85,6 +92,86 @@ pub fn fragment(
         w.children(&root, 0);
     }
     w.finish()
+}
+
+/// How deep tags may open before a page is refused unparsed: building a
+/// tree takes time with the square of its depth, so this is counted
+/// first, from the tokens alone.
+const MAX_OPEN: usize = 2048;
+
+/// A refusal for HTML whose tags open deeper than [`MAX_OPEN`], found
+/// without building its tree. A page with fewer `<` than that cannot be.
+fn too_deep(html: &str) -> Option<Gated> {
+    use html5ever::tokenizer::{
+        BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
+    };
+    use std::cell::Cell;
+    memchr::memchr_iter(b'<', html.as_bytes()).nth(MAX_OPEN)?;
+    #[derive(Default)]
+    struct Depth {
+        open: Cell<usize>,
+        deepest: Cell<usize>,
+    }
+    impl TokenSink for Depth {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token
+                && !tag.self_closing
+                && !is_void(&tag.name)
+                && !ends_by_itself(&tag.name)
+            {
+                match tag.kind {
+                    TagKind::StartTag => {
+                        self.open.set(self.open.get() + 1);
+                        self.deepest.set(self.deepest.get().max(self.open.get()));
+                    }
+                    TagKind::EndTag => self.open.set(self.open.get().saturating_sub(1)),
+                }
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let tokenizer = Tokenizer::new(Depth::default(), Default::default());
+    let queue = BufferQueue::default();
+    queue.push_back(html.into());
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    (tokenizer.sink.deepest.get() > MAX_OPEN).then(|| Gated {
+        html: String::new(),
+        problems: vec![Problem {
+            rule: "html-not-allowed",
+            message: format!("tags are opened more than {MAX_OPEN} deep, which no page needs and which would take minutes to read"),
+            fix: "nest elements less deeply (a loop in a template that never closes what it opens?)",
+            near: Vec::new(),
+        }],
+    })
+}
+
+/// Elements whose end tag may be left out (`<li>`, `<p>`, `<td>`…): the
+/// next one closes them, so they do not count towards depth.
+fn ends_by_itself(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "optgroup"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "caption"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "html"
+            | "head"
+            | "body"
+    )
 }
 
 /// Parsed as a browser with scripts off would: what `<noscript>` holds
@@ -198,7 +285,10 @@ impl<'a> Writer<'a> {
         if !admitted {
             self.refuse(
                 "html-not-allowed",
-                format!("<{local}> is not an element a school page may use{}", element_reason(local)),
+                format!(
+                    "<{local}> is not an element a school page may use{}",
+                    element_reason(local, self.policy.markdown)
+                ),
                 "remove it; show photos and clips with ![description](file) beside the page, and link to other websites instead of embedding them",
                 vec![format!("<{local}")],
             );
@@ -331,7 +421,10 @@ impl<'a> Writer<'a> {
         let Attribute::Allowed(mut value) = decision else {
             self.refuse(
                 "html-not-allowed",
-                format!("the attribute {name} on <{element}> is not one a school page may use{}", attribute_reason(&name)),
+                format!(
+                    "the attribute {name} on <{element}> is not one a school page may use{}",
+                    attribute_reason(&name, self.policy.markdown)
+                ),
                 "remove it; links go in href, photos in Markdown ![description](file), and styles in the theme's stylesheet",
                 vec![format!("{name}="), name.clone()],
             );
@@ -485,6 +578,8 @@ fn address_near(raw: &str, element: &str) -> Vec<String> {
         format!("='{raw}"),
         format!("={raw}"),
         format!("({raw}"),
+        format!("<{raw}>"),
+        format!("]: {raw}"),
         raw,
         format!("<{element}"),
     ]
@@ -531,24 +626,26 @@ fn is_void(name: &str) -> bool {
     )
 }
 
-fn element_reason(name: &str) -> &'static str {
+fn element_reason(name: &str, markdown: bool) -> &'static str {
     match name {
         "iframe" | "object" | "embed" | "frame" | "frameset" | "portal" => {
             ": it shows another website's content inside the page"
         }
         "base" => ": it changes where every address on the page leads",
-        "script" | "style" | "link" => ": raw HTML in Markdown may not add code or styles",
-        "form" | "input" | "button" | "select" | "textarea" => {
+        "script" | "style" | "link" if markdown => {
+            ": raw HTML in Markdown may not add code or styles"
+        }
+        "form" | "input" | "button" | "select" | "textarea" if markdown => {
             ": raw HTML in Markdown may not collect what readers type"
         }
         _ => "",
     }
 }
 
-fn attribute_reason(name: &str) -> &'static str {
+fn attribute_reason(name: &str, markdown: bool) -> &'static str {
     if name.starts_with("on") {
         ": it runs code"
-    } else if name == "style" {
+    } else if name == "style" && markdown {
         ": raw HTML in Markdown may not carry styles"
     } else {
         ""

@@ -359,6 +359,9 @@ pub struct Policy {
     /// Whether `<style>`, `style=`, `<script>`, `<link>` and forms are
     /// admitted: a theme's, never raw HTML in Markdown by default.
     pub theme: bool,
+    /// Whether this is the list for raw HTML in Markdown (findings then
+    /// say so).
+    pub markdown: bool,
 }
 
 /// What raw HTML in Markdown may use unless the site widens it: text,
@@ -449,6 +452,7 @@ impl Policy {
             svg: true,
             global: GLOBAL.to_vec(),
             theme: true,
+            markdown: false,
         }
     }
 
@@ -481,6 +485,7 @@ impl Policy {
                 svg,
                 global,
                 theme,
+                markdown: true,
             },
             unknown,
         )

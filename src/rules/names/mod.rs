@@ -81,6 +81,29 @@ pub fn check(input: &Input) -> Vec<Finding> {
         );
     }
     out.extend(documents::check(input, &matcher));
+    // A template has no business naming a pupil: whatever it does with
+    // the name (a filter that shortens it, a copy of the register), the
+    // template itself is refused.
+    for (file, text) in input.templates {
+        let mut escaped = String::with_capacity(text.len());
+        crate::render::gate::escape_text(text, &mut escaped);
+        let part = Part {
+            html: &escaped,
+            path: file,
+            source: None,
+            output: file,
+            file: Some(file),
+        };
+        let mut look = html::FirstLook::default();
+        let (found, _) = check_page(input, &matcher, &part, None, &mut look, &none, &elsewhere);
+        out.extend(found.into_iter().filter(|f| f.rule != "name-in-address").map(|mut f| {
+            f.rule = "name-in-template";
+            f.severity = Severity::Error;
+            f.message = f.message.replacen(&format!(" is on {file}"), " is in this template", 1);
+            f.fix = "take the name out of the template: names come from pages, where the rules can check them, never from templates".to_string();
+            f
+        }));
+    }
     // The theme's text files (stylesheets' `content:`, scripts, text)
     // are published as they are, so they are read as a page's text is.
     for (file, text) in input.static_texts() {
