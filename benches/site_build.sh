@@ -4,6 +4,12 @@
 # wall-time ratio and both peaks of memory (from /usr/bin/time -v).
 #
 #   bash benches/site_build.sh [PAGES] [RUNS]
+#   BASELINE_REV=c1b0cb5 bash benches/site_build.sh 10000 5
+#
+# With BASELINE_REV, that revision of schoolsite is built too (in a git
+# worktree, with its own target folder) and timed in the same runs, so
+# the cost of a change (such as the gate) is a ratio measured side by side.
+# Runs alternate between the tools, and the best of each is kept.
 #
 # Needs: hugo and /usr/bin/time (Debian packages `hugo` and `time`).
 set -euo pipefail
@@ -86,7 +92,7 @@ T
 cat > "$site/hugo.toml" <<'TOML'
 baseURL = "https://bench.example.org/"
 title = "Bench School"
-paginate = 10
+PAGINATE
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
 [markup.goldmark.renderer]
 unsafe = true
@@ -106,33 +112,63 @@ T
 cat > "$site/layouts/index.html" <<'T'
 {{ define "main" }}{{ .Content }}<ul>{{ range .Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
 T
+# Hugo 0.128 moved `paginate` to [pagination] pagerSize (and later
+# releases dropped the old key).
+hugo_minor=$(hugo version | sed -n 's/.*v0\.\([0-9]*\).*/\1/p')
+if [ "${hugo_minor:-0}" -ge 128 ]; then
+  sed -i '/^PAGINATE$/d' "$site/hugo.toml"
+  printf '[pagination]\npagerSize = 10\n' >> "$site/hugo.toml"
+else
+  sed -i 's/^PAGINATE$/paginate = 10/' "$site/hugo.toml"
+fi
 # schoolsite reads section settings from _index.md; Hugo ignores them.
 for d in "$site"/content/section-*; do
   sed -i 's/^title = \(.*\)$/title = \1\nsort_by = "date"\npaginate_by = 10/' "$d/_index.md"
 done
 
-measure() { # name, command...
+baseline=""
+if [ -n "${BASELINE_REV:-}" ]; then
+  echo "building schoolsite at $BASELINE_REV (release) for the side-by-side run..."
+  tree="$work/baseline-src"
+  git -C "$here" worktree add --detach -f "$tree" "$BASELINE_REV" >/dev/null
+  trap 'git -C "$here" worktree remove --force "$tree" >/dev/null 2>&1; rm -rf "$work"' EXIT
+  cargo build --release --quiet --manifest-path "$tree/Cargo.toml" --target-dir "$here/target/baseline"
+  baseline="$here/target/baseline/release/schoolsite"
+fi
+
+declare -A best_wall best_rss
+once() { # name, command...
   local name=$1; shift
-  local best_wall="" best_rss=""
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time" || { cat "$work/$name.out" "$work/$name.time"; exit 1; }
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/$name.time")
-    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
-    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; best_rss=$rss; fi
-  done
-  echo "$best_wall $best_rss"
+  /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time" || { cat "$work/$name.out" "$work/$name.time"; exit 1; }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/$name.time")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
+  if [ -z "${best_wall[$name]:-}" ] || awk "BEGIN{exit !($wall < ${best_wall[$name]})}"; then
+    best_wall[$name]=$wall; best_rss[$name]=$rss
+  fi
 }
 
-echo "timing (best of $RUNS runs each, $(nproc) cores)..."
-read -r s_wall s_rss < <(measure schoolsite "$bin" build --root "$site")
+echo "timing (best of $RUNS runs each, alternating, $(nproc) cores)..."
+for _ in $(seq "$RUNS"); do
+  once schoolsite "$bin" build --root "$site"
+  [ -n "$baseline" ] && once baseline "$baseline" build --root "$site"
+  once hugo hugo --quiet --source "$site" --destination "$site/public-hugo"
+done
+s_wall=${best_wall[schoolsite]}; s_rss=${best_rss[schoolsite]}
+h_wall=${best_wall[hugo]}; h_rss=${best_rss[hugo]}
+"$bin" build --root "$site" >/dev/null
 s_pages=$(find "$site/public" -name '*.html' | wc -l)
-rm -rf "$site/public"
-read -r h_wall h_rss < <(measure hugo hugo --quiet --source "$site" --destination "$site/public-hugo")
 h_pages=$(find "$site/public-hugo" -name '*.html' | wc -l)
+echo "hugo: $(hugo version | cut -d' ' -f1-2)"
 
 printf '\n%-12s %10s %14s %12s\n' tool "wall (s)" "peak RSS (MB)" "HTML files"
 printf '%-12s %10.2f %14.1f %12d\n' schoolsite "$s_wall" "$(echo "$s_rss/1024" | bc -l)" "$s_pages"
+if [ -n "$baseline" ]; then
+  printf '%-12s %10.2f %14.1f\n' "@$BASELINE_REV" "${best_wall[baseline]}" "$(echo "${best_rss[baseline]}/1024" | bc -l)"
+fi
 printf '%-12s %10.2f %14.1f %12d\n' hugo "$h_wall" "$(echo "$h_rss/1024" | bc -l)" "$h_pages"
+if [ -n "$baseline" ]; then
+  printf '\ntime ratio schoolsite/%s: %.3f (the change'"'"'s cost)\n' "$BASELINE_REV" "$(echo "$s_wall/${best_wall[baseline]}" | bc -l)"
+fi
 printf '\ntime ratio schoolsite/hugo: %.2f (below 1 means schoolsite is faster)\n' "$(echo "$s_wall/$h_wall" | bc -l)"
 printf 'memory ratio schoolsite/hugo: %.2f\n' "$(echo "$s_rss/$h_rss" | bc -l)"

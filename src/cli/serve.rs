@@ -47,6 +47,12 @@ pub struct ServeArgs {
 
 /// Where the browser listens for "rebuilt" (server-sent events).
 const RELOAD_PATH: &str = "/__schoolsite/reload";
+/// The live-reload script, served as a file: pages carry a Content
+/// Security Policy that allows scripts from the site only, never written
+/// into the page.
+const RELOAD_SCRIPT_PATH: &str = "/__schoolsite/reload.js";
+const RELOAD_SCRIPT: &str =
+    "new EventSource(\"/__schoolsite/reload\").onmessage=function(){location.reload()};\n";
 /// How often files are looked at.
 const POLL: Duration = Duration::from_millis(200);
 
@@ -269,6 +275,16 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     if req.path == RELOAD_PATH {
         return events(stream, shared);
     }
+    if req.path == RELOAD_SCRIPT_PATH && shared.reload {
+        let head = req.method == "HEAD";
+        return send(
+            &mut stream,
+            200,
+            "text/javascript; charset=utf-8",
+            RELOAD_SCRIPT.as_bytes(),
+            head,
+        );
+    }
     let built = current(shared);
     let head = req.method == "HEAD";
     let Some(rel) = req.path.strip_prefix(built.base_path.as_str()) else {
@@ -425,9 +441,7 @@ fn with_reload(html: &str, reload: bool) -> String {
     if !reload {
         return html.to_string();
     }
-    let script = format!(
-        "<script>new EventSource(\"{RELOAD_PATH}\").onmessage=function(){{location.reload()}};</script>"
-    );
+    let script = format!("<script src=\"{RELOAD_SCRIPT_PATH}\"></script>");
     match html.rfind("</body>") {
         Some(i) => format!("{}{script}{}", &html[..i], &html[i..]),
         None => format!("{html}{script}"),
@@ -650,7 +664,8 @@ mod tests {
     #[test]
     fn reload_script_goes_before_the_body_ends() {
         let out = with_reload("<body><p>x</p></body></html>", true);
-        assert!(out.contains("EventSource") && out.ends_with("</script></body></html>"));
+        assert!(out.contains("reload.js") && out.ends_with("</script></body></html>"));
+        assert!(RELOAD_SCRIPT.contains(RELOAD_PATH));
         assert_eq!(with_reload("<p>x</p>", false), "<p>x</p>");
     }
 }
