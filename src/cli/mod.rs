@@ -30,6 +30,19 @@ pub(crate) enum Format {
     Github,
 }
 
+/// A command that only reports, piped into `head`, ends when `head` stops
+/// reading, as Unix tools do, rather than panicking on the closed pipe.
+/// (Commands that write, and `serve` with its sockets, keep Rust's
+/// default, so nothing stops them half-way.)
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: sets a signal's action to the default before any other
+    // thread exists; no handler is installed.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Builds a school's website from Markdown and photos, and refuses to
 /// publish anything that breaks the school's online-safety policy.
 #[derive(Parser)]
@@ -150,6 +163,12 @@ pub const EXIT_INPUT: u8 = 2;
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Check(_) | Command::Leavers(_) | Command::Where(_) | Command::Statutory(_)
+    ) {
+        quiet_on_closed_pipe();
+    }
     let result = match cli.command {
         Command::Build(args) => build::run(&args, true),
         Command::Check(args) => build::run(&args, false),

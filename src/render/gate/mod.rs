@@ -59,6 +59,9 @@ pub fn page(html: &str, policy: &Policy, published: &Published, page: &Url) -> G
     }
     let dom = html5ever::parse_document(RcDom::default(), options()).one(html);
     let mut w = Writer::new(policy, published, page, Loads::Published);
+    // What is written is about what was read: room for it and the
+    // policy, so the page is not held in twice the memory it needs.
+    w.out.reserve(html.len() + CSP.len() + 256);
     w.csp = true;
     w.node(&dom.document, 0);
     w.finish()
@@ -86,6 +89,7 @@ pub fn fragment(
     )
     .one(html);
     let mut w = Writer::new(policy, published, page, loads);
+    w.out.reserve(html.len() + 256);
     // The fragment is parsed under a made-up <html> element.
     let root = dom.document.children.borrow().first().cloned();
     if let Some(root) = root {
@@ -426,7 +430,7 @@ impl<'a> Writer<'a> {
                     attribute_reason(&name, self.policy.markdown)
                 ),
                 "remove it; links go in href, photos in Markdown ![description](file), and styles in the theme's stylesheet",
-                vec![format!("{name}="), name.clone()],
+                vec![format!("{name}="), name.to_string()],
             );
             return false;
         };
@@ -586,11 +590,11 @@ fn address_near(raw: &str, element: &str) -> Vec<String> {
 }
 
 /// `xlink:href` and the like keep their prefix; others are their name.
-fn attribute_name(name: &QualName) -> String {
+fn attribute_name(name: &QualName) -> std::borrow::Cow<'_, str> {
     match &name.prefix {
-        Some(p) => format!("{p}:{}", name.local),
-        None if name.ns == ns!(xlink) => format!("xlink:{}", name.local),
-        None => name.local.to_string(),
+        Some(p) => format!("{p}:{}", name.local).into(),
+        None if name.ns == ns!(xlink) => format!("xlink:{}", name.local).into(),
+        None => std::borrow::Cow::Borrowed(&*name.local),
     }
 }
 
@@ -654,29 +658,49 @@ fn attribute_reason(name: &str, markdown: bool) -> &'static str {
 
 /// Escapes text for an element's content.
 pub fn escape_text(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
+    escape(s, out, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '\u{a0}' => Some("&nbsp;"),
+        _ => None,
+    });
+}
+
+/// Copies `s` to `out`, a run at a time, writing `replace`'s text for the
+/// characters it names (all ASCII, or U+00A0, whose UTF-8 starts 0xC2).
+fn escape(s: &str, out: &mut String, replace: impl Fn(char) -> Option<&'static str>) {
+    out.reserve(s.len());
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() || b == b' ' || (b >= 0x80 && b != 0xC2) {
+            i += 1;
+            continue;
         }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        if let Some(with) = replace(c) {
+            out.push_str(&s[run..i]);
+            out.push_str(with);
+            run = i + c.len_utf8();
+        }
+        i += c.len_utf8().max(1);
     }
+    out.push_str(&s[run..]);
 }
 
 /// Escapes an attribute's value for double quotes. `<` and `>` are
 /// escaped too, so no value can read as a tag to a parser that sees it
 /// differently (a `<noscript>` with scripts on).
 pub fn escape_attribute(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
-    }
+    escape(s, out, |c| match c {
+        '&' => Some("&amp;"),
+        '"' => Some("&quot;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '\u{a0}' => Some("&nbsp;"),
+        _ => None,
+    });
 }

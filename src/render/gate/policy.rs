@@ -444,11 +444,18 @@ pub enum Attribute {
     Refused,
 }
 
+/// [`HTML`] by element name, made once.
+static BY_ELEMENT: std::sync::LazyLock<
+    std::collections::HashMap<&'static str, &'static [(&'static str, Value)]>,
+> = std::sync::LazyLock::new(|| HTML.iter().map(|(n, a)| (*n, *a)).collect());
+
 impl Policy {
     /// Everything a theme's templates may write.
     pub fn theme() -> Policy {
+        let mut elements: Vec<&'static str> = HTML.iter().map(|(n, _)| *n).collect();
+        elements.sort_unstable();
         Policy {
-            elements: HTML.iter().map(|(n, _)| *n).collect(),
+            elements,
             svg: true,
             global: GLOBAL.to_vec(),
             theme: true,
@@ -478,6 +485,8 @@ impl Policy {
                 unknown.push(name);
             }
         }
+        elements.sort_unstable();
+        elements.dedup();
         let theme = elements.contains(&"style") || global.contains(&"style");
         (
             Policy {
@@ -493,7 +502,7 @@ impl Policy {
 
     /// Whether an HTML element is admitted.
     pub fn html_element(&self, name: &str) -> bool {
-        self.elements.contains(&name)
+        self.elements.binary_search(&name).is_ok()
     }
 
     /// Whether an SVG element is admitted.
@@ -503,10 +512,9 @@ impl Policy {
 
     /// The decision on attribute `attr` of HTML element `element`.
     pub fn html_attribute(&self, element: &str, attr: &str) -> Attribute {
-        let own = HTML
-            .iter()
-            .find(|(n, _)| *n == element)
-            .and_then(|(_, attrs)| attrs.iter().find(|(a, _)| *a == attr));
+        let own = BY_ELEMENT
+            .get(element)
+            .and_then(|attrs| attrs.iter().find(|(a, _)| *a == attr));
         if let Some((_, value)) = own {
             return Attribute::Allowed(*value);
         }

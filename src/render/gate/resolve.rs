@@ -83,17 +83,24 @@ impl Published {
                 fix: "give the address of a page or a file of this site",
             });
         }
+        if raw.trim_matches(is_c0_or_space).starts_with('#') {
+            return Ok(Target::Fragment);
+        }
+        // Most addresses a build writes are plain site paths: these read
+        // the same to the URL parser, so they are looked up directly.
+        if let Some(rest) = self.plain_path(raw) {
+            return self.internal(rest, how);
+        }
         let url = Url::options().base_url(Some(page)).parse(raw).map_err(|e| Refused {
             rule: "address-unreadable",
             why: format!("a browser cannot read {} as an address ({e})", shown(raw)),
             fix: "write the address of a page or file of this site, or a whole https:// address to link to",
         })?;
-        let same_document = raw.trim_matches(is_c0_or_space).starts_with('#');
-        if same_document {
-            return Ok(Target::Fragment);
-        }
         match url.scheme() {
-            "http" | "https" if self.same_site(&url) => self.internal(&url, how),
+            "http" | "https" if self.same_site(&url) => {
+                let rest = &url.path()[self.base.path().len()..];
+                self.internal(&percent_decode(rest), how)
+            }
             "http" | "https" => match how {
                 Use::Navigate => Ok(Target::Elsewhere),
                 Use::Fetch => Err(Refused {
@@ -122,11 +129,25 @@ impl Published {
         url.origin() == self.base.origin() && url.path().starts_with(self.base.path())
     }
 
-    /// An address on this site: it must be something the build publishes.
-    fn internal(&self, url: &Url, how: Use) -> Result<Target, Refused> {
-        let rest = &url.path()[self.base.path().len()..];
-        let decoded = percent_decode(rest);
-        let path = format!("/{decoded}");
+    /// `raw` after the site's base path, when it is a site path the URL
+    /// parser would leave as it is: `/`, then letters, digits and `-._~/`
+    /// only, with no `.` or `..` segment.
+    fn plain_path<'r>(&self, raw: &'r str) -> Option<&'r str> {
+        let rest = raw.strip_prefix(self.base.path())?;
+        let plain = raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
+            && !raw.starts_with("//")
+            && !rest
+                .split('/')
+                .any(|segment| segment == "." || segment == "..");
+        plain.then_some(rest)
+    }
+
+    /// An address on this site (`rest` is its path after the base path,
+    /// decoded): it must be something the build publishes.
+    fn internal(&self, rest: &str, how: Use) -> Result<Target, Refused> {
+        let path = format!("/{rest}");
         if self.files.contains(&path) {
             return Ok(Target::File(path));
         }
