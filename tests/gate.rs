@@ -321,9 +321,7 @@ fn a_template_linked_to_the_register_is_refused() {
     .unwrap();
     let out = blocked(&site);
     assert!(
-        out.contains(
-            "templates/r.html\n  error[template]: this template is a file from consent/ (a copy or a link)"
-        ),
+        out.contains("templates/r.html\n  error[path-escape]: this file is a hard link"),
         "{out}"
     );
     assert!(

@@ -750,14 +750,19 @@ pub fn copy_range(
             Ok(n) => done += n as u64,
         }
     }
-    use std::io::Write as _;
-    use std::os::unix::fs::FileExt as _;
+    // Elsewhere (and where the kernel would not), through a buffer: the
+    // file is read from its own cursor, which works on every platform.
+    use std::io::{Read as _, Seek as _, Write as _};
+    let mut reader = source;
+    if done < len {
+        reader.seek(std::io::SeekFrom::Start(start + done))?;
+    }
     let mut buffer = vec![0u8; 1 << 20];
     while done < len {
         let want = usize::try_from(len - done)
             .unwrap_or(usize::MAX)
             .min(buffer.len());
-        let n = source.read_at(&mut buffer[..want], start + done)?;
+        let n = reader.read(&mut buffer[..want])?;
         if n == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }

@@ -186,6 +186,15 @@ fn files_under(dir: &Path, problems: &mut Vec<Finding>, root: &Path) -> Vec<(Str
                 continue;
             }
         }
+        if has_other_names(entry.path()) {
+            problems.push(Finding::error(
+                "path-escape",
+                Location::file(display_rel(root, entry.path())),
+                "this file is a hard link: the same file has another name elsewhere (perhaps in consent/ or outside the site), so it is not used",
+                "copy the file here instead of linking to it",
+            ));
+            continue;
+        }
         let Ok(rel) = entry.path().strip_prefix(dir) else {
             continue;
         };
@@ -251,6 +260,21 @@ fn drop_circles(
         for name in &circle {
             parsed.remove(name);
         }
+    }
+}
+
+/// Whether a file has more than one name (a hard link). Only Unix says;
+/// elsewhere a copy of a register file is still refused by its bytes.
+fn has_other_names(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).is_ok_and(|m| m.nlink() > 1)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
     }
 }
 
