@@ -387,3 +387,28 @@ fn a_page_of_published_things_passes_unchanged_in_meaning() {
     );
     assert!(read_back(&gated.html).is_empty());
 }
+
+/// Found by the fuzzer: misnested markup leaves a heading inside another,
+/// a tree HTML cannot write so that it reads back the same. What matters
+/// holds: the page the gate wrote has nothing to refuse, the independent
+/// reader finds nothing wrong in it, and a second pass is its settled
+/// shape.
+#[test]
+fn a_tree_html_cannot_write_back_still_passes_and_settles() {
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fuzz-gate-misnested-heading.html"
+    ))
+    .expect("fixture");
+    let text = String::from_utf8_lossy(&input);
+    let published = published();
+    let page = published.page_url("/news/");
+    let policy = Policy::theme();
+    let first = gate::page(&text, &policy, &published, &page);
+    assert!(read_back(&first.html).is_empty());
+    let again = gate::page(&first.html, &policy, &published, &page);
+    assert!(again.problems.is_empty(), "{:?}", again.problems);
+    assert_ne!(again.html, first.html, "the fixture no longer shows the case");
+    let settled = gate::page(&again.html, &policy, &published, &page);
+    assert_eq!(settled.html, again.html);
+}
