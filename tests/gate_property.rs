@@ -408,7 +408,10 @@ fn a_tree_html_cannot_write_back_still_passes_and_settles() {
     assert!(read_back(&first.html).is_empty());
     let again = gate::page(&first.html, &policy, &published, &page);
     assert!(again.problems.is_empty(), "{:?}", again.problems);
-    assert_ne!(again.html, first.html, "the fixture no longer shows the case");
+    assert_ne!(
+        again.html, first.html,
+        "the fixture no longer shows the case"
+    );
     let settled = gate::page(&again.html, &policy, &published, &page);
     assert_eq!(settled.html, again.html);
 }
