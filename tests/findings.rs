@@ -5,23 +5,6 @@
 mod common;
 use common::*;
 
-/// Builds `site`, asserts it was blocked, and returns the output.
-fn blocked(site: &Site) -> String {
-    let run = site.build();
-    assert_eq!(run.code, 1, "expected a blocked build:\n{}", run.all());
-    assert!(
-        !site.path("public").exists(),
-        "a blocked build wrote public/"
-    );
-    assert!(
-        run.stdout
-            .contains("nothing was written; public/ is unchanged"),
-        "{}",
-        run.stdout
-    );
-    run.stdout
-}
-
 #[test]
 fn malformed_front_matter_names_file_and_line() {
     let site = Site::new();

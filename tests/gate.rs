@@ -6,18 +6,6 @@
 mod common;
 use common::*;
 
-/// Builds `site`, asserts it was blocked without writing public/, and
-/// returns the output.
-fn blocked(site: &Site) -> String {
-    let run = site.build();
-    assert_eq!(run.code, 1, "expected a blocked build:\n{}", run.all());
-    assert!(
-        !site.path("public").exists(),
-        "a blocked build wrote public/"
-    );
-    run.stdout
-}
-
 fn builds(site: &Site) -> String {
     let run = site.build();
     assert_eq!(run.code, 0, "expected a clean build:\n{}", run.all());

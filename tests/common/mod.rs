@@ -141,6 +141,23 @@ pub fn declare_nobody(site: &Site, dir: &str, names: &[&str]) {
     site.write(&format!("{dir}/photos.toml"), entries);
 }
 
+/// Builds `site`, asserts it was blocked, and returns the output.
+pub fn blocked(site: &Site) -> String {
+    let run = site.build();
+    assert_eq!(run.code, 1, "expected a blocked build:\n{}", run.all());
+    assert!(
+        !site.path("public").exists(),
+        "a blocked build wrote public/"
+    );
+    assert!(
+        run.stdout
+            .contains("nothing was written; public/ is unchanged"),
+        "{}",
+        run.stdout
+    );
+    run.stdout
+}
+
 /// A one-row register: pupil 1001, Amelia Testperson, with every consent.
 pub fn register_one_pupil(site: &Site) {
     site.write(
