@@ -57,6 +57,7 @@ const HTML: &[(&str, &[(&str, Value)])] = &[
         &[
             ("rel", Value::Text),
             ("href", Value::Navigate),
+            ("as", Value::Text),
             ("type", Value::Text),
             ("sizes", Value::Text),
             ("media", Value::Text),
@@ -551,7 +552,13 @@ impl Policy {
 /// loaded (a stylesheet, an icon) or only named (a feed, a canonical
 /// address).
 pub fn link_rel(rel: &str) -> Option<Value> {
-    const FETCHED: &[&str] = &["stylesheet", "icon", "apple-touch-icon", "manifest"];
+    const FETCHED: &[&str] = &[
+        "stylesheet",
+        "icon",
+        "apple-touch-icon",
+        "manifest",
+        "preload",
+    ];
     const NAMED: &[&str] = &[
         "alternate",
         "canonical",
@@ -627,4 +634,42 @@ pub fn input_type(kind: &str) -> bool {
 pub fn script_type(kind: &str) -> bool {
     const TYPES: &[&str] = &["", "module", "text/javascript", "application/javascript"];
     TYPES.contains(&kind.trim().to_ascii_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_loaded_named_or_refused() {
+        assert_eq!(link_rel("stylesheet"), Some(Value::Fetch));
+        assert_eq!(link_rel("preload"), Some(Value::Fetch));
+        assert_eq!(link_rel("alternate"), Some(Value::Navigate));
+        assert_eq!(link_rel("ICON"), Some(Value::Fetch));
+        // Hints that contact another site before any click.
+        assert_eq!(link_rel("preconnect"), None);
+        assert_eq!(link_rel("dns-prefetch"), None);
+        assert_eq!(link_rel("alternate prefetch"), None);
+    }
+
+    #[test]
+    fn markdown_is_narrower_and_widens_only_within_the_theme() {
+        let (md, unknown) = Policy::markdown(&["style".into(), "marquee".into()]);
+        assert_eq!(unknown, vec!["marquee".to_string()]);
+        assert!(md.html_element("style"));
+        assert_eq!(
+            md.html_attribute("div", "style"),
+            Attribute::Allowed(Value::Style)
+        );
+        let (plain, _) = Policy::markdown(&[]);
+        assert!(!plain.html_element("script") && !plain.html_element("link"));
+        assert_eq!(plain.html_attribute("div", "style"), Attribute::Refused);
+        assert_eq!(plain.html_attribute("a", "onclick"), Attribute::Refused);
+        assert_eq!(
+            plain.html_attribute("div", "data-x"),
+            Attribute::Allowed(Value::Text)
+        );
+        assert_eq!(plain.html_attribute("div", "data-"), Attribute::Refused);
+        assert!(Policy::theme().html_element("script"));
+    }
 }
