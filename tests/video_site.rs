@@ -71,13 +71,9 @@ fn spooled(site: &Site) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn each_build_owns_its_clips_so_a_second_build_leaves_the_first_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(clip) = clip(dir.path()) else { return };
-    let site = sports_day(
-        &clip,
-        Some("people = [\"1001\"]"),
-        Some(("relay.vtt", CAPTIONS)),
-    );
+    let Some(site) = declared_and_captioned() else {
+        return;
+    };
     let options = schoolsite::pipeline::Options {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23),
         ..Default::default()
@@ -100,19 +96,27 @@ fn each_build_owns_its_clips_so_a_second_build_leaves_the_first_alone() {
     assert!(spooled(&site).is_empty());
 }
 
+/// The sports-day clip, declared as showing pupil 1001 and captioned;
+/// `None` where ffmpeg cannot make the clip.
+fn declared_and_captioned() -> Option<Site> {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = clip(dir.path())?;
+    Some(sports_day(
+        &clip,
+        Some("people = [\"1001\"]"),
+        Some(("relay.vtt", CAPTIONS)),
+    ))
+}
+
 fn check(site: &Site) -> (Run, Vec<serde_json::Value>) {
     json_findings(site, "2026-11-23", &["Smith"])
 }
 
 #[test]
 fn a_declared_captioned_clip_is_published_clean_as_a_video_with_captions() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(clip) = clip(dir.path()) else { return };
-    let site = sports_day(
-        &clip,
-        Some("people = [\"1001\"]"),
-        Some(("relay.vtt", CAPTIONS)),
-    );
+    let Some(site) = declared_and_captioned() else {
+        return;
+    };
     let run = site.run(&["build", "--today", "2026-11-23"]);
     assert_eq!(run.code, 0, "{}", run.all());
     // The clean clip was spooled outside public/ and copied in by the
