@@ -8,14 +8,15 @@
 pub mod css;
 pub mod policy;
 pub mod resolve;
+mod tree;
 pub mod xml;
 
 use html5ever::tendril::TendrilSink;
 use html5ever::{QualName, local_name, ns};
-use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use policy::{Attribute, Policy, Value};
 pub use resolve::{Published, Refused, Target, Use};
 use std::collections::HashSet;
+use tree::{Data, Ref};
 use url::Url;
 
 /// Something the gate did not admit.
@@ -57,13 +58,14 @@ pub fn page(html: &str, policy: &Policy, published: &Published, page: &Url) -> G
     if let Some(refused) = too_deep(html) {
         return refused;
     }
-    let dom = html5ever::parse_document(RcDom::default(), options()).one(html);
+    let arena = tree::Arena::new();
+    let document = html5ever::parse_document(tree::Sink::new(&arena), options()).one(html);
     let mut w = Writer::new(policy, published, page, Loads::Published);
     // What is written is about what was read: room for it and the
     // policy, so the page is not held in twice the memory it needs.
     w.out.reserve(html.len() + CSP.len() + 256);
     w.csp = true;
-    w.node(&dom.document, 0);
+    w.node(document, 0);
     w.finish()
 }
 
@@ -80,8 +82,9 @@ pub fn fragment(
         return refused;
     }
     let context = QualName::new(None, ns!(html), local_name!("body"));
-    let dom = html5ever::parse_fragment(
-        RcDom::default(),
+    let arena = tree::Arena::new();
+    let document = html5ever::parse_fragment(
+        tree::Sink::new(&arena),
         Default::default(),
         context,
         Vec::new(),
@@ -91,9 +94,8 @@ pub fn fragment(
     let mut w = Writer::new(policy, published, page, loads);
     w.out.reserve(html.len() + 256);
     // The fragment is parsed under a made-up <html> element.
-    let root = dom.document.children.borrow().first().cloned();
-    if let Some(root) = root {
-        w.children(&root, 0);
+    if let Some(root) = document.first_child() {
+        w.children(root, 0);
     }
     w.finish()
 }
@@ -237,27 +239,24 @@ impl<'a> Writer<'a> {
         });
     }
 
-    fn node(&mut self, handle: &Handle, depth: usize) {
-        match &handle.data {
-            NodeData::Document => self.children(handle, depth),
-            NodeData::Doctype { name, .. } => {
+    fn node(&mut self, node: Ref, depth: usize) {
+        match &node.data {
+            Data::Document => self.children(node, depth),
+            Data::Doctype { name } => {
                 if name.eq_ignore_ascii_case("html") {
                     self.out.push_str("<!DOCTYPE html>");
                 }
             }
-            NodeData::Text { contents } => {
-                let text = contents.borrow();
-                escape_text(&text, &mut self.out);
-            }
-            NodeData::Element { name, attrs, .. } => {
+            Data::Text(text) => escape_text(&text.borrow(), &mut self.out),
+            Data::Element { name, attrs, .. } => {
                 let attrs = attrs.borrow();
-                self.element(handle, name, &attrs, depth);
+                self.element(node, name, &attrs, depth);
             }
-            NodeData::Comment { .. } | NodeData::ProcessingInstruction { .. } => {}
+            Data::Ignored => {}
         }
     }
 
-    fn children(&mut self, handle: &Handle, depth: usize) {
+    fn children(&mut self, node: Ref, depth: usize) {
         if depth >= MAX_DEPTH {
             self.refuse(
                 "html-not-allowed",
@@ -267,14 +266,14 @@ impl<'a> Writer<'a> {
             );
             return;
         }
-        for child in handle.children.borrow().iter() {
+        for child in node.children() {
             self.node(child, depth + 1);
         }
     }
 
     fn element(
         &mut self,
-        handle: &Handle,
+        node: Ref,
         name: &QualName,
         attrs: &[html5ever::Attribute],
         depth: usize,
@@ -298,7 +297,7 @@ impl<'a> Writer<'a> {
             );
             return;
         }
-        if !self.element_rules(handle, local, attrs) {
+        if !self.element_rules(node, local, attrs) {
             return;
         }
         let mark = self.out.len();
@@ -331,14 +330,14 @@ impl<'a> Writer<'a> {
         }
         if name.ns == ns!(html)
             && matches!(local, "pre" | "textarea")
-            && first_text_starts_with_newline(handle)
+            && first_text_starts_with_newline(node)
         {
             self.out.push('\n');
         }
         if name.ns == ns!(html) && matches!(local, "style" | "script") {
-            self.raw_text(handle, local);
+            self.raw_text(node, local);
         } else {
-            self.children(handle, depth);
+            self.children(node, depth);
         }
         self.out.push_str("</");
         self.out.push_str(local);
@@ -346,12 +345,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Element-specific rules; false when the element is refused whole.
-    fn element_rules(
-        &mut self,
-        handle: &Handle,
-        local: &str,
-        attrs: &[html5ever::Attribute],
-    ) -> bool {
+    fn element_rules(&mut self, node: Ref, local: &str, attrs: &[html5ever::Attribute]) -> bool {
         let get = |n: &str| attr_value(attrs, n);
         let refuse = |w: &mut Self, what: String, near: Vec<String>| {
             w.refuse(
@@ -400,7 +394,7 @@ impl<'a> Writer<'a> {
                 "a form may only ask this site for a page (method=\"get\"): a static site cannot take posted answers, and another site must not".into(),
                 vec!["<form".into()],
             ),
-            "script" if has_text(handle) => refuse(
+            "script" if has_text(node) => refuse(
                 self,
                 "a script loaded from a file must have nothing written inside it".into(),
                 vec!["<script".into()],
@@ -559,10 +553,10 @@ impl<'a> Writer<'a> {
 
     /// A `<style>` or `<script>` element's text, written as it is once
     /// checked (the parser has already ended it where a browser would).
-    fn raw_text(&mut self, handle: &Handle, local: &str) {
+    fn raw_text(&mut self, node: Ref, local: &str) {
         let mut text = String::new();
-        for child in handle.children.borrow().iter() {
-            if let NodeData::Text { contents } = &child.data {
+        for child in node.children() {
+            if let Data::Text(contents) = &child.data {
                 text.push_str(&contents.borrow());
             }
         }
@@ -605,22 +599,18 @@ fn attr_value<'a>(attrs: &'a [html5ever::Attribute], name: &str) -> Option<&'a s
         .map(|a| &*a.value)
 }
 
-fn has_text(handle: &Handle) -> bool {
-    handle.children.borrow().iter().any(|c| match &c.data {
-        NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+fn has_text(node: Ref) -> bool {
+    node.children().any(|c| match &c.data {
+        Data::Text(contents) => !contents.borrow().trim().is_empty(),
         _ => true,
     })
 }
 
-fn first_text_starts_with_newline(handle: &Handle) -> bool {
-    handle
-        .children
-        .borrow()
-        .first()
-        .is_some_and(|c| match &c.data {
-            NodeData::Text { contents } => contents.borrow().starts_with('\n'),
-            _ => false,
-        })
+fn first_text_starts_with_newline(node: Ref) -> bool {
+    node.first_child().is_some_and(|c| match &c.data {
+        Data::Text(contents) => contents.borrow().starts_with('\n'),
+        _ => false,
+    })
 }
 
 fn is_void(name: &str) -> bool {
@@ -668,15 +658,24 @@ pub fn escape_text(s: &str, out: &mut String) {
 }
 
 /// Copies `s` to `out`, a run at a time, writing `replace`'s text for the
-/// characters it names (all ASCII, or U+00A0, whose UTF-8 starts 0xC2).
+/// characters it names (all of them among `&"<>`, or U+00A0, whose UTF-8
+/// starts 0xC2).
 fn escape(s: &str, out: &mut String, replace: impl Fn(char) -> Option<&'static str>) {
+    const MAYBE: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'&' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'<' as usize] = true;
+        t[b'>' as usize] = true;
+        t[0xC2] = true;
+        t
+    };
     out.reserve(s.len());
     let bytes = s.as_bytes();
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphanumeric() || b == b' ' || (b >= 0x80 && b != 0xC2) {
+        if !MAYBE[bytes[i] as usize] {
             i += 1;
             continue;
         }
