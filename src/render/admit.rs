@@ -113,13 +113,16 @@ impl Admission {
         (gated.html, findings)
     }
 
-    /// A feed or sitemap a template wrote, read as XML.
-    pub(super) fn xml(&self, text: &str, path: &str, template: &str) -> Vec<Finding> {
+    /// A feed or sitemap a template wrote, read as XML and written again.
+    pub(super) fn xml(&self, text: &str, path: &str, template: &str) -> (String, Vec<Finding>) {
         let page = self.published.page_url(path);
-        gate::xml::check(text, &self.published, &page)
+        let gated = gate::xml::gate(text, &self.published, &page);
+        let findings = gated
+            .problems
             .into_iter()
             .map(|p| finding(p, Some(Location::file(template)), &format!(" (in {path})")))
-            .collect()
+            .collect();
+        (gated.html, findings)
     }
 
     /// A whole page, read with a theme's list. A problem is placed at the

@@ -305,10 +305,12 @@ pub fn render(
         let index = r.search_index();
         pages.push(index);
     }
-    for page in pages.iter().filter(|p| p.output.ends_with(".xml")) {
+    for page in pages.iter_mut().filter(|p| p.output.ends_with(".xml")) {
         let template = page.output.rsplit('/').next().unwrap_or("");
         let file = theme.template_file(template).unwrap_or("templates");
-        problems.extend(r.admission.xml(&page.html, &page.path, file));
+        let (xml, findings) = r.admission.xml(&page.html, &page.path, file);
+        page.html = xml;
+        problems.extend(findings);
     }
     problems.extend(r.gated.into_inner().unwrap_or_else(|e| e.into_inner()));
     Rendered {

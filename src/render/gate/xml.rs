@@ -6,8 +6,8 @@
 //! the one resolver. A browser shown XHTML, SVG or an XSLT stylesheet in
 //! a "feed" would render a page the HTML gate never saw.
 
-use super::Problem;
 use super::resolve::{Published, Refused, Use};
+use super::{Gated, Problem, escape};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -63,77 +63,190 @@ const SITEMAP_ELEMENTS: &[(&str, &[&str], Text)] = &[
     ("priority", &[], Text::Words),
 ];
 
-/// Reads an XML output; every problem it has.
-pub fn check(text: &str, published: &Published, page: &Url) -> Vec<Problem> {
+/// Reads an XML output and writes it again from what is admitted: the
+/// declaration, the format's own elements and attributes, and their text
+/// (decoded, then escaped anew). Comments are left out.
+pub fn gate(text: &str, published: &Published, page: &Url) -> Gated {
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
-    let mut problems = Vec::new();
-    let mut vocabulary: Option<Vocabulary> = None;
-    let mut current = Text::None;
-    let mut open = 0usize;
+    let mut r = Rebuild {
+        published,
+        page,
+        out: String::with_capacity(text.len()),
+        problems: Vec::new(),
+        vocabulary: None,
+        current: Text::None,
+        pending: String::new(),
+        open: 0,
+    };
     loop {
-        let event = reader.read_resolved_event();
-        let (ns, event) = match event {
+        let (ns, event) = match reader.read_resolved_event() {
             Ok(e) => e,
             Err(e) => {
-                problems.push(problem(format!("it is not well-formed XML: {e}")));
-                return problems;
+                r.refuse(format!("it is not well-formed XML: {e}"));
+                return r.finish();
             }
         };
         match event {
             Event::Eof => {
-                if open > 0 {
-                    problems.push(problem("it ends before its elements are closed".into()));
+                r.flush();
+                if r.open > 0 {
+                    r.refuse("it ends before its elements are closed".into());
                 }
-                return problems;
+                return r.finish();
             }
-            Event::Decl(_) | Event::Comment(_) => {}
-            Event::PI(_) | Event::DocType(_) => {
-                problems.push(problem(
-                    "it has a processing instruction or DOCTYPE, which can make a browser load a stylesheet or another file".into(),
-                ));
-            }
+            Event::Decl(_) => r.out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>"),
+            Event::Comment(_) => {}
+            Event::PI(_) | Event::DocType(_) => r.refuse(
+                "it has a processing instruction or DOCTYPE, which can make a browser load a stylesheet or another file".into(),
+            ),
             Event::Start(e) => {
-                open += 1;
-                current = start(&e, &ns, &mut vocabulary, published, page, &mut problems);
+                r.flush();
+                r.open += 1;
+                r.current = r.start(&e, &ns, false);
             }
             Event::Empty(e) => {
-                start(&e, &ns, &mut vocabulary, published, page, &mut problems);
-                current = Text::None;
+                r.flush();
+                r.start(&e, &ns, true);
+                r.current = Text::None;
             }
-            Event::End(_) => {
-                open = open.saturating_sub(1);
-                current = Text::None;
+            Event::End(e) => {
+                r.flush();
+                r.open = r.open.saturating_sub(1);
+                r.current = Text::None;
+                r.out.push_str("</");
+                r.out.push_str(&String::from_utf8_lossy(e.local_name().as_ref()));
+                r.out.push('>');
             }
-            Event::Text(t) => {
-                let value = match t.decode() {
-                    Ok(v) => v.into_owned(),
-                    Err(e) => {
-                        problems.push(problem(format!("its text cannot be read: {e}")));
-                        continue;
-                    }
-                };
-                if let Err(m) = words(&value, current, published, page) {
-                    problems.push(problem(m));
-                }
-            }
-            Event::CData(c) => {
-                let value = String::from_utf8_lossy(&c).into_owned();
-                if let Err(m) = words(&value, current, published, page) {
-                    problems.push(problem(m));
-                }
-            }
-            Event::GeneralRef(r) => {
-                let name = String::from_utf8_lossy(&r).into_owned();
-                if !matches!(name.as_str(), "amp" | "lt" | "gt" | "quot" | "apos")
-                    && !name.starts_with('#')
-                {
-                    problems.push(problem(format!(
-                        "it uses an entity &{name}; that XML does not define"
-                    )));
-                }
-            }
+            Event::Text(t) => match t.decode() {
+                Ok(v) => r.pending.push_str(&v),
+                Err(e) => r.refuse(format!("its text cannot be read: {e}")),
+            },
+            Event::CData(c) => match std::str::from_utf8(&c) {
+                Ok(v) => r.pending.push_str(v),
+                Err(e) => r.refuse(format!("its text cannot be read: {e}")),
+            },
+            Event::GeneralRef(g) => match reference(&g) {
+                Some(c) => r.pending.push(c),
+                None => r.refuse(format!(
+                    "it uses an entity &{}; that XML does not define",
+                    String::from_utf8_lossy(&g)
+                )),
+            },
         }
+    }
+}
+
+/// What a reference in text stands for: one of XML's own five entities
+/// or a character reference.
+fn reference(r: &quick_xml::events::BytesRef) -> Option<char> {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        return Some(c);
+    }
+    let name: &[u8] = r;
+    match name {
+        b"amp" => Some('&'),
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"quot" => Some('"'),
+        b"apos" => Some('\''),
+        _ => None,
+    }
+}
+
+/// XML 1.0's `Char` production: the characters a document may hold.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Escapes text or a double-quoted attribute value with XML's own
+/// entities.
+fn escape_xml(s: &str, out: &mut String) {
+    escape(s, out, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        _ => None,
+    });
+}
+
+struct Rebuild<'a> {
+    published: &'a Published,
+    page: &'a Url,
+    out: String,
+    problems: Vec<Problem>,
+    vocabulary: Option<Vocabulary>,
+    /// What the open element's text is.
+    current: Text,
+    /// Its text so far, decoded: checked and written whole when the next
+    /// tag comes, so an address split by a reference is read as one.
+    pending: String,
+    open: usize,
+}
+
+impl Rebuild<'_> {
+    fn refuse(&mut self, message: String) {
+        self.problems.push(problem(message));
+    }
+
+    fn finish(self) -> Gated {
+        Gated {
+            html: self.out,
+            problems: self.problems,
+        }
+    }
+
+    fn flush(&mut self) {
+        let text = std::mem::take(&mut self.pending);
+        if let Err(m) = words(&text, self.current, self.published, self.page) {
+            self.refuse(m);
+        }
+        if let Some(c) = text.chars().find(|&c| !is_xml_char(c)) {
+            self.refuse(format!(
+                "its text holds the character U+{:04X}, which XML cannot carry",
+                c as u32
+            ));
+            return;
+        }
+        escape_xml(&text, &mut self.out);
+    }
+
+    /// Reads and writes a start or empty tag; what its text is.
+    fn start(&mut self, e: &BytesStart, ns: &ResolveResult, empty: bool) -> Text {
+        let vocab = *self.vocabulary.get_or_insert_with(|| match ns {
+            ResolveResult::Bound(n) if n.as_ref() == SITEMAP => (SITEMAP, SITEMAP_ELEMENTS),
+            _ => (ATOM, ATOM_ELEMENTS),
+        });
+        let (kind, attrs) = match element(e, ns, vocab) {
+            Ok(verdict) => verdict,
+            Err(message) => {
+                self.refuse(message);
+                return Text::None;
+            }
+        };
+        self.out.push('<');
+        self.out
+            .push_str(&String::from_utf8_lossy(e.local_name().as_ref()));
+        for (name, value) in attrs {
+            if let Some(why) = attribute(&name, &value, self.published, self.page) {
+                self.refuse(why);
+                continue;
+            }
+            if value.chars().any(|c| !is_xml_char(c)) {
+                self.refuse(format!(
+                    "the attribute {name} holds a character XML cannot carry"
+                ));
+                continue;
+            }
+            self.out.push(' ');
+            self.out.push_str(&name);
+            self.out.push_str("=\"");
+            escape_xml(&value, &mut self.out);
+            self.out.push('"');
+        }
+        self.out.push_str(if empty { "/>" } else { ">" });
+        kind
     }
 }
 
@@ -150,33 +263,6 @@ type Vocabulary = (
     &'static [u8],
     &'static [(&'static str, &'static [&'static str], Text)],
 );
-
-/// Reads a start or empty tag; what its text is.
-fn start(
-    e: &BytesStart,
-    ns: &ResolveResult,
-    vocabulary: &mut Option<Vocabulary>,
-    published: &Published,
-    page: &Url,
-    problems: &mut Vec<Problem>,
-) -> Text {
-    let vocab = *vocabulary.get_or_insert_with(|| match ns {
-        ResolveResult::Bound(n) if n.as_ref() == SITEMAP => (SITEMAP, SITEMAP_ELEMENTS),
-        _ => (ATOM, ATOM_ELEMENTS),
-    });
-    match element(e, ns, vocab) {
-        Ok((kind, attrs)) => {
-            for (name, value) in attrs {
-                problems.extend(attribute(&name, &value, published, page).map(problem));
-            }
-            kind
-        }
-        Err(message) => {
-            problems.push(problem(message));
-            Text::None
-        }
-    }
-}
 
 /// An element's verdict: what its text is and its attributes, or why it
 /// is refused.
@@ -206,6 +292,7 @@ fn element(
             .into_owned();
         let namespace_of_feed = key == "xmlns" && value.as_bytes() == uri;
         if namespace_of_feed || key == "xml:lang" {
+            attrs.push((key, value));
             continue;
         }
         if !allowed.contains(&key.as_str()) {
@@ -275,7 +362,8 @@ mod tests {
             ["/".to_string(), "/news/".to_string()],
         );
         let page = p.page_url("/news/atom.xml");
-        check(xml, &p, &page)
+        gate(xml, &p, &page)
+            .problems
             .into_iter()
             .map(|p| p.message)
             .collect()
@@ -287,6 +375,40 @@ mod tests {
         assert!(problems(feed).is_empty(), "{:?}", problems(feed));
         let map = "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>https://www.example.sch.uk/news/</loc><lastmod>2026-01-01</lastmod></url></urlset>";
         assert!(problems(map).is_empty(), "{:?}", problems(map));
+    }
+
+    fn rebuilt(xml: &str) -> String {
+        let p = Published::new("https://www.example.sch.uk", [], ["/news/".to_string()]);
+        let page = p.page_url("/news/atom.xml");
+        let g = gate(xml, &p, &page);
+        assert!(g.problems.is_empty(), "{:?}", g.problems);
+        g.html
+    }
+
+    #[test]
+    fn a_feed_is_written_again_from_what_it_says() {
+        let feed = "<?xml version='1.0' encoding='UTF-8'?>\n<!-- made by hand --><feed xmlns='http://www.w3.org/2005/Atom' xml:lang='en'><title>Fish &amp; chips &#x263A; &lt;b&gt;\u{a0}<![CDATA[<i>]]></title><link href='https://www.example.sch.uk/news/?a=1&amp;b=2' rel='alternate'/></feed>";
+        assert_eq!(
+            rebuilt(feed),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\"><title>Fish &amp; chips \u{263A} &lt;b&gt;\u{a0}&lt;i&gt;</title><link href=\"https://www.example.sch.uk/news/?a=1&amp;b=2\" rel=\"alternate\"/></feed>"
+        );
+    }
+
+    #[test]
+    fn an_address_split_by_a_reference_is_read_whole() {
+        // The text is "https://evil.example/x.png": were each piece read
+        // alone, "x.png" would look like a path of this site.
+        let feed = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><logo>https&#x3A;//evil.example/x.png</logo></feed>";
+        assert!(!problems(feed).is_empty());
+        let near =
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><logo>/media/a&#46;jpg</logo></feed>";
+        assert!(problems(near).is_empty(), "{:?}", problems(near));
+    }
+
+    #[test]
+    fn text_xml_cannot_carry_is_refused() {
+        let feed = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>a&#1;b</title></feed>";
+        assert!(!problems(feed).is_empty());
     }
 
     #[test]
