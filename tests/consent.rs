@@ -115,7 +115,7 @@ fn a_never_publish_child_blocks_the_photo_whatever_their_consents() {
     let site = relay_with(r#""1001", "1008""#);
     assert_blocked(
         &check(&site),
-        "error[consent-never-publish] line 8: the photo relay.jpg: pupil 1008 (Noah W.) must never be published (never_publish)",
+        "error[consent-never-publish] line 8: the photo relay.jpg: pupil 1008 (Noah W.) must never be published (on the never-publish list)",
     );
 }
 
@@ -187,21 +187,19 @@ fn an_unknown_or_duplicate_id_is_blocked_at_the_declaration() {
     let register = site.read("consent/register.csv");
     site.write(
         "consent/register.csv",
-        format!(
-            "{register}1002,Other,Child,,,Year 1,pupil,,07/09/2026,no,,no,yes,yes,yes,yes,no\n"
-        ),
+        format!("{register}1002,Other,Child,,,Year 1,,07/09/2026,no,,yes,yes,yes,yes,no\n"),
     );
     let run = check(&site);
     assert!(
         run.stdout.contains(
-            "consent/register.csv\n  warning[consent-register] row 3: id 1002 is also on row 17"
+            "consent/register.csv\n  warning[consent-register] row 3: id 1002 is also on row 16"
         ),
         "{}",
         run.stdout
     );
     assert_blocked(
         &run,
-        "error[consent-unknown-person] line 8: the photo relay.jpg: id 1002 is on more than one row of the register (3, 17)",
+        "error[consent-unknown-person] line 8: the photo relay.jpg: id 1002 is on more than one row of the register (3, 16)",
     );
 }
 
@@ -497,12 +495,12 @@ fn a_register_that_cannot_be_read_is_a_clear_finding() {
     // A column renamed in the MIS.
     site.write(
         "consent/register.csv",
-        register.replacen("never_publish", "do_not_photograph", 1),
+        register.replacen("legal_surname", "family_name", 1),
     );
     let out = check(&site);
     assert_blocked(
         &out,
-        "consent/register.csv\n  error[consent-register] row 1: the register has no column for: never_publish (its headers are",
+        "consent/register.csv\n  error[consent-register] row 1: the register has no column for: legal_surname (its headers are",
     );
     // Every declared person's photo is then blocked too, at the id.
     assert!(out.stdout.contains("error[consent-unknown-person] line 8: the photo relay.jpg: id 1001 cannot be checked: there is no readable consent register"), "{}", out.stdout);
@@ -518,8 +516,8 @@ fn a_register_that_cannot_be_read_is_a_clear_finding() {
     site.write(
         "consent/register.csv",
         register.replace(
-            "1004,Harry,Nguyen,,,Year 6,pupil,21/07/2027",
-            "1004,Harry,Nguyen,,,Year 6,pupil,31/02/2027",
+            "1004,Harry,Nguyen,,,Year 6,21/07/2027",
+            "1004,Harry,Nguyen,,,Year 6,31/02/2027",
         ),
     );
     let out = check(&site);

@@ -7,6 +7,7 @@ mod build;
 mod init;
 mod leavers;
 mod preview;
+mod register;
 mod sanitise;
 mod serve;
 mod statutory;
@@ -96,6 +97,9 @@ enum Command {
     /// Check the audit log of publishes and refusals.
     #[command(subcommand)]
     Audit(approval::AuditCommand),
+    /// Read the consent register and say what was understood of it.
+    #[command(subcommand)]
+    Register(register::RegisterCommand),
     /// Make a new site skeleton in DIR that builds as it is, with a
     /// starter page for each piece of statutory information.
     Init {
@@ -165,7 +169,11 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     if matches!(
         cli.command,
-        Command::Check(_) | Command::Leavers(_) | Command::Where(_) | Command::Statutory(_)
+        Command::Check(_)
+            | Command::Leavers(_)
+            | Command::Where(_)
+            | Command::Statutory(_)
+            | Command::Register(_)
     ) {
         quiet_on_closed_pipe();
     }
@@ -190,6 +198,7 @@ pub fn run() -> ExitCode {
         Command::Approve(args) => approval::approve(&args),
         Command::Publish(args) => approval::publish(&args),
         Command::Audit(command) => approval::audit(&command),
+        Command::Register(command) => register::run(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

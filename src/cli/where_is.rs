@@ -2,7 +2,7 @@
 
 use super::Format;
 use super::{EXIT_INPUT, SiteArgs};
-use schoolsite::consent::{Cell, Lookup, Policy, assess, audit};
+use schoolsite::consent::{Cell, Lookup, Policy, Status, assess, audit};
 use schoolsite::pipeline;
 
 #[derive(clap::Args)]
@@ -52,16 +52,17 @@ pub fn run(args: &WhereArgs) -> anyhow::Result<u8> {
             .consents()
             .iter()
             .map(|(u, c)| {
-                let v = match c {
-                    Cell::Is(true) => "yes",
-                    Cell::Is(false) => "no",
+                let v = match c.status {
+                    Cell::Is(Status::Given) => "yes",
+                    Cell::Is(Status::Refused) => "no",
+                    Cell::Is(other) => other.describe(),
                     Cell::Blank => "not recorded",
                     Cell::Unreadable => "unreadable",
                 };
                 format!("{u}: {v}")
             })
             .collect();
-        println!("  register: {} row {}", register.source, p.row);
+        println!("  register: {} row {}", p.file, p.row);
         println!("  consent: {}", consents.join(", "));
     } else {
         println!("  not in the consent register");

@@ -58,19 +58,11 @@ impl Field {
         }
     }
 
-    /// Whether a register without this column is refused. Leaving dates
-    /// and the never-publish flag are required so that a missing column
-    /// can never read as "nobody leaves" or "nobody is protected".
+    /// Whether a register without this column is refused. A consent
+    /// date, leaving dates and the never-publish list may come from
+    /// elsewhere (see `register`), never from nowhere.
     pub fn required(self) -> bool {
-        matches!(
-            self,
-            Field::Id
-                | Field::LegalForename
-                | Field::LegalSurname
-                | Field::LeavingDate
-                | Field::ConsentDate
-                | Field::NeverPublish
-        )
+        matches!(self, Field::Id | Field::LegalForename | Field::LegalSurname)
     }
 
     fn from_key(key: &str) -> Option<Field> {
@@ -95,7 +87,7 @@ struct Preset {
 const DEFAULT: Preset = Preset {
     name: "default",
     headers: &[
-        (Field::Id, &["id"]),
+        (Field::Id, &["id", "staff code", "staff id"]),
         (Field::LegalForename, &["legal_forename", "forename"]),
         (Field::LegalSurname, &["legal_surname", "surname"]),
         (Field::PreferredForename, &["preferred_forename"]),
@@ -111,28 +103,49 @@ const DEFAULT: Preset = Preset {
 };
 
 /// Presets for the student-list exports of the common MIS and of Wonde,
-/// which many schools export through. Consent columns are named by each
+/// which many schools export through. Where a header is confirmed by a
+/// public source, docs/consent.md says which. Preferred names are tried
+/// before plain ones ("Forename" is SIMS's preferred forename only when
+/// there is no "Preferred Forename"). Consent columns are named by each
 /// school in its MIS, so they are mapped in `[uses]`.
 const PRESETS: &[Preset] = &[
     Preset {
         name: "sims",
         headers: &[
-            (Field::Id, &["adno", "admission number"]),
+            (Field::Id, &["adno", "admission number", "admission no"]),
             (Field::LegalForename, &["legal forename"]),
             (Field::LegalSurname, &["legal surname"]),
             (
                 Field::PreferredForename,
-                &["forename", "preferred forename"],
+                &["preferred forename", "forename"],
             ),
-            (Field::PreferredSurname, &["surname", "preferred surname"]),
-            (Field::Group, &["reg group", "year"]),
+            (Field::PreferredSurname, &["preferred surname", "surname"]),
+            (
+                Field::Group,
+                &[
+                    "reg group",
+                    "reg",
+                    "registration group",
+                    "year",
+                    "year group",
+                ],
+            ),
             (Field::LeavingDate, &["date of leaving", "leaving date"]),
         ],
     },
     Preset {
         name: "arbor",
         headers: &[
-            (Field::Id, &["student id", "arbor id", "admission number"]),
+            (
+                Field::Id,
+                &[
+                    "arbor student id",
+                    "student id",
+                    "arbor id",
+                    "admission number",
+                    "student number",
+                ],
+            ),
             (Field::LegalForename, &["legal first name"]),
             (Field::LegalSurname, &["legal last name"]),
             (
@@ -143,44 +156,116 @@ const PRESETS: &[Preset] = &[
                 Field::PreferredSurname,
                 &["preferred last name", "last name"],
             ),
-            (Field::Group, &["registration form", "year group"]),
-            (Field::LeavingDate, &["leaving date", "end date"]),
+            (
+                Field::Group,
+                &[
+                    "registration form",
+                    "registration form name",
+                    "form",
+                    "year group",
+                    "year",
+                ],
+            ),
+            // Not "End Date": in Arbor that ends a registration form's
+            // membership (every 31 August), not the pupil's time here.
+            (Field::LeavingDate, &["leaving date"]),
         ],
     },
     Preset {
         name: "bromcom",
         headers: &[
-            (Field::Id, &["admission number", "student id"]),
-            (Field::LegalForename, &["legal forename"]),
-            (Field::LegalSurname, &["legal surname"]),
-            (Field::PreferredForename, &["preferred forename"]),
-            (Field::PreferredSurname, &["preferred surname"]),
-            (Field::Group, &["tutor group", "year"]),
-            (Field::LeavingDate, &["leaving date", "date of leaving"]),
+            (
+                Field::Id,
+                // The API's StudentId first: its consents are keyed by it.
+                &["student id", "admission number", "admission no", "adno"],
+            ),
+            (
+                Field::LegalForename,
+                &[
+                    "legal first name",
+                    "legal forename",
+                    "first name",
+                    "student first name",
+                    "forename",
+                ],
+            ),
+            (
+                Field::LegalSurname,
+                &[
+                    "legal last name",
+                    "legal surname",
+                    "last name",
+                    "student last name",
+                    "surname",
+                ],
+            ),
+            (
+                Field::PreferredForename,
+                &["preferred first name", "preferred forename"],
+            ),
+            (
+                Field::PreferredSurname,
+                &["preferred last name", "preferred surname"],
+            ),
+            (
+                Field::Group,
+                &[
+                    "tutor group name",
+                    "tutor group",
+                    "class",
+                    "year group",
+                    "year",
+                ],
+            ),
+            (
+                Field::LeavingDate,
+                &["leaving date", "date of leaving", "enrolment end date"],
+            ),
         ],
     },
     Preset {
         name: "scholarpack",
         headers: &[
-            (Field::Id, &["admission number", "adno"]),
+            (Field::Id, &["admission number", "adno", "admission no"]),
             (Field::LegalForename, &["legal forename"]),
             (Field::LegalSurname, &["legal surname"]),
-            (Field::PreferredForename, &["forename", "known as"]),
-            (Field::PreferredSurname, &["surname"]),
-            (Field::Group, &["class", "year"]),
+            (
+                Field::PreferredForename,
+                &["known as", "preferred forename", "forename"],
+            ),
+            (Field::PreferredSurname, &["preferred surname", "surname"]),
+            (Field::Group, &["class", "year group", "year"]),
             (Field::LeavingDate, &["date of leaving", "leaving date"]),
         ],
     },
     Preset {
         name: "wonde",
         headers: &[
-            (Field::Id, &["mis id"]),
+            (
+                Field::Id,
+                &[
+                    "mis id",
+                    "admission number",
+                    "education details data admission number",
+                ],
+            ),
             (Field::LegalForename, &["legal forename"]),
             (Field::LegalSurname, &["legal surname"]),
             (Field::PreferredForename, &["forename"]),
             (Field::PreferredSurname, &["surname"]),
-            (Field::Group, &["registration group", "year group"]),
-            (Field::LeavingDate, &["leaving date"]),
+            (
+                Field::Group,
+                &[
+                    "registration name",
+                    "registration data name",
+                    "year name",
+                    "year data name",
+                ],
+            ),
+            (
+                Field::LeavingDate,
+                &["leaving date", "education details data leaving date"],
+            ),
         ],
     },
 ];
@@ -205,10 +290,34 @@ pub struct Layout {
     /// Field name → header, for headers no preset knows.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
-    /// Consent use → header. The three website uses default to columns
-    /// named after them; add any other use the school records.
+    /// Consent use → header, or in a long-form consents export the
+    /// consent type's name. The three website uses default to their own
+    /// names; add any other use the school records.
     #[serde(default)]
     pub uses: BTreeMap<String, String>,
+    /// When this round of consent forms was collected: the date consent
+    /// was given for anyone the exports give no date for, so validity
+    /// still runs out.
+    #[serde(default)]
+    pub consents_collected: Option<toml::value::Datetime>,
+    /// A long-form consents export: one row per pupil and consent type.
+    #[serde(default)]
+    pub consents: Option<LongForm>,
+    /// Staff and other adults, in the default layout (`id`, `forename`,
+    /// `surname`, `role`, the consent columns).
+    #[serde(default)]
+    pub adults: Option<String>,
+}
+
+/// `[consents]` in `register.toml`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LongForm {
+    pub file: String,
+    /// Field name (`id`, `type`, `status`, `date`) → header, for headers
+    /// the presets do not know.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
 }
 
 fn default_file() -> String {
@@ -226,6 +335,9 @@ impl Default for Layout {
             preset: default_preset(),
             columns: BTreeMap::new(),
             uses: BTreeMap::new(),
+            consents_collected: None,
+            consents: None,
+            adults: None,
         }
     }
 }
@@ -236,6 +348,9 @@ pub struct Columns {
     pub fields: BTreeMap<Field, usize>,
     /// Use name → column, in the order of `[uses]` then the required ones.
     pub uses: Vec<(String, usize)>,
+    /// Uses with no column here (use name, the header or type asked for):
+    /// a long-form consents export may hold them.
+    pub elsewhere: Vec<(String, String)>,
 }
 
 /// Why the header row cannot be read with the layout.
@@ -314,11 +429,7 @@ impl Layout {
             match found(&header) {
                 Some(c) => columns.uses.push((name, c)),
                 None if REQUIRED_USES.contains(&name.as_str()) || self.uses.contains_key(&name) => {
-                    missing.push(if header == name {
-                        format!("{name} (consent)")
-                    } else {
-                        format!("{name} (set to {header:?} in [uses])")
-                    });
+                    columns.elsewhere.push((name, header));
                 }
                 None => {}
             }
@@ -326,11 +437,18 @@ impl Layout {
         if missing.is_empty() {
             return Ok(columns);
         }
+        Err(self.no_column(headers, &missing))
+    }
+
+    /// The problem of a header row without the columns in `missing`.
+    pub fn no_column(&self, headers: &[String], missing: &[String]) -> LayoutProblem {
         let shown: Vec<String> = headers.iter().take(30).map(|h| format!("{h:?}")).collect();
-        let hint = self.better_preset(headers).map_or(String::new(), |p| {
-            format!("; the headers look like a {p} export: set preset = \"{p}\"")
-        });
-        Err(LayoutProblem {
+        let hint = self
+            .better_preset(headers)
+            .map_or(String::new(), |(p, why)| {
+                format!("; the headers look like a {p} export ({why}): set preset = \"{p}\"")
+            });
+        LayoutProblem {
             message: format!(
                 "the register has no column for: {} (its headers are {})",
                 missing.join(", "),
@@ -339,28 +457,54 @@ impl Layout {
             fix: format!(
                 "name the columns in consent/register.toml under [columns] and [uses] (see consent/README.md){hint}"
             ),
-        })
+        }
     }
 
-    /// Another preset that finds more of the required fields, if any.
-    fn better_preset(&self, headers: &[String]) -> Option<&'static str> {
+    /// Another preset that finds more of the export's fields by its own
+    /// names, if any, and the fields it finds.
+    pub fn better_preset(&self, headers: &[String]) -> Option<(&'static str, String)> {
         let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
-        let score = |preset: Option<&'static Preset>| {
-            Field::ALL
-                .into_iter()
-                .filter(|f| f.required())
-                .filter(|&f| candidates(preset, f).any(|c| normalised.contains(&normalise(c))))
-                .count()
+        let own = |preset: &'static Preset| -> Vec<&'static str> {
+            preset
+                .headers
+                .iter()
+                .filter(|(_, names)| names.iter().any(|n| normalised.contains(&normalise(n))))
+                .map(|(f, _)| f.key())
+                .collect()
         };
-        let current = score(PRESETS.iter().find(|p| p.name == self.preset));
-        let mut best: Option<(usize, &'static str)> = None;
+        let current = std::iter::once(&DEFAULT)
+            .chain(PRESETS)
+            .find(|p| p.name == self.preset)
+            .map_or(0, |p| own(p).len());
+        let mut best: Option<(usize, &'static Preset)> = None;
         for p in PRESETS {
-            let s = score(Some(p));
-            if s > current && best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, p.name));
+            let n = own(p).len();
+            if n > current && best.is_none_or(|(b, _)| n > b) {
+                best = Some((n, p));
             }
         }
-        best.map(|(_, name)| name)
+        best.map(|(_, p)| (p.name, format!("its names for {}", own(p).join(", "))))
+    }
+
+    /// Which header each field and use was read from, for `register check`.
+    pub fn describe(&self, headers: &[String], columns: &Columns) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = columns
+            .fields
+            .iter()
+            .map(|(f, &i)| {
+                (
+                    f.key().to_string(),
+                    headers.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .collect();
+        out.extend(
+            columns
+                .uses
+                .iter()
+                .map(|(u, i)| (u.clone(), headers.get(*i).cloned().unwrap_or_default())),
+        );
+        out
     }
 }
 
@@ -411,8 +555,11 @@ mod tests {
     fn missing_columns_are_named_with_the_headers_found() {
         let h = headers(&["Adno", "Legal Forename", "Legal Surname"]);
         let err = Layout::default().resolve(&h).unwrap_err();
-        assert!(err.message.contains("id,"), "{}", err.message);
-        assert!(err.message.contains("website_group (consent)"));
+        assert!(
+            err.message.contains("no column for: id ("),
+            "{}",
+            err.message
+        );
         assert!(err.message.contains("\"Adno\""));
         assert!(err.fix.contains("preset = \"sims\""), "{}", err.fix);
     }
@@ -446,11 +593,12 @@ mod tests {
         assert_eq!(c.fields[&Field::PreferredForename], 3);
         assert_eq!(c.fields[&Field::ConsentDate], 5);
         assert!(c.uses.contains(&("website_group".into(), 7)));
+        // A use with no column may be in a long-form consents export.
         h[7] = "Photos".into();
-        let err = layout.resolve(&h).unwrap_err();
-        assert!(
-            err.message
-                .contains("website_group (set to \"Photo - group\" in [uses])")
+        let c = layout.resolve(&h).unwrap();
+        assert_eq!(
+            c.elsewhere,
+            vec![("website_group".to_string(), "Photo - group".to_string())]
         );
     }
 

@@ -13,25 +13,27 @@
 pub mod audit;
 mod columns;
 pub mod declarations;
+mod history;
+mod longform;
+mod never;
 mod register;
 mod text;
 mod values;
 
 pub use columns::{Layout, REQUIRED_USES, preset_names};
 pub use declarations::{Declaration, Declarations, Declared, Focus, SIDECAR};
-pub use register::{CONSENT_DIR, Cell, LAYOUT_FILE, Lookup, Person, Register, Withdrawal};
-pub use values::{Role, date as parse_date};
+pub use history::HISTORY_FILE;
+pub use never::{NEVER_FILE, NeverPublish};
+pub use register::{
+    CONSENT_DIR, Cell, Consent, LAYOUT_FILE, Lookup, Person, Register, Summary, Withdrawal,
+};
+pub use values::{Role, Status, date as parse_date};
 
 use chrono::{Months, NaiveDate};
 
 /// Whether two ids are the same, ignoring case (as the register does).
 pub fn same_id(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
-    if a.is_ascii() && b.is_ascii() {
-        a.eq_ignore_ascii_case(b)
-    } else {
-        a.to_lowercase() == b.to_lowercase()
-    }
+    register::id_key(a) == register::id_key(b)
 }
 
 /// Whether the register counts `id` as a pupil: pupils, and anyone it
@@ -83,10 +85,10 @@ pub enum Block {
     /// The person's row could not be read as a whole.
     Damaged(usize),
     NeverPublish,
-    /// The consent for the use is refused or not recorded.
+    /// The consent for the use is refused, not yet given or not recorded.
     NoConsent {
         use_: String,
-        recorded: Cell<bool>,
+        recorded: Cell<Status>,
     },
     /// No date consent was given or renewed.
     NoConsentDate,
@@ -113,9 +115,14 @@ impl std::fmt::Display for Block {
                 )
             }
             Block::Damaged(row) => write!(f, "has a register row ({row}) that could not be read"),
-            Block::NeverPublish => f.write_str("must never be published (never_publish)"),
+            Block::NeverPublish => {
+                f.write_str("must never be published (on the never-publish list)")
+            }
             Block::NoConsent { use_, recorded } => match recorded {
-                Cell::Is(false) => write!(f, "has no consent for {use_} (refused)"),
+                Cell::Is(Status::NotYet) => {
+                    write!(f, "has no consent for {use_} (asked for, not yet given)")
+                }
+                Cell::Is(s) => write!(f, "has no consent for {use_} ({})", s.describe()),
                 Cell::Unreadable => write!(f, "has an unreadable {use_} consent"),
                 _ => write!(f, "has no consent recorded for {use_}"),
             },
@@ -200,6 +207,13 @@ pub fn assess_lookup<'a>(
             };
         }
     };
+    if let (true, Cell::Is(on)) = (person.is_gone(), person.leaving) {
+        return Assessment {
+            person: Some(person),
+            blocks: vec![Block::Left(on)],
+            due: None,
+        };
+    }
     let mut blocks = Vec::new();
     // The earliest date still to come (no allocation: this runs for every
     // person in every photo).
@@ -217,14 +231,22 @@ pub fn assess_lookup<'a>(
         Cell::Unreadable => blocks.push(Block::Unreadable("never_publish flag")),
         _ => {}
     }
-    match person.consent(use_) {
-        Some(Cell::Is(true)) => {}
+    let consent = person.consent(use_);
+    match consent.map(|c| c.status) {
+        Some(Cell::Is(Status::Given)) => {}
+        Some(Cell::Is(Status::Withdrawn)) => {
+            blocks.push(Block::Withdrawn(consent.and_then(|c| c.date)));
+        }
         recorded => blocks.push(Block::NoConsent {
             use_: use_.to_string(),
             recorded: recorded.unwrap_or(Cell::Blank),
         }),
     }
-    match person.consent_date {
+    // A consent's own date (a long-form export's) before the person's.
+    let given = consent
+        .and_then(|c| c.date)
+        .map_or(person.consent_date, Cell::Is);
+    match given {
         Cell::Is(given) => {
             let expires = given
                 .checked_add_months(Months::new(policy.validity_months))
@@ -321,7 +343,7 @@ mod tests {
             blocks("6", "website_individual"),
             vec![Block::NoConsent {
                 use_: "website_individual".into(),
-                recorded: Cell::Is(false)
+                recorded: Cell::Is(Status::Refused)
             }]
         );
         assert_eq!(blocks("7", "website_group"), vec![Block::NoConsentDate]);

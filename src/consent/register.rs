@@ -6,9 +6,12 @@
 //! unreadable values are kept as such, so a photo of that person is
 //! blocked (fail closed) while the rest of the register still works.
 
-use super::columns::{Field, Layout};
+use super::columns::{Columns, Field, Layout};
+use super::history::{HISTORY_FILE, History, Seen};
+use super::longform::Consents;
+use super::never::{self, NEVER_FILE, NeverPublish};
 use super::text::{self, Encoding};
-use super::values::{self, Role};
+use super::values::{self, Role, Status};
 use crate::report::{Finding, Location};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -57,6 +60,14 @@ pub enum Withdrawal {
     Unreadable,
 }
 
+/// What is recorded for one consent: its answer and, when the export
+/// gives one, the date of that answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Consent {
+    pub status: Cell<Status>,
+    pub date: Option<NaiveDate>,
+}
+
 /// One row of the register.
 ///
 /// Full names are private: they are for matching (the names rule), never
@@ -64,6 +75,8 @@ pub enum Withdrawal {
 #[derive(Clone)]
 pub struct Person {
     pub id: String,
+    /// The export the row is in (`consent/pupils.csv`).
+    pub file: String,
     /// The row in the export (the header is row 1).
     pub row: usize,
     legal_forename: String,
@@ -76,9 +89,12 @@ pub struct Person {
     pub consent_date: Cell<NaiveDate>,
     pub withdrawn: Withdrawal,
     pub never_publish: Cell<bool>,
-    consents: Vec<(String, Cell<bool>)>,
+    consents: Vec<(String, Consent)>,
     /// Why the row could not be read as a whole, if it could not.
     pub damaged: Option<String>,
+    /// For someone no longer in the export: the masked name the history
+    /// remembers (their full name is no longer known).
+    gone: Option<String>,
 }
 
 impl std::fmt::Debug for Person {
@@ -97,6 +113,9 @@ impl Person {
     /// The first name the school uses and the surname's initial:
     /// "Amelia S.". The most any report shows of a name.
     pub fn masked(&self) -> String {
+        if let Some(masked) = &self.gone {
+            return masked.clone();
+        }
         let first = self.forename();
         let surname = if self.preferred_surname.is_empty() {
             &self.legal_surname
@@ -127,6 +146,9 @@ impl Person {
     /// Every forename and surname the register records, legal and
     /// preferred, for finding names in text. Never print these.
     pub fn names_for_matching(&self) -> (Vec<&str>, Vec<&str>) {
+        if self.gone.is_some() {
+            return (Vec::new(), Vec::new());
+        }
         let mut forenames = vec![self.legal_forename.as_str()];
         if !self.preferred_forename.is_empty() && self.preferred_forename != self.legal_forename {
             forenames.push(&self.preferred_forename);
@@ -138,9 +160,15 @@ impl Person {
         (forenames, surnames)
     }
 
+    /// Whether they are no longer in the export (the history remembers
+    /// them), so all that is known is that they have left.
+    pub fn is_gone(&self) -> bool {
+        self.gone.is_some()
+    }
+
     /// The consent recorded for a use (`website_group`, `newsletter`…);
     /// `None` when the register has no column for it.
-    pub fn consent(&self, use_: &str) -> Option<Cell<bool>> {
+    pub fn consent(&self, use_: &str) -> Option<Consent> {
         self.consents
             .iter()
             .find(|(u, _)| u == use_)
@@ -148,7 +176,7 @@ impl Person {
     }
 
     /// Every use and what is recorded for it.
-    pub fn consents(&self) -> &[(String, Cell<bool>)] {
+    pub fn consents(&self) -> &[(String, Consent)] {
         &self.consents
     }
 }
@@ -175,12 +203,45 @@ pub struct Register {
     usable: bool,
     /// Problems reading the register, each with its file and row.
     pub problems: Vec<Finding>,
+    /// What was read, for `register check`.
+    pub summary: Summary,
+    /// An export could not be read at all.
+    failed: bool,
 }
 
-/// Ids are compared ignoring case and surrounding spaces. Borrowed when
-/// already in that form (numeric MIS ids always are).
-fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
+/// What the register understood of the files it read.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub preset: String,
+    /// (file, field or use, where it was read from).
+    pub mapped: Vec<(String, String, String)>,
+    pub never: Option<NeverPublish>,
+    /// People no longer in the export, and since when.
+    pub gone: Vec<Seen>,
+    /// The preset that would find more, and why, when the layout failed.
+    pub closest: Option<(String, String)>,
+}
+
+/// What one export's rows are read with, beyond the layout.
+struct Extra<'a> {
+    consents: Option<&'a Consents>,
+    /// The register-level date consent was collected.
+    collected: Option<NaiveDate>,
+    never: Option<&'a NeverPublish>,
+    /// The adults file: its people are staff unless it says otherwise,
+    /// and it needs no never-publish list.
+    adults: bool,
+}
+
+/// Ids are compared ignoring case and surrounding spaces, and a number's
+/// leading zeros (Excel drops them from admission numbers: `001042` is
+/// saved as `1042`). Borrowed when already in that form.
+pub fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
     let id = id.trim();
+    if id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit()) {
+        let kept = id.trim_start_matches('0');
+        return std::borrow::Cow::Borrowed(if kept.is_empty() { "0" } else { kept });
+    }
     if id.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
         std::borrow::Cow::Owned(id.to_lowercase())
     } else {
@@ -244,60 +305,256 @@ impl Register {
                 return register;
             }
         };
-        let file = layout.file.trim_start_matches("./");
-        register.source = format!("{CONSENT_DIR}/{file}");
-        if file.is_empty() || file.contains("..") || Path::new(file).is_absolute() {
-            register.problems.push(Finding::error(
-                "consent-register",
-                Location::file(&layout_name),
-                format!("file = {:?} must be a file inside consent/", layout.file),
-                "put the export in consent/ and write its name, e.g. file = \"register.csv\"",
-            ));
+        register.source = format!("{CONSENT_DIR}/{}", layout.file.trim_start_matches("./"));
+        let Some(bytes) = register.read_file(&dir, &layout.file, "file", layout_path.exists())
+        else {
             return register;
-        }
-        let bytes = match std::fs::read(dir.join(file)) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if layout_path.exists() {
-                    register.problems.push(Finding::error(
-                        "consent-register",
-                        Location::file(&layout_name),
-                        format!("the register {} does not exist", register.source),
-                        "export the consent list from the MIS as CSV and save it there",
-                    ));
-                }
-                return register;
-            }
-            Err(e) => {
-                register.problems.push(Finding::error(
-                    "consent-register",
-                    Location::file(&register.source),
-                    format!("could not read the register: {e}"),
-                    "check the file's permissions",
-                ));
-                return register;
-            }
         };
-        register.read(&bytes, &layout);
+        let consents = match &layout.consents {
+            Some(long) => match register.read_file(&dir, &long.file, "[consents] file", true) {
+                Some(b) => {
+                    let source = format!("{CONSENT_DIR}/{}", long.file.trim_start_matches("./"));
+                    let c =
+                        Consents::read(&source, &b, &long.columns, |id| id_key(id).into_owned());
+                    if c.problems
+                        .iter()
+                        .any(|f| f.severity == crate::report::Severity::Error)
+                    {
+                        register.problems.extend(c.problems);
+                        return register;
+                    }
+                    register.summary.mapped.extend(
+                        c.columns
+                            .iter()
+                            .map(|(f, h)| (source.clone(), f.clone(), h.clone())),
+                    );
+                    Some(c)
+                }
+                None => return register,
+            },
+            None => None,
+        };
+        let never = match std::fs::read(dir.join(NEVER_FILE)) {
+            Ok(b) => match never::read(&b) {
+                Ok(n) => Some(n),
+                Err(f) => {
+                    register.problems.push(*f);
+                    return register;
+                }
+            },
+            Err(_) => None,
+        };
+        let mut extra = Extra {
+            consents: consents.as_ref(),
+            collected: collected(&layout),
+            never: never.as_ref(),
+            adults: false,
+        };
+        let source = register.source.clone();
+        register.read(&source, &bytes, &layout, &extra);
+        if let Some(c) = &consents {
+            register.problems.extend(c.problems.iter().cloned());
+        }
+        if let Some(adults) = layout.adults.as_deref().filter(|_| !register.failed)
+            && let Some(b) = register.read_file(&dir, adults, "adults", true)
+        {
+            extra.adults = true;
+            let source = format!("{CONSENT_DIR}/{}", adults.trim_start_matches("./"));
+            // The school's own file, or a staff export from the same MIS.
+            let staff = Layout {
+                preset: layout.preset.clone(),
+                ..Layout::default()
+            };
+            register.read(&source, &b, &staff, &extra);
+        }
+        register.summary.preset = layout.preset.clone();
+        register.summary.never = never;
+        // An export with nobody in it is a filter left on, not a school
+        // whose pupils have all left.
+        if !register.failed && !register.people.is_empty() {
+            let export_date = modified_date(&dir.join(layout.file.trim_start_matches("./")));
+            register.remember(&dir, export_date);
+        }
+        register.finish();
         register
     }
 
-    /// Reads the export's bytes with `layout`.
+    /// Reads a file named in `register.toml`, which must be inside
+    /// `consent/`; `None` (and a finding) if it cannot be.
+    fn read_file(&mut self, dir: &Path, file: &str, key: &str, required: bool) -> Option<Vec<u8>> {
+        let layout_name = format!("{CONSENT_DIR}/{LAYOUT_FILE}");
+        let rel = file.trim_start_matches("./");
+        let shown = format!("{CONSENT_DIR}/{rel}");
+        if rel.is_empty() || rel.contains("..") || Path::new(rel).is_absolute() {
+            self.problems.push(Finding::error(
+                "consent-register",
+                Location::file(&layout_name),
+                format!("{key} = {file:?} must be a file inside consent/"),
+                "put the export in consent/ and write its name, e.g. file = \"register.csv\"",
+            ));
+            return None;
+        }
+        match std::fs::read(dir.join(rel)) {
+            Ok(b) => Some(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if required {
+                    self.problems.push(Finding::error(
+                        "consent-register",
+                        Location::file(&layout_name),
+                        format!("{shown} ({key} in {layout_name}) does not exist"),
+                        "export it from the MIS as CSV and save it there",
+                    ));
+                }
+                None
+            }
+            Err(e) => {
+                self.problems.push(Finding::error(
+                    "consent-register",
+                    Location::file(&shown),
+                    format!("could not read {shown}: {e}"),
+                    "check the file's permissions",
+                ));
+                None
+            }
+        }
+    }
+
+    /// Reads the export's bytes with `layout` (the export alone: no
+    /// consents file, never-publish list or history).
     pub fn parse(source: &str, bytes: &[u8], layout: &Layout) -> Register {
         let mut register = Register {
             source: source.to_string(),
             ..Register::default()
         };
-        register.read(bytes, layout);
+        let extra = Extra {
+            consents: None,
+            collected: collected(layout),
+            never: None,
+            adults: false,
+        };
+        register.read(source, bytes, layout, &extra);
+        register.finish();
         register
     }
 
-    fn read(&mut self, bytes: &[u8], layout: &Layout) {
-        let source = self.source.clone();
-        let error = |row: Option<usize>, message: String, fix: &str| {
+    /// Compares this export's ids with the history in `dir`: anyone
+    /// missing from it has left, from the export's date.
+    fn remember(&mut self, dir: &Path, export_date: NaiveDate) {
+        let path = dir.join(HISTORY_FILE);
+        let name = format!("{CONSENT_DIR}/{HISTORY_FILE}");
+        let key = |id: &str| id_key(id).into_owned();
+        let mut history = std::fs::read_to_string(&path)
+            .map(|t| History::parse(&t, key))
+            .unwrap_or_default();
+        let before = history.clone();
+        let present = self
+            .people
+            .iter()
+            .filter(|p| p.role == Role::Pupil)
+            .map(|p| (key(&p.id), (p.id.clone(), p.masked())))
+            .collect();
+        for seen in history.update(&present, export_date) {
+            self.problems.push(Finding::warning(
+                "consent-left",
+                Location::file(&self.source),
+                format!(
+                    "{} ({}) was in the last export but is not in this one: treated as having left on {}",
+                    seen.id,
+                    seen.masked,
+                    seen.left_on.unwrap_or(export_date)
+                ),
+                "nothing to do if they have left: their photos are blocked; if they have not, export the register again with them in it",
+            ));
+        }
+        for seen in history.gone() {
+            let already = self
+                .people
+                .iter()
+                .any(|p| id_key(&p.id) == id_key(&seen.id));
+            if !already {
+                self.people.push(Person::gone(seen, &name));
+                self.summary.gone.push(seen.clone());
+            }
+        }
+        if history != before
+            && let Err(e) = write_atomically(&path, &history.to_csv())
+        {
+            self.problems.push(Finding::warning(
+                "consent-register",
+                Location::file(&name),
+                format!("could not save which pupils were in this export ({e}), so a pupil missing from the next one will not be noticed"),
+                "check that consent/ can be written to",
+            ));
+        }
+    }
+
+    /// Indexes the people read, warns of duplicate ids, and decides
+    /// whether the register can be used.
+    fn finish(&mut self) {
+        for (i, p) in self.people.iter().enumerate() {
+            self.index
+                .entry(id_key(&p.id).into_owned())
+                .or_default()
+                .push(i);
+        }
+        let mut duplicates: Vec<&Vec<usize>> =
+            self.index.values().filter(|v| v.len() > 1).collect();
+        duplicates.sort();
+        for rows in duplicates {
+            let first = &self.people[rows[0]];
+            let others: Vec<String> = rows[1..]
+                .iter()
+                .map(|&i| self.people[i].row.to_string())
+                .collect();
+            self.problems.push(Finding::warning(
+                "consent-register",
+                Location::row(&first.file, first.row),
+                format!(
+                    "id {} is also on row {}; a photo declaring it is blocked until each id is unique",
+                    first.id,
+                    others.join(", ")
+                ),
+                "give each person their own id (the MIS id or admission number)",
+            ));
+        }
+        if self.failed {
+            return;
+        }
+        let source = &self.source;
+        if !self
+            .people
+            .iter()
+            .any(|p| p.gone.is_none() && &p.file == source)
+        {
+            self.problems.push(Finding::error(
+                "consent-register",
+                Location::file(&self.source),
+                "the register has no one in it".to_string(),
+                "export the consent list from the MIS again; an empty export usually means a filter was left on",
+            ));
+            return;
+        }
+        if let Some(never) = &self.summary.never {
+            for id in &never.ids {
+                if !self.index.contains_key(id_key(id).as_ref()) {
+                    self.problems.push(Finding::warning(
+                        "consent-never-publish",
+                        Location::file(format!("{CONSENT_DIR}/{NEVER_FILE}")),
+                        format!("id {id} is not in the register, so the list cannot be matched to them"),
+                        "use the same id as the register (the MIS id or admission number); a photo declaring an unknown id is blocked in any case",
+                    ));
+                }
+            }
+        }
+        self.usable = true;
+    }
+
+    /// Reads one export's rows into the register.
+    fn read(&mut self, source: &str, bytes: &[u8], layout: &Layout, extra: &Extra) {
+        let fail = |row: Option<usize>, message: String, fix: &str| {
             let location = match row {
-                Some(r) => Location::row(&source, r),
-                None => Location::file(&source),
+                Some(r) => Location::row(source, r),
+                None => Location::file(source),
             };
             Finding::error("consent-register", location, message, fix)
         };
@@ -305,7 +562,7 @@ impl Register {
         if encoding == Encoding::Windows1252 {
             self.problems.push(Finding::warning(
                 "consent-register",
-                Location::file(&source),
+                Location::file(source),
                 "the register is not UTF-8; it was read as Windows-1252 (Excel's plain \"CSV\" format)",
                 "in Excel, save it as \"CSV UTF-8 (Comma delimited)\" so accented names are always read right",
             ));
@@ -329,7 +586,8 @@ impl Register {
         let headers: Vec<String> = match reader.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
             Err(e) => {
-                self.problems.push(error(
+                self.failed = true;
+                self.problems.push(fail(
                     Some(1 + skipped),
                     format!("the header row could not be read: {e}"),
                     "export the register again as CSV",
@@ -338,6 +596,7 @@ impl Register {
             }
         };
         if let Err(problem) = layout.validate() {
+            self.failed = true;
             self.problems.push(Finding::error(
                 "consent-register",
                 Location::file(format!("{CONSENT_DIR}/{LAYOUT_FILE}")),
@@ -346,20 +605,32 @@ impl Register {
             ));
             return;
         }
-        let columns = match layout.resolve(&headers) {
+        if !extra.adults {
+            self.summary.closest = layout
+                .better_preset(&headers)
+                .map(|(p, why)| (p.to_string(), why));
+        }
+        let columns = match self.columns(layout, &headers, extra) {
             Ok(c) => c,
             Err(problem) => {
+                self.failed = true;
                 self.problems
-                    .push(error(Some(1 + skipped), problem.message, &problem.fix));
+                    .push(fail(Some(1 + skipped), problem.message, &problem.fix));
                 return;
             }
         };
+        self.summary.mapped.extend(
+            layout
+                .describe(&headers, &columns)
+                .into_iter()
+                .map(|(f, h)| (source.to_string(), f, h)),
+        );
         for (n, record) in reader.records().enumerate() {
             let row = n + 2 + skipped;
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    self.problems.push(error(
+                    self.problems.push(fail(
                         Some(row),
                         format!("this row could not be read ({e}); nobody on it can be published"),
                         "open the file in a spreadsheet, fix the row and export again",
@@ -370,140 +641,245 @@ impl Register {
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue; // Excel's trailing empty rows.
             }
-            let cell = |f: Field| {
-                columns
-                    .fields
-                    .get(&f)
-                    .and_then(|&i| record.get(i))
-                    .map_or("", str::trim)
-            };
-            let id = cell(Field::Id).to_string();
-            if id.is_empty() {
-                self.problems.push(Finding::warning(
-                    "consent-register",
-                    Location::row(&source, row),
-                    "this row has no id, so no photo can name this person",
-                    "fill in the id (the MIS id or admission number)",
-                ));
+            let at = Location::row(source, row);
+            if let Some(person) = self.row(source, row, &record, headers.len(), &columns, extra) {
+                if looks_like_upn(&person.id) {
+                    self.problems.push(Finding::warning(
+                        "consent-register",
+                        at,
+                        "this id looks like a UPN, which must never be shown outside the school's systems",
+                        "use the MIS id or admission number as the id column",
+                    ));
+                }
+                self.people.push(person);
+            }
+        }
+    }
+
+    /// Finds the columns, and checks that what no column holds comes
+    /// from somewhere the school said: the consents export, the date this
+    /// consent round was collected, the never-publish list.
+    fn columns(
+        &self,
+        layout: &Layout,
+        headers: &[String],
+        extra: &Extra,
+    ) -> Result<Columns, super::columns::LayoutProblem> {
+        let columns = layout.resolve(headers)?;
+        let mut missing = Vec::new();
+        for (name, header) in &columns.elsewhere {
+            let in_long_form = extra
+                .consents
+                .is_some_and(|c| c.types.contains_key(&super::longform::type_key(header)));
+            if in_long_form {
                 continue;
             }
-            let mut unreadable = Vec::new();
-            let damaged = (record.len() != headers.len()).then(|| {
-                format!(
-                    "row {row} has {} values but the header has {}",
-                    record.len(),
-                    headers.len()
-                )
+            missing.push(match (extra.consents.is_some(), header == name) {
+                (true, _) => format!("{name} (no column {header:?}, and no consent of that type in the consents export)"),
+                (false, true) => format!("{name} (consent)"),
+                (false, false) => format!("{name} (set to {header:?} in [uses])"),
             });
-            let date = |f: Field, problems: &mut Vec<String>| {
-                Cell::from(values::date(cell(f)), problems, f.key())
-            };
-            let leaving = date(Field::LeavingDate, &mut unreadable);
-            let consent_date = date(Field::ConsentDate, &mut unreadable);
-            let never_publish = Cell::from(
-                values::yes_no(cell(Field::NeverPublish)),
-                &mut unreadable,
-                Field::NeverPublish.key(),
-            );
-            let withdrawn = read_withdrawal(
-                cell(Field::Withdrawn),
-                cell(Field::WithdrawnDate),
-                &mut unreadable,
-            );
-            let role = values::role(cell(Field::Role)).unwrap_or_else(|e| {
-                unreadable.push(format!("role: {e}; treated as a pupil"));
-                Role::Pupil
-            });
-            let consents = columns
-                .uses
-                .iter()
-                .map(|(name, i)| {
-                    let value = record.get(*i).unwrap_or("");
-                    (
-                        name.clone(),
-                        Cell::from(values::yes_no(value), &mut unreadable, name),
-                    )
-                })
-                .collect();
-            if looks_like_upn(&id) {
-                self.problems.push(Finding::warning(
-                    "consent-register",
-                    Location::row(&source, row),
-                    "this id looks like a UPN, which must never be shown outside the school's systems",
-                    "use the MIS id or admission number as the id column",
-                ));
-            }
-            if !unreadable.is_empty() {
-                self.problems.push(Finding::warning(
-                    "consent-register",
-                    Location::row(&source, row),
-                    format!(
-                        "id {id}: {}; a photo of this person is blocked until it is fixed",
-                        unreadable.join("; ")
-                    ),
-                    "correct the value in the MIS and export the register again",
-                ));
-            }
-            if let Some(d) = &damaged {
-                self.problems.push(Finding::warning(
-                    "consent-register",
-                    Location::row(&source, row),
-                    format!("id {id}: {d}, so its columns cannot be trusted; a photo of this person is blocked"),
-                    "a name or value with a comma must be in quotes: export the register again from the MIS rather than editing it by hand",
-                ));
-            }
-            let person = Person {
-                id,
-                row,
-                legal_forename: cell(Field::LegalForename).to_string(),
-                legal_surname: cell(Field::LegalSurname).to_string(),
-                preferred_forename: cell(Field::PreferredForename).to_string(),
-                preferred_surname: cell(Field::PreferredSurname).to_string(),
-                group: cell(Field::Group).to_string(),
-                role,
-                leaving,
-                consent_date,
-                withdrawn,
-                never_publish,
-                consents,
-                damaged,
-            };
-            self.index
-                .entry(id_key(&person.id).into_owned())
-                .or_default()
-                .push(self.people.len());
-            self.people.push(person);
         }
-        let mut duplicates: Vec<&Vec<usize>> =
-            self.index.values().filter(|v| v.len() > 1).collect();
-        duplicates.sort();
-        for rows in duplicates {
-            let first = &self.people[rows[0]];
-            let others: Vec<String> = rows[1..]
-                .iter()
-                .map(|&i| self.people[i].row.to_string())
-                .collect();
+        let dated = columns.fields.contains_key(&Field::ConsentDate)
+            || extra.collected.is_some()
+            || extra.consents.is_some_and(|c| c.dated);
+        if !dated {
+            missing.push("consent_date (or consents_collected = 2026-09-07 in register.toml: when this round of consent forms was collected)".into());
+        }
+        let protected = extra.adults
+            || columns.fields.contains_key(&Field::NeverPublish)
+            || extra.never.is_some();
+        if !protected {
+            missing.push(format!(
+                "never_publish (no MIS exports it: the designated safeguarding lead keeps consent/{NEVER_FILE})"
+            ));
+        }
+        if missing.is_empty() {
+            Ok(columns)
+        } else {
+            Err(layout.no_column(headers, &missing))
+        }
+    }
+
+    /// Reads one row; `None` (and a warning) for a row with no id.
+    fn row(
+        &mut self,
+        source: &str,
+        row: usize,
+        record: &csv::StringRecord,
+        width: usize,
+        columns: &Columns,
+        extra: &Extra,
+    ) -> Option<Person> {
+        let cell = |f: Field| {
+            columns
+                .fields
+                .get(&f)
+                .and_then(|&i| record.get(i))
+                .map_or("", str::trim)
+        };
+        let id = cell(Field::Id).to_string();
+        if id.is_empty() {
             self.problems.push(Finding::warning(
                 "consent-register",
-                Location::row(&source, first.row),
+                Location::row(source, row),
+                "this row has no id, so no photo can name this person",
+                "fill in the id (the MIS id or admission number)",
+            ));
+            return None;
+        }
+        let mut unreadable = Vec::new();
+        let damaged = (record.len() != width).then(|| {
+            format!(
+                "row {row} has {} values but the header has {width}",
+                record.len()
+            )
+        });
+        let date = |f: Field, problems: &mut Vec<String>| {
+            Cell::from(values::date(cell(f)), problems, f.key())
+        };
+        let leaving = date(Field::LeavingDate, &mut unreadable);
+        let consent_date = match date(Field::ConsentDate, &mut unreadable) {
+            Cell::Blank => extra.collected.map_or(Cell::Blank, Cell::Is),
+            other => other,
+        };
+        let listed = extra
+            .never
+            .is_some_and(|n| n.ids.iter().any(|i| id_key(i) == id_key(&id)));
+        let never_publish = match Cell::from(
+            values::yes_no(cell(Field::NeverPublish)),
+            &mut unreadable,
+            Field::NeverPublish.key(),
+        ) {
+            _ if listed => Cell::Is(true),
+            other => other,
+        };
+        let withdrawn = read_withdrawal(
+            cell(Field::Withdrawn),
+            cell(Field::WithdrawnDate),
+            &mut unreadable,
+        );
+        let role = match cell(Field::Role) {
+            "" if extra.adults => Ok(Role::Staff),
+            text => values::role(text),
+        }
+        .unwrap_or_else(|e| {
+            unreadable.push(format!("role: {e}; treated as a pupil"));
+            Role::Pupil
+        });
+        let mut consents: Vec<(String, Consent)> = columns
+            .uses
+            .iter()
+            .map(|(name, i)| {
+                let status = Cell::from(
+                    values::status(record.get(*i).unwrap_or("")),
+                    &mut unreadable,
+                    name,
+                );
+                (name.clone(), Consent { status, date: None })
+            })
+            .collect();
+        if let Some(long) = extra.consents {
+            for (name, kind) in &columns.elsewhere {
+                let consent = long.answer(&id_key(&id), kind).map_or(
+                    Consent {
+                        status: Cell::Blank,
+                        date: None,
+                    },
+                    |a| Consent {
+                        status: a.status,
+                        date: a.date,
+                    },
+                );
+                consents.push((name.clone(), consent));
+            }
+        }
+        if !unreadable.is_empty() {
+            self.problems.push(Finding::warning(
+                "consent-register",
+                Location::row(source, row),
                 format!(
-                    "id {} is also on row {}; a photo declaring it is blocked until each id is unique",
-                    first.id,
-                    others.join(", ")
+                    "id {id}: {}; a photo of this person is blocked until it is fixed",
+                    unreadable.join("; ")
                 ),
-                "give each person their own id (the MIS id or admission number)",
+                "correct the value in the MIS and export the register again",
             ));
         }
-        if self.people.is_empty() {
-            self.problems.push(error(
-                None,
-                "the register has no one in it".to_string(),
-                "export the consent list from the MIS again; an empty export usually means a filter was left on",
+        if let Some(d) = &damaged {
+            self.problems.push(Finding::warning(
+                "consent-register",
+                Location::row(source, row),
+                format!("id {id}: {d}, so its columns cannot be trusted; a photo of this person is blocked"),
+                "a name or value with a comma must be in quotes: export the register again from the MIS rather than editing it by hand",
             ));
-            return;
         }
-        self.usable = true;
+        Some(Person {
+            id,
+            file: source.to_string(),
+            row,
+            legal_forename: cell(Field::LegalForename).to_string(),
+            legal_surname: cell(Field::LegalSurname).to_string(),
+            preferred_forename: cell(Field::PreferredForename).to_string(),
+            preferred_surname: cell(Field::PreferredSurname).to_string(),
+            group: cell(Field::Group).to_string(),
+            role,
+            leaving,
+            consent_date,
+            withdrawn,
+            never_publish,
+            consents,
+            damaged,
+            gone: None,
+        })
     }
+}
+
+impl Person {
+    /// Someone the history remembers who is no longer in the export.
+    fn gone(seen: &Seen, history: &str) -> Person {
+        Person {
+            id: seen.id.clone(),
+            file: history.to_string(),
+            row: 0,
+            legal_forename: String::new(),
+            legal_surname: String::new(),
+            preferred_forename: String::new(),
+            preferred_surname: String::new(),
+            group: String::new(),
+            role: Role::Pupil,
+            leaving: seen.left_on.map_or(Cell::Unreadable, Cell::Is),
+            consent_date: Cell::Blank,
+            withdrawn: Withdrawal::No,
+            never_publish: Cell::Blank,
+            consents: Vec::new(),
+            damaged: None,
+            gone: Some(seen.masked.clone()),
+        }
+    }
+}
+
+/// The register-level date this round of consents was collected.
+fn collected(layout: &Layout) -> Option<NaiveDate> {
+    layout
+        .consents_collected
+        .as_ref()
+        .and_then(|d| values::date(&d.to_string()).ok().flatten())
+}
+
+/// The day a file was last saved: an export's date.
+fn modified_date(path: &Path) -> NaiveDate {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map(|t| chrono::DateTime::<chrono::Local>::from(t).date_naive())
+        .unwrap_or_else(|_| chrono::Local::now().date_naive())
+}
+
+/// Writes `text` to `path` through a file beside it, so a reader never
+/// sees half of it.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("csv.new");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
 }
 
 fn parse_layout(bytes: &[u8]) -> Result<Layout, (Option<usize>, String, String)> {
@@ -582,7 +958,10 @@ mod tests {
         assert_eq!(p.row, 2);
         assert_eq!(p.label(), "1001 (Millie S.)");
         assert_eq!(p.leaving.value(), NaiveDate::from_ymd_opt(2027, 7, 22));
-        assert_eq!(p.consent("website_individual"), Some(Cell::Is(true)));
+        assert_eq!(
+            p.consent("website_individual").map(|c| c.status),
+            Some(Cell::Is(Status::Given))
+        );
         assert!(!format!("{p:?}").contains("Smith"));
     }
 

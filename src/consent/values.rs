@@ -58,6 +58,97 @@ pub fn yes_no(cell: &str) -> Result<Option<bool>, String> {
     }
 }
 
+/// What a consent cell or a long-form consent's status says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Given,
+    Refused,
+    Withdrawn,
+    /// Asked for, and no answer yet (Arbor's "Requested", "Pending").
+    NotYet,
+}
+
+impl Status {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Status::Given => "given",
+            Status::Refused => "refused",
+            Status::Withdrawn => "withdrawn",
+            Status::NotYet => "not yet given",
+        }
+    }
+}
+
+/// A consent cell: the words MIS exports and schools use for given,
+/// refused, withdrawn and not-yet-answered (each listed, so every word
+/// means what it says; anything else is unreadable). Blank is `None`.
+pub fn status(cell: &str) -> Result<Option<Status>, String> {
+    let v = cell.trim().trim_matches('"').trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let lower: String = v
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    const WITHDRAWN: &[&str] = &["withdrawn", "revoked", "consent withdrawn", "rescinded"];
+    const NOT_YET: &[&str] = &[
+        "requested",
+        "pending",
+        "awaiting",
+        "awaiting response",
+        "awaiting reply",
+        "awaiting consent",
+        "not yet given",
+        "not yet returned",
+        "not returned",
+        "no response",
+        "no reply",
+        "not answered",
+        "unanswered",
+        "outstanding",
+        "sent",
+        "not requested",
+        "not asked",
+    ];
+    const MORE_YES: &[&str] = &["approved", "allowed", "permitted", "consent given"];
+    const MORE_NO: &[&str] = &[
+        "rejected",
+        "not consented",
+        "not agreed",
+        "disagreed",
+        "not allowed",
+        "not permitted",
+        "consent refused",
+        "consent not given",
+    ];
+    if WITHDRAWN.contains(&lower.as_str()) {
+        return Ok(Some(Status::Withdrawn));
+    }
+    if NOT_YET.contains(&lower.as_str()) {
+        return Ok(Some(Status::NotYet));
+    }
+    if MORE_YES.contains(&lower.as_str()) {
+        return Ok(Some(Status::Given));
+    }
+    if MORE_NO.contains(&lower.as_str()) {
+        return Ok(Some(Status::Refused));
+    }
+    match yes_no(&lower) {
+        Ok(answer) => Ok(answer.map(|yes| if yes { Status::Given } else { Status::Refused })),
+        Err(_) if lower == "x" => {
+            Err("\"x\" could mean a tick or a cross; write yes or no".to_string())
+        }
+        Err(_) => Err(format!(
+            "{} is not a consent the register understands (given, granted, yes; refused, declined, rejected, no; withdrawn; requested, pending, awaiting)",
+            quoted(v)
+        )),
+    }
+}
+
 /// A date cell: ISO `2026-07-22` or UK `22/07/2026` (also with `-` or `.`
 /// between the parts), optionally followed by a time as Excel writes it.
 /// Blank is `None`.
@@ -190,6 +281,56 @@ mod tests {
         assert!(yes_no("N/A").unwrap_err().starts_with("\"N/A\" is not"));
         // A surname in the wrong column is never printed whole.
         assert!(!date("Hartley-Brook").unwrap_err().contains("Hartley"));
+    }
+
+    #[test]
+    fn consent_words_mean_what_they_say() {
+        for (words, want) in [
+            (
+                &[
+                    "Granted",
+                    "yes",
+                    "✓",
+                    "Consented",
+                    "Approved",
+                    "consent given",
+                ][..],
+                Status::Given,
+            ),
+            (
+                &[
+                    "Rejected",
+                    "declined",
+                    "No",
+                    "not_granted",
+                    "Not Consented",
+                    "✗",
+                ][..],
+                Status::Refused,
+            ),
+            (&["Withdrawn", "REVOKED"][..], Status::Withdrawn),
+            (
+                &[
+                    "Requested",
+                    "Pending",
+                    "Awaiting",
+                    "awaiting response",
+                    "Not yet returned",
+                    "No Response",
+                ][..],
+                Status::NotYet,
+            ),
+        ] {
+            for w in words {
+                assert_eq!(status(w), Ok(Some(want)), "{w}");
+            }
+        }
+        assert_eq!(status(" "), Ok(None));
+        assert!(status("x").is_err());
+        // Near misses are unreadable, never guessed.
+        for w in ["grant", "maybe", "yes please", "Pending?"] {
+            assert!(status(w).is_err(), "{w}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::Input;
 use crate::config::FaceCheck;
 use crate::consent::declarations::Status as Declared;
-use crate::consent::{self, Assessment, Block, Declaration, Policy, SIDECAR};
+use crate::consent::{self, Assessment, Block, Cell, Declaration, Policy, SIDECAR, Status};
 use crate::content::FileUse;
 use crate::report::{Finding, Location, Severity};
 
@@ -260,6 +260,13 @@ fn explain(block: &Block, focus: &str, register: &consent::Register) -> (&'stati
         Block::NeverPublish => (
             "consent-never-publish",
             "take this photo off the page now; this child must never appear on the website. If they are only at the edge, crop them out, or blur them (blur = [...] in photos.toml) and remove their id".into(),
+        ),
+        Block::NoConsent {
+            recorded: Cell::Is(Status::NotYet),
+            ..
+        } => (
+            "consent-not-given",
+            format!("their parents have not answered yet: use a {focus} photo without this person until the MIS records their consent"),
         ),
         Block::NoConsent { use_, .. } if use_ == "website_individual" => (
             "consent-not-given",

@@ -67,6 +67,8 @@ impl Site {
             let from = Path::new(REPO).join(entry);
             if from.is_dir() {
                 copy_dir(&from, &site.path(entry));
+                // What earlier builds in the repo remembered is not the example's.
+                let _ = std::fs::remove_file(site.path("consent/register-history.csv"));
             } else if from.exists() {
                 std::fs::copy(&from, site.path(entry)).expect("copy");
             }
