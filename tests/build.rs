@@ -312,6 +312,20 @@ fn init_makes_a_site_that_builds() {
     );
     assert!(!target.join("content/policies/trust-documents.md").exists());
 
+    // The never-publish list is there to be filled in: once a register
+    // is added, the build asks for it, never reading it as "nobody".
+    std::fs::write(
+        target.join("consent/register.csv"),
+        "id,forename,surname,consent_date,website_group,website_individual,website_named_first_name\n1,Amelia,Testperson,2026-09-01,yes,yes,yes\n",
+    )
+    .unwrap();
+    let run = run_bin(&["check", "--root", target.to_str().unwrap()]);
+    assert!(
+        run.stdout.contains("consent/never-publish.toml\n  error[consent-never-publish]: the never-publish list does not say who checked it"),
+        "{}",
+        run.all()
+    );
+
     // An academy gets the academy list.
     let academy = dir.path().join("academy");
     let run = run_bin(&["init", "--profile", "academy", academy.to_str().unwrap()]);

@@ -147,6 +147,10 @@ const FILES: &[(&str, &str)] = &[
         "+++\ntitle = \"Policies and school information\"\ndescription = \"Our policies and the information every school must publish.\"\nsort_by = \"title\"\n+++\n",
     ),
     ("consent/README.md", include_str!("../../docs/consent.md")),
+    (
+        "consent/never-publish.toml",
+        "# The children who must never appear on the website, whatever their\n# consents say: court orders, adoption, children at risk. No MIS exports\n# this, so the designated safeguarding lead keeps it here, and it is\n# never published. Until it is filled in, no photo of a person can be\n# published once the register is in place (see README.md).\nchecked_by = \"\"\n# checked_on = 2026-09-07\nids = []\n# none = true   # only once the lead has checked there is nobody\n",
+    ),
     (".gitignore", "/public/\n/.public.*\n/.schoolsite/\n"),
 ];
 

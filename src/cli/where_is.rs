@@ -62,7 +62,11 @@ pub fn run(args: &WhereArgs) -> anyhow::Result<u8> {
                 format!("{u}: {v}")
             })
             .collect();
-        println!("  register: {} row {}", p.file, p.row);
+        if p.is_gone() {
+            println!("  register: no longer in the export, so treated as having left");
+        } else {
+            println!("  register: {} row {}", p.file, p.row);
+        }
         println!("  consent: {}", consents.join(", "));
     } else {
         println!("  not in the consent register");

@@ -32,7 +32,7 @@ impl Who {
                 name: p.masked(),
                 role: Some(p.role),
                 group: p.group.clone(),
-                row: Some(p.row),
+                row: (!p.is_gone()).then_some(p.row),
             },
             None => Who {
                 id: id.to_string(),
