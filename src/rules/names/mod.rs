@@ -203,10 +203,15 @@ fn pieces(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
     while rest.len() > SIZE {
-        let cut = rest[SIZE..]
+        // The first character boundary at or after SIZE: text full of
+        // curly quotes has none at SIZE itself.
+        let from = (SIZE..rest.len())
+            .find(|&i| rest.is_char_boundary(i))
+            .unwrap_or(rest.len());
+        let cut = rest[from..]
             .find("},{")
-            .map(|i| SIZE + i + 2)
-            .or_else(|| rest[SIZE..].find('\n').map(|i| SIZE + i + 1));
+            .map(|i| from + i + 2)
+            .or_else(|| rest[from..].find('\n').map(|i| from + i + 1));
         let Some(cut) = cut else { break };
         out.push(&rest[..cut]);
         rest = &rest[cut..];
@@ -523,6 +528,21 @@ mod tests {
             assert!(p.starts_with("{\"t\""), "{}", &p[..20]);
         }
         assert_eq!(pieces("short"), vec!["short"]);
+    }
+
+    #[test]
+    fn a_long_text_of_curly_quotes_is_cut_between_characters() {
+        // Three bytes a character, so 64 KiB falls inside one.
+        for shift in 0..3 {
+            let line = format!("{}“Amelia Smith”’\n", "x".repeat(shift));
+            let text = line.repeat(20_000);
+            let parts = pieces(&text);
+            assert!(parts.len() > 2, "{}", parts.len());
+            assert_eq!(parts.concat(), text);
+            assert!(parts.iter().all(|p| p.ends_with('\n')));
+        }
+        let quotes = "“".repeat(40_000);
+        assert_eq!(pieces(&quotes).concat(), quotes);
     }
 
     use super::*;
