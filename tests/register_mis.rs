@@ -525,3 +525,41 @@ fn the_never_publish_list_is_required_and_must_say_who_checked() {
         run.stdout
     );
 }
+
+/// UTF-16 saved without a byte-order mark reads as UTF-16; a file that
+/// still reads as control characters (UTF-32, a spreadsheet's binary)
+/// is refused, never read as a register of garbled names that the names
+/// rule would then check nothing against.
+#[test]
+fn an_export_whose_text_cannot_be_read_is_refused() {
+    let site = site_with_photos(&["1042"]);
+    let text =
+        "Adno,Legal Forename,Legal Surname,Photograph Student\r\n1042,Amelia,Hartley,Yes\r\n";
+    site.write(
+        "consent/register.toml",
+        "file = \"students.csv\"\npreset = \"sims\"\nconsents_collected = 2026-09-07\n\n[uses]\nwebsite_group = \"Photograph Student\"\nwebsite_individual = \"Photograph Student\"\nwebsite_named_first_name = \"Photograph Student\"\n",
+    );
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    site.write("consent/students.csv", utf16);
+    let run = check_on(&site, "2026-12-04");
+    assert_eq!(run.code, 0, "{}", run.all());
+    let utf32: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    site.write("consent/students.csv", utf32);
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout.contains(
+            "consent/students.csv\n  error[consent-register]: the file cannot be read as text"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("the photo p0.jpg: id 1042 cannot be checked"),
+        "{}",
+        run.stdout
+    );
+}

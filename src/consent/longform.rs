@@ -159,6 +159,14 @@ impl Consents {
             return out;
         }
         let (text, _) = text::decode(bytes);
+        if text::garbled(&text) {
+            out.problems.push(error(
+                None,
+                "the consents export cannot be read as text: many of its characters are control characters".into(),
+                "export it again from the MIS as CSV (in Excel, save as \"CSV UTF-8 (Comma delimited)\")",
+            ));
+            return out;
+        }
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(text::delimiter(&text))
             .flexible(true)

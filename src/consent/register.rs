@@ -559,6 +559,15 @@ impl Register {
             Finding::error("consent-register", location, message, fix)
         };
         let (mut text, encoding) = text::decode(bytes);
+        if text::garbled(&text) {
+            self.failed = true;
+            self.problems.push(fail(
+                None,
+                "the file cannot be read as text: many of its characters are control characters, so no name or consent in it can be checked".into(),
+                "export it again from the MIS as CSV (in Excel, save as \"CSV UTF-8 (Comma delimited)\")",
+            ));
+            return;
+        }
         if encoding == Encoding::Windows1252 {
             self.problems.push(Finding::warning(
                 "consent-register",

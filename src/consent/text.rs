@@ -22,6 +22,10 @@ pub fn decode(bytes: &[u8]) -> (String, Encoding) {
         };
         return (text.into_owned(), kind);
     }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(bytes);
+        return (text.into_owned(), Encoding::Utf16);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), Encoding::Utf8),
         Err(_) => {
@@ -29,6 +33,47 @@ pub fn decode(bytes: &[u8]) -> (String, Encoding) {
             (text.into_owned(), Encoding::Windows1252)
         }
     }
+}
+
+/// UTF-16 saved without a byte-order mark: text that is mostly ASCII has
+/// a zero byte in every other place (after each letter in little-endian,
+/// before it in big-endian), which as UTF-8 would read as control
+/// characters between the letters of every name.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let half = sample.len() / 2;
+    let (even, odd) = (zeros(0), zeros(1));
+    if odd * 10 >= half * 7 && even * 10 < half {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= half * 7 && odd * 10 < half {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Whether decoded text is not really text: control characters (other
+/// than tabs and line ends) in more than one character in a hundred, as
+/// any encoding read wrongly gives. A register read like that would let
+/// the names rule check nothing.
+pub fn garbled(text: &str) -> bool {
+    let total = text.chars().count();
+    let control = text
+        .chars()
+        .filter(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .count();
+    control > 0 && control * 100 > total
 }
 
 /// The field separator of a CSV export: a comma, or a semicolon (Excel in
@@ -75,6 +120,26 @@ mod tests {
             .chain("id\tZoë".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         assert_eq!(decode(&utf16), ("id\tZoë".into(), Encoding::Utf16));
+        // And without the byte-order mark, in either byte order.
+        let le: Vec<u8> = "id,name\n1042,Zoë"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(decode(&le), ("id,name\n1042,Zoë".into(), Encoding::Utf16));
+        let be: Vec<u8> = "id,name\n1042,Zoë"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(decode(&be), ("id,name\n1042,Zoë".into(), Encoding::Utf16));
+    }
+
+    #[test]
+    fn text_of_control_characters_is_garbled() {
+        assert!(garbled("i\0d\0,\0n\0a\0m\0e\0"));
+        assert!(!garbled("id,name\r\n1042,Zoë\tx\n"));
+        // One stray control character in a long export is a bad cell, not
+        // a wrong encoding.
+        assert!(!garbled(&format!("{}\u{1}", "a".repeat(500))));
     }
 
     #[test]
