@@ -563,3 +563,118 @@ fn an_export_whose_text_cannot_be_read_is_refused() {
         run.stdout
     );
 }
+
+/// What a careless office or a determined author might do, each beside
+/// the near miss that must keep working.
+#[test]
+fn office_mistakes_never_publish_a_child() {
+    let site = site_with_photos(&["1042", "1043"]);
+    let toml = "file = \"students.csv\"\npreset = \"sims\"\nconsents_collected = 2026-09-07\nadults = \"adults.csv\"\n\n[uses]\nwebsite_group = \"Photograph Student\"\nwebsite_individual = \"Photograph Student\"\nwebsite_named_first_name = \"Photograph Student\"\n";
+    site.write("consent/register.toml", toml);
+    // Excel wrote the ids as numbers; the list has them as the MIS does.
+    site.write(
+        "consent/students.csv",
+        "Adno,Legal Forename,Legal Surname,Photograph Student\n1042.0,Amelia,Hartley,Yes\n1043.0,Noah,Whitfield,Yes\n",
+    );
+    site.write("consent/adults.csv", "id,forename,surname,consent_date,website_group,website_individual,website_named_first_name\nS01,Rebecca,Ashworth,01/09/2026,yes,yes,yes\n");
+    site.write(
+        "consent/never-publish.toml",
+        "checked_by = \"A. Patel\"\nchecked_on = 2026-09-07\nids = [\"1043\"]\n",
+    );
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout
+            .contains("the photo p1.jpg: pupil 1043.0 (Noah W.) must never be published"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("the photo p0.jpg"), "{}", run.stdout);
+    // A never-publish id that matches nobody stops the build.
+    site.write(
+        "consent/never-publish.toml",
+        "checked_by = \"A. Patel\"\nchecked_on = 2026-09-07\nids = [\"1043\", \"A1043\"]\n",
+    );
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout
+            .contains("error[consent-never-publish]: id A1043 is not in the register"),
+        "{}",
+        run.stdout
+    );
+    site.write(
+        "consent/never-publish.toml",
+        "checked_by = \"A. Patel\"\nchecked_on = 2026-09-07\nids = [\"1043\"]\n",
+    );
+    // The never-publish child entered again as staff, under another id.
+    site.write(
+        "consent/adults.csv",
+        "id,forename,surname,consent_date,website_group,website_individual,website_named_first_name\nS01,Rebecca,Ashworth,01/09/2026,yes,yes,yes\nV03,Noah,Whitfield,01/09/2026,yes,yes,yes\n",
+    );
+    site.write(
+        "content/gallery/photos.toml",
+        "[[photo]]\nfile = \"p0.jpg\"\npeople = [\"S01\"]\n\n[[photo]]\nfile = \"p1.jpg\"\npeople = [\"V03\"]\n",
+    );
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout
+            .contains("id V03 has the same name as pupil 1043.0 (Noah W.)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("the photo p1.jpg"), "{}", run.stdout);
+    assert!(!run.stdout.contains("the photo p0.jpg"), "{}", run.stdout);
+    // A consent date still to come, in a column of dates.
+    site.write(
+        "consent/students.csv",
+        "Adno,Legal Forename,Legal Surname,Date of Consent,Photograph Student\n1042,Amelia,Hartley,03/09/2205,Yes\n1043,Noah,Whitfield,03/09/2026,Yes\n",
+    );
+    site.write(
+        "content/gallery/photos.toml",
+        "[[photo]]\nfile = \"p0.jpg\"\npeople = [\"1042\"]\n\n[[photo]]\nfile = \"p1.jpg\"\nnobody = true\n",
+    );
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout
+            .contains("consent_date: 2205-09-03 is after the export was saved"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("the photo p0.jpg: pupil 1042 (Amelia H.) has an unreadable consent date"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A report that lists only the consents ticked (SIMS's Parental
+/// Consent, one row each) is read so only when the school says so.
+#[test]
+fn a_list_of_ticked_consents_counts_only_when_declared() {
+    let site = site_with_photos(&["1042", "1043"]);
+    site.write(
+        "consent/students.csv",
+        "Adno,Legal Forename,Legal Surname\n1042,Amelia,Hartley\n1043,Oliver,Okafor\n",
+    );
+    site.write(
+        "consent/consents.csv",
+        "Adno,Parental Consent\n1042,Photograph Student\n",
+    );
+    let toml = |extra: &str| {
+        format!(
+            "file = \"students.csv\"\npreset = \"sims\"\nconsents_collected = 2026-09-07\n\n[consents]\nfile = \"consents.csv\"\n{extra}\n[uses]\nwebsite_group = \"Photograph Student\"\nwebsite_individual = \"Photograph Student\"\nwebsite_named_first_name = \"Photograph Student\"\n"
+        )
+    };
+    site.write("consent/register.toml", toml(""));
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout
+            .contains("no column that says what each answer was"),
+        "{}",
+        run.stdout
+    );
+    site.write("consent/register.toml", toml("given_only = true\n"));
+    let run = check_on(&site, "2026-12-04");
+    assert!(run.stdout.contains("the photo p1.jpg: pupil 1043 (Oliver O.) has no consent recorded for website_individual"), "{}", run.stdout);
+    assert!(!run.stdout.contains("the photo p0.jpg"), "{}", run.stdout);
+}

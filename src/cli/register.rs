@@ -163,7 +163,7 @@ fn human(
             n.checked_by,
             n.checked_on
         )),
-        None => out.push_str("  never publish: no consent/never-publish.toml\n"),
+        None => out.push_str("  never publish: no list read (see the findings)\n"),
     }
     for g in &s.gone {
         let since = g.left_on.map(|d| d.to_string()).unwrap_or_default();

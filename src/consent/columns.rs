@@ -94,10 +94,21 @@ const DEFAULT: Preset = Preset {
         (Field::PreferredSurname, &["preferred_surname"]),
         (Field::Group, &["group", "year_group", "class"]),
         (Field::Role, &["role"]),
-        (Field::LeavingDate, &["leaving_date"]),
-        (Field::ConsentDate, &["consent_date"]),
-        (Field::Withdrawn, &["withdrawn"]),
-        (Field::WithdrawnDate, &["withdrawn_date"]),
+        (
+            Field::LeavingDate,
+            &["leaving_date", "leaving date", "date of leaving"],
+        ),
+        (Field::ConsentDate, &["consent_date", "date of consent"]),
+        (Field::Withdrawn, &["withdrawn", "consent withdrawn"]),
+        (
+            Field::WithdrawnDate,
+            &[
+                "withdrawn_date",
+                "date withdrawn",
+                "withdrawal date",
+                "date of withdrawal",
+            ],
+        ),
         (Field::NeverPublish, &["never_publish"]),
     ],
 };
@@ -318,6 +329,14 @@ pub struct LongForm {
     /// the presets do not know.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// The file lists only the consents given (a report of ticked
+    /// consents), so a row with no status means given. Never assumed.
+    #[serde(default)]
+    pub given_only: bool,
+    /// Other columns the file has that carry no answer (a note, a
+    /// reference): every column must be known or listed here.
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 fn default_file() -> String {
@@ -399,6 +418,19 @@ impl Layout {
         let preset = PRESETS.iter().find(|p| p.name == self.preset);
         let mut columns = Columns::default();
         let mut missing = Vec::new();
+        // Two headers read the same way: which holds the answer is a guess.
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = headers
+            .iter()
+            .find(|h| !normalise(h).is_empty() && !seen.insert(normalise(h)))
+        {
+            return Err(LayoutProblem {
+                message: format!(
+                    "the register has two columns called {twice:?}, so which one holds the answer cannot be known"
+                ),
+                fix: "export it again with each column once".into(),
+            });
+        }
         for field in Field::ALL {
             let column = match self.columns.get(field.key()) {
                 Some(header) => found(header),
@@ -408,11 +440,22 @@ impl Layout {
                 Some(c) => {
                     columns.fields.insert(field, c);
                 }
-                None if field.required() => missing.push(match self.columns.get(field.key()) {
-                    Some(header) => format!("{} (set to {header:?} in [columns])", field.key()),
-                    None => field.key().to_string(),
-                }),
-                None => {}
+                // A column the school named is there, or it is a mistake.
+                None => match self.columns.get(field.key()) {
+                    Some(header) => {
+                        missing.push(format!("{} (set to {header:?} in [columns])", field.key()))
+                    }
+                    None if field.required() => missing.push(field.key().to_string()),
+                    None => {
+                        if let Some(header) = known_elsewhere(headers, field) {
+                            missing.push(format!(
+                                "{} (the export has {header:?}, which another preset reads as {}: set the preset that matches the export, or name it under [columns])",
+                                field.key(),
+                                field.key()
+                            ));
+                        }
+                    }
+                },
             }
         }
         let mut uses: Vec<(String, String)> = self
@@ -426,6 +469,18 @@ impl Layout {
             }
         }
         for (name, header) in uses {
+            // A column named after the use itself, but the use mapped to
+            // another: one of the two is a mistake.
+            if header != name
+                && REQUIRED_USES.contains(&name.as_str())
+                && let Some(own) = found(&name)
+            {
+                missing.push(format!(
+                    "{name} (mapped to {header:?} in [uses], but the export has its own {:?} column: remove one)",
+                    headers[own]
+                ));
+                continue;
+            }
             match found(&header) {
                 Some(c) => columns.uses.push((name, c)),
                 None if REQUIRED_USES.contains(&name.as_str()) || self.uses.contains_key(&name) => {
@@ -442,7 +497,16 @@ impl Layout {
 
     /// The problem of a header row without the columns in `missing`.
     pub fn no_column(&self, headers: &[String], missing: &[String]) -> LayoutProblem {
-        let shown: Vec<String> = headers.iter().take(30).map(|h| format!("{h:?}")).collect();
+        // A first row in which no cell is a column name any preset knows
+        // is data (an export saved without its header row): it may hold a
+        // pupil's name, so it is not shown.
+        let shown = if Field::ALL.iter().any(|&f| known_any(headers, f).is_some()) {
+            let h: Vec<String> = headers.iter().take(30).map(|h| format!("{h:?}")).collect();
+            format!("its headers are {}", h.join(", "))
+        } else {
+            "its first row is not a header row: no cell in it is a column name schoolsite knows"
+                .to_string()
+        };
         let hint = self
             .better_preset(headers)
             .map_or(String::new(), |(p, why)| {
@@ -450,9 +514,8 @@ impl Layout {
             });
         LayoutProblem {
             message: format!(
-                "the register has no column for: {} (its headers are {})",
+                "the register has no column for: {} ({shown})",
                 missing.join(", "),
-                shown.join(", ")
             ),
             fix: format!(
                 "name the columns in consent/register.toml under [columns] and [uses] (see consent/README.md){hint}"
@@ -506,6 +569,40 @@ impl Layout {
         );
         out
     }
+}
+
+/// A header of the export that some preset reads as `field`, for a field
+/// that decides whether a photo may be published (a leaving date, a
+/// withdrawal, a consent date, never-publish): unread, it would read as
+/// "not leaving", "not withdrawn".
+fn known_elsewhere(headers: &[String], field: Field) -> Option<String> {
+    let decides = matches!(
+        field,
+        Field::LeavingDate
+            | Field::ConsentDate
+            | Field::Withdrawn
+            | Field::WithdrawnDate
+            | Field::NeverPublish
+    );
+    if !decides {
+        return None;
+    }
+    known_any(headers, field)
+}
+
+/// A header of the export that some preset reads as `field`.
+fn known_any(headers: &[String], field: Field) -> Option<String> {
+    let names: Vec<String> = PRESETS
+        .iter()
+        .chain(std::iter::once(&DEFAULT))
+        .flat_map(|p| p.headers.iter())
+        .filter(|(f, _)| *f == field)
+        .flat_map(|(_, n)| n.iter().map(|n| normalise(n)))
+        .collect();
+    headers
+        .iter()
+        .find(|h| names.contains(&normalise(h)))
+        .cloned()
 }
 
 /// The header names tried for `field`: the preset's, then the default's.
@@ -618,5 +715,82 @@ mod tests {
                 .message
                 .contains("\"surname\"")
         );
+    }
+
+    #[test]
+    fn what_decides_a_photo_is_never_silently_left_unread() {
+        let base = [
+            "id",
+            "legal_forename",
+            "legal_surname",
+            "consent_date",
+            "never_publish",
+        ];
+        let with = |extra: &[&str]| -> Vec<String> {
+            base.iter().chain(extra).map(|s| s.to_string()).collect()
+        };
+        // A leaving date another preset knows, and a misspelt [columns] name.
+        let err = Layout::default()
+            .resolve(&with(&["Date of Leavers"]))
+            .map(|_| ());
+        assert!(err.is_ok(), "a column no preset knows is other data");
+        let c = Layout::default()
+            .resolve(&with(&["Leaving Date "]))
+            .unwrap();
+        assert!(c.fields.contains_key(&Field::LeavingDate));
+        let mut layout = Layout::default();
+        layout
+            .columns
+            .insert("withdrawn".into(), "Consent withdrawl".into());
+        let err = layout.resolve(&with(&["Consent withdrawn"])).unwrap_err();
+        assert!(
+            err.message
+                .contains("withdrawn (set to \"Consent withdrawl\""),
+            "{}",
+            err.message
+        );
+        let arbor = Layout {
+            preset: "arbor".into(),
+            ..Layout::default()
+        };
+        let err = arbor.resolve(&with(&["EnrolmentEndDate"])).unwrap_err();
+        assert!(
+            err.message
+                .contains("leaving_date (the export has \"EnrolmentEndDate\""),
+            "{}",
+            err.message
+        );
+        // Arbor's own End Date is not a leaving date, and is no mistake.
+        assert!(arbor.resolve(&with(&["End Date"])).is_ok());
+        // Two columns read the same way.
+        let err = Layout::default()
+            .resolve(&with(&["website_individual", "Website Individual"]))
+            .unwrap_err();
+        assert!(
+            err.message.contains("two columns called"),
+            "{}",
+            err.message
+        );
+        // A use mapped away from its own column.
+        let mut layout = Layout::default();
+        layout
+            .uses
+            .insert("website_individual".into(), "website_group".into());
+        let err = layout
+            .resolve(&with(&[
+                "website_group",
+                "website_individual",
+                "website_named_first_name",
+            ]))
+            .unwrap_err();
+        assert!(err.message.contains("has its own"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_first_row_of_data_is_not_shown() {
+        let h = headers(&["1001", "Amelia", "Hartley-Brook", "07/09/2026"]);
+        let err = Layout::default().resolve(&h).unwrap_err();
+        assert!(!err.message.contains("Amelia"), "{}", err.message);
+        assert!(err.message.contains("not a header row"));
     }
 }

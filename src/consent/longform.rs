@@ -8,6 +8,7 @@
 //! `requestedDatetime`), or, in a list that holds only the consents given
 //! (a SIMS report of ticked consents), from the row being there at all.
 
+use super::columns::LongForm;
 use super::register::Cell;
 use super::text;
 use super::values::{self, Status};
@@ -25,10 +26,11 @@ pub enum LongField {
     Consented,
     Rejected,
     Requested,
+    Withdrawn,
 }
 
 impl LongField {
-    const ALL: [LongField; 7] = [
+    const ALL: [LongField; 8] = [
         LongField::Id,
         LongField::Type,
         LongField::Status,
@@ -36,6 +38,7 @@ impl LongField {
         LongField::Consented,
         LongField::Rejected,
         LongField::Requested,
+        LongField::Withdrawn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -47,6 +50,7 @@ impl LongField {
             LongField::Consented => "consented",
             LongField::Rejected => "rejected",
             LongField::Requested => "requested",
+            LongField::Withdrawn => "withdrawn",
         }
     }
 
@@ -91,9 +95,48 @@ impl LongField {
             LongField::Consented => &["consented datetime", "consented date", "date consented"],
             LongField::Rejected => &["rejected datetime", "rejected date", "date rejected"],
             LongField::Requested => &["requested datetime", "requested date", "date requested"],
+            LongField::Withdrawn => &["withdrawn datetime", "withdrawn date", "date withdrawn"],
         }
     }
 }
+
+/// Columns a consents export may have that carry no answer: who the row
+/// is about, by name or group, and who asked or answered. Any other
+/// column must be one the reader understands or be listed in `[consents]
+/// ignore`, so an answer is never in a column nobody reads.
+const NO_ANSWER: &[&str] = &[
+    "student",
+    "student name",
+    "pupil",
+    "pupil name",
+    "name",
+    "forename",
+    "surname",
+    "first name",
+    "last name",
+    "legal first name",
+    "legal last name",
+    "preferred first name",
+    "preferred last name",
+    "legal forename",
+    "legal surname",
+    "preferred forename",
+    "preferred surname",
+    "year",
+    "year group",
+    "registration form",
+    "reg group",
+    "form",
+    "class",
+    "tutor group",
+    "upn",
+    "date of birth",
+    "requestor",
+    "respondee",
+    "responded by",
+    "parent",
+    "contact",
+];
 
 /// One pupil's answer for one consent type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,13 +174,14 @@ impl Consents {
             .copied()
     }
 
-    /// Reads `bytes` (the file at `source`). `overrides` are
-    /// `[consents] columns`; `id_key` makes ids comparable with the
-    /// pupil export's.
+    /// Reads `bytes` (the file at `source`) as `[consents]` describes it;
+    /// dates after `not_after` (the day the file was saved) are
+    /// unreadable. `id_key` makes ids comparable with the pupil export's.
     pub fn read(
         source: &str,
         bytes: &[u8],
-        overrides: &BTreeMap<String, String>,
+        long: &LongForm,
+        not_after: Option<NaiveDate>,
         id_key: impl Fn(&str) -> String,
     ) -> Consents {
         let mut out = Consents::default();
@@ -145,6 +189,7 @@ impl Consents {
             let at = row.map_or_else(|| Location::file(source), |r| Location::row(source, r));
             Finding::error("consent-register", at, message, fix)
         };
+        let overrides = &long.columns;
         if let Some(key) = overrides
             .keys()
             .find(|k| !LongField::ALL.iter().any(|f| f.key() == k.as_str()))
@@ -154,7 +199,7 @@ impl Consents {
                 format!(
                     "[consents] columns has {key:?}, which is not a field of a consents export"
                 ),
-                "use id, type, status, date, consented, rejected or requested",
+                "use id, type, status, date, consented, rejected, requested or withdrawn",
             ));
             return out;
         }
@@ -182,38 +227,13 @@ impl Consents {
                 return out;
             }
         };
-        let normal = |h: &str| type_key(h);
-        let find = |field: LongField| -> Option<usize> {
-            let wanted: Vec<String> = match overrides.get(field.key()) {
-                Some(h) => vec![normal(h)],
-                None => field.headers().iter().map(|h| normal(h)).collect(),
-            };
-            wanted
-                .iter()
-                .find_map(|w| headers.iter().position(|h| normal(h) == *w))
+        let at = match columns(&headers, long) {
+            Ok(at) => at,
+            Err((message, fix)) => {
+                out.problems.push(error(Some(1), message, &fix));
+                return out;
+            }
         };
-        let at: BTreeMap<LongField, usize> = LongField::ALL
-            .into_iter()
-            .filter_map(|f| find(f).map(|i| (f, i)))
-            .collect();
-        let missing: Vec<&str> = [LongField::Id, LongField::Type]
-            .into_iter()
-            .filter(|f| !at.contains_key(f))
-            .map(LongField::key)
-            .collect();
-        if !missing.is_empty() {
-            let shown: Vec<String> = headers.iter().take(20).map(|h| format!("{h:?}")).collect();
-            out.problems.push(error(
-                Some(1),
-                format!(
-                    "the consents export has no column for: {} (its headers are {})",
-                    missing.join(", "),
-                    shown.join(", ")
-                ),
-                "name them in consent/register.toml under [consents] columns, e.g. type = \"Consent Type\"",
-            ));
-            return out;
-        }
         out.columns = at
             .iter()
             .map(|(f, &i)| (f.key().to_string(), headers[i].clone()))
@@ -253,7 +273,7 @@ impl Consents {
                 continue;
             }
             let mut unreadable = Vec::new();
-            let answer = answer(&at, &cell, &mut unreadable);
+            let answer = answer(&at, &cell, long.given_only, not_after, &mut unreadable);
             if !unreadable.is_empty() {
                 out.problems.push(Finding::warning(
                     "consent-register",
@@ -279,20 +299,31 @@ impl Consents {
     }
 }
 
-/// A row's answer and its date.
+/// A row's answer and its date. A date that cannot be read, or that is
+/// after the file was saved, makes the answer unreadable: the answer's
+/// age decides whether it still stands.
 fn answer<'r>(
     at: &BTreeMap<LongField, usize>,
     cell: &dyn Fn(LongField) -> &'r str,
+    given_only: bool,
+    not_after: Option<NaiveDate>,
     unreadable: &mut Vec<String>,
 ) -> Answer {
+    let mut bad_date = false;
     let mut date = |f: LongField| match values::date(cell(f)) {
+        Ok(Some(d)) if not_after.is_some_and(|n| d > n) => {
+            unreadable.push(format!("{}: {d} is after the export was saved", f.key()));
+            bad_date = true;
+            None
+        }
         Ok(d) => d,
         Err(e) => {
             unreadable.push(format!("{}: {e}", f.key()));
+            bad_date = true;
             None
         }
     };
-    if at.contains_key(&LongField::Status) {
+    let mut result = if at.contains_key(&LongField::Status) {
         let on = date(LongField::Date)
             .or_else(|| date(LongField::Consented))
             .or_else(|| date(LongField::Rejected));
@@ -304,34 +335,129 @@ fn answer<'r>(
                 Cell::Unreadable
             }
         };
-        return Answer { status, date: on };
-    }
-    let api = [
-        LongField::Consented,
-        LongField::Rejected,
-        LongField::Requested,
-    ];
-    if api.iter().any(|f| at.contains_key(f)) {
+        Answer { status, date: on }
+    } else if given_only {
+        // A list of the consents given: the row is the answer.
+        Answer {
+            status: Cell::Is(Status::Given),
+            date: date(LongField::Date),
+        }
+    } else {
         let consented = date(LongField::Consented);
         let rejected = date(LongField::Rejected);
+        let withdrawn = date(LongField::Withdrawn);
         let requested = date(LongField::Requested);
-        let (status, on) = match (consented, rejected) {
+        let (status, on) = match (consented, rejected.max(withdrawn)) {
+            (_, Some(r)) if withdrawn == Some(r) && consented.is_none_or(|c| r >= c) => {
+                (Status::Withdrawn, Some(r))
+            }
             (Some(c), Some(r)) if r >= c => (Status::Refused, Some(r)),
             (Some(c), _) => (Status::Given, Some(c)),
             (None, Some(r)) => (Status::Refused, Some(r)),
-            (None, None) if requested.is_some() => (Status::NotYet, requested),
-            (None, None) => (Status::NotYet, None),
+            (None, None) => (Status::NotYet, requested),
         };
-        return Answer {
+        Answer {
             status: Cell::Is(status),
             date: on,
+        }
+    };
+    if bad_date {
+        result.status = Cell::Unreadable;
+    }
+    result
+}
+
+/// Where each field is: every column known, named in `[consents]
+/// columns`, or listed as carrying no answer; one column for each field.
+fn columns(
+    headers: &[String],
+    long: &LongForm,
+) -> Result<BTreeMap<LongField, usize>, (String, String)> {
+    let normal = |h: &str| type_key(h);
+    let mut at = BTreeMap::new();
+    for field in LongField::ALL {
+        let wanted: Vec<String> = match long.columns.get(field.key()) {
+            Some(h) => vec![normal(h)],
+            None => field.headers().iter().map(|h| normal(h)).collect(),
         };
+        let found: Vec<usize> = (0..headers.len())
+            .filter(|&i| wanted.contains(&normal(&headers[i])))
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [one] => {
+                at.insert(field, *one);
+            }
+            many => {
+                let names: Vec<String> =
+                    many.iter().map(|&i| format!("{:?}", headers[i])).collect();
+                return Err((
+                    format!(
+                        "the consents export has more than one column that could be the {}: {}",
+                        field.key(),
+                        names.join(", ")
+                    ),
+                    format!(
+                        "say which under [consents] columns in consent/register.toml, e.g. {} = {}",
+                        field.key(),
+                        names[0]
+                    ),
+                ));
+            }
+        }
     }
-    // A list of the consents given: the row is the answer.
-    Answer {
-        status: Cell::Is(Status::Given),
-        date: date(LongField::Date),
+    let missing: Vec<&str> = [LongField::Id, LongField::Type]
+        .into_iter()
+        .filter(|f| !at.contains_key(f))
+        .map(LongField::key)
+        .collect();
+    if !missing.is_empty() {
+        // A first row with none of the columns is data, not a header row:
+        // it is not shown (it may hold a name).
+        let shown = if at.is_empty() {
+            "its first row is not a header row schoolsite can read".to_string()
+        } else {
+            let h: Vec<String> = headers.iter().take(20).map(|h| format!("{h:?}")).collect();
+            format!("its headers are {}", h.join(", "))
+        };
+        return Err((
+            format!("the consents export has no column for: {} ({shown})", missing.join(", ")),
+            "name them in consent/register.toml under [consents] columns, e.g. type = \"Consent Type\"".into(),
+        ));
     }
+    let answers = [
+        LongField::Status,
+        LongField::Consented,
+        LongField::Rejected,
+        LongField::Withdrawn,
+        LongField::Requested,
+    ];
+    if !long.given_only && !answers.iter().any(|f| at.contains_key(f)) {
+        return Err((
+            "the consents export has no column that says what each answer was (status, or the dates consent was given and refused)".into(),
+            "name the answer's column under [consents] columns (status = \"…\"); if the file lists only the consents that were given, say so with given_only = true".into(),
+        ));
+    }
+    let known: Vec<String> = NO_ANSWER
+        .iter()
+        .map(|h| normal(h))
+        .chain(long.ignore.iter().map(|h| normal(h)))
+        .collect();
+    let unknown: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            !h.is_empty() && !at.values().any(|j| j == i) && !known.contains(&normal(h))
+        })
+        .map(|(_, h)| format!("{h:?}"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err((
+            format!("the consents export has columns schoolsite does not read: {} (one could hold an answer)", unknown.join(", ")),
+            "map a column that holds the answer under [consents] columns; list columns that hold no answer under [consents] ignore = [\"…\"]".into(),
+        ));
+    }
+    Ok(at)
 }
 
 /// Two rows for the same pupil and consent: the later answer stands (a
@@ -369,13 +495,24 @@ fn strictness(s: Cell<Status>) -> u8 {
 mod tests {
     use super::*;
 
+    fn long(given_only: bool) -> LongForm {
+        LongForm {
+            file: "consents.csv".into(),
+            columns: BTreeMap::new(),
+            given_only,
+            ignore: Vec::new(),
+        }
+    }
+
+    fn read_as(csv: &str, long: &LongForm) -> Consents {
+        let saved = NaiveDate::from_ymd_opt(2026, 12, 1);
+        Consents::read("consent/consents.csv", csv.as_bytes(), long, saved, |s| {
+            s.trim().to_lowercase()
+        })
+    }
+
     fn read(csv: &str) -> Consents {
-        Consents::read(
-            "consent/consents.csv",
-            csv.as_bytes(),
-            &BTreeMap::new(),
-            |s| s.trim().to_lowercase(),
-        )
+        read_as(csv, &long(false))
     }
 
     fn status(c: &Consents, id: &str, kind: &str) -> Option<Cell<Status>> {
@@ -436,7 +573,17 @@ mod tests {
 
     #[test]
     fn a_list_of_consents_given_and_an_unreadable_status() {
+        // Only when the school says the file lists consents given.
         let c = read("Adno,Parental Consent\n1001,Photograph Student\n");
+        assert!(
+            c.problems[0]
+                .message
+                .contains("no column that says what each answer was")
+        );
+        let c = read_as(
+            "Adno,Parental Consent\n1001,Photograph Student\n",
+            &long(true),
+        );
         assert_eq!(
             status(&c, "1001", "Photograph Student"),
             Some(Cell::Is(Status::Given))
@@ -445,5 +592,65 @@ mod tests {
         let c = read("Adno,Consent Type,Status\n1001,Web,Perhaps\n");
         assert_eq!(status(&c, "1001", "web"), Some(Cell::Unreadable));
         assert!(c.problems[0].message.contains("status:"));
+    }
+
+    #[test]
+    fn an_answer_in_a_column_nobody_reads_is_refused() {
+        for csv in [
+            "Arbor Student ID,Student,Consent Type,Consent Status Name,Response Date\n1,A,Web,Rejected,01/09/2026\n",
+            "Adno,Name,Parental Consent,Given,Date\n1,A,Web,No,01/09/2026\n",
+        ] {
+            let c = read(csv);
+            let m = &c.problems[0].message;
+            assert!(
+                m.contains("does not read")
+                    || m.contains("no column that says what each answer was"),
+                "{csv}: {m}"
+            );
+        }
+        // Named as holding no answer, it is ignored.
+        let mut l = long(false);
+        l.ignore.push("Reference".into());
+        let c = read_as(
+            "Adno,Consent Type,Status,Reference\n1,Web,Granted,R-77\n",
+            &l,
+        );
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        // Two columns that could be the id.
+        let c = read("ID,Student ID,Consent Type,Status\n9,1,Web,Granted\n");
+        assert!(
+            c.problems[0]
+                .message
+                .contains("more than one column that could be the id")
+        );
+        // A first row of data is not echoed back: it may hold a name.
+        let c = read("1001,Amelia,Hartley,Granted\n");
+        assert!(
+            !c.problems[0].message.contains("Amelia"),
+            "{}",
+            c.problems[0].message
+        );
+    }
+
+    #[test]
+    fn a_date_that_cannot_be_read_or_is_still_to_come_makes_the_answer_unreadable() {
+        let c = read(concat!(
+            "Adno,Consent Type,Status,Date\n",
+            "1,Web,Granted,31/02/2026\n",
+            "2,Web,Granted,46000\n",
+            "3,Web,Granted,07/09/2062\n",
+            "4,Web,Granted,07/09/2026\n",
+        ));
+        for id in ["1", "2", "3"] {
+            assert_eq!(status(&c, id, "web"), Some(Cell::Unreadable), "{id}");
+        }
+        assert_eq!(status(&c, "4", "web"), Some(Cell::Is(Status::Given)));
+        let c = read(concat!(
+            "studentId,consentType,consentedDatetime,withdrawnDatetime\n",
+            "1,Web,2026-09-03 10:00:00,2026-10-01 09:00:00\n",
+            "2,Web,2026-09-03 10:00:00,\n",
+        ));
+        assert_eq!(status(&c, "1", "web"), Some(Cell::Is(Status::Withdrawn)));
+        assert_eq!(status(&c, "2", "web"), Some(Cell::Is(Status::Given)));
     }
 }

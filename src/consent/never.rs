@@ -36,7 +36,7 @@ const FIX: &str = "the designated safeguarding lead writes consent/never-publish
 
 /// Reads the file's bytes; a problem makes the whole register unusable,
 /// since nobody can be cleared without it.
-pub fn read(bytes: &[u8]) -> Result<NeverPublish, Box<Finding>> {
+pub fn read(bytes: &[u8], today: NaiveDate) -> Result<NeverPublish, Box<Finding>> {
     let name = format!("{}/{NEVER_FILE}", super::CONSENT_DIR);
     let fail = |line: Option<usize>, message: String| {
         let at = line.map_or_else(|| Location::file(&name), |l| Location::line(&name, l));
@@ -69,6 +69,14 @@ pub fn read(bytes: &[u8]) -> Result<NeverPublish, Box<Finding>> {
                 .into(),
         )
     })?;
+    if checked_on > today {
+        return Err(fail(
+            None,
+            format!(
+                "the never-publish list says it was checked on {checked_on}, which has not come yet"
+            ),
+        ));
+    }
     let ids: Vec<String> = raw
         .ids
         .iter()
@@ -96,13 +104,17 @@ pub fn read(bytes: &[u8]) -> Result<NeverPublish, Box<Finding>> {
 mod tests {
     use super::*;
 
+    fn read_(bytes: &[u8]) -> Result<NeverPublish, Box<Finding>> {
+        read(bytes, NaiveDate::from_ymd_opt(2026, 12, 4).unwrap())
+    }
+
     #[test]
     fn a_list_with_children_or_an_explicit_none() {
         let n =
-            read(b"checked_by = \"A. Patel, DSL\"\nchecked_on = 2026-09-07\nids = [\"1008\"]\n")
+            read_(b"checked_by = \"A. Patel, DSL\"\nchecked_on = 2026-09-07\nids = [\"1008\"]\n")
                 .unwrap();
         assert_eq!(n.ids, vec!["1008"]);
-        let n = read(
+        let n = read_(
             b"checked_by = \"A. Patel\"\nchecked_on = \"07/09/2026\"\nids = []\nnone = true\n",
         )
         .unwrap();
@@ -135,7 +147,7 @@ mod tests {
                 "could not be read",
             ),
         ] {
-            let e = read(bytes).unwrap_err();
+            let e = read_(bytes).unwrap_err();
             assert!(
                 e.message.contains(says),
                 "{}: {}",

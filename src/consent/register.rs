@@ -116,13 +116,20 @@ impl Person {
         if let Some(masked) = &self.gone {
             return masked.clone();
         }
-        let first = self.forename();
+        // One word of the first name, whatever the cell holds (a middle
+        // name, or a whole name shifted into it by a stray comma).
+        let first = self
+            .forename()
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .find(|w| !w.is_empty())
+            .unwrap_or("")
+            .trim_matches(|c: char| !c.is_alphanumeric());
         let surname = if self.preferred_surname.is_empty() {
             &self.legal_surname
         } else {
             &self.preferred_surname
         };
-        match surname.chars().next() {
+        match surname.trim().chars().next() {
             Some(initial) if first.is_empty() => format!("{initial}."),
             Some(initial) => format!("{first} {initial}."),
             None => first.to_string(),
@@ -231,19 +238,40 @@ struct Extra<'a> {
     /// The adults file: its people are staff unless it says otherwise,
     /// and it needs no never-publish list.
     adults: bool,
+    /// The day the export was saved: a date after it is a mistake.
+    saved: Option<NaiveDate>,
 }
 
-/// Ids are compared ignoring case and surrounding spaces, and a number's
-/// leading zeros (Excel drops them from admission numbers: `001042` is
-/// saved as `1042`). Borrowed when already in that form.
+/// How one export's rows are read: its columns, its headers, and the
+/// date columns whose other dates are month first.
+struct Sheet<'a> {
+    columns: &'a Columns,
+    headers: &'a [String],
+    month_first: &'a [Field],
+}
+
+/// Ids are compared as Excel and keyboards leave them: ignoring case,
+/// surrounding spaces, a number's leading zeros and Excel's `.0`
+/// (`001042` and `1042.0` are saved from `1042`), and width (a
+/// full-width `１０４２` is `1042`, by Unicode's NFKC). Borrowed when
+/// already in that form.
 pub fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
     let id = id.trim();
-    if id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit()) {
-        let kept = id.trim_start_matches('0');
+    if !id.is_ascii() {
+        let folded: String = id.nfkc().flat_map(char::to_lowercase).collect();
+        return std::borrow::Cow::Owned(id_key(&folded).into_owned());
+    }
+    let number = id
+        .split_once('.')
+        .filter(|(_, frac)| !frac.is_empty() && frac.bytes().all(|b| b == b'0'))
+        .map_or(id, |(whole, _)| whole);
+    if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+        let kept = number.trim_start_matches('0');
         return std::borrow::Cow::Borrowed(if kept.is_empty() { "0" } else { kept });
     }
-    if id.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-        std::borrow::Cow::Owned(id.to_lowercase())
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(id.to_ascii_lowercase())
     } else {
         std::borrow::Cow::Borrowed(id)
     }
@@ -277,7 +305,7 @@ impl Register {
         let layout_path = dir.join(LAYOUT_FILE);
         let layout_name = format!("{CONSENT_DIR}/{LAYOUT_FILE}");
         let mut register = Register::default();
-        let layout = match std::fs::read(&layout_path) {
+        let layout = match read_inside(&dir, &layout_path) {
             Ok(bytes) => match parse_layout(&bytes) {
                 Ok(layout) => layout,
                 Err((line, message, fix)) => {
@@ -314,8 +342,13 @@ impl Register {
             Some(long) => match register.read_file(&dir, &long.file, "[consents] file", true) {
                 Some(b) => {
                     let source = format!("{CONSENT_DIR}/{}", long.file.trim_start_matches("./"));
-                    let c =
-                        Consents::read(&source, &b, &long.columns, |id| id_key(id).into_owned());
+                    let c = Consents::read(
+                        &source,
+                        &b,
+                        long,
+                        Some(modified_date(&dir.join(long.file.trim_start_matches("./")))),
+                        |id| id_key(id).into_owned(),
+                    );
                     if c.problems
                         .iter()
                         .any(|f| f.severity == crate::report::Severity::Error)
@@ -334,26 +367,39 @@ impl Register {
             },
             None => None,
         };
-        let never = match std::fs::read(dir.join(NEVER_FILE)) {
-            Ok(b) => match never::read(&b) {
+        let never = match read_inside(&dir, &dir.join(NEVER_FILE)) {
+            Ok(b) => match never::read(&b, chrono::Local::now().date_naive()) {
                 Ok(n) => Some(n),
                 Err(f) => {
                     register.problems.push(*f);
                     return register;
                 }
             },
-            Err(_) => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                register.problems.push(Finding::error(
+                    "consent-never-publish",
+                    Location::file(format!("{CONSENT_DIR}/{NEVER_FILE}")),
+                    format!("the never-publish list could not be read: {e}"),
+                    "make it an ordinary file in consent/, written by the designated safeguarding lead",
+                ));
+                return register;
+            }
         };
         let mut extra = Extra {
             consents: consents.as_ref(),
             collected: collected(&layout),
             never: never.as_ref(),
             adults: false,
+            saved: Some(modified_date(
+                &dir.join(layout.file.trim_start_matches("./")),
+            )),
         };
         let source = register.source.clone();
         register.read(&source, &bytes, &layout, &extra);
         if let Some(c) = &consents {
             register.problems.extend(c.problems.iter().cloned());
+            register.unmapped_types(c, &layout);
         }
         if let Some(adults) = layout.adults.as_deref().filter(|_| !register.failed)
             && let Some(b) = register.read_file(&dir, adults, "adults", true)
@@ -394,7 +440,7 @@ impl Register {
             ));
             return None;
         }
-        match std::fs::read(dir.join(rel)) {
+        match read_inside(dir, &dir.join(rel)) {
             Ok(b) => Some(b),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if required {
@@ -431,6 +477,7 @@ impl Register {
             collected: collected(layout),
             never: None,
             adults: false,
+            saved: None,
         };
         register.read(source, bytes, layout, &extra);
         register.finish();
@@ -443,7 +490,9 @@ impl Register {
         let path = dir.join(HISTORY_FILE);
         let name = format!("{CONSENT_DIR}/{HISTORY_FILE}");
         let key = |id: &str| id_key(id).into_owned();
-        let mut history = std::fs::read_to_string(&path)
+        let mut history = read_inside(dir, &path)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
             .map(|t| History::parse(&t, key))
             .unwrap_or_default();
         let before = history.clone();
@@ -466,12 +515,10 @@ impl Register {
                 "nothing to do if they have left: their photos are blocked; if they have not, export the register again with them in it",
             ));
         }
+        let read: std::collections::HashSet<String> =
+            self.people.iter().map(|p| key(&p.id)).collect();
         for seen in history.gone() {
-            let already = self
-                .people
-                .iter()
-                .any(|p| id_key(&p.id) == id_key(&seen.id));
-            if !already {
+            if !read.contains(key(&seen.id).as_str()) {
                 self.people.push(Person::gone(seen, &name));
                 self.summary.gone.push(seen.clone());
             }
@@ -488,9 +535,75 @@ impl Register {
         }
     }
 
+    /// Consent types in the consents export that no use is mapped to: a
+    /// renamed type would otherwise drop its withdrawals unread.
+    fn unmapped_types(&mut self, consents: &Consents, layout: &Layout) {
+        let mapped: Vec<String> = layout
+            .uses
+            .values()
+            .map(|h| super::longform::type_key(h))
+            .chain(
+                super::REQUIRED_USES
+                    .iter()
+                    .map(|u| super::longform::type_key(u)),
+            )
+            .collect();
+        for (key, shown) in &consents.types {
+            if !mapped.contains(key) {
+                self.problems.push(Finding::warning(
+                    "consent-register",
+                    Location::file(format!("{CONSENT_DIR}/{LAYOUT_FILE}")),
+                    format!("the consents export has the consent type {shown:?}, which no use in [uses] is mapped to, so its answers are not read"),
+                    "if it is a photo or website consent (perhaps renamed in the MIS), map it in [uses]; otherwise nothing to do",
+                ));
+            }
+        }
+    }
+
+    /// An adult whose name is a pupil's: a pupil entered again as staff
+    /// would escape their consents and the never-publish list.
+    fn pupils_as_adults(&mut self) {
+        let names = |p: &Person| -> Vec<String> {
+            let (f, s) = p.names_for_matching();
+            f.iter()
+                .flat_map(|f| s.iter().map(move |s| format!("{f} {s}").to_lowercase()))
+                .collect()
+        };
+        let pupils: Vec<(Vec<String>, String)> = self
+            .people
+            .iter()
+            .filter(|p| p.file == self.source && p.role == Role::Pupil)
+            .map(|p| (names(p), p.label()))
+            .collect();
+        let mut found = Vec::new();
+        for (i, p) in self.people.iter().enumerate() {
+            if p.file == self.source || p.is_gone() {
+                continue;
+            }
+            let own = names(p);
+            if let Some((_, label)) = pupils
+                .iter()
+                .find(|(n, _)| n.iter().any(|x| own.contains(x)))
+            {
+                found.push((i, label.clone()));
+            }
+        }
+        for (i, label) in found {
+            let p = &mut self.people[i];
+            p.damaged = Some(format!("has the name of pupil {label}"));
+            self.problems.push(Finding::error(
+                "consent-register",
+                Location::row(&p.file, p.row),
+                format!("id {} has the same name as pupil {label}; a photo of them is blocked", p.id),
+                "a pupil's photos are declared with their pupil id; if this is a different person who shares the name, tell them apart in the MIS",
+            ));
+        }
+    }
+
     /// Indexes the people read, warns of duplicate ids, and decides
     /// whether the register can be used.
     fn finish(&mut self) {
+        self.pupils_as_adults();
         for (i, p) in self.people.iter().enumerate() {
             self.index
                 .entry(id_key(&p.id).into_owned())
@@ -504,7 +617,14 @@ impl Register {
             let first = &self.people[rows[0]];
             let others: Vec<String> = rows[1..]
                 .iter()
-                .map(|&i| self.people[i].row.to_string())
+                .map(|&i| {
+                    let other = &self.people[i];
+                    if other.file == first.file {
+                        other.row.to_string()
+                    } else {
+                        format!("{} of {}", other.row, other.file)
+                    }
+                })
                 .collect();
             self.problems.push(Finding::warning(
                 "consent-register",
@@ -537,11 +657,11 @@ impl Register {
         if let Some(never) = &self.summary.never {
             for id in &never.ids {
                 if !self.index.contains_key(id_key(id).as_ref()) {
-                    self.problems.push(Finding::warning(
+                    self.problems.push(Finding::error(
                         "consent-never-publish",
                         Location::file(format!("{CONSENT_DIR}/{NEVER_FILE}")),
-                        format!("id {id} is not in the register, so the list cannot be matched to them"),
-                        "use the same id as the register (the MIS id or admission number); a photo declaring an unknown id is blocked in any case",
+                        format!("id {id} is not in the register, so this child cannot be matched to any photo, and a photo of them under their register id would not be stopped"),
+                        "write the child's id exactly as the register has it (the MIS id or admission number, not a UPN)",
                     ));
                 }
             }
@@ -634,7 +754,14 @@ impl Register {
                 .into_iter()
                 .map(|(f, h)| (source.to_string(), f, h)),
         );
-        for (n, record) in reader.records().enumerate() {
+        let records: Vec<_> = reader.records().collect();
+        let month_first = month_first(&records, &columns);
+        let sheet = Sheet {
+            columns: &columns,
+            headers: &headers,
+            month_first: &month_first,
+        };
+        for (n, record) in records.into_iter().enumerate() {
             let row = n + 2 + skipped;
             let record = match record {
                 Ok(r) => r,
@@ -651,7 +778,7 @@ impl Register {
                 continue; // Excel's trailing empty rows.
             }
             let at = Location::row(source, row);
-            if let Some(person) = self.row(source, row, &record, headers.len(), &columns, extra) {
+            if let Some(person) = self.row(source, row, &record, &sheet, extra) {
                 if looks_like_upn(&person.id) {
                     self.problems.push(Finding::warning(
                         "consent-register",
@@ -716,10 +843,10 @@ impl Register {
         source: &str,
         row: usize,
         record: &csv::StringRecord,
-        width: usize,
-        columns: &Columns,
+        sheet: &Sheet,
         extra: &Extra,
     ) -> Option<Person> {
+        let (columns, width) = (sheet.columns, sheet.headers.len());
         let cell = |f: Field| {
             columns
                 .fields
@@ -745,7 +872,16 @@ impl Register {
             )
         });
         let date = |f: Field, problems: &mut Vec<String>| {
-            Cell::from(values::date(cell(f)), problems, f.key())
+            let read = values::date(cell(f)).and_then(|d| match d {
+                Some(_) if sheet.month_first.contains(&f) && values::day_month_ambiguous(cell(f)) => {
+                    Err(format!("{:?} could be either day or month first, and other dates in this column are month first (US); write it as {}", cell(f), "2026-07-22"))
+                }
+                Some(d) if f != Field::LeavingDate && extra.saved.is_some_and(|s| d > s) => {
+                    Err(format!("{d} is after the export was saved"))
+                }
+                other => Ok(other),
+            });
+            Cell::from(read, problems, f.key())
         };
         let leaving = date(Field::LeavingDate, &mut unreadable);
         let consent_date = match date(Field::ConsentDate, &mut unreadable) {
@@ -785,7 +921,21 @@ impl Register {
                     &mut unreadable,
                     name,
                 );
-                (name.clone(), Consent { status, date: None })
+                let own = Consent { status, date: None };
+                // The same consent in the consents export too: the
+                // stricter answer stands (a column not updated since a
+                // withdrawal is not the last word).
+                let long = extra
+                    .consents
+                    .and_then(|c| c.answer(&id_key(&id), &sheet.headers[*i]));
+                let consent = match long {
+                    Some(a) if strictness(a.status) >= strictness(own.status) => Consent {
+                        status: a.status,
+                        date: a.date,
+                    },
+                    _ => own,
+                };
+                (name.clone(), consent)
             })
             .collect();
         if let Some(long) = extra.consents {
@@ -867,6 +1017,51 @@ impl Person {
     }
 }
 
+/// The most a file in `consent/` may hold: far more than any school's
+/// export, and a bound on memory.
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// Reads a file of `consent/`: an ordinary file, not a pipe or device
+/// (which could hang the build or never end), no bigger than
+/// [`MAX_FILE`], and, if it is a link, one to a file inside `consent/`.
+fn read_inside(dir: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let link = std::fs::symlink_metadata(path)?;
+    if link.file_type().is_symlink() {
+        let inside = std::fs::canonicalize(path)?.starts_with(std::fs::canonicalize(dir)?);
+        if !inside {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "it is a link to a file outside consent/",
+            ));
+        }
+    }
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it is not an ordinary file",
+        ));
+    }
+    if meta.len() > MAX_FILE {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is larger than {} MB", MAX_FILE / 1024 / 1024),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it grew while it was read",
+        ));
+    }
+    Ok(bytes)
+}
+
 /// The register-level date this round of consents was collected.
 fn collected(layout: &Layout) -> Option<NaiveDate> {
     layout
@@ -889,6 +1084,38 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let tmp = path.with_extension("csv.new");
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
+}
+
+/// How far an answer is from "given": the stricter of two wins.
+fn strictness(s: Cell<Status>) -> u8 {
+    match s {
+        Cell::Is(Status::Given) => 0,
+        Cell::Blank | Cell::Is(Status::NotYet) => 1,
+        Cell::Is(Status::Refused) => 2,
+        Cell::Is(Status::Withdrawn) => 3,
+        Cell::Unreadable => 4,
+    }
+}
+
+/// The date columns in which some date can only be month first (US): in
+/// them, a date that reads either way cannot be trusted.
+fn month_first(records: &[csv::Result<csv::StringRecord>], columns: &Columns) -> Vec<Field> {
+    [
+        Field::LeavingDate,
+        Field::ConsentDate,
+        Field::WithdrawnDate,
+        Field::Withdrawn,
+    ]
+    .into_iter()
+    .filter(|f| {
+        columns.fields.get(f).is_some_and(|&i| {
+            records
+                .iter()
+                .flatten()
+                .any(|r| values::date(r.get(i).unwrap_or("")).is_err_and(|e| e.contains("US date")))
+        })
+    })
+    .collect()
 }
 
 fn parse_layout(bytes: &[u8]) -> Result<Layout, (Option<usize>, String, String)> {
@@ -972,6 +1199,25 @@ mod tests {
             Some(Cell::Is(Status::Given))
         );
         assert!(!format!("{p:?}").contains("Smith"));
+    }
+
+    #[test]
+    fn a_masked_name_is_one_word_and_an_initial_whatever_the_cells_hold() {
+        let r = parse(concat!(
+            "1,Poppy Anne Carter,,,pupil,,2026-09-01,no,no,yes,yes,yes\n",
+            "2,\"Okafor, Oliver\",Okafor,,pupil,,2026-09-01,no,no,yes,yes,yes\n",
+        ));
+        let masked = |id: &str| match r.lookup(id) {
+            Lookup::Found(p) => p.masked(),
+            _ => String::new(),
+        };
+        assert_eq!(masked("1"), "Poppy");
+        assert_eq!(masked("2"), "Okafor O.");
+        assert_eq!(id_key("001042"), "1042");
+        assert_eq!(id_key("1042.0"), "1042");
+        assert_eq!(id_key("１０４２"), "1042");
+        assert_eq!(id_key(" S01 "), "s01");
+        assert_ne!(id_key("1042.5"), "1042");
     }
 
     #[test]

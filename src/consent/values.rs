@@ -196,6 +196,20 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
     }
 }
 
+/// Whether a date cell in UK or US order (`11/12/2026`) reads as a real
+/// date either way round.
+pub fn day_month_ambiguous(cell: &str) -> bool {
+    let day_part = cell.trim().split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = day_part.split(['-', '/', '.']).collect();
+    match parts.as_slice() {
+        [a, b, y] if y.len() == 4 => match (a.parse::<u32>(), b.parse::<u32>()) {
+            (Ok(a), Ok(b)) => a != b && (1..=12).contains(&a) && (1..=12).contains(&b),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Who a row is: pupils, staff and other adults follow the same consent
 /// rules; the role is shown in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -346,6 +360,14 @@ mod tests {
         assert!(date("22/07/26").unwrap_err().contains("year in full"));
         assert!(date("31/02/2026").unwrap_err().contains("not a real date"));
         assert!(date("next July").unwrap_err().contains("not a date"));
+    }
+
+    #[test]
+    fn dates_that_read_either_way() {
+        assert!(day_month_ambiguous("11/12/2026"));
+        assert!(!day_month_ambiguous("12/12/2026"));
+        assert!(!day_month_ambiguous("22/07/2026"));
+        assert!(!day_month_ambiguous("2026-11-12"));
     }
 
     #[test]
