@@ -68,6 +68,9 @@ pub struct Config {
     /// What raw HTML in Markdown may use.
     #[serde(default)]
     pub markdown: Markdown,
+    /// What the site asks of crawlers.
+    #[serde(default)]
+    pub robots: Robots,
     /// Which statutory publishing list applies, and what does not apply
     /// to this school. Required: a school must say which list it follows.
     #[serde(default)]
@@ -167,6 +170,24 @@ impl Default for Consent {
 #[serde(default, deny_unknown_fields)]
 pub struct Markdown {
     pub allow_html: Vec<String>,
+}
+
+/// `[robots]`: response headers asking AI systems not to train on the
+/// site, for hosts that read a file of headers. Off by default: a host
+/// that does not read the file would publish it as a page.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Robots {
+    /// `["netlify"]` writes `_headers` (Netlify, Cloudflare Pages);
+    /// `["apache"]` writes `.htaccess`.
+    pub headers: Vec<HeaderFile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeaderFile {
+    Netlify,
+    Apache,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -116,7 +116,12 @@ pub struct Written {
 pub fn emit(root: &Path, outputs: &[Output]) -> Result<Emitted, EmitError> {
     let mut seen = HashSet::new();
     for o in outputs {
-        if !is_plain(&o.dest) {
+        // Apache's .htaccess is the one file whose name starts with a dot,
+        // and only as a page the build wrote (`[robots] headers`): a
+        // theme's or author's file of that name could change how the
+        // server runs the site.
+        let own_htaccess = o.dest == HTACCESS && matches!(o.payload, Payload::Page(_));
+        if !is_plain(&o.dest) && !own_htaccess {
             return Err(EmitError::BadPath(o.dest.clone()));
         }
         if !seen.insert(o.dest.as_str()) {
@@ -216,6 +221,9 @@ fn swap(staging: &Path, public: &Path) -> Result<(), EmitError> {
     }
     Ok(())
 }
+
+/// The header file for Apache that `[robots] headers` writes.
+pub const HTACCESS: &str = ".htaccess";
 
 /// A relative path of normal components only.
 fn is_plain(dest: &str) -> bool {

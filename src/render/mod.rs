@@ -5,6 +5,7 @@
 //! in `emit` accepts pages only in that form.
 
 mod admit;
+pub mod crawlers;
 mod feeds;
 pub mod gate;
 mod limits;
@@ -285,6 +286,7 @@ pub fn render(
             Err(f) => problems.push(*f),
         }
     }
+    pages.extend(crawlers::header_files(&config.robots.headers));
     // Made from what was rendered: the feeds, every HTML page's address,
     // and the words of every page for the search box.
     for (i, s) in site.sections.iter().enumerate() {
@@ -555,6 +557,8 @@ impl Renderer<'_> {
         if self.search {
             ctx.insert("search_url", &format!("{}{SEARCH_PATH}", self.base_path));
         }
+        ctx.insert("ai_crawlers", &crawlers::tokens());
+        ctx.insert("no_ai", crawlers::NO_AI);
         ctx
     }
 
