@@ -678,3 +678,59 @@ fn a_list_of_ticked_consents_counts_only_when_declared() {
     assert!(run.stdout.contains("the photo p1.jpg: pupil 1043 (Oliver O.) has no consent recorded for website_individual"), "{}", run.stdout);
     assert!(!run.stdout.contains("the photo p0.jpg"), "{}", run.stdout);
 }
+
+/// Second-pass mistakes: a never-publish list saved under another name,
+/// a consent round dated in the future, and a photo consent renamed in
+/// the MIS whose withdrawals would go unread.
+#[test]
+fn lists_and_dates_that_would_be_silently_unread_stop_the_build() {
+    let site = site_with_photos(&["1042"]);
+    site.write(
+        "consent/students.csv",
+        "Adno,Legal Forename,Legal Surname\n1042,Amelia,Hartley\n",
+    );
+    site.write(
+        "consent/consents.csv",
+        "Adno,Consent Type,Status,Date\n1042,Photographs on the website,Granted,07/09/2026\n1042,Photos on the website,Withdrawn,01/11/2026\n1042,School trips,Granted,07/09/2026\n",
+    );
+    let toml = |extra: &str| {
+        format!(
+            "file = \"students.csv\"\npreset = \"sims\"\n{extra}\n[consents]\nfile = \"consents.csv\"\nother_types = [\"School trips\"]\n\n[uses]\nwebsite_group = \"Photographs on the website\"\nwebsite_individual = \"Photographs on the website\"\nwebsite_named_first_name = \"Photographs on the website\"\n"
+        )
+    };
+    site.write("consent/register.toml", toml(""));
+    let run = check_on(&site, "2026-12-04");
+    assert!(run.stdout.contains("error[consent-register]: the consents export has refusals or withdrawals of the consent type \"Photos on the website\""), "{}", run.stdout);
+    assert!(!run.stdout.contains("School trips"), "{}", run.stdout);
+    // Mapped, the withdrawal stands.
+    let mapped = toml("").replace(
+        "= \"Photographs on the website\"",
+        "= \"Photos on the website\"",
+    );
+    site.write("consent/register.toml", mapped);
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout.contains(
+            "the photo p0.jpg: pupil 1042 (Amelia H.) had consent withdrawn on 2026-11-01"
+        ),
+        "{}",
+        run.stdout
+    );
+    site.write(
+        "consent/register.toml",
+        toml("consents_collected = 2099-09-07"),
+    );
+    let run = check_on(&site, "2026-12-04");
+    assert!(
+        run.stdout
+            .contains("consents_collected = 2099-09-07 has not come yet"),
+        "{}",
+        run.stdout
+    );
+    // A never-publish list saved by Notepad with .txt on the end.
+    site.write("consent/register.toml", toml(""));
+    let list = site.read("consent/never-publish.toml");
+    site.write("consent/never-publish.toml.txt", list);
+    let run = check_on(&site, "2026-12-04");
+    assert!(run.stdout.contains("consent/never-publish.toml.txt\n  error[consent-never-publish]: consent/never-publish.toml.txt looks like the never-publish list"), "{}", run.stdout);
+}

@@ -488,6 +488,17 @@ fn bad_declarations_get_clear_findings() {
         run.stdout
             .contains("trust-documents (Trust governance documents)\n  required by: academy")
     );
+    // As JSON, each source's date is an ISO date, not the TOML library's
+    // own object.
+    let run = site.run(&["statutory", "--all", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let checked = &doc["sources"][0]["checked"];
+    assert!(
+        checked
+            .as_str()
+            .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()),
+        "{checked}"
+    );
 }
 
 #[test]

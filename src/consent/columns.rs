@@ -337,6 +337,10 @@ pub struct LongForm {
     /// reference): every column must be known or listed here.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// Consent types in the file that are not about photos or the website
+    /// (trips, medicines): not mapped, and not warned about.
+    #[serde(default)]
+    pub other_types: Vec<String>,
 }
 
 fn default_file() -> String {
@@ -438,6 +442,14 @@ impl Layout {
             };
             match column {
                 Some(c) => {
+                    if let Some(other) = second_column(headers, field, c) {
+                        missing.push(format!(
+                            "{} (both {:?} and {other:?} could be it, and which is right cannot be known: export only one of them)",
+                            field.key(),
+                            headers[c]
+                        ));
+                        continue;
+                    }
                     columns.fields.insert(field, c);
                 }
                 // A column the school named is there, or it is a mistake.
@@ -588,6 +600,30 @@ fn known_elsewhere(headers: &[String], field: Field) -> Option<String> {
         return None;
     }
     known_any(headers, field)
+}
+
+/// Another column than `chosen` that some preset reads as `field`, for a
+/// field that decides whether a photo may be published: with two leaving
+/// dates, the one not read could be the right one.
+fn second_column(headers: &[String], field: Field, chosen: usize) -> Option<String> {
+    known_elsewhere(headers, field)?;
+    let names = known_names(field);
+    headers
+        .iter()
+        .enumerate()
+        .find(|(i, h)| *i != chosen && names.contains(&normalise(h)))
+        .map(|(_, h)| h.clone())
+}
+
+/// Every header any preset reads as `field`, normalised.
+fn known_names(field: Field) -> Vec<String> {
+    PRESETS
+        .iter()
+        .chain(std::iter::once(&DEFAULT))
+        .flat_map(|p| p.headers.iter())
+        .filter(|(f, _)| *f == field)
+        .flat_map(|(_, n)| n.iter().map(|n| normalise(n)))
+        .collect()
 }
 
 /// A header of the export that some preset reads as `field`.
@@ -784,6 +820,39 @@ mod tests {
             ]))
             .unwrap_err();
         assert!(err.message.contains("has its own"), "{}", err.message);
+    }
+
+    #[test]
+    fn two_columns_that_could_decide_a_photo_are_refused() {
+        let h = headers(&[
+            "id",
+            "legal_forename",
+            "legal_surname",
+            "consent_date",
+            "never_publish",
+            "leaving_date",
+            "Date of Leaving",
+        ]);
+        let err = Layout::default().resolve(&h).unwrap_err();
+        assert!(
+            err.message.contains("leaving_date (both"),
+            "{}",
+            err.message
+        );
+        let h = headers(&[
+            "id",
+            "legal_forename",
+            "legal_surname",
+            "consent_date",
+            "never_publish",
+            "leaving_date",
+            "Planned Leaving Date",
+        ]);
+        assert!(Layout::default().resolve(&h).is_ok());
+        let mut away = Layout::default();
+        away.columns
+            .insert("leaving_date".into(), "Planned Leaving Date".into());
+        assert!(away.resolve(&h).is_err());
     }
 
     #[test]

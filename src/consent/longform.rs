@@ -151,6 +151,10 @@ pub struct Consents {
     answers: HashMap<(String, String), Answer>,
     /// Every consent type named in the file (by key), and how it is written.
     pub types: BTreeMap<String, String>,
+    /// The types (by key) with a refusal or withdrawal on some row.
+    pub refused_types: std::collections::BTreeSet<String>,
+    /// `[consents] other_types`, by key.
+    pub other_types: Vec<String>,
     /// Whether rows carry a date (their own, or the API's).
     pub dated: bool,
     /// Which header each field was read from.
@@ -238,10 +242,24 @@ impl Consents {
             .iter()
             .map(|(f, &i)| (f.key().to_string(), headers[i].clone()))
             .collect();
+        out.other_types = long.other_types.iter().map(|t| type_key(t)).collect();
         out.dated = [LongField::Date, LongField::Consented, LongField::Rejected]
             .iter()
             .any(|f| at.contains_key(f));
-        for (n, record) in reader.records().enumerate() {
+        let records: Vec<_> = reader.records().collect();
+        let dates = [
+            LongField::Date,
+            LongField::Consented,
+            LongField::Rejected,
+            LongField::Requested,
+            LongField::Withdrawn,
+        ];
+        let month_first = records.iter().flatten().any(|r| {
+            dates.iter().filter_map(|f| at.get(f)).any(|&i| {
+                values::date(r.get(i).unwrap_or("")).is_err_and(|e| e.contains("US date"))
+            })
+        });
+        for (n, record) in records.into_iter().enumerate() {
             let row = n + 2;
             let record = match record {
                 Ok(r) => r,
@@ -273,7 +291,15 @@ impl Consents {
                 continue;
             }
             let mut unreadable = Vec::new();
-            let answer = answer(&at, &cell, long.given_only, not_after, &mut unreadable);
+            let reading = Reading {
+                given_only: long.given_only,
+                not_after,
+                month_first,
+            };
+            let answer = answer(&at, &cell, &reading, &mut unreadable);
+            if matches!(answer.status, Cell::Is(Status::Refused | Status::Withdrawn)) {
+                out.refused_types.insert(type_key(kind));
+            }
             if !unreadable.is_empty() {
                 out.problems.push(Finding::warning(
                     "consent-register",
@@ -299,20 +325,39 @@ impl Consents {
     }
 }
 
-/// A row's answer and its date. A date that cannot be read, or that is
-/// after the file was saved, makes the answer unreadable: the answer's
-/// age decides whether it still stands.
+/// How the rows of one file are read.
+struct Reading {
+    given_only: bool,
+    /// The day the file was saved: a date after it is a mistake.
+    not_after: Option<NaiveDate>,
+    /// Some date in the file can only be month first (US), so a date
+    /// that reads either way cannot be trusted.
+    month_first: bool,
+}
+
+/// A row's answer and its date. A date that cannot be read, that is
+/// after the file was saved, or that reads either way in a US file,
+/// makes the answer unreadable: the answer's age decides whether it
+/// still stands. A refusal or withdrawal dated after the answer wins.
 fn answer<'r>(
     at: &BTreeMap<LongField, usize>,
     cell: &dyn Fn(LongField) -> &'r str,
-    given_only: bool,
-    not_after: Option<NaiveDate>,
+    how: &Reading,
     unreadable: &mut Vec<String>,
 ) -> Answer {
     let mut bad_date = false;
     let mut date = |f: LongField| match values::date(cell(f)) {
-        Ok(Some(d)) if not_after.is_some_and(|n| d > n) => {
+        Ok(Some(d)) if how.not_after.is_some_and(|n| d > n) => {
             unreadable.push(format!("{}: {d} is after the export was saved", f.key()));
+            bad_date = true;
+            None
+        }
+        Ok(Some(_)) if how.month_first && values::day_month_ambiguous(cell(f)) => {
+            unreadable.push(format!(
+                "{}: {:?} could be either day or month first, and other dates in this file are month first (US)",
+                f.key(),
+                cell(f)
+            ));
             bad_date = true;
             None
         }
@@ -323,10 +368,12 @@ fn answer<'r>(
             None
         }
     };
+    let consented = date(LongField::Consented);
+    let rejected = date(LongField::Rejected);
+    let withdrawn = date(LongField::Withdrawn);
+    let requested = date(LongField::Requested);
+    let own = date(LongField::Date);
     let mut result = if at.contains_key(&LongField::Status) {
-        let on = date(LongField::Date)
-            .or_else(|| date(LongField::Consented))
-            .or_else(|| date(LongField::Rejected));
         let status = match values::status(cell(LongField::Status)) {
             Ok(Some(s)) => Cell::Is(s),
             Ok(None) => Cell::Blank,
@@ -335,32 +382,41 @@ fn answer<'r>(
                 Cell::Unreadable
             }
         };
-        Answer { status, date: on }
-    } else if given_only {
+        Answer {
+            status,
+            date: own.or(consented).or(rejected),
+        }
+    } else if how.given_only {
         // A list of the consents given: the row is the answer.
         Answer {
             status: Cell::Is(Status::Given),
-            date: date(LongField::Date),
+            date: own.or(consented),
         }
     } else {
-        let consented = date(LongField::Consented);
-        let rejected = date(LongField::Rejected);
-        let withdrawn = date(LongField::Withdrawn);
-        let requested = date(LongField::Requested);
-        let (status, on) = match (consented, rejected.max(withdrawn)) {
-            (_, Some(r)) if withdrawn == Some(r) && consented.is_none_or(|c| r >= c) => {
-                (Status::Withdrawn, Some(r))
-            }
-            (Some(c), Some(r)) if r >= c => (Status::Refused, Some(r)),
-            (Some(c), _) => (Status::Given, Some(c)),
-            (None, Some(r)) => (Status::Refused, Some(r)),
-            (None, None) => (Status::NotYet, requested),
+        let status = if consented.is_some() {
+            Status::Given
+        } else if rejected.is_some() {
+            Status::Refused
+        } else {
+            Status::NotYet
         };
         Answer {
             status: Cell::Is(status),
-            date: on,
+            date: consented.or(rejected).or(requested),
         }
     };
+    // A refusal or withdrawal on or after the answer's date stands.
+    for (on, status) in [(rejected, Status::Refused), (withdrawn, Status::Withdrawn)] {
+        if let Some(on) = on
+            && result.date.is_none_or(|d| on >= d)
+            && !(status == Status::Refused && result.status == Cell::Is(Status::Refused))
+        {
+            result = Answer {
+                status: Cell::Is(status),
+                date: Some(on),
+            };
+        }
+    }
     if bad_date {
         result.status = Cell::Unreadable;
     }
@@ -501,6 +557,7 @@ mod tests {
             columns: BTreeMap::new(),
             given_only,
             ignore: Vec::new(),
+            other_types: Vec::new(),
         }
     }
 
@@ -652,5 +709,43 @@ mod tests {
         ));
         assert_eq!(status(&c, "1", "web"), Some(Cell::Is(Status::Withdrawn)));
         assert_eq!(status(&c, "2", "web"), Some(Cell::Is(Status::Given)));
+    }
+
+    #[test]
+    fn a_refusal_or_withdrawal_dated_after_the_answer_stands() {
+        let c = read(concat!(
+            "Adno,Consent Type,Status,Date,Withdrawn Date\n",
+            "1,Web,Granted,07/09/2026,01/11/2026\n",
+            "2,Web,Granted,07/09/2026,\n",
+        ));
+        assert_eq!(status(&c, "1", "web"), Some(Cell::Is(Status::Withdrawn)));
+        assert_eq!(status(&c, "2", "web"), Some(Cell::Is(Status::Given)));
+        let c = read_as(
+            "Adno,Parental Consent,rejectedDatetime\n1,Web,2026-10-01\n2,Web,\n",
+            &long(true),
+        );
+        assert_eq!(status(&c, "1", "web"), Some(Cell::Is(Status::Refused)));
+        assert_eq!(status(&c, "2", "web"), Some(Cell::Is(Status::Given)));
+        // Consent given again after a withdrawal is given.
+        let c = read(concat!(
+            "studentId,consentType,consentedDatetime,withdrawnDatetime\n",
+            "1,Web,2026-11-01,2026-10-01\n",
+        ));
+        assert_eq!(status(&c, "1", "web"), Some(Cell::Is(Status::Given)));
+    }
+
+    #[test]
+    fn in_a_file_with_us_dates_a_date_that_reads_either_way_is_unreadable() {
+        let c = read(concat!(
+            "Adno,Consent Type,Status,Date\n",
+            "1,Web,Granted,09/07/2026\n",
+            "2,Web,Granted,09/15/2026\n",
+            "3,Web,Granted,22/09/2026\n",
+        ));
+        assert_eq!(status(&c, "1", "web"), Some(Cell::Unreadable));
+        assert_eq!(status(&c, "2", "web"), Some(Cell::Unreadable));
+        // A UK-only file keeps its ambiguous-looking dates.
+        let c = read("Adno,Consent Type,Status,Date\n1,Web,Granted,09/07/2026\n");
+        assert_eq!(status(&c, "1", "web"), Some(Cell::Is(Status::Given)));
     }
 }

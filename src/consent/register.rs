@@ -259,8 +259,12 @@ pub fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::UnicodeNormalization;
     let id = id.trim();
     if !id.is_ascii() {
+        // Folded once; what is still not ASCII is compared as folded.
         let folded: String = id.nfkc().flat_map(char::to_lowercase).collect();
-        return std::borrow::Cow::Owned(id_key(&folded).into_owned());
+        if folded.is_ascii() {
+            return std::borrow::Cow::Owned(id_key(&folded).into_owned());
+        }
+        return std::borrow::Cow::Owned(folded.trim().to_string());
     }
     let number = id
         .split_once('.')
@@ -334,6 +338,16 @@ impl Register {
             }
         };
         register.source = format!("{CONSENT_DIR}/{}", layout.file.trim_start_matches("./"));
+        if let Some(d) = collected_in_future(&layout) {
+            register.problems.push(Finding::error(
+                "consent-register",
+                Location::file(&layout_name),
+                format!("consents_collected = {d} has not come yet, and would make consent last past a year from when it was given"),
+                "set it to the day this round of consent forms was collected",
+            ));
+            return register;
+        }
+        register.misnamed_never_list(&dir);
         let Some(bytes) = register.read_file(&dir, &layout.file, "file", layout_path.exists())
         else {
             return register;
@@ -535,6 +549,31 @@ impl Register {
         }
     }
 
+    /// A file in `consent/` that looks meant to be the never-publish list
+    /// but is not named so (`Never-Publish.toml`, `never-publish.toml.txt`
+    /// as Notepad saves it) would be silently unread.
+    fn misnamed_never_list(&mut self, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let want = super::longform::type_key("never-publish");
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == NEVER_FILE {
+                continue;
+            }
+            let stem = name.split('.').next().unwrap_or("");
+            if super::longform::type_key(stem) == want {
+                self.problems.push(Finding::error(
+                    "consent-never-publish",
+                    Location::file(format!("{CONSENT_DIR}/{name}")),
+                    format!("consent/{name} looks like the never-publish list, but only consent/{NEVER_FILE} is read"),
+                    "rename it to never-publish.toml exactly (in Notepad, save with \"All files\" so .txt is not added)",
+                ));
+            }
+        }
+    }
+
     /// Consent types in the consents export that no use is mapped to: a
     /// renamed type would otherwise drop its withdrawals unread.
     fn unmapped_types(&mut self, consents: &Consents, layout: &Layout) {
@@ -549,12 +588,25 @@ impl Register {
             )
             .collect();
         for (key, shown) in &consents.types {
-            if !mapped.contains(key) {
+            if mapped.contains(key) || consents.other_types.contains(key) {
+                continue;
+            }
+            let at = Location::file(format!("{CONSENT_DIR}/{LAYOUT_FILE}"));
+            // Refusals and withdrawals under a type nobody reads could be
+            // a photo consent renamed in the MIS: that is not a warning.
+            if consents.refused_types.contains(key) {
+                self.problems.push(Finding::error(
+                    "consent-register",
+                    at,
+                    format!("the consents export has refusals or withdrawals of the consent type {shown:?}, which no use in [uses] is mapped to"),
+                    "if it is a photo or website consent (perhaps renamed in the MIS), map it in [uses]; if it is not (a trip, a medicine), list it under [consents] other_types",
+                ));
+            } else {
                 self.problems.push(Finding::warning(
                     "consent-register",
-                    Location::file(format!("{CONSENT_DIR}/{LAYOUT_FILE}")),
+                    at,
                     format!("the consents export has the consent type {shown:?}, which no use in [uses] is mapped to, so its answers are not read"),
-                    "if it is a photo or website consent (perhaps renamed in the MIS), map it in [uses]; otherwise nothing to do",
+                    "if it is a photo or website consent (perhaps renamed in the MIS), map it in [uses]; otherwise list it under [consents] other_types",
                 ));
             }
         }
@@ -565,19 +617,32 @@ impl Register {
     fn pupils_as_adults(&mut self) {
         let names = |p: &Person| -> Vec<String> {
             let (f, s) = p.names_for_matching();
-            f.iter()
-                .flat_map(|f| s.iter().map(move |s| format!("{f} {s}").to_lowercase()))
-                .collect()
+            let mut out: Vec<String> = f
+                .iter()
+                .flat_map(|f| {
+                    s.iter()
+                        .flat_map(move |s| [format!("{f} {s}"), format!("{s} {f}")])
+                })
+                .map(|n| name_key(&n))
+                .collect();
+            // A whole name in one cell, the other left blank.
+            out.extend(
+                f.iter()
+                    .chain(&s)
+                    .map(|n| name_key(n))
+                    .filter(|n| n.contains(' ')),
+            );
+            out
         };
         let pupils: Vec<(Vec<String>, String)> = self
             .people
             .iter()
-            .filter(|p| p.file == self.source && p.role == Role::Pupil)
+            .filter(|p| p.role == Role::Pupil && !p.is_gone())
             .map(|p| (names(p), p.label()))
             .collect();
         let mut found = Vec::new();
         for (i, p) in self.people.iter().enumerate() {
-            if p.file == self.source || p.is_gone() {
+            if p.role == Role::Pupil || p.is_gone() {
                 continue;
             }
             let own = names(p);
@@ -873,8 +938,8 @@ impl Register {
         });
         let date = |f: Field, problems: &mut Vec<String>| {
             let read = values::date(cell(f)).and_then(|d| match d {
-                Some(_) if sheet.month_first.contains(&f) && values::day_month_ambiguous(cell(f)) => {
-                    Err(format!("{:?} could be either day or month first, and other dates in this column are month first (US); write it as {}", cell(f), "2026-07-22"))
+                Some(_) if !sheet.month_first.is_empty() && values::day_month_ambiguous(cell(f)) => {
+                    Err(format!("{:?} could be either day or month first, and other dates in this export are month first (US); write it as {}", cell(f), "2026-07-22"))
                 }
                 Some(d) if f != Field::LeavingDate && extra.saved.is_some_and(|s| d > s) => {
                     Err(format!("{d} is after the export was saved"))
@@ -899,11 +964,30 @@ impl Register {
             _ if listed => Cell::Is(true),
             other => other,
         };
-        let withdrawn = read_withdrawal(
+        let mut withdrawn = read_withdrawal(
             cell(Field::Withdrawn),
             cell(Field::WithdrawnDate),
             &mut unreadable,
         );
+        // A withdrawal's date is read like every other date: not one that
+        // reads either way in a US export, not one after the export.
+        if let Withdrawal::On(Some(on)) = withdrawn {
+            let ambiguous = !sheet.month_first.is_empty()
+                && [Field::Withdrawn, Field::WithdrawnDate]
+                    .iter()
+                    .any(|&f| values::day_month_ambiguous(cell(f)));
+            if ambiguous || extra.saved.is_some_and(|s| on > s) {
+                unreadable.push(format!(
+                    "withdrawn_date: {on} {}",
+                    if ambiguous {
+                        "could be either day or month first, and other dates in this export are month first (US)"
+                    } else {
+                        "is after the export was saved"
+                    }
+                ));
+                withdrawn = Withdrawal::Unreadable;
+            }
+        }
         let role = match cell(Field::Role) {
             "" if extra.adults => Ok(Role::Staff),
             text => values::role(text),
@@ -1062,6 +1146,12 @@ fn read_inside(dir: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The register-level date this round of consents was collected, and
+/// whether it is still to come (a mistake that would stretch validity).
+fn collected_in_future(layout: &Layout) -> Option<NaiveDate> {
+    collected(layout).filter(|d| *d > chrono::Local::now().date_naive())
+}
+
 /// The register-level date this round of consents was collected.
 fn collected(layout: &Layout) -> Option<NaiveDate> {
     layout
@@ -1084,6 +1174,19 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let tmp = path.with_extension("csv.new");
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
+}
+
+/// A name as compared across files: letters only, without accents,
+/// in lower case, hyphens and dashes as spaces, one space between words.
+fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let plain: String = name
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .flat_map(char::to_lowercase)
+        .collect();
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// How far an answer is from "given": the stricter of two wins.
@@ -1202,6 +1305,43 @@ mod tests {
     }
 
     #[test]
+    fn a_pupil_entered_again_as_staff_is_blocked() {
+        let r = parse(concat!(
+            "1008,Noah,Whitfield,,pupil,,2026-09-01,no,yes,yes,yes,yes\n",
+            "1003,Zoë,Hartley-Brook,,pupil,,2026-09-01,no,no,yes,yes,yes\n",
+            "9001,Noah,Whitfield,,staff,,2026-09-01,no,no,yes,yes,yes\n",
+            "9002,Zoe,Hartley Brook,,staff,,2026-09-01,no,no,yes,yes,yes\n",
+            "9003,\"Whitfield Noah\",,,staff,,2026-09-01,no,no,yes,yes,yes\n",
+            "9004,Ann,Whitfield,,staff,,2026-09-01,no,no,yes,yes,yes\n",
+        ));
+        for id in ["9001", "9002", "9003"] {
+            assert!(
+                matches!(r.lookup(id), Lookup::Found(p) if p.damaged.is_some()),
+                "{id}"
+            );
+        }
+        // Sharing a surname is not being the pupil.
+        assert!(matches!(r.lookup("9004"), Lookup::Found(p) if p.damaged.is_none()));
+        assert!(r.problems.iter().all(|f| !f.message.contains("Whitfield")));
+    }
+
+    #[test]
+    fn a_withdrawal_date_that_reads_either_way_in_a_us_export_is_unreadable() {
+        let r = Register::parse(
+            "c.csv",
+            concat!(
+                "id,forename,surname,leaving_date,consent_date,withdrawn,withdrawn_date,never_publish,website_group,website_individual,website_named_first_name\n",
+                "1,A,A,10/13/2027,2026-09-01,yes,11/12/2026,no,yes,yes,yes\n",
+                "2,B,B,,2026-09-01,yes,2026-11-12,no,yes,yes,yes\n",
+            )
+            .as_bytes(),
+            &Layout::default(),
+        );
+        assert!(matches!(r.lookup("1"), Lookup::Found(p) if p.withdrawn == Withdrawal::Unreadable));
+        assert!(matches!(r.lookup("2"), Lookup::Found(p) if p.withdrawn != Withdrawal::Unreadable));
+    }
+
+    #[test]
     fn a_masked_name_is_one_word_and_an_initial_whatever_the_cells_hold() {
         let r = parse(concat!(
             "1,Poppy Anne Carter,,,pupil,,2026-09-01,no,no,yes,yes,yes\n",
@@ -1218,6 +1358,10 @@ mod tests {
         assert_eq!(id_key("１０４２"), "1042");
         assert_eq!(id_key(" S01 "), "s01");
         assert_ne!(id_key("1042.5"), "1042");
+        // Ids that stay beyond ASCII are folded once, never forever.
+        assert_eq!(id_key("SÉ1"), "sé1");
+        assert_eq!(id_key("1008’"), "1008’");
+        assert_ne!(id_key("1008’"), id_key("1008"));
     }
 
     #[test]

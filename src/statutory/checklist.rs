@@ -13,8 +13,16 @@ pub struct Source {
     pub profile: Profile,
     pub title: String,
     pub url: String,
-    /// When the list was last compared with the source (a TOML date).
+    /// When the list was last compared with the source (a TOML date,
+    /// printed as an ISO date).
+    #[serde(serialize_with = "iso_date")]
     pub checked: toml::value::Datetime,
+}
+
+/// A TOML date as JSON shows dates: `"2024-10-01"`, not the TOML
+/// library's own object.
+fn iso_date<S: serde::Serializer>(d: &toml::value::Datetime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
 }
 
 /// One thing a school must publish.
