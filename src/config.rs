@@ -71,6 +71,9 @@ pub struct Config {
     /// What the site asks of crawlers.
     #[serde(default)]
     pub robots: Robots,
+    /// What the generated accessibility statement says.
+    #[serde(default)]
+    pub accessibility: Accessibility,
     /// Which statutory publishing list applies, and what does not apply
     /// to this school. Required: a school must say which list it follows.
     #[serde(default)]
@@ -170,6 +173,48 @@ impl Default for Consent {
 #[serde(default, deny_unknown_fields)]
 pub struct Markdown {
     pub allow_html: Vec<String>,
+}
+
+/// `[accessibility]`: what the generated accessibility statement says,
+/// in the GOV.UK sample statement's terms. The defaults describe what a
+/// school site built by schoolsite is, and what it cannot vouch for.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Accessibility {
+    /// "full", "partial" or "not": how far the site meets WCAG 2.2 AA.
+    pub status: Compliance,
+    /// When the statement was first prepared and last reviewed.
+    pub prepared_on: Option<toml::value::Datetime>,
+    pub reviewed_on: Option<toml::value::Datetime>,
+    /// The three lists of the sample's "Non-accessible content".
+    pub non_compliance: Vec<String>,
+    pub disproportionate_burden: Vec<String>,
+    pub out_of_scope: Vec<String>,
+}
+
+impl Default for Accessibility {
+    fn default() -> Self {
+        Accessibility {
+            status: Compliance::Partial,
+            prepared_on: None,
+            reviewed_on: None,
+            non_compliance: vec![
+                "Some PDF documents, such as letters to parents, may not be marked up for screen readers (WCAG 2.2 success criteria 1.3.1 and 4.1.2). We are replacing them with web pages as we update them.".into(),
+            ],
+            disproportionate_burden: Vec::new(),
+            out_of_scope: vec![
+                "PDFs and other documents published before 28 September 2018 are exempt from the regulations if they are not essential to providing our services.".into(),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compliance {
+    Full,
+    Partial,
+    Not,
 }
 
 /// `[robots]`: response headers asking AI systems not to train on the

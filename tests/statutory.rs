@@ -492,7 +492,7 @@ fn bad_declarations_get_clear_findings() {
     // own object.
     let run = site.run(&["statutory", "--all", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-    let checked = &doc["sources"][0]["checked"];
+    let checked = &doc["source"][0]["checked"];
     assert!(
         checked
             .as_str()
@@ -627,5 +627,78 @@ fn an_unwritten_accessibility_statement_gets_a_starter_page() {
     assert!(index.contains("Being completed by the school"));
     assert_valid_html(
         &site.path("public/statutory-information/accessibility-statement/index.html"),
+    );
+}
+
+/// The accessibility statement schoolsite writes follows GOV.UK's sample
+/// statement, says when the site was last tested and how, and every page
+/// links to it from its footer.
+#[test]
+fn the_generated_accessibility_statement_follows_the_govuk_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("school");
+    let root = target.to_str().unwrap();
+    assert_eq!(run_bin(&["init", root]).code, 0);
+    let run = run_bin(&["build", "--root", root, "--today", "2026-12-04"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let page = "statutory-information/accessibility-statement/index.html";
+    let html = std::fs::read_to_string(target.join("public").join(page)).unwrap();
+    for heading in [
+        "How accessible this website is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this website",
+        "Enforcement procedure",
+        "Compliance status",
+        "Non-accessible content",
+        "Non-compliance with the accessibility regulations",
+        "Disproportionate burden",
+        "not within the scope of the accessibility regulations",
+        "Preparation of this accessibility statement",
+    ] {
+        assert!(html.contains(heading), "{heading} missing from:\n{html}");
+    }
+    assert!(
+        html.contains("This website is partially compliant with the"),
+        "{html}"
+    );
+    assert!(
+        html.contains("This website was last tested on 2026-12-04."),
+        "{html}"
+    );
+    // Every page links to it.
+    for file in walk(&target.join("public")) {
+        if file.extension().is_some_and(|e| e == "html") {
+            let page = std::fs::read_to_string(&file).unwrap();
+            assert!(
+                page.contains("<a href=\"/statutory-information/accessibility-statement/\">Accessibility statement</a>"),
+                "{}",
+                file.display()
+            );
+        }
+    }
+    // The school says how compliant the site is, and when it prepared
+    // the statement.
+    let config = std::fs::read_to_string(target.join("config.toml")).unwrap();
+    std::fs::write(
+        target.join("config.toml"),
+        format!("{config}\n[accessibility]\nstatus = \"full\"\nprepared_on = 2026-09-01\nnon_compliance = []\nout_of_scope = []\n"),
+    )
+    .unwrap();
+    let run = run_bin(&["build", "--root", root, "--today", "2026-12-04"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let html = std::fs::read_to_string(target.join("public").join(page)).unwrap();
+    assert!(
+        html.contains("This website is fully compliant with the"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "This statement was prepared on 2026-09-01. It was last reviewed on 2026-09-01."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("We know of no content that fails the accessibility regulations."),
+        "{html}"
     );
 }

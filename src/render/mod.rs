@@ -557,6 +557,14 @@ impl Renderer<'_> {
         if self.search {
             ctx.insert("search_url", &format!("{}{SEARCH_PATH}", self.base_path));
         }
+        if let Some(url) = self.statutory.accessibility_url() {
+            let url = if url.starts_with('/') {
+                format!("{}{url}", self.base_path)
+            } else {
+                url.to_string()
+            };
+            ctx.insert("accessibility_url", &url);
+        }
         ctx.insert("ai_crawlers", &crawlers::tokens());
         ctx.insert("no_ai", crawlers::NO_AI);
         ctx

@@ -19,7 +19,7 @@ pub struct GeneratedPage {
     pub markdown: String,
 }
 
-pub(super) fn page(item: &Item, config: &Config) -> GeneratedPage {
+pub(super) fn page(item: &Item, config: &Config, today: chrono::NaiveDate) -> GeneratedPage {
     let school = &config.school;
     let (description, markdown) = match item.key.as_str() {
         "accessibility-statement" => (
@@ -27,7 +27,7 @@ pub(super) fn page(item: &Item, config: &Config) -> GeneratedPage {
                 "How accessible the {} website is, and how to tell us about a problem.",
                 school.name
             ),
-            accessibility_statement(config),
+            accessibility_statement(config, today),
         ),
         _ => (
             format!("How the {} website uses personal information.", school.name),
@@ -54,36 +54,96 @@ fn contact(config: &Config) -> String {
     )
 }
 
-fn accessibility_statement(config: &Config) -> String {
+/// The statement, in the structure and with the required sentences of
+/// GOV.UK's sample accessibility statement for a public sector website.
+fn accessibility_statement(config: &Config, today: chrono::NaiveDate) -> String {
+    use crate::config::Compliance;
     let name = &config.school.name;
     let site = config.base();
+    let a = &config.accessibility;
+    let (status, because) = match a.status {
+        Compliance::Full => ("fully compliant", String::new()),
+        Compliance::Partial => (
+            "partially compliant",
+            ", due to the non-compliances and exemptions listed below".to_string(),
+        ),
+        Compliance::Not => (
+            "not compliant",
+            ". The non-accessible sections are listed below".to_string(),
+        ),
+    };
+    let list = |items: &[String], none: &str| -> String {
+        if items.is_empty() {
+            format!("{none}\n")
+        } else {
+            items.iter().map(|i| format!("- {i}\n")).collect()
+        }
+    };
+    let date = |d: &Option<toml::value::Datetime>| {
+        d.as_ref().map_or_else(
+            || "[date to be filled in: set it in config.toml under [accessibility]]".to_string(),
+            ToString::to_string,
+        )
+    };
     format!(
-        "This statement applies to the {name} website at {site}.\n\n\
-## Using this website\n\n\
-We want as many people as possible to be able to use this website. You should be able to:\n\n\
-- change colours, contrast levels and fonts using your browser or device settings;\n\
+        "This accessibility statement applies to the {name} website at {site}.\n\n\
+This website is run by {name}. We want as many people as possible to be able to use this website. For example, that means you should be able to:\n\n\
+- change colours, contrast levels and fonts using browser or device settings;\n\
 - zoom in up to 400% without the text spilling off the screen;\n\
-- move around the website using just a keyboard;\n\
-- use the website with a screen reader;\n\
+- navigate most of the website using a keyboard or speech recognition software;\n\
+- listen to most of the website using a screen reader;\n\
 - read every page without JavaScript.\n\n\
-We have also tried to make the text as simple as possible to understand.\n\n\
+We've also made the website text as simple as possible to understand.\n\n\
+[AbilityNet](https://mcmw.abilitynet.org.uk/) has advice on making your device easier to use if you have a disability.\n\n\
 ## How accessible this website is\n\n\
-The website aims to meet the Web Content Accessibility Guidelines (WCAG) version 2.2 at level AA. \
-Some documents we publish, such as older PDF letters, may not be fully accessible.\n\n\
+{how}\n\n\
 ## Feedback and contact information\n\n\
-If you need information on this website in a different format, such as large print, easy read, \
-audio or braille, or if you find a problem with the website, please contact the school office:\n\n\
+If you need information on this website in a different format, like an accessible PDF, large print, easy read, an audio recording or braille, contact the school office:\n\n\
 {contact}\n\
-We will reply within 10 school days.\n\n\
+We'll consider your request and get back to you within 10 school days.\n\n\
+## Reporting accessibility problems with this website\n\n\
+We're always looking to improve the accessibility of this website. If you find any problems not listed on this page or think we're not meeting accessibility requirements, contact the school office as above.\n\n\
 ## Enforcement procedure\n\n\
-The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector \
-Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018. If you are not \
-happy with how we respond to your complaint, contact the \
-[Equality Advisory and Support Service (EASS)](https://www.equalityadvisoryservice.com/).\n\n\
+The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the 'accessibility regulations'). If you're not happy with how we respond to your complaint, contact the [Equality Advisory and Support Service (EASS)](https://www.equalityadvisoryservice.com/).\n\n\
 ## Technical information about this website's accessibility\n\n\
-The school is committed to making its website accessible, in accordance with the Public Sector \
-Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018.\n",
+{name} is committed to making its website accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018.\n\n\
+### Compliance status\n\n\
+This website is {status} with the [Web Content Accessibility Guidelines version 2.2](https://www.w3.org/TR/WCAG22/) AA standard{because}.\n\n\
+## Non-accessible content\n\n\
+The content listed below is non-accessible for the following reasons.\n\n\
+### Non-compliance with the accessibility regulations\n\n\
+{non_compliance}\n\
+### Disproportionate burden\n\n\
+{burden}\n\
+### Content that's not within the scope of the accessibility regulations\n\n\
+{scope}\n\
+## Preparation of this accessibility statement\n\n\
+This statement was prepared on {prepared}. It was last reviewed on {reviewed}.\n\n\
+This website was last tested on {today}. The test was carried out by {name}, by the checks the website's publishing tool (schoolsite) makes every time the website is built: every page is checked to have a title and headings in order, every image to have a text alternative, every video to have captions, and every page to load nothing from other websites; documents whose text a screen reader cannot read are listed for the school to replace. Every page is tested, not a sample.\n",
+        how = if a.status == Compliance::Full {
+            "This website is fully accessible.".to_string()
+        } else {
+            "We know some parts of this website are not fully accessible: they are listed under \"Non-accessible content\" below.".to_string()
+        },
         contact = contact(config),
+        non_compliance = list(
+            &a.non_compliance,
+            "We know of no content that fails the accessibility regulations."
+        ),
+        burden = list(
+            &a.disproportionate_burden,
+            "We are not claiming that any accessibility problem would be a disproportionate burden to fix."
+        ),
+        scope = list(
+            &a.out_of_scope,
+            "We know of no content outside the scope of the accessibility regulations."
+        ),
+        prepared = date(&a.prepared_on),
+        reviewed = date(
+            a.reviewed_on
+                .as_ref()
+                .map_or(&a.prepared_on, |_| &a.reviewed_on)
+        ),
     )
 }
 

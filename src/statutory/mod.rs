@@ -134,6 +134,21 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// Where the site's accessibility statement is (a site path or, if
+    /// published elsewhere, an address), for every page's footer.
+    pub fn accessibility_url(&self) -> Option<&str> {
+        let status = self
+            .items
+            .iter()
+            .find(|s| s.item.key == "accessibility-statement")?;
+        status
+            .page
+            .as_ref()
+            .map(|c| c.url.as_str())
+            .or(status.generated_url.as_deref())
+            .or(status.link.as_deref())
+    }
+
     /// Whether the site publishes a statutory information index.
     pub fn has_index(&self) -> bool {
         matches!(self.profile, Some(Profile::Maintained | Profile::Academy))
@@ -210,7 +225,7 @@ pub fn assess(site: &Site, config: &Config, today: NaiveDate) -> Assessment {
             };
             status.page = Some(claim);
         } else if item.generated {
-            let page = generated::page(item, config);
+            let page = generated::page(item, config, today);
             status.state = State::Generated;
             status.generated_url = Some(page.path.clone());
             assessment.generated.push(page);
