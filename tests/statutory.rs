@@ -618,7 +618,7 @@ fn an_unwritten_accessibility_statement_gets_a_starter_page() {
     let page = site.read("public/statutory-information/accessibility-statement/index.html");
     assert!(page.contains("<h1>Accessibility statement</h1>"));
     assert!(page.contains("office@larkspurlane.example.sch.uk"));
-    assert!(page.contains("WCAG) version 2.2 at level AA"));
+    assert!(page.contains("Web Content Accessibility Guidelines version 2.2</a> AA standard"));
     assert!(page.contains("The school is completing it"));
     let index = site.read("public/statutory-information/index.html");
     assert!(index.contains(

@@ -119,7 +119,7 @@ The content listed below is non-accessible for the following reasons.\n\n\
 {scope}\n\
 ## Preparation of this accessibility statement\n\n\
 This statement was prepared on {prepared}. It was last reviewed on {reviewed}.\n\n\
-This website was last tested on {today}. The test was carried out by {name}, by the checks the website's publishing tool (schoolsite) makes every time the website is built: every page is checked to have a title and headings in order, every image to have a text alternative, every video to have captions, and every page to load nothing from other websites; documents whose text a screen reader cannot read are listed for the school to replace. Every page is tested, not a sample.\n",
+This website was last tested on {today}. The test was carried out by {name}, by the checks the website's publishing tool (schoolsite) makes every time the website is built: every page is checked to have a title, every image a text alternative, every video captions, every link within the website a page that exists, and nothing loaded from other websites; documents whose text a screen reader cannot read are listed for the school to replace. Every page is tested, not a sample.\n",
         how = if a.status == Compliance::Full {
             "This website is fully accessible.".to_string()
         } else {
