@@ -40,6 +40,17 @@ fn site_with_photos(ids: &[&str]) -> Site {
 
 const IDS: [&str; 6] = ["1042", "1043", "1044", "1045", "1046", "001047"];
 
+/// How the findings name them: first name (the one they go by) and
+/// initial.
+const NAMES: [&str; 6] = [
+    "Millie H.",
+    "Oliver O.",
+    "Zoë F.",
+    "Isla M.",
+    "Siân L.",
+    "Noah W.",
+];
+
 fn check_on(site: &Site, today: &str) -> Run {
     site.run(&["check", "--today", today])
 }
@@ -148,19 +159,7 @@ fn sims_student_list_saved_by_excel_as_unicode_text() {
         "consent/register.toml",
         "file = \"students.txt\"\npreset = \"sims\"\nconsents_collected = 2026-09-07\n\n[uses]\nwebsite_group = \"Photograph Student\"\nwebsite_individual = \"Photograph Student - Individual\"\nwebsite_named_first_name = \"First Name With Photo\"\n",
     );
-    assert_each_block(
-        &check_on(&site, "2026-12-04"),
-        [
-            "Millie H.",
-            "Oliver O.",
-            "Zoë F.",
-            "Isla M.",
-            "Siân L.",
-            "Noah W.",
-        ],
-        "",
-        "2026-07-22",
-    );
+    assert_each_block(&check_on(&site, "2026-12-04"), NAMES, "", "2026-07-22");
     assert_expires(&site, "2027-09-07");
     let doc = register_check(&site);
     assert_eq!(mapped(&doc, "id"), "Adno");
@@ -213,14 +212,7 @@ fn arbor_students_and_long_form_consents() {
     );
     assert_each_block(
         &check_on(&site, "2026-12-04"),
-        [
-            "Millie H.",
-            "Oliver O.",
-            "Zoë F.",
-            "Isla M.",
-            "Siân L.",
-            "Noah W.",
-        ],
+        NAMES,
         " on 2026-10-12",
         "2026-07-22",
     );
@@ -268,14 +260,7 @@ fn bromcom_api_style_headers() {
     );
     assert_each_block(
         &check_on(&site, "2026-12-04"),
-        [
-            "Millie H.",
-            "Oliver O.",
-            "Zoë F.",
-            "Isla M.",
-            "Siân L.",
-            "Noah W.",
-        ],
+        NAMES,
         " on 2026-09-07",
         "2026-07-22",
     );
@@ -427,14 +412,7 @@ fn wonde_flattened_export_where_leavers_vanish() {
     );
     assert_each_block(
         &check_on(&site, "2026-12-04"),
-        [
-            "Millie H.",
-            "Oliver O.",
-            "Zoë F.",
-            "Isla M.",
-            "Siân L.",
-            "Noah W.",
-        ],
+        NAMES,
         " on 2026-09-07",
         "2026-11-20",
     );
@@ -464,19 +442,7 @@ fn scholarpack_export_saved_by_excel_as_plain_csv() {
         "{}",
         run.stdout
     );
-    assert_each_block(
-        &run,
-        [
-            "Millie H.",
-            "Oliver O.",
-            "Zoë F.",
-            "Isla M.",
-            "Siân L.",
-            "Noah W.",
-        ],
-        "",
-        "2026-07-22",
-    );
+    assert_each_block(&run, NAMES, "", "2026-07-22");
     assert_expires(&site, "2027-09-07");
 }
 
