@@ -464,7 +464,7 @@ fn the_never_publish_list_is_required_and_must_say_who_checked() {
     std::fs::remove_file(site.path("consent/never-publish.toml")).expect("remove");
     let run = check_on(&site, "2026-12-04");
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("no column for: never_publish (no MIS exports it: the designated safeguarding lead keeps consent/never-publish.toml)"), "{}", run.stdout);
+    assert!(run.stdout.contains("no column for: never_publish (the designated safeguarding lead keeps consent/never-publish.toml, which does not exist"), "{}", run.stdout);
     site.write(
         "consent/never-publish.toml",
         "checked_by = \"A. Patel\"\nchecked_on = 2026-09-07\nids = []\n",

@@ -240,6 +240,8 @@ struct Extra<'a> {
     adults: bool,
     /// The day the export was saved: a date after it is a mistake.
     saved: Option<NaiveDate>,
+    /// The export read on its own (`parse`), with no folder around it.
+    alone: bool,
 }
 
 /// How one export's rows are read: its columns, its headers, and the
@@ -408,6 +410,7 @@ impl Register {
             saved: Some(modified_date(
                 &dir.join(layout.file.trim_start_matches("./")),
             )),
+            alone: false,
         };
         let source = register.source.clone();
         register.read(&source, &bytes, &layout, &extra);
@@ -492,6 +495,7 @@ impl Register {
             never: None,
             adults: false,
             saved: None,
+            alone: true,
         };
         register.read(source, bytes, layout, &extra);
         register.finish();
@@ -887,12 +891,15 @@ impl Register {
         if !dated {
             missing.push("consent_date (or consents_collected = 2026-09-07 in register.toml: when this round of consent forms was collected)".into());
         }
+        // The designated safeguarding lead's list is required whatever
+        // the export holds: a column of "no" is not someone checking.
+        // (An export read alone, by `parse`, may carry the column.)
         let protected = extra.adults
-            || columns.fields.contains_key(&Field::NeverPublish)
-            || extra.never.is_some();
+            || extra.never.is_some()
+            || (extra.alone && columns.fields.contains_key(&Field::NeverPublish));
         if !protected {
             missing.push(format!(
-                "never_publish (no MIS exports it: the designated safeguarding lead keeps consent/{NEVER_FILE})"
+                "never_publish (the designated safeguarding lead keeps consent/{NEVER_FILE}, which does not exist: no MIS export is enough on its own)"
             ));
         }
         if missing.is_empty() {

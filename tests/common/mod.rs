@@ -37,6 +37,10 @@ email = "office@test.example.sch.uk"
 profile = "none"
 "#;
 
+/// A never-publish list on which a safeguarding lead has said there is
+/// nobody.
+pub const NOBODY_NEVER: &str = "checked_by = \"A. Patel, designated safeguarding lead\"\nchecked_on = 2026-09-07\nids = []\nnone = true\n";
+
 impl Site {
     /// A minimal valid site: config, the default theme, a home page.
     pub fn new() -> Site {
@@ -50,6 +54,8 @@ impl Site {
             "content/_index.md",
             "+++\ntitle = \"Home\"\n+++\n\nWelcome.\n",
         );
+        // The designated safeguarding lead's list, checked: nobody.
+        site.write("consent/never-publish.toml", NOBODY_NEVER);
         site
     }
 
