@@ -81,8 +81,13 @@ impl Declaration {
     }
 
     /// The focus as written, or by default individual when exactly one
-    /// pupil is declared, group otherwise.
+    /// pupil is declared, group otherwise. A photo of one person is an
+    /// individual photo whatever it is declared as: `focus = "group"` on
+    /// it would get round a refused individual consent.
     pub fn focus(&self, pupils: usize) -> Focus {
+        if self.people.len() == 1 {
+            return Focus::Individual;
+        }
         self.focus.unwrap_or(if pupils == 1 {
             Focus::Individual
         } else {

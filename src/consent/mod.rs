@@ -46,7 +46,7 @@ pub fn counts_as_pupil(lookup: &Lookup<'_>) -> bool {
 }
 
 /// The focus of a declared photo: as written, or by default individual
-/// when exactly one pupil is declared.
+/// when exactly one pupil is declared (see [`Declaration::focus`]).
 pub fn focus_of(register: &Register, declaration: &Declaration) -> Focus {
     let pupils = declaration
         .people

@@ -270,7 +270,7 @@ fn explain(block: &Block, focus: &str, register: &consent::Register) -> (&'stati
         ),
         Block::NoConsent { use_, .. } if use_ == "website_individual" => (
             "consent-not-given",
-            "their parents have not agreed to individual photos: use a group photo (focus = \"group\" if it is one), or record individual consent in the MIS first".into(),
+            "their parents have not agreed to individual photos: use a photo of a group in which they are not the focus, or record individual consent in the MIS first".into(),
         ),
         Block::NoConsent { .. } => (
             "consent-not-given",
