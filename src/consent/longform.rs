@@ -537,7 +537,8 @@ fn later_or_stricter(a: Answer, b: Answer) -> Answer {
     }
 }
 
-fn strictness(s: Cell<Status>) -> u8 {
+/// How far an answer is from "given": the stricter of two wins.
+pub(super) fn strictness(s: Cell<Status>) -> u8 {
     match s {
         Cell::Is(Status::Given) => 0,
         Cell::Blank | Cell::Is(Status::NotYet) => 1,

@@ -8,7 +8,7 @@
 
 use super::columns::{Columns, Field, Layout};
 use super::history::{HISTORY_FILE, History, Seen};
-use super::longform::Consents;
+use super::longform::{Consents, strictness};
 use super::never::{self, NEVER_FILE, NeverPublish};
 use super::text::{self, Encoding};
 use super::values::{self, Role, Status};
@@ -1194,17 +1194,6 @@ fn name_key(name: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect();
     plain.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// How far an answer is from "given": the stricter of two wins.
-fn strictness(s: Cell<Status>) -> u8 {
-    match s {
-        Cell::Is(Status::Given) => 0,
-        Cell::Blank | Cell::Is(Status::NotYet) => 1,
-        Cell::Is(Status::Refused) => 2,
-        Cell::Is(Status::Withdrawn) => 3,
-        Cell::Unreadable => 4,
-    }
 }
 
 /// The date columns in which some date can only be month first (US): in
