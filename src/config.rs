@@ -62,6 +62,9 @@ pub struct Config {
     /// How the consent register is applied.
     #[serde(default)]
     pub consent: Consent,
+    /// How close and face-on a published photo of pupils may be.
+    #[serde(default)]
+    pub photos: Photos,
     /// How pupils' names are looked for.
     #[serde(default)]
     pub names: Names,
@@ -161,6 +164,33 @@ impl Default for Consent {
             warn_days: 30,
             faces: FaceCheck::Warn,
             face_tolerance: 1,
+        }
+    }
+}
+
+/// The `[photos]` table: what the build says of a photo of pupils that is
+/// a face-on close-up, the kind of photo safeguarding advice asks schools
+/// not to publish. Faces are only detected (found and sized), never
+/// identified.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Photos {
+    /// What happens when a photo that declares a pupil shows a face-on
+    /// close-up: "warn" (the default), "error" or "off".
+    pub identifiable: FaceCheck,
+    /// A face towards the camera is a close-up when its height is at
+    /// least this percentage of the photo's short edge…
+    pub close_up_percent: u32,
+    /// …and at least this many pixels in the published photo.
+    pub close_up_pixels: u32,
+}
+
+impl Default for Photos {
+    fn default() -> Self {
+        Photos {
+            identifiable: FaceCheck::Warn,
+            close_up_percent: 10,
+            close_up_pixels: 64,
         }
     }
 }
@@ -435,6 +465,12 @@ impl Config {
             return Err(invalid(format!(
                 "[consent] validity_months = {} must be between 1 and 120 (12 is usual: consent is renewed every year)",
                 self.consent.validity_months
+            )));
+        }
+        if !(1..=100).contains(&self.photos.close_up_percent) || self.photos.close_up_pixels == 0 {
+            return Err(invalid(format!(
+                "[photos] close_up_percent = {} must be between 1 and 100, and close_up_pixels = {} more than 0 (10 and 64 are the defaults)",
+                self.photos.close_up_percent, self.photos.close_up_pixels
             )));
         }
         if let Some(a) = self.names.allow.iter().find(|a| a.reason.trim().is_empty()) {

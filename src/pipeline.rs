@@ -185,7 +185,7 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
         options.progress,
         survey.uses.len() + theme.static_files.len(),
     );
-    let content_files = sanitise_content(root, &survey, &media, &bar);
+    let content_files = sanitise_content(root, &survey, &media, &bar, wants_faces(&survey.config));
     let static_files = sanitise_theme(&theme, &survey.config, &media, &bar);
     bar.finish_and_clear();
     let files = published_files(&content_files);
@@ -258,12 +258,37 @@ impl Media {
     }
 }
 
-/// Sanitises every content file a page refers to, in parallel.
+/// The load stage and the sanitiser, without rendering or the rules: for
+/// `audit-photos`, which asks what each published photo shows. Every
+/// content file a page uses is processed as a build would (from the cache
+/// when it can), and faces are looked for in every photo, whatever the
+/// config says.
+pub fn survey_media(
+    root: &Path,
+    options: Options,
+) -> Result<(Survey, BTreeMap<String, Verdict>), PipelineError> {
+    let survey = survey(root, options)?;
+    let media = Media::new(root, &survey.config, options.cache)?;
+    let bar = progress_bar(options.progress, survey.uses.len());
+    let content_files = sanitise_content(root, &survey, &media, &bar, true);
+    bar.finish_and_clear();
+    Ok((survey, content_files))
+}
+
+/// Whether a rule reads faces: the face count (`[consent] faces`) or the
+/// identifiable-photo rule (`[photos] identifiable`).
+fn wants_faces(config: &Config) -> bool {
+    config.consent.faces != FaceCheck::Off || config.photos.identifiable != FaceCheck::Off
+}
+
+/// Sanitises every content file a page refers to, in parallel; `faces`:
+/// look for faces in photos.
 fn sanitise_content(
     root: &Path,
     survey: &Survey,
     media: &Media,
     bar: &indicatif::ProgressBar,
+    faces: bool,
 ) -> BTreeMap<String, Verdict> {
     let Survey {
         config,
@@ -277,7 +302,7 @@ fn sanitise_content(
         .par_iter()
         .map(|&path| {
             let file = root.join(content::CONTENT_DIR).join(path);
-            let treatment = treatment(path, declarations, register, config);
+            let treatment = treatment(path, declarations, register, faces);
             let limit = config.video.max_size_mb.saturating_mul(1_000_000);
             let verdict = match clip_size(&file) {
                 // A clip is cleaned from disk to disk, never read whole.
@@ -563,14 +588,13 @@ fn clear_stale_spool(spool: &Path) {
 /// What the sanitiser does to a content file beyond stripping it, from
 /// its declaration: photos that may show pupils are capped in size (all
 /// but those declared to show nobody or only adults), declared regions
-/// are pixelated, and faces are counted unless the school turned that off.
+/// are pixelated, and faces are looked for when `count_faces`.
 fn treatment(
     path: &str,
     declarations: &Declarations,
     register: &Register,
-    config: &Config,
+    count_faces: bool,
 ) -> Treatment {
-    let count_faces = config.consent.faces != FaceCheck::Off;
     match declarations.get(path) {
         consent::declarations::Status::Declared(d) => Treatment {
             cap: d

@@ -8,7 +8,7 @@
 //! is ignored and rebuilt. Entries are written to a temporary file and
 //! renamed into place, so a reader never sees half an entry.
 
-use super::{CleanFile, DocumentContents, Kind, Processed, Removed};
+use super::{CleanFile, DocumentContents, Faces, Kind, Processed, Removed};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"SSCACHE1";
@@ -26,7 +26,7 @@ struct Manifest {
     height: u32,
     removed: Vec<Removed>,
     files: Vec<FileEntry>,
-    faces: Option<u32>,
+    faces: Option<Faces>,
     #[serde(default)]
     contents: Option<DocumentContents>,
 }
@@ -96,7 +96,7 @@ fn encode(p: &Processed) -> Vec<u8> {
                 len: f.bytes.len(),
             })
             .collect(),
-        faces: p.faces,
+        faces: p.faces.clone(),
         contents: p.contents.clone(),
     };
     let json = serde_json::to_vec(&manifest).unwrap_or_default();
@@ -173,7 +173,11 @@ mod tests {
                 removed: Vec::new(),
                 spool: None,
             }],
-            faces: Some(3),
+            faces: Some(Faces {
+                width: 4,
+                height: 3,
+                sizes: vec![3, 2, 1],
+            }),
             contents: None,
         }
     }
@@ -189,7 +193,8 @@ mod tests {
         assert_eq!(back.renditions[0].bytes, b"pretend jpeg");
         assert_eq!(back.renditions[0].orientation, 6);
         assert_eq!(back.removed, sample().removed);
-        assert_eq!(back.faces, Some(3));
+        assert_eq!(back.faces, sample().faces);
+        assert_eq!(back.faces(), Some(3));
 
         // Flip one byte anywhere: the entry is no longer trusted.
         let path = cache.path(key);

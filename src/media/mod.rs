@@ -30,6 +30,7 @@ mod webp;
 
 pub use cache::Cache;
 pub use classify::{Kind, sniff};
+pub use faces::Faces;
 pub use pdf::MIN_PICTURE_SIDE;
 pub use pixelate::Region;
 pub use resize::{Sizes, renditions};
@@ -464,7 +465,7 @@ pub struct Processed {
     height: u32,
     removed: Vec<Removed>,
     renditions: Vec<CleanFile>,
-    faces: Option<u32>,
+    faces: Option<Faces>,
     contents: Option<DocumentContents>,
 }
 
@@ -486,7 +487,13 @@ impl Processed {
 
     /// How many faces the published image shows, when they were counted.
     pub fn faces(&self) -> Option<u32> {
-        self.faces
+        self.faces.as_ref().map(Faces::count)
+    }
+
+    /// The faces found in the published image (how many, and how big),
+    /// when they were looked for.
+    pub fn found_faces(&self) -> Option<&Faces> {
+        self.faces.as_ref()
     }
 
     /// The files to publish, smallest first; never empty.
@@ -526,7 +533,7 @@ impl From<CleanFile> for Processed {
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 3;
+const CACHE_VERSION: u32 = 4;
 
 /// What to do to one image beyond stripping it: decided by the caller
 /// (from the consent declarations), applied here.
@@ -538,8 +545,8 @@ pub struct Treatment {
     /// the largest included, is then encoded afresh from the pixelated
     /// pixels.
     pub blur: Vec<Region>,
-    /// Count the faces in the published image (detection only: nobody is
-    /// identified).
+    /// Find the faces in the published image: how many and how big
+    /// (detection only: nobody is identified).
     pub count_faces: bool,
 }
 
@@ -634,7 +641,7 @@ pub fn process(
         contents: None,
     };
     if treatment.count_faces {
-        processed.faces = faces::count(processed.largest(), settings)?;
+        processed.faces = faces::find(processed.largest(), settings)?;
     }
     if let (Some(cache), Some(key)) = (cache, &key) {
         cache.put(key, &processed);

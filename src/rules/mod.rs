@@ -6,6 +6,7 @@ mod assets;
 mod consent;
 mod contact;
 mod documents;
+mod identifiable;
 mod images;
 mod links;
 mod names;
@@ -13,6 +14,7 @@ mod output_paths;
 mod statutory;
 mod stylesheets;
 
+pub use identifiable::{Grade, declares_pupil, grade};
 pub use statutory::findings as statutory_findings;
 
 use crate::config::Config;
@@ -86,6 +88,7 @@ const RULES: &[(&str, Rule)] = &[
     ("links", links::check),
     ("images", images::check),
     ("consent", consent::check),
+    ("identifiable", identifiable::check),
     ("names", names::check),
     ("contact", contact::check),
     ("assets", assets::check),
