@@ -3,6 +3,7 @@
 //! usage, configuration or input.
 
 mod approval;
+mod audit_photos;
 mod build;
 mod init;
 mod leavers;
@@ -79,6 +80,11 @@ enum Command {
     /// (for a withdrawal of consent, an erasure or a subject access
     /// request).
     Where(where_is::WhereArgs),
+    /// List every published photo that declares a pupil, most
+    /// identifiable first (face-on close-ups, then smaller faces, then
+    /// none found), for the regular audit of pupil images. Faces are only
+    /// detected, never identified.
+    AuditPhotos(audit_photos::AuditPhotosArgs),
     /// Show the statutory information the school must publish: which page
     /// publishes each item, what is missing, and what falls due next.
     Statutory(statutory::StatutoryArgs),
@@ -172,6 +178,7 @@ pub fn run() -> ExitCode {
         Command::Check(_)
             | Command::Leavers(_)
             | Command::Where(_)
+            | Command::AuditPhotos(_)
             | Command::Statutory(_)
             | Command::Register(_)
     ) {
@@ -192,6 +199,7 @@ pub fn run() -> ExitCode {
         Command::Sanitise(args) => sanitise::run(&args),
         Command::Leavers(args) => leavers::run(&args),
         Command::Where(args) => where_is::run(&args),
+        Command::AuditPhotos(args) => audit_photos::run(&args),
         Command::Statutory(args) => statutory::run(&args),
         Command::Keygen(args) => approval::keygen(&args),
         Command::Preview(args) => preview::run(&args),
