@@ -110,6 +110,8 @@ pub fn approve(args: &ApproveArgs) -> anyhow::Result<u8> {
             "{d}: build again, then preview and approve that build"
         ));
     }
+    // A build that would put back what was taken down is never signed.
+    refusals.extend(publish::takedown::problems(root, &config, &manifest));
     if !refusals.is_empty() {
         eprintln!("Nothing was approved:");
         for r in &refusals {

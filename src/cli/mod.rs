@@ -12,6 +12,7 @@ mod register;
 mod sanitise;
 mod serve;
 mod statutory;
+mod takedown;
 mod where_is;
 
 use clap::{Args, Parser, Subcommand};
@@ -100,6 +101,11 @@ enum Command {
     /// after checking it is exactly what was approved and that every
     /// photo in it may still be published today.
     Publish(approval::PublishArgs),
+    /// Take photos off the published site at once, without an approval
+    /// (by person, photo or page): the last published copy is published
+    /// again without them, and the next approved build must leave them
+    /// out too. Recorded in the audit log with who and why.
+    Takedown(takedown::TakedownArgs),
     /// Check the audit log of publishes and refusals.
     #[command(subcommand)]
     Audit(approval::AuditCommand),
@@ -205,6 +211,7 @@ pub fn run() -> ExitCode {
         Command::Preview(args) => preview::run(&args),
         Command::Approve(args) => approval::approve(&args),
         Command::Publish(args) => approval::publish(&args),
+        Command::Takedown(args) => takedown::run(&args),
         Command::Audit(command) => approval::audit(&command),
         Command::Register(command) => register::run(&command),
     };

@@ -1,4 +1,4 @@
-//! The audit log: one JSON line per publish or refusal, each carrying
+//! The audit log: one JSON line per publish, takedown or refusal, each carrying
 //! the BLAKE3 hash of the line before it, so any edit, deletion or
 //! reordering of past entries breaks the chain (`schoolsite audit
 //! verify`).
@@ -22,7 +22,7 @@ pub struct Entry {
     pub seq: u64,
     /// UTC, RFC 3339.
     pub time: String,
-    /// `publish` or `refused`.
+    /// `publish`, `takedown` or `refused`.
     pub event: String,
     /// The manifest digest, when there was a readable manifest.
     pub manifest: Option<String>,
@@ -34,6 +34,31 @@ pub struct Entry {
     pub reasons: Vec<String>,
     /// BLAKE3 of the previous line (without its newline).
     pub prev: String,
+    /// For a takedown: who ran it, why, and what it took down. Left out
+    /// of other entries, so logs written before takedowns read the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takedown: Option<Takedown>,
+}
+
+/// What a takedown entry records. People are register ids only, never
+/// names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Takedown {
+    /// The takedown's record in `approvals/takedowns/`.
+    pub id: String,
+    /// Who ran it, as they gave their name.
+    pub by: String,
+    pub reason: String,
+    /// Register ids whose photos were taken down.
+    pub people: Vec<String>,
+    /// Each photo taken down: its source and the BLAKE3 of every
+    /// published version.
+    pub photos: Vec<String>,
+    /// Every file taken out of the published copy or rebuilt.
+    pub files: Vec<String>,
+    /// The manifest digest of the copy it was taken down from.
+    pub from: String,
 }
 
 /// A verified log: how many entries, and the hash of the last line.
@@ -43,6 +68,8 @@ pub struct Chain {
     pub head: String,
     /// The last publish: its manifest digest.
     pub last_published: Option<String>,
+    /// Every manifest digest a publish or a takedown put on a server.
+    pub served: Vec<String>,
 }
 
 /// Checks the whole log at `path` (an absent log is an empty chain).
@@ -54,6 +81,7 @@ pub fn verify(path: &Path) -> Result<Chain, PublishError> {
                 entries: 0,
                 head: GENESIS.to_string(),
                 last_published: None,
+                served: Vec::new(),
             });
         }
         Err(source) => {
@@ -80,6 +108,7 @@ pub fn verify(path: &Path) -> Result<Chain, PublishError> {
         entries: 0,
         head: GENESIS.to_string(),
         last_published: None,
+        served: Vec::new(),
     };
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
@@ -112,6 +141,11 @@ pub fn verify(path: &Path) -> Result<Chain, PublishError> {
         chain.head = blake3::hash(line.as_bytes()).to_hex().to_string();
         if entry.event == "publish" {
             chain.last_published = entry.manifest.clone();
+        }
+        if matches!(entry.event.as_str(), "publish" | "takedown")
+            && let Some(m) = &entry.manifest
+        {
+            chain.served.push(m.clone());
         }
     }
     Ok(chain)
@@ -152,6 +186,7 @@ impl Entry {
             to: to.display().to_string(),
             reasons: Vec::new(),
             prev: String::new(),
+            takedown: None,
         }
     }
 }
@@ -186,6 +221,38 @@ mod tests {
         assert_eq!(broken_at(format!("{}\n{}\n", lines[0], lines[2])), 2);
         assert_eq!(broken_at(format!("{}\n{}\n", lines[1], lines[2])), 1);
         assert_eq!(broken_at(text[..text.len() - 5].to_string()), 3);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn entries_written_before_takedowns_still_verify() {
+        let dir = std::env::temp_dir().join(format!("schoolsite-audit-old-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("audit.log");
+        // A line exactly as the first version of the log wrote it.
+        let old = format!(
+            "{{\"seq\":1,\"time\":\"2026-11-23T09:00:00Z\",\"event\":\"publish\",\"manifest\":\"d1\",\"approver\":\"H (Headteacher)\",\"to\":\"/srv/www\",\"reasons\":[],\"prev\":\"{GENESIS}\"}}\n"
+        );
+        std::fs::write(&log, &old).unwrap();
+        let mut e = Entry::new("takedown", Path::new("/srv/www"));
+        e.manifest = Some("d2".to_string());
+        e.takedown = Some(Takedown {
+            id: "t1".to_string(),
+            by: "A. Patel".to_string(),
+            reason: "consent withdrawn".to_string(),
+            people: vec!["1001".to_string()],
+            photos: Vec::new(),
+            files: Vec::new(),
+            from: "d1".to_string(),
+        });
+        append(&log, e).unwrap();
+        let chain = verify(&log).unwrap();
+        assert_eq!(chain.entries, 2);
+        assert_eq!(chain.last_published.as_deref(), Some("d1"));
+        assert_eq!(chain.served, ["d1", "d2"]);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.starts_with(&old));
+        assert!(!text.lines().next().unwrap().contains("takedown"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -4,7 +4,8 @@
 //!
 //! `publish` refuses unless `public/` is exactly what was built, a
 //! listed approver signed that build, the build had no errors, and every
-//! photo in it may still be published today.
+//! photo in it may still be published today, and none of it was taken
+//! down (`schoolsite takedown`) since.
 
 pub mod approval;
 pub mod audit;
@@ -12,6 +13,7 @@ pub mod keys;
 pub mod manifest;
 pub mod preview;
 pub mod sync;
+pub mod takedown;
 
 use crate::config::Config;
 use crate::consent::{self, Policy, Register};
@@ -50,6 +52,10 @@ pub enum PublishError {
     },
     #[error("nothing was published:\n  {}", .0.join("\n  "))]
     Refused(Vec<String>),
+    #[error("nothing was taken down:\n  {}", .0.join("\n  "))]
+    TakedownRefused(Vec<String>),
+    #[error("the takedown was not lifted: {0}")]
+    LiftRefused(String),
 }
 
 /// What a publish did.
@@ -203,6 +209,7 @@ pub fn publish(root: &Path, dest: &Path, today: NaiveDate) -> Result<Published, 
     let register = Register::load(root);
     let policy = Policy::from(&config.consent);
     reasons.extend(consent_problems(&register, &policy, &manifest, today));
+    reasons.extend(takedown::problems(root, &config, &manifest));
 
     let (Some(target), Some(approver), true) = (target, approver, reasons.is_empty()) else {
         return refuse(entry, reasons);

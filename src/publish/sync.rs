@@ -80,15 +80,10 @@ pub fn changed_since_published(root: &Path, target: &Path) -> Vec<String> {
             target.display()
         )];
     };
-    let Some(last) = super::approval::load_all(root)
-        .into_iter()
-        .filter_map(|(_, a)| a.ok())
-        .find(|a| a.manifest_digest == digest && a.manifest.digest == digest)
-    else {
+    let Some(last) = super::takedown::manifest_by_digest(root, digest) else {
         return Vec::new();
     };
-    last.manifest
-        .compare_dir(target, &[MARKER])
+    last.compare_dir(target, &[MARKER])
         .iter()
         .map(|d| {
             format!(
@@ -105,6 +100,18 @@ pub fn changed_since_published(root: &Path, target: &Path) -> Vec<String> {
 /// replacing what was there in one step. Each file is checked against
 /// the manifest as it is copied.
 pub fn publish(public: &Path, target: &Path, manifest: &Manifest) -> Result<(), PublishError> {
+    publish_from(|rel| public.join(rel), target, manifest)
+}
+
+/// Copies every file of `manifest` from where `source` says it is (given
+/// its path relative to the site) into `target`, replacing what was
+/// there in one step. Each file is checked against the manifest as it is
+/// copied.
+pub fn publish_from(
+    source: impl Fn(&str) -> PathBuf + Sync,
+    target: &Path,
+    manifest: &Manifest,
+) -> Result<(), PublishError> {
     let parent = target.parent().unwrap_or(Path::new("/"));
     let name = target
         .file_name()
@@ -115,14 +122,18 @@ pub fn publish(public: &Path, target: &Path, manifest: &Manifest) -> Result<(), 
         source,
     })?;
     let staging = parent.join(format!(".{name}.schoolsite-new-{}", std::process::id()));
-    let result = stage(public, &staging, manifest).and_then(|()| swap_in(&staging, target));
+    let result = stage(&source, &staging, manifest).and_then(|()| swap_in(&staging, target));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
     result
 }
 
-fn stage(public: &Path, staging: &Path, manifest: &Manifest) -> Result<(), PublishError> {
+fn stage(
+    source: &(impl Fn(&str) -> PathBuf + Sync),
+    staging: &Path,
+    manifest: &Manifest,
+) -> Result<(), PublishError> {
     use rayon::prelude::*;
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -139,15 +150,15 @@ fn stage(public: &Path, staging: &Path, manifest: &Manifest) -> Result<(), Publi
         }
     }
     manifest.files.par_iter().try_for_each(|f| {
-        let from = public.join(&f.path);
+        let from = source(&f.path);
         let to = staging.join(&f.path);
         std::fs::copy(&from, &to).map_err(io(&from))?;
         // The copy is what is served: check it, not the original.
         let (size, hash) = hash_file(&to).map_err(io(&to))?;
         if size != f.size || hash != f.blake3 {
             return Err(PublishError::Tampered(vec![format!(
-                "public/{} changed while it was being published",
-                f.path
+                "{} changed while it was being published",
+                from.display()
             )]));
         }
         Ok(())
