@@ -327,6 +327,15 @@ pub struct Statutory {
     /// trust's website): item → the document's address.
     #[serde(default)]
     pub external: std::collections::BTreeMap<String, String>,
+    /// The date of the school's most recent Ofsted inspection: the
+    /// Ofsted report page is due for an update once the report is out.
+    #[serde(default)]
+    pub inspected: Option<toml::value::Datetime>,
+    /// How many people the school's employer (the governing body or the
+    /// trust) employs: items that apply only to larger employers, such
+    /// as pay gap reporting, are not applicable below their threshold.
+    #[serde(default)]
+    pub employees: Option<u32>,
 }
 
 fn default_statutory_warn_days() -> u32 {
@@ -334,7 +343,7 @@ fn default_statutory_warn_days() -> u32 {
 }
 
 /// Which list of statutory information applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// "What maintained schools must publish online".

@@ -6,7 +6,7 @@ use super::{EXIT_BLOCKED, SiteArgs};
 use schoolsite::pipeline;
 use schoolsite::report::{self, Summary};
 use schoolsite::rules;
-use schoolsite::statutory::{Assessment, Checklist, ItemStatus, State};
+use schoolsite::statutory::{Assessment, Cadence, Checklist, Force, Item, ItemStatus, State};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -63,37 +63,57 @@ fn human(a: &Assessment, findings: &[schoolsite::report::Finding]) {
         .map(|s| s.item.title.chars().count())
         .max()
         .unwrap_or(0);
-    for s in &a.items {
-        println!(
-            "  {:<9} {:<width$}  {}",
-            label(s.state),
-            s.item.title,
-            detail(s, a)
-        );
+    let groups = [
+        (Some(Force::Must), "Must publish"),
+        (Some(Force::Should), "Should publish (a gap is a warning)"),
+        (None, "Also published"),
+    ];
+    for (force, heading) in groups {
+        let items: Vec<&ItemStatus> = a.items.iter().filter(|s| s.force == force).collect();
+        if items.is_empty() {
+            continue;
+        }
+        println!("{heading}");
+        for s in items {
+            println!(
+                "  {:<9} {:<width$}  {}",
+                label(s.state),
+                s.item.title,
+                detail(s, a)
+            );
+        }
+        println!();
     }
-    println!();
     if let Some(next) = a.next_due()
         && let Some(page) = &next.page
         && let Some(due) = page.next_review
     {
         println!("Next due: {} on {due} ({}).", next.item.title, page.file);
     }
-    let required: Vec<&ItemStatus> = a.items.iter().filter(|s| s.required).collect();
-    let count = |state: State| required.iter().filter(|s| s.state == state).count();
-    let in_place = required.iter().filter(|s| !s.state.blocks()).count();
-    println!(
-        "{in_place} of {} items in place; {} missing, {} overdue, {} due soon.",
-        required.len(),
-        count(State::Missing),
-        count(State::Overdue) + count(State::Undated),
-        count(State::DueSoon),
-    );
+    for (force, what) in [(Force::Must, "must"), (Force::Should, "should")] {
+        let listed: Vec<&ItemStatus> = a.items.iter().filter(|s| s.force == Some(force)).collect();
+        if listed.is_empty() {
+            continue;
+        }
+        let count = |state: State| listed.iter().filter(|s| s.state == state).count();
+        let in_place = listed.iter().filter(|s| !s.state.blocks()).count();
+        println!(
+            "{in_place} of {} \"{what}\" items in place; {} missing, {} overdue, {} due soon.",
+            listed.len(),
+            count(State::Missing),
+            count(State::Overdue) + count(State::Undated),
+            count(State::DueSoon),
+        );
+    }
     let problems: Vec<_> = findings
         .iter()
         .filter(|f| {
             !matches!(
                 f.rule,
-                "statutory-missing" | "statutory-overdue" | "statutory-due-soon"
+                "statutory-missing"
+                    | "statutory-should"
+                    | "statutory-overdue"
+                    | "statutory-due-soon"
             )
         })
         .cloned()
@@ -159,6 +179,8 @@ struct JsonItem<'a> {
     key: &'a str,
     title: &'a str,
     required: bool,
+    force: Option<Force>,
+    cadence: Cadence,
     state: State,
     page: Option<&'a schoolsite::statutory::Claim>,
     generated_url: Option<&'a str>,
@@ -199,6 +221,8 @@ fn json(
                 key: &s.item.key,
                 title: &s.item.title,
                 required: s.required,
+                force: s.force,
+                cadence: s.item.cadence,
                 state: s.state,
                 page: s.page.as_ref(),
                 generated_url: s.generated_url.as_deref(),
@@ -211,10 +235,54 @@ fn json(
     })
 }
 
+/// `statutory --all --format json`: the whole checklist, with each
+/// item's sources resolved to titles and addresses.
+#[derive(Serialize)]
+struct JsonList<'a> {
+    schema: u32,
+    source: &'a [schoolsite::statutory::Source],
+    reference: &'a [schoolsite::statutory::Reference],
+    items: Vec<JsonListItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonListItem<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    /// The profiles that list it (must or should).
+    profiles: Vec<&'static str>,
+    /// Where the requirement comes from.
+    from: Vec<JsonSource<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSource<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
 fn list_all(format: Format) -> anyhow::Result<u8> {
     let list = Checklist::builtin();
+    let from = |item: &'static Item| list.sources_of(item, None);
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(list)?);
+        let doc = JsonList {
+            schema: 1,
+            source: &list.sources,
+            reference: &list.references,
+            items: list
+                .items
+                .iter()
+                .map(|item| JsonListItem {
+                    item,
+                    profiles: item.profiles().map(|p| p.as_str()).collect(),
+                    from: from(item)
+                        .into_iter()
+                        .map(|(title, url)| JsonSource { title, url })
+                        .collect(),
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
     for source in &list.sources {
@@ -227,11 +295,26 @@ fn list_all(format: Format) -> anyhow::Result<u8> {
         );
     }
     for item in &list.items {
-        let profiles: Vec<&str> = item.profiles.iter().map(|p| p.as_str()).collect();
+        let forces: Vec<String> = item
+            .force
+            .iter()
+            .map(|(p, f)| format!("{} ({})", p.as_str(), f.as_str()))
+            .collect();
         println!("\n{} ({})", item.key, item.title);
-        println!("  required by: {}", profiles.join(", "));
+        if forces.is_empty() {
+            println!("  required by: none (optional: a page may publish it)");
+        } else {
+            println!("  required by: {}", forces.join(", "));
+        }
+        if let Some(why) = &item.should {
+            println!("  why \"should\": {why}");
+        }
         println!("  must contain: {}", item.contains);
-        println!("  reviewed every {} months", item.review_months);
+        println!(
+            "  updated: {} ({})",
+            item.cadence.in_words(),
+            item.cadence.as_str()
+        );
         if let Some(when) = &item.when {
             println!("  when: {when}");
         }
@@ -240,6 +323,9 @@ fn list_all(format: Format) -> anyhow::Result<u8> {
         }
         if !item.must_link.is_empty() {
             println!("  must link to: {}", item.must_link.join(" or "));
+        }
+        for (title, url) in from(item) {
+            println!("  source: {title} ({url})");
         }
     }
     Ok(0)

@@ -230,6 +230,11 @@ pub(super) struct StatutoryIndex<'a> {
 struct IndexItem<'a> {
     key: &'a str,
     title: &'a str,
+    /// "must" or "should" (the guidance's force for this school), or
+    /// "other" for information published without being required.
+    group: &'static str,
+    /// How often it is updated, in words.
+    cadence: &'static str,
     contains: &'a str,
     state: State,
     /// Where to read it: a page of the site or another website.
@@ -258,6 +263,8 @@ impl<'a> StatutoryIndex<'a> {
                 IndexItem {
                     key: &s.item.key,
                     title: &s.item.title,
+                    group: s.force.map_or("other", |f| f.as_str()),
+                    cadence: s.item.cadence.in_words(),
                     contains: &s.item.contains,
                     state: s.state,
                     url,

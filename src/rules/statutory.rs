@@ -5,8 +5,9 @@
 use super::Input;
 use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
+use crate::finding::Severity;
 use crate::report::{self, Finding, Location};
-use crate::statutory::{Assessment, ItemStatus, State};
+use crate::statutory::{Assessment, Force, ItemStatus, State};
 use chrono::NaiveDate;
 
 pub fn check(input: &Input) -> Vec<Finding> {
@@ -29,7 +30,35 @@ pub fn findings(a: &Assessment, today: NaiveDate) -> Vec<Finding> {
     };
     for status in a.items.iter().filter(|s| s.required) {
         let item = status.item;
+        let should = status.force == Some(Force::Should);
+        // A "should" item never blocks: the same finding, as a warning.
+        let soften = |f: Finding| -> Finding {
+            if should {
+                Finding {
+                    severity: Severity::Warning,
+                    ..f
+                }
+            } else {
+                f
+            }
+        };
         match status.state {
+            State::Missing if should => out.push(Finding::warning(
+                "statutory-should",
+                Location::file(CONTENT_DIR),
+                format!(
+                    "no page publishes the {} ({}), which the guidance says every {} school should publish: {} It should contain: {}",
+                    item.in_sentence(),
+                    item.key,
+                    profile.as_str(),
+                    item.should.as_deref().unwrap_or(""),
+                    item.contains
+                ),
+                format!(
+                    "write a page with statutory = \"{}\" and last_reviewed in its front matter; if it is published elsewhere, add {0} = \"https://…\" under [statutory.external]; if the school has decided not to publish it, add {0} = \"the school's reason\" under [statutory.not_applicable], which the statutory index shows to parents",
+                    item.key
+                ),
+            )),
             State::Missing => out.push(Finding::error(
                 "statutory-missing",
                 Location::file(CONTENT_DIR),
@@ -47,16 +76,17 @@ pub fn findings(a: &Assessment, today: NaiveDate) -> Vec<Finding> {
             )),
             State::Overdue => {
                 if let Some((page, due)) = dated(status) {
-                    out.push(Finding::error(
+                    out.push(soften(Finding::error(
                         "statutory-overdue",
                         Location::line(page.file.clone(), page.due_line),
                         format!(
-                            "the {} was due for review on {due} ({})",
+                            "the {} was due {} on {due} ({})",
                             item.in_sentence(),
+                            due_for(status),
                             report::countdown((due - today).num_days())
                         ),
                         "review the page with whoever approves it, then set last_reviewed to the review's date and next_review to the next one",
-                    ));
+                    )));
                 }
             }
             State::DueSoon => {
@@ -65,11 +95,16 @@ pub fn findings(a: &Assessment, today: NaiveDate) -> Vec<Finding> {
                         "statutory-due-soon",
                         Location::line(page.file.clone(), page.due_line),
                         format!(
-                            "the {} is due for review on {due} ({})",
+                            "the {} is due {} on {due} ({})",
                             item.in_sentence(),
+                            due_for(status),
                             report::countdown((due - today).num_days())
                         ),
-                        "arrange the review now; after that date the site cannot be published until the page is updated",
+                        if should {
+                            "arrange the review now; after that date every build warns until the page is updated"
+                        } else {
+                            "arrange the review now; after that date the site cannot be published until the page is updated"
+                        },
                     ));
                 }
             }
@@ -95,6 +130,16 @@ pub fn findings(a: &Assessment, today: NaiveDate) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// What the due date is for: a review, or the update after an
+/// inspection.
+fn due_for(status: &ItemStatus) -> &'static str {
+    if status.page.as_ref().is_some_and(|p| p.after_inspection) {
+        "for an update after the school's inspection"
+    } else {
+        "for review"
+    }
 }
 
 fn dated(status: &ItemStatus) -> Option<(&crate::statutory::Claim, chrono::NaiveDate)> {

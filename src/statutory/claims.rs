@@ -1,7 +1,8 @@
 //! Reading what pages and config.toml say about statutory items, and
 //! reporting every mistake in it.
 
-use super::{Checklist, Claim, Version};
+use super::checklist::{Cadence, due_after_inspection};
+use super::{Checklist, Claim, Item, Version};
 use crate::config::{CONFIG_FILE, Config, Statutory};
 use crate::content::front_matter::parse_date;
 use crate::content::{Page, Site};
@@ -20,19 +21,30 @@ pub(super) struct Claims {
 
 /// Reads every page's `statutory`, `last_reviewed`, `next_review`,
 /// `review_every` and `approved_by`.
-pub(super) fn read(site: &Site, list: &Checklist, today: NaiveDate) -> Claims {
+pub(super) fn read(
+    site: &Site,
+    list: &Checklist,
+    today: NaiveDate,
+    inspected: Option<NaiveDate>,
+) -> Claims {
     let mut claims = Claims {
         by_item: BTreeMap::new(),
         versions: BTreeMap::new(),
         problems: Vec::new(),
     };
     for page in &site.pages {
-        read_page(page, list, today, &mut claims);
+        read_page(page, list, today, inspected, &mut claims);
     }
     claims
 }
 
-fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) {
+fn read_page(
+    page: &Page,
+    list: &Checklist,
+    today: NaiveDate,
+    inspected: Option<NaiveDate>,
+    out: &mut Claims,
+) {
     let meta = &page.meta;
     let doc = &page.doc;
     let file = doc.file();
@@ -157,12 +169,28 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
 
     // The due date of each item: the page's own, or its usual cycle.
     let dates_ok = next_review.is_some() || meta.next_review.is_none();
-    let due = |months: u32| -> Option<NaiveDate> {
+    let due = |item: &Item| -> Option<NaiveDate> {
         if !dates_ok {
             return None;
         }
-        next_review
-            .or_else(|| last_reviewed?.checked_add_months(Months::new(every.unwrap_or(months))))
+        if next_review.is_some() {
+            return next_review;
+        }
+        let last = last_reviewed?;
+        match (every, item.cadence) {
+            (Some(months), _) => last.checked_add_months(Months::new(months)),
+            (None, Cadence::OnInspection) => due_after_inspection(last, inspected?),
+            (None, cadence) => cadence.due(last),
+        }
+    };
+    // An inspection item with no inspection since its last update has
+    // no due date, and is in date.
+    let by_inspection = |item: &Item| {
+        dates_ok
+            && last_reviewed.is_some()
+            && next_review.is_none()
+            && every.is_none()
+            && item.cadence == Cadence::OnInspection
     };
     let due_line = doc.key_line(match (&meta.next_review, &meta.review_every) {
         (Some(_), _) => "next_review",
@@ -175,13 +203,12 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .map(str::to_string);
-    let shortest = items.iter().map(|i| i.review_months).min().unwrap_or(12);
     out.versions.insert(
         doc.source.clone(),
         Version {
             items: items.iter().map(|i| i.title.clone()).collect(),
             last_reviewed,
-            next_review: due(shortest),
+            next_review: items.iter().filter_map(|i| due(i)).min(),
             approved_by: approved_by.clone(),
         },
     );
@@ -192,10 +219,12 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
             line: doc.key_line("statutory"),
             last_reviewed,
             next_review: if last_reviewed.is_some() {
-                due(item.review_months)
+                due(item)
             } else {
                 None
             },
+            open_ended: by_inspection(item) && due(item).is_none(),
+            after_inspection: by_inspection(item) && due(item).is_some(),
             due_line,
             approved_by: approved_by.clone(),
         };
@@ -234,6 +263,39 @@ fn read_page(page: &Page, list: &Checklist, today: NaiveDate, out: &mut Claims) 
             ));
         }
         out.by_item.insert(item.key.clone(), claim);
+    }
+}
+
+/// The date of the school's last inspection from `[statutory]
+/// inspected`, if it is given and is a date that has happened.
+pub(super) fn inspected(
+    config: &Config,
+    settings: &Statutory,
+    today: NaiveDate,
+    problems: &mut Vec<Finding>,
+) -> Option<NaiveDate> {
+    let value = settings.inspected.as_ref()?;
+    let at = Location::line(CONFIG_FILE, config.key_line("statutory", "inspected"));
+    match parse_date(&toml::Value::Datetime(*value)) {
+        Ok(date) if date <= today => Some(date),
+        Ok(date) => {
+            problems.push(Finding::error(
+                RULE,
+                at,
+                format!("[statutory] inspected = {date} is in the future"),
+                "give the date of the school's most recent Ofsted inspection, which has already happened",
+            ));
+            None
+        }
+        Err(message) => {
+            problems.push(Finding::error(
+                RULE,
+                at,
+                format!("[statutory] inspected: {message}"),
+                "write the date of the most recent inspection without quotes: inspected = 2025-03-12",
+            ));
+            None
+        }
     }
 }
 

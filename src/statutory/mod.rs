@@ -13,7 +13,7 @@ mod checklist;
 mod claims;
 mod generated;
 
-pub use checklist::{Checklist, Item, Source};
+pub use checklist::{AFTER_INSPECTION_DAYS, Cadence, Checklist, Force, Item, Reference, Source};
 pub use generated::{GeneratedPage, STARTER_MARKER, starter_page};
 
 use crate::config::{Config, Profile};
@@ -84,6 +84,13 @@ pub struct Claim {
     /// The line the due date comes from.
     #[serde(skip)]
     pub due_line: usize,
+    /// Its cadence gives it no due date yet (an Ofsted report page
+    /// updated since the last inspection), so it is in date without one.
+    #[serde(skip)]
+    pub open_ended: bool,
+    /// The due date is the update the last inspection calls for.
+    #[serde(skip)]
+    pub after_inspection: bool,
     pub approved_by: Option<String>,
 }
 
@@ -91,9 +98,12 @@ pub struct Claim {
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemStatus {
     pub item: &'static Item,
-    /// Whether the school's profile requires it (an academy item a
-    /// maintained school publishes anyway is listed, not required).
+    /// Whether the school's profile lists it, as a must or a should (an
+    /// academy item a maintained school publishes anyway, or an optional
+    /// item, is listed, not required).
     pub required: bool,
+    /// How strongly the profile asks for it; `None` when not required.
+    pub force: Option<Force>,
     pub state: State,
     pub page: Option<Claim>,
     /// The generated page's address, for [`State::Generated`].
@@ -102,6 +112,19 @@ pub struct ItemStatus {
     pub link: Option<String>,
     /// Why it does not apply, for [`State::NotApplicable`].
     pub reason: Option<String>,
+}
+
+impl ItemStatus {
+    /// Whether this item stops the site from being published: a "must"
+    /// item that is missing, overdue or undated.
+    pub fn blocks(&self) -> bool {
+        self.force == Some(Force::Must) && self.state.blocks()
+    }
+
+    /// A "should" item in a state that would block a "must" one.
+    pub fn falls_short(&self) -> bool {
+        self.force == Some(Force::Should) && self.state.blocks()
+    }
 }
 
 /// The review details a policy page shows in its version box.
@@ -165,17 +188,23 @@ impl Assessment {
 
     /// Whether any item stops the site from being published.
     pub fn blocked(&self) -> bool {
-        self.profile.is_none() || self.items.iter().any(|s| s.required && s.state.blocks())
+        self.profile.is_none() || self.items.iter().any(ItemStatus::blocks)
     }
 }
 
 /// Applies the config's profile to the site's pages on `today`.
 pub fn assess(site: &Site, config: &Config, today: NaiveDate) -> Assessment {
     let list = Checklist::builtin();
-    let claims = claims::read(site, list, today);
+    let mut problems = Vec::new();
+    let inspected = config
+        .statutory
+        .as_ref()
+        .and_then(|s| claims::inspected(config, s, today, &mut problems));
+    let claims = claims::read(site, list, today, inspected);
+    problems.extend(claims.problems);
     let mut assessment = Assessment {
         today: Some(today),
-        problems: claims.problems,
+        problems,
         versions: claims.versions,
         ..Assessment::default()
     };
@@ -202,6 +231,7 @@ pub fn assess(site: &Site, config: &Config, today: NaiveDate) -> Assessment {
         let mut status = ItemStatus {
             item,
             required: item.required_by(settings.profile),
+            force: item.force(settings.profile),
             state: State::Missing,
             page: None,
             generated_url: None,
@@ -216,6 +246,7 @@ pub fn assess(site: &Site, config: &Config, today: NaiveDate) -> Assessment {
             status.link = Some(link.clone());
         } else if let Some(claim) = page {
             status.state = match claim.next_review {
+                None if claim.open_ended => State::Current,
                 None => State::Undated,
                 Some(due) if due < today => State::Overdue,
                 Some(due) if (due - today).num_days() <= i64::from(settings.warn_days) => {
@@ -224,6 +255,9 @@ pub fn assess(site: &Site, config: &Config, today: NaiveDate) -> Assessment {
                 Some(_) => State::Current,
             };
             status.page = Some(claim);
+        } else if let Some(reason) = too_small(item, settings.employees) {
+            status.state = State::NotApplicable;
+            status.reason = Some(reason);
         } else if item.generated {
             let page = generated::page(item, config, today);
             status.state = State::Generated;
@@ -233,4 +267,16 @@ pub fn assess(site: &Site, config: &Config, today: NaiveDate) -> Assessment {
         assessment.items.push(status);
     }
     assessment
+}
+
+/// Why an item for larger employers does not apply, when the school's
+/// employer is smaller.
+fn too_small(item: &Item, employees: Option<u32>) -> Option<String> {
+    let (min, employees) = (item.min_employees?, employees?);
+    (employees < min).then(|| {
+        format!(
+            "Our employer has {employees} employees; the {} is required from {min}.",
+            item.in_sentence()
+        )
+    })
 }
