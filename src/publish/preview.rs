@@ -365,6 +365,9 @@ impl Page<'_> {
             h.push_str("<h3>Statutory information</h3><ul class=\"due\">");
             for s in &statutory {
                 let what = match s.state {
+                    State::Missing if s.falls_short() => {
+                        "missing: the DfE says the website should publish it".to_string()
+                    }
                     State::Missing => "missing: the website must publish it".to_string(),
                     State::Overdue => format!(
                         "overdue for review (due {})",
