@@ -47,8 +47,20 @@ fn the_example_site_satisfies_the_maintained_profile() {
     );
     assert!(
         run.stdout
-            .contains("23 of 23 items in place; 0 missing, 0 overdue, 0 due soon.")
+            .contains("25 of 25 \"must\" items in place; 0 missing, 0 overdue, 0 due soon.")
     );
+    assert!(
+        run.stdout
+            .contains("2 of 2 \"should\" items in place; 0 missing, 0 overdue, 0 due soon.")
+    );
+    // Must and should are listed apart, and an item no profile requires
+    // is listed as published.
+    let must = run.stdout.find("Must publish\n").unwrap();
+    let should = run.stdout.find("Should publish").unwrap();
+    let also = run.stdout.find("Also published\n").unwrap();
+    let music = run.stdout.find("Music development plan summary").unwrap();
+    let safety = run.stdout.find("ok        Online safety").unwrap();
+    assert!(must < should && should < music && music < also && also < safety);
     assert!(run.stdout.contains("n/a       Careers programme"));
     assert!(run.stdout.contains(
         "Next due: Complaints procedure on 2027-03-17 (content/policies/complaints.md)."
@@ -101,7 +113,17 @@ fn the_index_and_policy_pages_are_published() {
         index.contains("https://www.gov.uk/guidance/what-maintained-schools-must-publish-online")
     );
     // Every item of the profile is listed once.
-    assert_eq!(index.matches("<th scope=\"row\">").count(), 23);
+    assert_eq!(index.matches("<th scope=\"row\">").count(), 28);
+    // Under three headings: must, should, and the rest.
+    let must = index.find("<h2>Information we must publish</h2>").unwrap();
+    let should = index
+        .find("<h2>Information the Department for Education says we should publish</h2>")
+        .unwrap();
+    let other = index.find("<h2>Other information we publish</h2>").unwrap();
+    let at = |title: &str| index.find(&format!(">{title}</a>")).unwrap();
+    assert!(must < at("Child protection policy") && at("Child protection policy") < should);
+    assert!(should < at("Music development plan summary") && at("Governor details") < other);
+    assert!(other < at("Online safety"));
 
     // Every page links the index from its footer.
     for page in [
@@ -183,7 +205,12 @@ fn a_missing_item_blocks_the_build_and_leaves_public_alone() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("22 of 23 items in place; 1 missing"));
+    assert!(
+        run.stdout
+            .contains("24 of 25 \"must\" items in place; 1 missing"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -306,7 +333,6 @@ fn switching_to_the_academy_profile_asks_for_the_trust_documents() {
         [
             "annual-accounts",
             "executive-pay",
-            "gender-pay-gap",
             "trust-documents",
             "whistleblowing-procedure",
         ]
@@ -335,13 +361,17 @@ fn switching_to_the_academy_profile_asks_for_the_trust_documents() {
     assert_eq!(finance["required"], false);
     assert_eq!(finance["state"], "current");
 
-    // Marking them not applicable, or published elsewhere, clears it.
-    let config = site.read("config.toml").replace(
-        "[statutory.not_applicable]\n",
-        "[statutory.not_applicable]\ngender-pay-gap = \"The trust has fewer than 250 employees.\"\n",
-    ) + "\n[statutory.external]\ntrust-documents = \"https://www.example-trust.example.org.uk/governance\"\nannual-accounts = \"https://www.example-trust.example.org.uk/accounts\"\nexecutive-pay = \"https://www.example-trust.example.org.uk/accounts#pay\"\nwhistleblowing-procedure = \"https://www.example-trust.example.org.uk/policies/whistleblowing\"\n";
-    // (The [[menu]] tables come after [statutory.not_applicable], so
-    // the new table goes at the end.)
+    // Published elsewhere clears them; a trust with fewer than 250
+    // employees needs no pay gap report.
+    let config = site.read("config.toml");
+    let pay_gap = config
+        .lines()
+        .find(|l| l.starts_with("gender-pay-gap = "))
+        .unwrap();
+    let config = config.replace(pay_gap, "").replace(
+        "[statutory.external]\n",
+        "[statutory.external]\ntrust-documents = \"https://www.example-trust.example.org.uk/governance\"\nannual-accounts = \"https://www.example-trust.example.org.uk/accounts\"\nexecutive-pay = \"https://www.example-trust.example.org.uk/accounts#pay\"\nwhistleblowing-procedure = \"https://www.example-trust.example.org.uk/policies/whistleblowing\"\n",
+    ).replace("profile = \"academy\"\n", "profile = \"academy\"\nemployees = 180\n");
     site.write("config.toml", config);
     let (code, findings) = statutory_findings(&site);
     assert_eq!((code, findings.len()), (0, 0), "{findings:#?}");
@@ -349,7 +379,8 @@ fn switching_to_the_academy_profile_asks_for_the_trust_documents() {
     let index = site.read("public/statutory-information/index.html");
     assert!(index.contains(r#"<a href="https://www.example-trust.example.org.uk/governance">Trust governance documents</a> <span class="note">(on another website)</span>"#), "{index}");
     assert!(
-        index.contains("Does not apply to our school: The trust has fewer than 250 employees.")
+        index.contains("Does not apply to our school: Our employer has 180 employees; the gender pay gap report is required from 250."),
+        "{index}"
     );
 }
 
@@ -510,9 +541,12 @@ fn bad_config_choices_get_clear_findings() {
         "[statutory.not_applicable]\n",
         "[statutory.not_applicable]\npe-sport-premium = \"Secondary\"\nbehaviour-policy = \"We have one\"\nopening-hours = \"  \"\n",
     );
-    let config = site.read("config.toml")
-        + "\n[statutory.external]\nadmission-arrangements = \"the council website\"\n";
-    site.write("config.toml", config);
+    edit(
+        &site,
+        "config.toml",
+        "[statutory.external]\n",
+        "[statutory.external]\nadmission-arrangements = \"the council website\"\n",
+    );
     let (code, findings) = statutory_findings(&site);
     assert_eq!(code, 1);
     let at = |key: &str| Some(line_of(&site, "config.toml", key));
@@ -700,5 +734,304 @@ fn the_generated_accessibility_statement_follows_the_govuk_sample() {
     assert!(
         html.contains("We know of no content that fails the accessibility regulations."),
         "{html}"
+    );
+}
+
+#[test]
+fn a_missing_should_item_warns_and_a_missing_must_item_blocks() {
+    let site = Site::example();
+    std::fs::remove_file(site.path("content/policies/music-development-plan.md")).unwrap();
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 0, "{findings:#?}");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let (rule, severity, file, _, message) = &findings[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str(), file.as_str()),
+        ("statutory-should", "warning", "content")
+    );
+    // The warning gives the guidance's reason and what the page holds.
+    assert!(
+        message.contains("which the guidance says every maintained school should publish: Since the 2024 to 2025 school year the DfE expects"),
+        "{message}"
+    );
+    assert!(message.contains("music lead"), "{message}");
+    // The site is still built and published.
+    let run = site.run(&["build", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let index = site.read("public/statutory-information/index.html");
+    assert!(index.contains("Not yet published"), "{index}");
+    let run = site.run(&["statutory", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("1 of 2 \"should\" items in place; 1 missing")
+    );
+
+    // The school's reason for not publishing it clears the warning and
+    // is shown to parents.
+    edit(
+        &site,
+        "config.toml",
+        "[statutory.not_applicable]\n",
+        "[statutory.not_applicable]\nmusic-development-plan = \"Our music plan is being rewritten with the new music lead; the summary will follow in January.\"\n",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:#?}");
+    assert_eq!(site.run(&["build", "--today", TODAY]).code, 0);
+    assert!(
+        site.read("public/statutory-information/index.html")
+            .contains("Not published: Our music plan is being rewritten")
+    );
+
+    // The child protection policy (Keeping children safe in education)
+    // is a must: without it nothing is published.
+    std::fs::remove_file(site.path("content/policies/child-protection.md")).unwrap();
+    edit(
+        &site,
+        "content/policies/online-safety.md",
+        "[child protection policy](@/policies/child-protection.md)",
+        "child protection policy",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings
+            .iter()
+            .map(|f| (f.0.as_str(), f.1.as_str()))
+            .collect::<Vec<_>>(),
+        [("statutory-missing", "error")],
+        "{findings:#?}"
+    );
+    assert!(findings[0].4.contains("(child-protection-policy)"));
+}
+
+#[test]
+fn an_overdue_should_item_warns() {
+    let site = Site::example();
+    // Written for 2026 to 2027: due by 31 August 2027.
+    let (code, findings) = statutory_findings_on(&site, "2027-09-01");
+    assert!(
+        findings.iter().any(|f| f.0 == "statutory-overdue"
+            && f.1 == "warning"
+            && f.2 == "content/policies/music-development-plan.md"
+            && f.4
+                .contains("music development plan summary was due for review on 2027-08-31")),
+        "{findings:#?}"
+    );
+    // Other items are overdue by then too, and they block.
+    assert_eq!(code, 1);
+    assert!(
+        findings
+            .iter()
+            .filter(|f| f.0 == "statutory-overdue" && f.1 == "error")
+            .all(|f| f.2 != "content/policies/music-development-plan.md")
+    );
+}
+
+fn statutory_findings_on(site: &Site, today: &str) -> (i32, Vec<Found>) {
+    let (run, found) = findings_with_prefix(site, today, "statutory");
+    (run.code, found)
+}
+
+#[test]
+fn the_ofsted_report_is_due_after_an_inspection_not_every_year() {
+    let site = Site::example();
+    // No next_review: the page is in date until the school is inspected
+    // again, however long that is.
+    edit(
+        &site,
+        "content/policies/ofsted-and-results.md",
+        "statutory = [\"ofsted-report\", \"exam-and-assessment-results\"]\nlast_reviewed = 2026-10-14\nnext_review = 2027-10-13\n",
+        "statutory = \"ofsted-report\"\nlast_reviewed = 2026-10-14\n",
+    );
+    edit(
+        &site,
+        "config.toml",
+        "careers-programme = ",
+        "exam-and-assessment-results = \"(test) not the point here\"\ncareers-programme = ",
+    );
+    let (code, findings) = statutory_findings_on(&site, "2029-11-23");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.2 != "content/policies/ofsted-and-results.md"),
+        "{findings:#?}"
+    );
+    let _ = code;
+    let run = site.run(&["statutory", "--format", "json", "--today", TODAY]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let ofsted = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "ofsted-report")
+        .unwrap()
+        .clone();
+    assert_eq!(ofsted["state"], "current");
+    assert_eq!(ofsted["cadence"], "on-inspection");
+    assert_eq!(ofsted["force"], "must");
+    assert_eq!(ofsted["page"]["next_review"], serde_json::Value::Null);
+
+    // A new inspection makes it due 60 days later (here, within the
+    // 30 days of warning).
+    edit(
+        &site,
+        "config.toml",
+        "inspected = 2023-03-09",
+        "inspected = 2026-10-20",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 0, "{findings:#?}");
+    assert!(
+        findings.iter().any(|f| f.0 == "statutory-due-soon"
+            && f.2 == "content/policies/ofsted-and-results.md"
+            && f.4.contains(
+                "the Ofsted report is due for an update after the school's inspection on 2026-12-19"
+            )),
+        "{findings:#?}"
+    );
+    let (code, findings) = statutory_findings_on(&site, "2026-12-20");
+    assert_eq!(code, 1);
+    assert!(
+        findings.iter().any(|f| f.0 == "statutory-overdue"
+            && f.1 == "error"
+            && f.2 == "content/policies/ofsted-and-results.md"),
+        "{findings:#?}"
+    );
+    // An inspection date that has not happened yet is a mistake.
+    edit(
+        &site,
+        "config.toml",
+        "inspected = 2026-10-20",
+        "inspected = 2027-02-01",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert!(
+        findings.iter().any(|f| f.0 == "statutory-declaration"
+            && f.2 == "config.toml"
+            && f.3 == Some(line_of(&site, "config.toml", "inspected"))
+            && f.4.contains("inspected = 2027-02-01 is in the future")),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn an_academys_complaints_procedure_is_a_should() {
+    let site = Site::example();
+    edit(
+        &site,
+        "config.toml",
+        "profile = \"maintained\"",
+        "profile = \"academy\"",
+    );
+    std::fs::remove_file(site.path("content/policies/complaints.md")).unwrap();
+    let (_, findings) = statutory_findings(&site);
+    let complaints: Vec<_> = findings
+        .iter()
+        .filter(|f| f.4.contains("(complaints-policy)"))
+        .collect();
+    assert_eq!(complaints.len(), 1, "{findings:#?}");
+    assert_eq!(
+        (complaints[0].0.as_str(), complaints[0].1.as_str()),
+        ("statutory-should", "warning")
+    );
+    // For a maintained school it is a must.
+    edit(
+        &site,
+        "config.toml",
+        "profile = \"academy\"",
+        "profile = \"maintained\"",
+    );
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert!(findings.iter().any(|f| f.0 == "statutory-missing"
+        && f.1 == "error"
+        && f.4.contains("(complaints-policy)")));
+}
+
+#[test]
+fn pay_gap_reporting_follows_the_employers_size() {
+    let site = Site::example();
+    let config = site.read("config.toml");
+    let pay_gap = config
+        .lines()
+        .find(|l| l.starts_with("gender-pay-gap = "))
+        .unwrap()
+        .to_string();
+    site.write("config.toml", config.replace(&pay_gap, ""));
+    let (code, findings) = statutory_findings(&site);
+    assert_eq!(code, 1);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.0 == "statutory-missing" && f.4.contains("(gender-pay-gap)"))
+    );
+    for (employees, blocked) in [(249, false), (250, true)] {
+        let text = site.read("config.toml");
+        let text = match text.find("employees = ") {
+            Some(at) => {
+                let end = at + text[at..].find('\n').unwrap();
+                format!("{}employees = {employees}{}", &text[..at], &text[end..])
+            }
+            None => text.replace(
+                "profile = \"maintained\"\n",
+                &format!("profile = \"maintained\"\nemployees = {employees}\n"),
+            ),
+        };
+        site.write("config.toml", text);
+        let (code, findings) = statutory_findings(&site);
+        assert_eq!(code == 1, blocked, "{employees}: {findings:#?}");
+    }
+}
+
+#[test]
+fn every_item_shows_its_force_cadence_and_source() {
+    let site = Site::example();
+    let run = site.run(&["statutory", "--all"]);
+    assert_eq!(run.code, 0);
+    for expected in [
+        "music-development-plan (Music development plan summary)\n  required by: maintained (should), academy (should)",
+        "child-protection-policy (Child protection policy)\n  required by: maintained (must), academy (must)",
+        "complaints-policy (Complaints procedure)\n  required by: maintained (must), academy (should)",
+        "online-safety-policy (Online safety)\n  required by: none (optional: a page may publish it)",
+        "  updated: before each school year (by 31 August) (before-academic-year)",
+        "  updated: after each Ofsted inspection (on-inspection)",
+        "  updated: at least every 4 years (every-4-years)",
+        "  source: Keeping children safe in education (statutory guidance) (https://www.gov.uk/",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}\n{}", run.stdout);
+    }
+    let run = site.run(&["statutory", "--all", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let item = |key: &str| {
+        doc["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    let music = item("music-development-plan");
+    assert_eq!(music["force"]["maintained"], "should");
+    assert_eq!(music["cadence"], "before-academic-year");
+    assert_eq!(
+        music["profiles"],
+        serde_json::json!(["maintained", "academy"])
+    );
+    let pay = item("gender-pay-gap");
+    assert_eq!(pay["min_employees"], 250);
+    assert!(
+        pay["from"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["url"].as_str().unwrap().contains("gender-pay-gap"))
+    );
+    assert!(
+        doc["reference"][0]["checked"]
+            .as_str()
+            .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
     );
 }
