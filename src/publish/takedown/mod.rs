@@ -402,7 +402,7 @@ fn select(
             let by_name = source == photo
                 || source.strip_prefix("content/") == Some(photo.trim_start_matches("./"))
                 || source == photo.trim_start_matches("./")
-                || p.published.iter().any(|f| *f == wanted);
+                || p.published.contains(&wanted);
             let by_bytes = local.as_ref().is_some_and(|h| {
                 p.published
                     .iter()
