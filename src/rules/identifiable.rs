@@ -88,7 +88,7 @@ pub fn declares_pupil(register: &Register, declaration: &Declaration) -> bool {
 
 /// What the advice says, for the fix: in schoolsite's words, with its
 /// source named (see docs/consent.md, "Identifiable photos").
-pub const ADVICE: &str = "safeguarding advice to schools (May 2026, from the UK's online-harms early-warning group: the NCA, the IWF, the NSPCC and others), given after a school's website photos were made into AI-generated abuse images, is to avoid face-on, identifiable photos of pupils and prefer photos taken at a distance, of groups, or from behind";
+pub const ADVICE: &str = "safeguarding advice to schools from the UK Online Harms Early Warning Working Group (May 2026; its members include the NCA, the IWF and the NSPCC), given after a school's website photos were made into AI-generated abuse images, is to avoid face-on, identifiable photos of pupils and prefer photos taken at a distance, of groups, or from behind";
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let photos = &input.config.photos;
