@@ -10,7 +10,7 @@
 //! passed through the gate again, and compared with the page it came
 //! from ([`derived_by_removal`]).
 
-use super::tree::{Arena, Data, Ref, Sink};
+use crate::render::gate::tree::{Arena, Data, Ref, Sink};
 use crate::render::gate::{Published, Target, Use, css, escape_attribute, escape_text};
 use html5ever::tendril::TendrilSink;
 use html5ever::{QualName, ns};

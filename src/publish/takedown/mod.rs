@@ -19,7 +19,6 @@
 //! signature ([`lift`]).
 
 mod html;
-mod tree;
 
 use super::PublishError;
 use super::approval;

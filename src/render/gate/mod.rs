@@ -8,7 +8,7 @@
 pub mod css;
 pub mod policy;
 pub mod resolve;
-mod tree;
+pub(crate) mod tree;
 pub mod xml;
 
 use html5ever::tendril::TendrilSink;

@@ -3,6 +3,10 @@
 //! (a reference-counted tree spent a fifth of the parse on allocating and
 //! freeing nodes one by one). The tree builder decides the shape, exactly
 //! as it does for a browser; this only keeps what it says.
+//!
+//! A takedown reads published pages into the same tree to take elements
+//! out of them (`publish::takedown`), with [`Node::parent`] and
+//! [`Node::detach`].
 
 use html5ever::interface::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::StrTendril;
@@ -63,7 +67,13 @@ impl<'a> Node<'a> {
         self.first_child.get()
     }
 
-    fn detach(&self) {
+    /// The node's parent; `None` for the document, or a node taken out.
+    pub fn parent(&self) -> Option<Ref<'a>> {
+        self.parent.get()
+    }
+
+    /// Takes the node (and everything in it) out of the tree.
+    pub fn detach(&self) {
         let parent = self.parent.take();
         let previous = self.previous.take();
         let next = self.next.take();
@@ -282,5 +292,62 @@ impl<'a> TreeSink for Sink<'a> {
                 ..
             }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use html5ever::tendril::TendrilSink;
+
+    fn parse<'a>(arena: &'a Arena<'a>, html: &str) -> Ref<'a> {
+        html5ever::parse_document(Sink::new(arena), Default::default()).one(html)
+    }
+
+    fn element<'a>(node: Ref<'a>, wanted: &str) -> Option<Ref<'a>> {
+        if let Data::Element { name, .. } = &node.data
+            && &*name.local == wanted
+        {
+            return Some(node);
+        }
+        node.children().find_map(|c| element(c, wanted))
+    }
+
+    fn names<'a>(node: Ref<'a>) -> Vec<String> {
+        node.children()
+            .filter_map(|c| match &c.data {
+                Data::Element { name, .. } => Some(name.local.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_node_knows_its_parent() {
+        let arena = Arena::new();
+        let doc = parse(&arena, "<p>one <img src=a.jpg> two</p>");
+        let img = element(doc, "img").expect("an img");
+        let p = img.parent().expect("a parent");
+        assert!(matches!(&p.data, Data::Element { name, .. } if &*name.local == "p"));
+        assert!(doc.parent().is_none());
+    }
+
+    #[test]
+    fn detach_takes_a_node_out_and_keeps_its_neighbours_linked() {
+        let arena = Arena::new();
+        let doc = parse(&arena, "<div><p>a</p><figure></figure><p>b</p></div>");
+        let div = element(doc, "div").expect("a div");
+        let figure = element(doc, "figure").expect("a figure");
+        figure.detach();
+        assert!(figure.parent().is_none());
+        assert_eq!(names(div), ["p", "p"]);
+        // The first and the last child too.
+        let first = div.first_child().expect("a first child");
+        first.detach();
+        assert_eq!(names(div), ["p"]);
+        let last = div.first_child().expect("a child");
+        last.detach();
+        assert!(div.first_child().is_none());
+        assert_eq!(div.children().count(), 0);
     }
 }
