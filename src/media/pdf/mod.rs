@@ -10,7 +10,9 @@
 //! images in formats that can carry metadata schoolsite cannot remove
 //! (JPEG 2000), and anything `lopdf` cannot read.
 
+mod pictures;
 mod read;
+mod shown;
 
 pub use read::MIN_PICTURE_SIDE;
 

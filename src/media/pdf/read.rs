@@ -1,47 +1,94 @@
 //! What a cleaned PDF shows, page by page: its text, as a reader would
-//! copy it, and how many pictures it shows. The rules check the text for
-//! pupils' names and contact details, and the pictures against the
-//! consent declarations.
+//! copy it or a screen reader read it, and how many pictures it shows.
+//! The rules check the text for pupils' names and contact details, and
+//! the pictures against the consent declarations.
 //!
-//! Text is read by following each page's content stream (and the forms it
-//! draws) through the text operators, decoding strings with the font's
-//! encoding or Unicode map. Where words go is worked out from positions:
-//! programs place words and even single letters separately, so a gap
-//! wider than a fifth of the font size is a space and a move to another
-//! baseline is a new line, as in `pdftotext`. Glyph widths come from the
-//! font (`/Widths`, `/W`); a font without them is assumed half an em wide
-//! per glyph.
+//! Text is read by following each page's content stream (and the forms,
+//! patterns and soft masks it draws) through the text operators, decoding
+//! strings with the font's encoding or Unicode map. Where words go is
+//! worked out from positions: programs place words and even single
+//! letters separately, so a gap wider than a fifth of the font size is a
+//! space and a move to another baseline is a new line, as in `pdftotext`.
+//! Glyph widths come from the font (`/Widths`, `/W`); a font without them
+//! is assumed half an em wide per glyph. Marked content's `/ActualText`,
+//! `/Alt` and `/E` are read where they are.
+//!
+//! Then, with each page: its annotations, whole (their text, appearance
+//! streams, form fields' names and values, links' addresses: see
+//! [`super::shown`]), its tags' texts and its label's prefix. With the
+//! document: its bookmarks' titles, its layers' names, and tags that name
+//! no page.
+//!
+//! Pictures are counted where they are drawn, by their drawn size and
+//! their pixels (see [`super::pictures`]).
 
 use super::super::{DocumentContents, DocumentPage, Refusal};
+use super::pictures::{self, IDENTITY, Matrix, Placement, Rect, Source};
+use super::shown::{self, Piece};
 use lopdf::content::Content;
-use lopdf::{Dictionary, Document, Encoding, Object, ObjectId};
-use std::collections::{BTreeMap, HashSet};
+use lopdf::{Dictionary, Document, Encoding, Object, ObjectId, Stream};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A picture at least this many pixels on both sides counts as one that
-/// may show a person; smaller ones are bullets, icons and rules.
+/// may show a person, however it is drawn; smaller ones count when drawn
+/// together as a bigger picture (see [`super::pictures`]).
 pub const MIN_PICTURE_SIDE: i64 = 96;
 
-/// Deepest nesting of forms drawn inside forms.
+/// Deepest nesting of forms drawn inside forms (patterns, soft masks and
+/// annotation appearances included).
 const MAX_FORM_DEPTH: usize = 12;
 
 /// Most content bytes read for one page, forms included.
 const MAX_PAGE_CONTENT: usize = 64 * 1024 * 1024;
 
+/// Deepest `q` nesting in one page's drawing (PDF's own limit is 28).
+const MAX_SAVED_STATES: usize = 1024;
+
+/// Most pictures recorded on one page; beyond it the page is refused as
+/// no real document draws so many.
+const MAX_PLACEMENTS: usize = 100_000;
+
 /// Reads every page of a cleaned document.
 pub(super) fn contents(doc: &Document) -> Result<DocumentContents, Refusal> {
+    let ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    let index: HashMap<ObjectId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let labels = shown::label_prefixes(doc, ids.len());
+    let (tags, loose_tags) = shown::tags(doc, &index);
+    let mut drawn = HashSet::new();
     let mut pages = Vec::new();
-    for (_, page_id) in doc.get_pages() {
-        pages.push(page(doc, page_id)?);
+    for (i, page_id) in ids.iter().enumerate() {
+        let mut page = page(doc, *page_id, &mut drawn)?;
+        for extra in [&labels[i], &tags[i]] {
+            push_piece(&mut page.text, extra);
+        }
+        pages.push(page);
     }
+    let mut outside = bookmarks(doc);
+    push_piece(&mut outside, &shown::layers(doc));
+    push_piece(&mut outside, &loose_tags);
     Ok(DocumentContents {
         pages,
-        bookmarks: bookmarks(doc),
+        bookmarks: outside,
         lines: false,
     })
 }
 
-/// The titles of the document's bookmarks (its outline), one per line:
-/// readers show them beside the pages.
+/// Appends a separate piece of text on lines of its own.
+fn push_piece(text: &mut String, piece: &str) {
+    if piece.trim().is_empty() {
+        return;
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(piece);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+}
+
+/// The titles of the document's bookmarks (its outline), one per line,
+/// and the addresses they open: readers show them beside the pages.
 fn bookmarks(doc: &Document) -> String {
     let mut out = String::new();
     let Some(outlines) = doc
@@ -67,52 +114,21 @@ fn bookmarks(doc: &Document) -> String {
             out.push_str(&title);
             out.push('\n');
         }
+        if let Ok(action) = item.get(b"A") {
+            let text = shown::strings_in(doc, action);
+            push_piece(&mut out, &text);
+        }
         stack.extend(item.get(b"Next").ok());
         stack.extend(item.get(b"First").ok());
     }
     out
 }
 
-/// The text of a page's comments (sticky notes, text boxes): readers
-/// show it.
-fn comments(doc: &Document, page_id: ObjectId, text: &mut String) {
-    let Some(annots) = doc
-        .get_dictionary(page_id)
-        .ok()
-        .and_then(|p| p.get(b"Annots").ok())
-        .and_then(|a| doc.dereference(a).ok())
-        .and_then(|(_, a)| a.as_array().ok())
-    else {
-        return;
-    };
-    for annot in annots {
-        let Some(annot) = doc
-            .dereference(annot)
-            .ok()
-            .and_then(|(_, a)| a.as_dict().ok())
-        else {
-            continue;
-        };
-        let hidden = annot
-            .get(b"Subtype")
-            .and_then(Object::as_name)
-            .is_ok_and(|s| matches!(s, b"Link" | b"Widget" | b"Popup"));
-        if hidden {
-            continue;
-        }
-        if let Ok(contents) = annot.get(b"Contents").and_then(lopdf::decode_text_string)
-            && !contents.trim().is_empty()
-        {
-            if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text.push_str(&contents);
-            text.push('\n');
-        }
-    }
-}
-
-fn page(doc: &Document, page_id: ObjectId) -> Result<DocumentPage, Refusal> {
+fn page(
+    doc: &Document,
+    page_id: ObjectId,
+    drawn: &mut HashSet<ObjectId>,
+) -> Result<DocumentPage, Refusal> {
     let content = doc
         .get_page_content_with_limit(page_id, MAX_PAGE_CONTENT)
         .map_err(|e| super::corrupt(format!("a page could not be read ({e})")))?;
@@ -128,17 +144,20 @@ fn page(doc: &Document, page_id: ObjectId) -> Result<DocumentPage, Refusal> {
     let mut reader = Reader {
         doc,
         text: String::new(),
-        pictures: 0,
         unreadable: false,
         budget: MAX_PAGE_CONTENT,
         seen_forms: HashSet::new(),
         state: TextState::default(),
+        ctm: IDENTITY,
+        saved: Vec::new(),
+        placements: Vec::new(),
+        drawn,
     };
     reader.run(&content, &resources, 0)?;
-    comments(doc, page_id, &mut reader.text);
+    reader.annotations(page_id)?;
     Ok(DocumentPage {
         text: reader.text,
-        pictures: reader.pictures,
+        pictures: pictures::count(&reader.placements),
         unreadable: reader.unreadable,
     })
 }
@@ -206,17 +225,23 @@ impl Default for TextState {
     }
 }
 
-struct Reader<'a> {
+struct Reader<'a, 'd> {
     doc: &'a Document,
     text: String,
-    pictures: u32,
     unreadable: bool,
     budget: usize,
     seen_forms: HashSet<ObjectId>,
     state: TextState,
+    /// The current transformation matrix, and those `q` saved.
+    ctm: Matrix,
+    saved: Vec<Matrix>,
+    /// Every image drawn on the page, where.
+    placements: Vec<Placement>,
+    /// Every image object drawn anywhere in the document (with its masks).
+    drawn: &'d mut HashSet<ObjectId>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, '_> {
     fn run(
         &mut self,
         content: &[u8],
@@ -229,10 +254,50 @@ impl<'a> Reader<'a> {
         let mut fonts: BTreeMap<Vec<u8>, Option<Font<'a>>> = BTreeMap::new();
         let mut font: Option<Vec<u8>> = None;
         let num = |o: &Object| o.as_float().unwrap_or(0.0);
+        // A drawing's `q` and `Q` stay inside it, as do its patterns'
+        // coordinates (the CTM it starts with).
+        let (base, saved) = (self.ctm, self.saved.len());
+        let mut unread_inline = false;
         for op in &ops.operations {
             let args = &op.operands;
             let s = &mut self.state;
             match op.operator.as_str() {
+                "q" => {
+                    if self.saved.len() >= MAX_SAVED_STATES {
+                        return Err(super::corrupt(
+                            "a page's drawing saves its state deeper than any real document",
+                        ));
+                    }
+                    self.saved.push(self.ctm);
+                }
+                "Q" => {
+                    if self.saved.len() > saved
+                        && let Some(ctm) = self.saved.pop()
+                    {
+                        self.ctm = ctm;
+                    }
+                }
+                "cm" => {
+                    if let [a, b, c, d, e, f, ..] = args.as_slice() {
+                        let m = [num(a), num(b), num(c), num(d), num(e), num(f)];
+                        self.ctm = pictures::mul(&m, &self.ctm);
+                    }
+                }
+                "gs" => {
+                    if let Some(name) = args.first().and_then(|n| n.as_name().ok()) {
+                        self.soft_mask(resources, name, depth)?;
+                    }
+                }
+                "scn" | "SCN" => {
+                    if let Some(name) = args.last().and_then(|n| n.as_name().ok()) {
+                        self.pattern(resources, name, &base, depth)?;
+                    }
+                }
+                "BDC" => {
+                    if let Some(props) = args.get(1) {
+                        self.marked(resources, props);
+                    }
+                }
                 "BT" => {
                     s.a = 1.0;
                     s.d = 1.0;
@@ -293,14 +358,33 @@ impl<'a> Reader<'a> {
                     };
                     self.draw(resources, name, depth)?;
                 }
-                "BI" => {
-                    if let Some(Object::Stream(image)) = args.first() {
+                "BI" => match args.first() {
+                    Some(Object::Stream(image)) => {
                         self.inline_image(&image.dict, &image.content)?;
                     }
-                }
+                    _ => {
+                        // One the parser could not take apart (compressed,
+                        // or in a named colour space): its pixels are
+                        // unknown, so it is taken as a picture if it is
+                        // drawn big enough to be one.
+                        unread_inline = true;
+                        // (As many pixels as a picture, but not on both
+                        // sides: it counts when drawn at least an inch
+                        // square, alone or with others.)
+                        let source = Source::Inline(self.placements.len() as u64);
+                        self.place(source, (MIN_PICTURE_SIDE * MIN_PICTURE_SIDE, 1))?;
+                    }
+                },
                 _ => {}
             }
         }
+        // A JPEG written into the drawing that could not be taken apart
+        // is looked for in the bytes themselves.
+        if unread_inline && holds_jpeg_metadata(content) {
+            return Err(inline_jpeg());
+        }
+        self.saved.truncate(saved);
+        self.ctm = base;
         Ok(())
     }
 
@@ -402,7 +486,22 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Draws an XObject: counts a picture, or reads a form's content.
+    /// Records an image drawn in the unit square of the current matrix.
+    fn place(&mut self, source: Source, pixels: (i64, i64)) -> Result<(), Refusal> {
+        if self.placements.len() >= MAX_PLACEMENTS {
+            return Err(super::corrupt(
+                "a page draws more pictures than any real document",
+            ));
+        }
+        self.placements.push(Placement {
+            rect: Rect::unit(&self.ctm),
+            pixels,
+            source,
+        });
+        Ok(())
+    }
+
+    /// Draws an XObject: records a picture, or reads a form's content.
     fn draw(
         &mut self,
         resources: &[&'a Dictionary],
@@ -416,51 +515,232 @@ impl<'a> Reader<'a> {
         let Ok(stream) = doc.get_object(*id).and_then(Object::as_stream) else {
             return Ok(());
         };
+        let ctm = self.ctm;
+        self.drawing(stream, Some(*id), resources, &ctm, depth)
+    }
+
+    /// Draws an image or a form whose parent's matrix is `parent`.
+    fn drawing(
+        &mut self,
+        stream: &'a Stream,
+        id: Option<ObjectId>,
+        resources: &[&'a Dictionary],
+        parent: &Matrix,
+        depth: usize,
+    ) -> Result<(), Refusal> {
+        let doc = self.doc;
         match stream.dict.get(b"Subtype").and_then(Object::as_name) {
             Ok(b"Image") => {
-                if is_picture(&stream.dict) {
-                    self.pictures += 1;
+                let pixels = image_pixels(doc, stream);
+                self.drawn.extend(id);
+                // Its masks are drawn with it.
+                for key in [&b"SMask"[..], b"Mask"] {
+                    if let Ok(Object::Reference(mask)) = stream.dict.get(key) {
+                        self.drawn.insert(*mask);
+                    }
                 }
-                Ok(())
+                let saved = self.ctm;
+                self.ctm = *parent;
+                let source = id.map_or(Source::Inline(self.placements.len() as u64), |id| {
+                    Source::Object(id)
+                });
+                let placed = self.place(source, pixels);
+                self.ctm = saved;
+                placed
             }
-            Ok(b"Form") => {
-                if depth >= MAX_FORM_DEPTH || !self.seen_forms.insert(*id) {
-                    return Ok(());
-                }
-                let content = stream
-                    .decompressed_content_with_limit(self.budget)
-                    .or_else(|_| {
-                        if stream.dict.has(b"Filter") {
-                            Err(())
-                        } else {
-                            Ok(stream.content.clone())
-                        }
-                    })
-                    .map_err(|()| super::corrupt("a drawing on a page could not be read"))?;
-                let own = stream
-                    .dict
-                    .get(b"Resources")
-                    .ok()
-                    .and_then(|r| doc.dereference(r).ok())
-                    .and_then(|(_, r)| r.as_dict().ok());
-                let mut inner: Vec<&Dictionary> = own.into_iter().collect();
-                inner.extend_from_slice(resources);
-                let saved = self.state;
-                self.state = TextState {
-                    end: saved.end,
-                    ..TextState::default()
-                };
-                let result = self.run(&content, &inner, depth + 1);
-                let end = self.state.end;
-                self.state = TextState { end, ..saved };
-                self.seen_forms.remove(id);
-                result
-            }
+            Ok(b"Form") => self.form(stream, id, resources, parent, depth),
             _ => Ok(()),
         }
     }
 
-    /// An image written into the page's drawing itself: counted like any
+    /// Reads a form (or a tiling pattern's cell, or a soft mask's group):
+    /// its text and pictures, drawn through its `/Matrix` on `parent`.
+    fn form(
+        &mut self,
+        stream: &'a Stream,
+        id: Option<ObjectId>,
+        resources: &[&'a Dictionary],
+        parent: &Matrix,
+        depth: usize,
+    ) -> Result<(), Refusal> {
+        let doc = self.doc;
+        if depth >= MAX_FORM_DEPTH {
+            return Ok(());
+        }
+        if let Some(id) = id
+            && !self.seen_forms.insert(id)
+        {
+            return Ok(());
+        }
+        let content = stream
+            .decompressed_content_with_limit(self.budget)
+            .or_else(|_| {
+                if stream.dict.has(b"Filter") {
+                    Err(())
+                } else {
+                    Ok(stream.content.clone())
+                }
+            })
+            .map_err(|()| super::corrupt("a drawing on a page could not be read"))?;
+        let own = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| doc.dereference(r).ok())
+            .and_then(|(_, r)| r.as_dict().ok());
+        let mut inner: Vec<&Dictionary> = own.into_iter().collect();
+        inner.extend_from_slice(resources);
+        let saved = self.state;
+        self.state = TextState {
+            end: saved.end,
+            ..TextState::default()
+        };
+        let ctm = self.ctm;
+        self.ctm = pictures::mul(&matrix(&stream.dict), parent);
+        let result = self.run(&content, &inner, depth + 1);
+        self.ctm = ctm;
+        let end = self.state.end;
+        self.state = TextState { end, ..saved };
+        if let Some(id) = id {
+            self.seen_forms.remove(&id);
+        }
+        result
+    }
+
+    /// A tiling pattern chosen as a colour: its cell is read (text and
+    /// pictures) where the pattern's matrix puts it.
+    fn pattern(
+        &mut self,
+        resources: &[&'a Dictionary],
+        name: &[u8],
+        base: &Matrix,
+        depth: usize,
+    ) -> Result<(), Refusal> {
+        let doc = self.doc;
+        let Some(raw) = lookup_raw(doc, resources, b"Pattern", name) else {
+            return Ok(());
+        };
+        let Ok((id, Object::Stream(pattern))) = doc.dereference(raw) else {
+            return Ok(());
+        };
+        self.form(pattern, id, resources, base, depth)
+    }
+
+    /// A graphics state with a soft mask: the mask's group is drawn (a
+    /// photo may be drawn as a mask), where the current matrix puts it.
+    fn soft_mask(
+        &mut self,
+        resources: &[&'a Dictionary],
+        name: &[u8],
+        depth: usize,
+    ) -> Result<(), Refusal> {
+        let doc = self.doc;
+        let Some(state) = lookup(doc, resources, b"ExtGState", name).and_then(|s| s.as_dict().ok())
+        else {
+            return Ok(());
+        };
+        let Some(mask) = state
+            .get(b"SMask")
+            .ok()
+            .and_then(|m| doc.dereference(m).ok())
+            .and_then(|(_, m)| m.as_dict().ok())
+        else {
+            return Ok(());
+        };
+        let Ok(group) = mask.get(b"G") else {
+            return Ok(());
+        };
+        let Ok((id, Object::Stream(group))) = doc.dereference(group) else {
+            return Ok(());
+        };
+        let ctm = self.ctm;
+        self.form(group, id, resources, &ctm, depth)
+    }
+
+    /// Marked content's replacement and alternative texts, which screen
+    /// readers read and copying gives.
+    fn marked(&mut self, resources: &[&'a Dictionary], props: &Object) {
+        let doc = self.doc;
+        let props = match props {
+            Object::Name(name) => lookup(doc, resources, b"Properties", name),
+            other => doc.dereference(other).ok().map(|(_, o)| o),
+        };
+        let Some(props) = props.and_then(|p| p.as_dict().ok()) else {
+            return;
+        };
+        for key in [&b"ActualText"[..], b"Alt", b"E"] {
+            if let Some(t) = props.get(key).ok().and_then(shown::text_of) {
+                push_piece(&mut self.text, &t);
+                self.state.end = None;
+            }
+        }
+    }
+
+    /// The page's annotations, whole: their text, and their drawings in
+    /// their rectangles (see [`super::shown`]).
+    fn annotations(&mut self, page_id: ObjectId) -> Result<(), Refusal> {
+        let doc = self.doc;
+        let Some(annots) = doc
+            .get_dictionary(page_id)
+            .ok()
+            .and_then(|p| p.get(b"Annots").ok())
+            .and_then(|a| doc.dereference(a).ok())
+            .and_then(|(_, a)| a.as_array().ok())
+        else {
+            return Ok(());
+        };
+        for annot in annots {
+            let Some(annot) = doc
+                .dereference(annot)
+                .ok()
+                .and_then(|(_, a)| a.as_dict().ok())
+            else {
+                continue;
+            };
+            let rect = annot
+                .get(b"Rect")
+                .ok()
+                .and_then(|r| doc.dereference(r).ok())
+                .and_then(|(_, r)| r.as_array().ok())
+                .and_then(|r| match r.as_slice() {
+                    [a, b, c, d] => Some([a, b, c, d].map(|v| v.as_float().unwrap_or(0.0))),
+                    _ => None,
+                })
+                .unwrap_or([0.0; 4]);
+            for piece in shown::annotation(doc, annot) {
+                match piece {
+                    Piece::Text(t) => {
+                        push_piece(&mut self.text, &t);
+                        self.state.end = None;
+                    }
+                    Piece::Drawing(stream, id) => {
+                        let fit = fitted(&stream.dict, rect);
+                        self.ctm = IDENTITY;
+                        self.saved.clear();
+                        if !self.text.is_empty() && !self.text.ends_with('\n') {
+                            self.text.push('\n');
+                        }
+                        self.state.end = None;
+                        // An image (a button's icon) fills the rectangle.
+                        let parent = if stream.dict.has(b"BBox") {
+                            fit
+                        } else {
+                            let [x0, y0, x1, y1] = rect;
+                            [x1 - x0, 0.0, 0.0, y1 - y0, x0, y0]
+                        };
+                        self.drawing(stream, id, &[], &parent, 0)?;
+                        if !self.text.ends_with('\n') {
+                            self.text.push('\n');
+                        }
+                        self.state.end = None;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An image written into the page's drawing itself: recorded like any
     /// picture, and refused if it is a JPEG that still carries metadata
     /// (the cleaner only reaches images stored as objects).
     fn inline_image(&mut self, dict: &Dictionary, data: &[u8]) -> Result<(), Refusal> {
@@ -470,23 +750,99 @@ impl<'a> Reader<'a> {
                 .and_then(Object::as_i64)
                 .unwrap_or(0)
         };
-        let (w, h) = (side(b"Width", b"W"), side(b"Height", b"H"));
-        let one_bit = side(b"BitsPerComponent", b"BPC") == 1
-            || dict
-                .get(b"ImageMask")
-                .or_else(|_| dict.get(b"IM"))
-                .and_then(Object::as_bool)
-                .unwrap_or(false);
-        if w >= MIN_PICTURE_SIDE && h >= MIN_PICTURE_SIDE && !one_bit {
-            self.pictures += 1;
-        }
+        let pixels = (side(b"Width", b"W"), side(b"Height", b"H"));
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(data, &mut hasher);
+        self.place(Source::Inline(std::hash::Hasher::finish(&hasher)), pixels)?;
         if data.starts_with(&[0xFF, 0xD8]) && has_jpeg_metadata(data) {
-            return Err(super::corrupt(
-                "a photo is written into a page's drawing with its camera data, where it cannot be cleaned",
-            ));
+            return Err(inline_jpeg());
         }
         Ok(())
     }
+}
+
+fn inline_jpeg() -> Refusal {
+    super::corrupt(
+        "a photo is written into a page's drawing with its camera data, where it cannot be cleaned",
+    )
+}
+
+/// A form's `/Matrix` (the identity when it has none or a broken one).
+fn matrix(dict: &Dictionary) -> Matrix {
+    match dict.get(b"Matrix").and_then(Object::as_array) {
+        Ok(m) if m.len() == 6 => {
+            let mut out = IDENTITY;
+            for (o, v) in out.iter_mut().zip(m) {
+                *o = v.as_float().unwrap_or(0.0);
+            }
+            out
+        }
+        _ => IDENTITY,
+    }
+}
+
+/// The matrix that puts an appearance stream in its annotation's
+/// rectangle (PDF 32000, 12.5.5): its box, through its own matrix, is
+/// scaled and moved onto the rectangle. (The form's own matrix is applied
+/// when it is drawn.)
+fn fitted(form: &Dictionary, rect: [f32; 4]) -> Matrix {
+    let bbox = form
+        .get(b"BBox")
+        .and_then(Object::as_array)
+        .ok()
+        .and_then(|b| match b.as_slice() {
+            [a, b, c, d] => Some([a, b, c, d].map(|v| v.as_float().unwrap_or(0.0))),
+            _ => None,
+        })
+        .unwrap_or([0.0, 0.0, 1.0, 1.0]);
+    let boxed = Rect::through(bbox[0], bbox[1], bbox[2], bbox[3], &matrix(form));
+    let [x0, y0, x1, y1] = rect;
+    let (rx0, ry0) = (x0.min(x1), y0.min(y1));
+    let scale = |to: f32, from: f32| {
+        if from.abs() > f32::EPSILON {
+            to / from
+        } else {
+            1.0
+        }
+    };
+    let sx = scale((x1 - x0).abs(), boxed.width());
+    let sy = scale((y1 - y0).abs(), boxed.height());
+    [sx, 0.0, 0.0, sy, rx0 - boxed.x0 * sx, ry0 - boxed.y0 * sy]
+}
+
+/// An image's pixels: its own, or its soft mask's or stencil mask's if
+/// bigger (a photo may be drawn as another image's mask).
+fn image_pixels(doc: &Document, image: &Stream) -> (i64, i64) {
+    let size = |d: &Dictionary| {
+        let get = |long: &[u8], short: &[u8]| {
+            d.get(long)
+                .or_else(|_| d.get(short))
+                .and_then(Object::as_i64)
+                .unwrap_or(0)
+        };
+        (get(b"Width", b"W"), get(b"Height", b"H"))
+    };
+    let (mut w, mut h) = size(&image.dict);
+    for key in [&b"SMask"[..], b"Mask"] {
+        if let Some(mask) = image
+            .dict
+            .get(key)
+            .ok()
+            .and_then(|m| doc.dereference(m).ok())
+            .and_then(|(_, m)| m.as_stream().ok())
+        {
+            let (mw, mh) = size(&mask.dict);
+            w = w.max(mw);
+            h = h.max(mh);
+        }
+    }
+    (w, h)
+}
+
+/// Whether any JPEG in `content` holds metadata segments.
+fn holds_jpeg_metadata(content: &[u8]) -> bool {
+    memchr::memmem::find_iter(content, &[0xFF, 0xD8, 0xFF])
+        .any(|at| has_jpeg_metadata(&content[at..]))
 }
 
 /// Appends text with typographic ligatures spelt out ("ﬃ" → "ffi"), as a
@@ -503,20 +859,6 @@ fn push_expanded(out: &mut String, text: &str) {
             c => out.push(c),
         }
     }
-}
-
-/// Whether an image may show a person: big enough, and not a one-bit
-/// mask or line-art scan.
-fn is_picture(dict: &Dictionary) -> bool {
-    let get = |k: &[u8]| dict.get(k).and_then(Object::as_i64).unwrap_or(0);
-    let mask = dict
-        .get(b"ImageMask")
-        .and_then(Object::as_bool)
-        .unwrap_or(false);
-    get(b"Width") >= MIN_PICTURE_SIDE
-        && get(b"Height") >= MIN_PICTURE_SIDE
-        && get(b"BitsPerComponent") != 1
-        && !mask
 }
 
 /// Whether a JPEG holds APPn (other than JFIF/Adobe colour markers) or
