@@ -85,21 +85,44 @@ thread_local! {
     static DETECTOR: RefCell<Option<Box<dyn rustface::Detector>>> = const { RefCell::new(None) };
 }
 
-/// The faces in `image`, or `None` for a file that has no still pixels to
-/// look at (a GIF, which may be animated).
+/// The faces in `image`, or `None` for a file with no pixels to look at.
+/// An animation (GIF, APNG, animated WebP) is looked at frame by frame,
+/// each frame as a viewer shows it: see [`animation`].
 pub(super) fn find(image: &CleanFile, settings: &Settings) -> Result<Option<Faces>, Refusal> {
-    if !matches!(image.kind(), Kind::Jpeg | Kind::Png | Kind::WebP) {
-        return Ok(None);
-    }
-    let (shown_w, shown_h) = image.display_dimensions();
-    let mut faces = Faces {
-        width: shown_w,
-        height: shown_h,
-        sizes: Vec::new(),
+    let animated = match image.kind() {
+        Kind::Gif => true,
+        Kind::Png => png_animation(image.bytes()).is_some(),
+        Kind::WebP => webp_animated(image.bytes()),
+        Kind::Jpeg => false,
+        _ => return Ok(None),
     };
+    if animated {
+        // The decoders are large parsers of hostile input: should one ever
+        // panic, the file is refused rather than the build lost.
+        let looked =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| animation(image, settings)));
+        return looked.unwrap_or_else(|_| {
+            Err(Refusal::Corrupt {
+                format: image.kind().short_name(),
+                detail: "its frames could not be decoded to look for faces".into(),
+            })
+        });
+    }
+    still(image, settings).map(Some)
+}
+
+/// The faces in a still image.
+fn still(image: &CleanFile, settings: &Settings) -> Result<Faces, Refusal> {
     let (grey, width, height) = resize::upright_grey(image, DETECT_EDGE, settings)?;
+    let boxes = detect(&grey, width, height)?;
+    Ok(published_sizes(image, &boxes, width, height))
+}
+
+/// The faces found in `grey` (`width`×`height`, upright): each face's
+/// height in those pixels.
+fn detect(grey: &[u8], width: u32, height: u32) -> Result<Vec<u32>, Refusal> {
     if width < MIN_FACE || height < MIN_FACE {
-        return Ok(Some(faces));
+        return Ok(Vec::new());
     }
     let Some(model) = model() else {
         return Err(Refusal::Corrupt {
@@ -107,7 +130,7 @@ pub(super) fn find(image: &CleanFile, settings: &Settings) -> Result<Option<Face
             detail: "the built-in face detection model could not be read".into(),
         });
     };
-    let boxes: Vec<u32> = DETECTOR.with(|cell| {
+    Ok(DETECTOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let detector = slot.get_or_insert_with(|| {
             let mut d = rustface::create_detector_with_model(model.clone());
@@ -117,24 +140,373 @@ pub(super) fn find(image: &CleanFile, settings: &Settings) -> Result<Option<Face
             d.set_slide_window_step(4, 4);
             d
         });
-        let data = rustface::ImageData::new(&grey, width, height);
+        let data = rustface::ImageData::new(grey, width, height);
         detector
             .detect(&data)
             .iter()
             .map(|f| f.bbox().height())
             .collect()
-    });
-    // From the detection copy's pixels to the published image's.
+    }))
+}
+
+/// Face heights found in a `width`×`height` detection copy, in pixels of
+/// the published image, largest first.
+fn published_sizes(image: &CleanFile, boxes: &[u32], width: u32, height: u32) -> Faces {
+    let (shown_w, shown_h) = image.display_dimensions();
     let (copy_long, shown_long) = (width.max(height), shown_w.max(shown_h));
-    faces.sizes = boxes
-        .into_iter()
-        .map(|h| {
+    let mut sizes: Vec<u32> = boxes
+        .iter()
+        .map(|&h| {
             let scaled = u64::from(h) * u64::from(shown_long) / u64::from(copy_long.max(1));
             u32::try_from(scaled)
                 .unwrap_or(u32::MAX)
                 .min(shown_w.min(shown_h))
         })
         .collect();
-    faces.sizes.sort_unstable_by(|a, b| b.cmp(a));
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    Faces {
+        width: shown_w,
+        height: shown_h,
+        sizes,
+    }
+}
+
+/// An animation with more frames than this is refused when faces are
+/// looked for: its frames cannot all be decoded in reasonable time.
+pub const MAX_FRAMES: usize = 1_000;
+/// Nor may its frames, each decoded at the full canvas size, come to more
+/// pixels than this in all.
+pub const MAX_FRAME_PIXELS: u64 = 400_000_000;
+/// Every different frame up to this many is looked at for faces…
+pub const FIRST_FRAMES: usize = 16;
+/// …then this many more, evenly spaced over the rest, the last included.
+pub const SPREAD_FRAMES: usize = 16;
+
+/// The faces in an animation: every frame is decoded and composed as a
+/// viewer shows it (the `image` crate's frame decoders apply each
+/// format's disposal and blending), and faces are looked for in each
+/// *different* frame (a frame identical to one already seen adds
+/// nothing): all of them up to [`FIRST_FRAMES`], and beyond that
+/// [`SPREAD_FRAMES`] more evenly spaced over the remaining ones, ending
+/// with the last. So a blank first frame, or a face only at the end,
+/// cannot hide a face. An APNG's default image, when it is not part of
+/// the animation (what a viewer without APNG support shows), is looked
+/// at too.
+///
+/// The count is the most faces found in any one frame, and the largest
+/// face the largest in any frame: the sizes are those of the frame with
+/// the most faces, its largest replaced by the largest face of any frame.
+fn animation(image: &CleanFile, settings: &Settings) -> Result<Option<Faces>, Refusal> {
+    let mut found: Vec<Faces> = Vec::new();
+    if png_animation(image.bytes()) == Some(false) {
+        found.push(still(image, settings)?);
+    }
+    // First pass: every frame, detecting in the first different ones.
+    let mut seen = std::collections::HashSet::new();
+    let mut distinct: Vec<usize> = Vec::new();
+    for_each_frame(image, settings, usize::MAX, |index, frame| {
+        if !seen.insert(*blake3::hash(frame.as_raw()).as_bytes()) {
+            return Ok(());
+        }
+        distinct.push(index);
+        if distinct.len() <= FIRST_FRAMES {
+            found.push(frame_faces(image, frame)?);
+        }
+        Ok(())
+    })?;
+    // Second pass: evenly spaced over the rest, the last included.
+    let rest = distinct.get(FIRST_FRAMES..).unwrap_or_default();
+    if !rest.is_empty() {
+        let k = rest.len().min(SPREAD_FRAMES);
+        let chosen: std::collections::BTreeSet<usize> =
+            (1..=k).map(|j| rest[j * rest.len() / k - 1]).collect();
+        let last = chosen.last().copied().unwrap_or(0);
+        for_each_frame(image, settings, last, |index, frame| {
+            if chosen.contains(&index) {
+                found.push(frame_faces(image, frame)?);
+            }
+            Ok(())
+        })?;
+    }
+    let Some(most) = found
+        .iter()
+        .max_by_key(|f| (f.count(), f.largest()))
+        .cloned()
+    else {
+        let (width, height) = image.display_dimensions();
+        return Ok(Some(Faces {
+            width,
+            height,
+            sizes: Vec::new(),
+        }));
+    };
+    let largest = found.iter().map(Faces::largest).max().unwrap_or(0);
+    let mut faces = most;
+    if let Some(first) = faces.sizes.first_mut() {
+        *first = largest.max(*first);
+    }
     Ok(Some(faces))
+}
+
+/// Too long an animation to look through.
+fn too_long() -> Refusal {
+    Refusal::TooManyFrames {
+        frames: MAX_FRAMES,
+        megapixels: MAX_FRAME_PIXELS / 1_000_000,
+    }
+}
+
+/// Calls `each(index, frame)` for the frames of an animation up to and
+/// including `until`, each composed as a viewer shows it, within
+/// [`MAX_FRAMES`] and [`MAX_FRAME_PIXELS`].
+fn for_each_frame(
+    image: &CleanFile,
+    settings: &Settings,
+    until: usize,
+    mut each: impl FnMut(usize, &image::RgbaImage) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
+    use image::{AnimationDecoder as _, ImageDecoder as _};
+    let kind = image.kind();
+    let failed = |e: image::ImageError| Refusal::Corrupt {
+        format: kind.short_name(),
+        detail: format!("its frames could not be decoded to look for faces ({e})"),
+    };
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(settings.max_pixels.saturating_mul(8));
+    let cursor = std::io::Cursor::new(image.bytes());
+    let frames = match kind {
+        Kind::Gif => {
+            let mut d = image::codecs::gif::GifDecoder::new(cursor).map_err(failed)?;
+            d.set_limits(limits).map_err(failed)?;
+            d.into_frames()
+        }
+        Kind::Png => image::codecs::png::PngDecoder::with_limits(cursor, limits)
+            .and_then(image::codecs::png::PngDecoder::apng)
+            .map_err(failed)?
+            .into_frames(),
+        _ => {
+            let mut d = image::codecs::webp::WebPDecoder::new(cursor).map_err(failed)?;
+            d.set_limits(limits).map_err(failed)?;
+            d.into_frames()
+        }
+    };
+    let (w, h) = (image.width, image.height);
+    let per_frame = u64::from(w) * u64::from(h);
+    let mut pixels = 0u64;
+    for (index, frame) in frames.enumerate() {
+        if index >= MAX_FRAMES {
+            return Err(too_long());
+        }
+        pixels = pixels.saturating_add(per_frame);
+        if pixels > MAX_FRAME_PIXELS {
+            return Err(too_long());
+        }
+        let frame = frame.map_err(failed)?;
+        let buffer = frame.buffer();
+        if buffer.dimensions() != (w, h) {
+            return Err(Refusal::Corrupt {
+                format: kind.short_name(),
+                detail: "a frame is not the size of the image".into(),
+            });
+        }
+        each(index, buffer)?;
+        if index >= until {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The faces in one composed frame, in pixels of the published image.
+fn frame_faces(image: &CleanFile, frame: &image::RgbaImage) -> Result<Faces, Refusal> {
+    let (w, h) = frame.dimensions();
+    // Upright grey, over white where the frame is transparent (as a
+    // page's background shows through).
+    let grey: Vec<u8> = frame
+        .pixels()
+        .map(|p| {
+            let [r, g, b, a] = p.0;
+            let y = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000;
+            ((y * u32::from(a) + 255 * (255 - u32::from(a))) / 255) as u8
+        })
+        .collect();
+    let (grey, w, h) = shrink(grey, w, h)?;
+    let (grey, w, h) = upright(&grey, w, h, image.orientation());
+    let boxes = detect(&grey, w, h)?;
+    Ok(published_sizes(image, &boxes, w, h))
+}
+
+/// Grey pixels scaled down to at most [`DETECT_EDGE`] on the long edge.
+fn shrink(grey: Vec<u8>, w: u32, h: u32) -> Result<(Vec<u8>, u32, u32), Refusal> {
+    use fast_image_resize as fir;
+    if w.max(h) <= DETECT_EDGE {
+        return Ok((grey, w, h));
+    }
+    let scale = |a: u32, b: u32| {
+        u32::try_from(u64::from(a) * u64::from(DETECT_EDGE) / u64::from(b.max(1)))
+            .unwrap_or(1)
+            .max(1)
+    };
+    let (tw, th) = if w >= h {
+        (DETECT_EDGE, scale(h, w))
+    } else {
+        (scale(w, h), DETECT_EDGE)
+    };
+    let failed = |e: &dyn std::fmt::Display| Refusal::Corrupt {
+        format: "image",
+        detail: format!("a frame could not be resized ({e})"),
+    };
+    let src =
+        fir::images::Image::from_vec_u8(w, h, grey, fir::PixelType::U8).map_err(|e| failed(&e))?;
+    let mut dst = fir::images::Image::new(tw, th, fir::PixelType::U8);
+    let options = fir::ResizeOptions::new()
+        .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3));
+    fir::Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .map_err(|e| failed(&e))?;
+    Ok((dst.into_vec(), tw, th))
+}
+
+/// Grey pixels stored with EXIF orientation `o`, turned upright.
+fn upright(p: &[u8], w: u32, h: u32, o: u16) -> (Vec<u8>, u32, u32) {
+    if !(2..=8).contains(&o) {
+        return (p.to_vec(), w, h);
+    }
+    let (w, h) = (w as usize, h as usize);
+    let (ow, oh) = if o >= 5 { (h, w) } else { (w, h) };
+    let mut out = vec![0u8; ow * oh];
+    for y in 0..oh {
+        for x in 0..ow {
+            let (sx, sy) = match o {
+                2 => (w - 1 - x, y),
+                3 => (w - 1 - x, h - 1 - y),
+                4 => (x, h - 1 - y),
+                5 => (y, x),
+                6 => (y, h - 1 - x),
+                7 => (w - 1 - y, h - 1 - x),
+                _ => (w - 1 - y, x),
+            };
+            out[y * ow + x] = p[sy * w + sx];
+        }
+    }
+    (out, ow as u32, oh as u32)
+}
+
+/// For an animated PNG (one with an `acTL` chunk), whether its default
+/// image is the animation's first frame (an `fcTL` before the first
+/// `IDAT`); `None` for a still PNG. The bytes were checked by the
+/// sanitiser.
+fn png_animation(bytes: &[u8]) -> Option<bool> {
+    let mut pos = 8;
+    let mut animated = false;
+    let mut fctl_first = false;
+    while let Some(header) = bytes.get(pos..pos + 8) {
+        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        match &header[4..8] {
+            b"acTL" => animated = true,
+            b"fcTL" => fctl_first = true,
+            b"IDAT" => break,
+            _ => {}
+        }
+        pos = pos.saturating_add(12).saturating_add(len);
+    }
+    animated.then_some(fctl_first)
+}
+
+/// Whether a WebP is marked as animated in its `VP8X` header.
+fn webp_animated(bytes: &[u8]) -> bool {
+    bytes.get(12..16) == Some(b"VP8X") && bytes.get(20).is_some_and(|f| f & 0x02 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::codecs::gif::{GifEncoder, Repeat};
+    use image::{Delay, Frame, RgbaImage};
+
+    const SOLVAY: &[u8] = include_bytes!("../../tests/fixtures/solvay-1927.jpg");
+
+    fn solvay() -> RgbaImage {
+        image::load_from_memory(SOLVAY).expect("solvay").to_rgba8()
+    }
+
+    /// A plain frame the size of the photo, one pixel marked so that
+    /// each is different.
+    fn blank(mark: u32) -> RgbaImage {
+        let mut img = RgbaImage::from_pixel(1000, 420, image::Rgba([200, 210, 220, 255]));
+        img.put_pixel(mark % 1000, 0, image::Rgba([0, 0, 0, 255]));
+        img
+    }
+
+    fn gif(frames: Vec<RgbaImage>) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let mut e = GifEncoder::new_with_speed(&mut out, 30);
+            e.set_repeat(Repeat::Infinite).unwrap();
+            for f in frames {
+                e.encode_frame(Frame::from_parts(
+                    f,
+                    0,
+                    0,
+                    Delay::from_numer_denom_ms(100, 1),
+                ))
+                .unwrap();
+            }
+        }
+        out
+    }
+
+    fn faces_of(bytes: &[u8]) -> Result<Option<Faces>, Refusal> {
+        let clean = super::super::sanitise(bytes, &Settings::default())?;
+        find(&clean, &Settings::default())
+    }
+
+    #[test]
+    fn a_group_in_a_gif_is_counted_even_after_a_blank_frame() {
+        let still = faces_of(SOLVAY).unwrap().unwrap();
+        assert!(still.count() >= 15, "{still:?}");
+        let faces = faces_of(&gif(vec![blank(0), solvay()])).unwrap().unwrap();
+        assert!(faces.count() >= 10, "{faces:?}");
+        assert_eq!((faces.width, faces.height), (1000, 420));
+        // Near miss: the blank frame alone has no face.
+        let faces = faces_of(&gif(vec![blank(0), blank(1)])).unwrap().unwrap();
+        assert_eq!(faces.count(), 0);
+    }
+
+    #[test]
+    fn a_face_in_the_last_of_many_frames_is_found() {
+        let mut frames: Vec<RgbaImage> = (0..40).map(blank).collect();
+        frames.push(solvay());
+        let faces = faces_of(&gif(frames)).unwrap().unwrap();
+        assert!(faces.count() >= 10, "{faces:?}");
+    }
+
+    #[test]
+    fn too_long_an_animation_is_refused_not_decoded_for_ever() {
+        // A 2×2 GIF of 1,001 frames, each a 1×1 image.
+        let mut v = b"GIF89a\x02\x00\x02\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff".to_vec();
+        for _ in 0..=MAX_FRAMES {
+            v.extend_from_slice(b"\x21\xf9\x04\x00\x0a\x00\x00\x00");
+            v.extend_from_slice(b"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00");
+        }
+        v.push(0x3B);
+        let err = faces_of(&v).unwrap_err();
+        assert!(matches!(err, Refusal::TooManyFrames { .. }), "{err}");
+        assert!(err.fix().contains("shorten"), "{}", err.fix());
+        // Near miss: a thousand frames are looked through.
+        let cut = v.len() - 1 - 23;
+        let mut ok = v[..cut].to_vec();
+        ok.push(0x3B);
+        assert_eq!(faces_of(&ok).unwrap().unwrap().count(), 0);
+    }
+
+    #[test]
+    fn damaged_frames_are_refused_never_a_panic() {
+        let input = gif(vec![blank(0), blank(1)]);
+        for i in (13..input.len()).step_by(7) {
+            let mut v = input.clone();
+            v[i] ^= 0x5A;
+            let _ = faces_of(&v);
+        }
+    }
 }

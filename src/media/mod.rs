@@ -81,6 +81,10 @@ pub enum Refusal {
         "it is an encrypted or password-protected {format}, so what is inside cannot be checked"
     )]
     Encrypted { format: &'static str },
+    #[error(
+        "it is an animation longer than schoolsite looks through for faces (more than {frames} frames, or {megapixels} million pixels in all its frames)"
+    )]
+    TooManyFrames { frames: usize, megapixels: u64 },
 }
 
 /// "a" or "an" before a format's name: "a PDF", "an MP3", "an image".
@@ -137,6 +141,9 @@ impl Refusal {
             }
             Refusal::Encrypted { .. } => {
                 "open it and save (or export) it again without a password".to_string()
+            }
+            Refusal::TooManyFrames { .. } => {
+                "shorten the animation, or make it smaller: every frame is looked at for faces".to_string()
             }
         }
     }
@@ -533,7 +540,7 @@ impl From<CleanFile> for Processed {
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 4;
+const CACHE_VERSION: u32 = 6;
 
 /// What to do to one image beyond stripping it: decided by the caller
 /// (from the consent declarations), applied here.
