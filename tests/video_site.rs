@@ -55,7 +55,12 @@ fn sports_day(clip: &[u8], people: Option<&str>, captions: Option<(&str, &str)>)
     if let Some(people) = people {
         site.write(
             "content/news/sports-day/photos.toml",
-            format!("[[photo]]\nfile = \"relay.mp4\"\n{people}\nfocus = \"group\"\n"),
+            // A clip of one pupil is an individual one; of more, a group.
+            if people.contains(',') {
+                format!("[[photo]]\nfile = \"relay.mp4\"\n{people}\nfocus = \"group\"\n")
+            } else {
+                format!("[[photo]]\nfile = \"relay.mp4\"\n{people}\n")
+            },
         );
     }
     if let Some((name, text)) = captions {
@@ -280,4 +285,54 @@ fn a_clip_without_captions_is_flagged_and_one_too_big_is_refused() {
         "{f:#?}"
     );
     assert!(f[0]["fix"].as_str().unwrap().contains("720p"), "{f:#?}");
+}
+
+#[test]
+fn captions_are_read_as_a_viewer_sees_them_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(clip) = clip(dir.path()) else { return };
+    // The name split by WebVTT markup, a timestamp, a reference and a
+    // ruby annotation: a viewer sees "Millie Smith".
+    for line in [
+        "Well run, Mil<b>lie</b> S<c.yellow>mi</c>th!",
+        "Well run, Millie <00:00:01.500>Sm&#105;th!",
+        "Well run, <ruby>Mil<rt>x</rt>lie</ruby> Smith!",
+        "Well run, Millie Sm&ZeroWidthSpace;ith!",
+        "<v Millie Smith>Well run!",
+    ] {
+        let captions = CAPTIONS.replace("Well run, Millie S.!", line);
+        let site = sports_day(
+            &clip,
+            Some("people = [\"1001\"]"),
+            Some(("relay.vtt", &captions)),
+        );
+        let (run, findings) = check(&site);
+        assert_eq!(run.code, 1, "{line}: {}", run.all());
+        let f = with_rule(&findings, "name-near-photo");
+        assert_eq!(f.len(), 1, "{line}: {findings:#?}");
+        assert_eq!(f[0]["line"], 9, "{line}");
+    }
+    // Near miss: the same markup around a first name and an initial.
+    let captions = CAPTIONS.replace(
+        "Well run, Millie S.!",
+        "Well run, Mil<b>lie</b> <font>S.</font> &amp; <v.loud Mrs Jones>co!",
+    );
+    let site = sports_day(
+        &clip,
+        Some("people = [\"1001\"]"),
+        Some(("relay.vtt", &captions)),
+    );
+    let run = site.run(&["build", "--today", "2026-11-23"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    // What is published is rebuilt: WebVTT's own tags kept, others gone.
+    let vtt: Vec<(String, Vec<u8>)> = published_media(&site)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".vtt"))
+        .collect();
+    let text = String::from_utf8(vtt[0].1.clone()).unwrap();
+    assert!(
+        text.contains("Well run, Mil<b>lie</b> S. &amp; <v.loud Mrs Jones>co!"),
+        "{text}"
+    );
+    assert!(!text.contains("font"), "{text}");
 }

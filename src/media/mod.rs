@@ -584,12 +584,14 @@ pub fn process(
         let clean = sanitise(input, settings)?;
         let mut processed = Processed::from(clean);
         if kind.is_captions() {
-            // The names and contact rules read captions as written, line
-            // for line, so findings point at the line to fix.
-            let text = String::from_utf8_lossy(input)
-                .trim_start_matches('\u{feff}')
-                .replace("\r\n", "\n")
-                .replace('\r', "\n");
+            // The names and contact rules read captions as a viewer sees
+            // them, line for line, so findings point at the line to fix.
+            let text = captions::shown(
+                &String::from_utf8_lossy(input)
+                    .trim_start_matches('\u{feff}')
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n"),
+            );
             processed.contents = Some(DocumentContents {
                 pages: vec![DocumentPage {
                     text,
