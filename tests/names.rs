@@ -113,6 +113,53 @@ fn every_way_of_writing_a_name_is_caught_and_near_misses_are_not() {
             "[Amelia](https://example.org/amelia-smith/)",
             "[Amelia](https://example.org/amelia-s/)",
         ),
+        // As a reader sees it: the bidirectional algorithm, Unicode's
+        // invisible and filler characters, look-alike letters.
+        (
+            "reversed in a right-to-left override",
+            "Well done \u{202E}htimS ailemA\u{202C}!",
+            "Well done \u{202E}ailemA\u{202C}!",
+        ),
+        (
+            "an override written as a reference",
+            "&#x202E;htimS ailemA&#x202C; won.",
+            "&#x202E;.S ailemA&#x202C; won.",
+        ),
+        (
+            "only the surname reversed",
+            "Amelia \u{202E}htimS\u{202C} won.",
+            "Amelia \u{202E}.S\u{202C} won.",
+        ),
+        (
+            "an isolate inside the name",
+            "Ame\u{2066}lia\u{2069} Smith won.",
+            "Ame\u{2066}lia\u{2069} S. won.",
+        ),
+        (
+            "a word joiner, a variation selector, a tag character",
+            "Am\u{2060}elia Sm\u{FE0F}it\u{E0041}h won.",
+            "Am\u{2060}elia S\u{FE0F}. won.",
+        ),
+        (
+            "a Hangul filler for the space",
+            "Amelia\u{3164}Smith won.",
+            "Amelia\u{3164}S. won.",
+        ),
+        (
+            "small capitals",
+            "\u{1D00}\u{1D0D}\u{1D07}\u{029F}\u{026A}\u{1D00} s\u{1D0D}\u{026A}\u{1D1B}\u{029C} won.",
+            "\u{1D00}\u{1D0D}\u{1D07}\u{029F}\u{026A}\u{1D00} s. won.",
+        ),
+        (
+            "mathematical bold letters",
+            "\u{1D400}\u{1D426}\u{1D41E}\u{1D425}\u{1D422}\u{1D41A} \u{1D412}\u{1D426}\u{1D422}\u{1D42D}\u{1D421} won.",
+            "\u{1D400}\u{1D426}\u{1D41E}\u{1D425}\u{1D422}\u{1D41A} won.",
+        ),
+        (
+            "in a class attribute",
+            "<span class=\"amelia-smith\">A.</span> won.",
+            "<span class=\"amelia\">A.</span> won.",
+        ),
     ];
     for (what, hit, miss) in cases {
         assert_eq!(caught(hit), millie, "{what}: {hit:?} should be caught");
@@ -279,4 +326,53 @@ fn the_example_site_is_clean_and_its_register_has_word_names() {
         assert!(register.contains(word_name), "{word_name}");
     }
     assert!(names_findings(&site).is_empty());
+}
+
+#[test]
+fn markup_that_reorders_or_splits_what_a_reader_sees_is_refused() {
+    // Ruby annotations, bidi overrides and event handlers are not on the
+    // gate's list for Markdown: the page is refused, whatever it says.
+    for (body, rule) in [
+        ("<ruby>Ame<rt>x</rt>lia</ruby> Smith won.", "html-refused"),
+        ("<bdo dir=\"rtl\">htimS ailemA</bdo> won.", "html-refused"),
+        (
+            "<span onclick=\"alert('Amelia Smith')\">A.</span>",
+            "html-refused",
+        ),
+    ] {
+        let site = site_with(body);
+        let (run, found) = findings_with_prefix(&site, "2026-11-23", "");
+        assert_eq!(run.code, 1, "{body}: {}", run.all());
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0.starts_with(rule.split('-').next().unwrap())),
+            "{body}: {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_stylesheet_may_not_reverse_letters() {
+    for (css, blocked) in [
+        (
+            ".name { unicode-bidi: bidi-override; direction: rtl; }",
+            true,
+        ),
+        (".name { unicode-bidi: isolate-override; }", true),
+        (".name { unicode-bidi: isolate; direction: rtl; }", false),
+    ] {
+        let site = site_with("Amelia won.");
+        site.write("themes/schoolsite/static/extra.css", css);
+        let (run, found) = findings_with_prefix(&site, "2026-11-23", "css");
+        assert_eq!(run.code == 1, blocked, "{css}: {}", run.all());
+        if blocked {
+            assert_eq!(found.len(), 1, "{found:#?}");
+            assert_eq!(found[0].0, "css-reorders-text");
+            assert_eq!(found[0].2, "themes/schoolsite/static/extra.css");
+            assert!(found[0].4.contains("unicode-bidi:"), "{}", found[0].4);
+        } else {
+            assert!(found.is_empty(), "{found:#?}");
+        }
+    }
 }

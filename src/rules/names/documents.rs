@@ -1,5 +1,8 @@
 //! Names in published documents (PDFs): their text is checked like a
-//! page's, page by page, with their bookmarks and comments; their file
+//! page's, page by page (with what a viewer shows with each page: its
+//! annotations, form fields, links, tags and label), and what a viewer
+//! shows outside the pages (bookmarks, layer names, tags that name no
+//! page); their file
 //! name like a page's address. A document whose text cannot be read (a
 //! scan, a font with no Unicode map) is flagged: its names were not
 //! checked.
@@ -30,7 +33,8 @@ pub fn check(input: &Input, matcher: &Matcher) -> Vec<Finding> {
 /// The first place a pupil is named, and how often.
 struct Found {
     pupil: u32,
-    /// 1-based; 0 for the bookmarks.
+    /// 1-based; 0 for what is shown outside the pages (bookmarks, layer
+    /// names, tags that name no page).
     page: usize,
     /// Where on the page.
     at: usize,
@@ -82,7 +86,7 @@ fn check_document(
             contents.location(&file, f.page - 1, f.at)
         };
         let place = match (f.page, location.line) {
-            (0, _) => "in its bookmarks".to_string(),
+            (0, _) => "outside its pages (in its bookmarks, layer names or tags)".to_string(),
             (_, Some(line)) => format!("on line {line}"),
             (page, None) => format!("on page {page}"),
         };

@@ -36,8 +36,15 @@ impl PageText {
 /// the next. Parts of the page text are separated by it too.
 pub const BLOCK_BREAK: char = '\u{2029}';
 
-/// Attributes whose values are read or shown.
+/// Attributes named in findings by their own name. Every other
+/// attribute is read too (a value can be shown by CSS `attr()`, read by
+/// assistive technology, or put in an address): as `data` (`data-*`),
+/// `aria` (`aria-*`), `event` (`on*`) or `attribute`.
 const ATTRIBUTES: &[&str] = &[
+    "class",
+    "id",
+    "name",
+    "abbr",
     "alt",
     "title",
     "aria-label",
@@ -209,18 +216,7 @@ fn walk(html: &str, sink: &mut impl Sink) -> bool {
         }
         if tag.len() > name.len() + 2 {
             for_each_attribute(tag, |attr, value| {
-                let Some(place) = ATTRIBUTES
-                    .iter()
-                    .find(|a| attr.eq_ignore_ascii_case(a))
-                    .copied()
-                    .or_else(|| {
-                        attr.get(..5)
-                            .is_some_and(|p| p.eq_ignore_ascii_case("data-"))
-                            .then_some("data")
-                    })
-                else {
-                    return;
-                };
+                let place = attribute_place(attr);
                 if place == "src" && value.contains("/media/") {
                     // Published media are named by their hash.
                     shows_photo = true;
@@ -250,6 +246,25 @@ fn walk(html: &str, sink: &mut impl Sink) -> bool {
         i = lt + end;
     }
     shows_photo
+}
+
+/// What a finding calls attribute `attr`.
+fn attribute_place(attr: &str) -> &'static str {
+    let starts = |prefix: &str| {
+        attr.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    if let Some(known) = ATTRIBUTES.iter().find(|a| attr.eq_ignore_ascii_case(a)) {
+        known
+    } else if starts("data-") {
+        "data"
+    } else if starts("aria-") {
+        "aria"
+    } else if starts("on") {
+        "event"
+    } else {
+        "attribute"
+    }
 }
 
 /// Whether `name` is one of the [`INLINE`] tags, in any case.

@@ -10,6 +10,7 @@
 //! Markdown line the name came from, or at the templates when it is not in
 //! the page's own source.
 
+mod bidi;
 mod documents;
 mod html;
 mod matcher;
@@ -244,7 +245,7 @@ fn check_page(
     // name.
     html::first_look_words(page.html, look);
     let words = &mut look.words;
-    let page_text = if matcher.may_name_anyone(words) {
+    let page_text = if matcher.may_name_anyone(words) || bidi::may_reorder(page.html) {
         html::page_text(page.html)
     } else {
         html::PageText::default()
@@ -378,8 +379,30 @@ fn check_page(
 }
 
 /// Every full name in `text` that reads as one person's name, in order:
-/// (pupil, byte range in `text`). `words` is scratch space.
+/// (pupil, byte range in `text`). `words` is scratch space. Text that
+/// the bidirectional algorithm could reorder is read as it is laid out
+/// too.
 fn full_names_in(matcher: &Matcher, text: &str, words: &mut Vec<u64>) -> Vec<(u32, usize, usize)> {
+    let mut hits = names_as_written(matcher, text, words);
+    if bidi::may_reorder(text) {
+        for (laid_out, map) in bidi::visual_orders(text) {
+            for (pupil, from, to) in names_as_written(matcher, &laid_out, words) {
+                let (from, to) = bidi::source_span(&map, from, to, text);
+                if !hits.iter().any(|&(p, f, _)| p == pupil && f == from) {
+                    hits.push((pupil, from, to));
+                }
+            }
+        }
+        hits.sort_by_key(|&(_, from, _)| from);
+    }
+    hits
+}
+
+fn names_as_written(
+    matcher: &Matcher,
+    text: &str,
+    words: &mut Vec<u64>,
+) -> Vec<(u32, usize, usize)> {
     // Most text names nobody: a quick first look at the words' hashes,
     // then the full check only where there may be a name.
     words.clear();
@@ -406,17 +429,14 @@ fn source_lines(doc: Option<&Document>, matcher: &Matcher) -> Vec<(u32, usize)> 
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut words = Vec::new();
     for (first_line, text) in [(doc.front_line, &doc.front), (doc.body_line, &doc.body)] {
-        let n = normalise::normalise(text);
         // Hits come in order, so lines are counted once through the text.
         let (mut counted_to, mut line) = (0, first_line);
-        for h in matcher.full_names(&n.text) {
-            let (from, to) = n.source_range(h.start, h.end, text);
-            if one_name(&text[from..to]) {
-                line += text[counted_to..from].matches('\n').count();
-                counted_to = from;
-                out.push((h.pupil, line));
-            }
+        for (pupil, from, _) in full_names_in(matcher, text, &mut words) {
+            line += text[counted_to..from].matches('\n').count();
+            counted_to = from;
+            out.push((pupil, line));
         }
     }
     out
@@ -510,6 +530,10 @@ fn place_name(attr: &str) -> String {
         "href" => "a link's address".to_string(),
         "src" | "srcset" => "an image's address".to_string(),
         "content" => "a meta tag".to_string(),
+        "data" => "a data- attribute".to_string(),
+        "aria" => "an aria- attribute, which screen readers read out".to_string(),
+        "event" => "an event handler attribute".to_string(),
+        "attribute" => "an attribute".to_string(),
         other => format!("the {other} attribute"),
     }
 }

@@ -1,13 +1,16 @@
 //! Text as the names matcher sees it: lower case, without diacritics,
 //! with look-alike letters from other scripts folded to the Latin letter
 //! they imitate (Unicode's confusables "skeleton", UTS #39), invisible
-//! characters (zero-width spaces, soft hyphens) removed, and everything
-//! that is not a letter or digit turned into a single space. "Zoë
+//! characters (Unicode's default-ignorable and format characters: zero-
+//! width spaces, soft hyphens, bidirectional controls, variation
+//! selectors, tags) removed, blank fillers turned into spaces, and
+//! everything that is not a letter or digit turned into a single space. "Zoë
 //! O'Brien-Smith's" becomes "zoe o brien smith s".
 //!
 //! Every byte of the result remembers the byte offset of the character it
 //! came from, so a match can be quoted from the original text.
 
+use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// Normalised text and, for each of its bytes, the offset in the source.
@@ -135,24 +138,113 @@ fn fold(input: &str, mut source: Option<&mut Vec<u32>>) -> String {
 /// letter or digit `c`, `None` separates words; nothing at all for an
 /// invisible character.
 fn fold_char(c: char, mut action: impl FnMut(Option<char>)) {
-    // Common non-ASCII characters first, without the confusables table:
-    // invisible ones vanish (so "Sm\u{200B}ith" is "smith"), spaces and
-    // punctuation separate words.
-    match c {
-        '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' => return,
-        '\u{2010}'..='\u{2027}' | '\u{2028}'..='\u{205E}' | '\u{A0}' | '\u{3000}' => {
-            return action(None);
-        }
-        _ => {}
+    // Characters a reader never sees, from Unicode's data: the
+    // default-ignorable ones (zero-width spaces and joiners, soft hyphen,
+    // bidirectional controls, variation selectors, tags) and every other
+    // format character vanish, so "Sm\u{200B}ith" is "smith"; the
+    // default-ignorable *letters*, the Hangul fillers, are drawn as a
+    // blank as wide as a letter, so they separate words as a space does.
+    match shown(c) {
+        Shown::Nothing => return,
+        Shown::Blank => return action(None),
+        Shown::Glyph => {}
     }
+    // Common spaces and punctuation separate words, without the
+    // confusables table.
+    if matches!(c, '\u{2010}'..='\u{205E}' | '\u{A0}' | '\u{3000}') {
+        return action(None);
+    }
+    // Checked before the confusables, which fold some small capitals
+    // to other letters (ᴋ to ĸ).
+    if let Some(letter) = small_capital(c) {
+        return action(Some(letter));
+    }
+    // Compatibility forms (mathematical letters, full-width letters,
+    // ligatures) are the letters they are drawn with.
     let mut buf = [0u8; 4];
-    for folded in unicode_security::skeleton(c.encode_utf8(&mut buf)) {
-        if is_combining_mark(folded) {
+    let compat: String = c.encode_utf8(&mut buf).nfkc().collect();
+    if compat.is_ascii() && !compat.is_empty() {
+        for a in compat.chars() {
+            action(a.is_ascii_alphanumeric().then(|| a.to_ascii_lowercase()));
+        }
+        return;
+    }
+    for lower in c.to_lowercase() {
+        let skeleton: String = unicode_security::skeleton(lower.encode_utf8(&mut buf)).collect();
+        // A look-alike of a Latin letter is that letter, even where the
+        // confusables data's own prototype is another spelling (its
+        // prototype of "m" is "rn").
+        if let Some(&latin) = LATIN_SKELETONS.get(skeleton.as_str()) {
+            action(Some(latin));
             continue;
         }
-        for lower in folded.to_lowercase() {
-            action(lower.is_alphanumeric().then_some(lower));
+        for folded in skeleton.chars() {
+            if is_combining_mark(folded) {
+                continue;
+            }
+            for lower in folded.to_lowercase() {
+                action(lower.is_alphanumeric().then_some(lower));
+            }
         }
+    }
+}
+
+/// The confusables skeleton of each small Latin letter and digit, and
+/// the letter (letters win over digits that look the same: "l", not "1").
+static LATIN_SKELETONS: std::sync::LazyLock<std::collections::HashMap<String, char>> =
+    std::sync::LazyLock::new(|| {
+        let mut map = std::collections::HashMap::new();
+        for c in ('a'..='z').chain('0'..='9') {
+            let mut buf = [0u8; 4];
+            let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
+            map.entry(skeleton).or_insert(c);
+        }
+        map
+    });
+
+/// The Latin letter a small capital is drawn as (ʟ is "LATIN LETTER
+/// SMALL CAPITAL L"): they have no decomposition and are not in the
+/// confusables data, so their Unicode names say which letter they are.
+fn small_capital(c: char) -> Option<char> {
+    if c.is_ascii() || !c.is_alphabetic() {
+        return None;
+    }
+    let name = unicode_names2::name(c)?.to_string();
+    let letter = name.strip_prefix("LATIN LETTER SMALL CAPITAL ")?;
+    let mut chars = letter.chars();
+    match (chars.next(), chars.next()) {
+        (Some(l), None) if l.is_ascii_uppercase() => Some(l.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// How a character appears to a reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// Not at all: it takes no room.
+    Nothing,
+    /// As an empty space the width of a letter.
+    Blank,
+    /// As itself.
+    Glyph,
+}
+
+/// How `c` appears, from Unicode's character properties
+/// (`Default_Ignorable_Code_Point`, `General_Category`).
+fn shown(c: char) -> Shown {
+    use icu_properties::props::{DefaultIgnorableCodePoint, GeneralCategory, GeneralCategoryGroup};
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    let category = CodePointMapData::<GeneralCategory>::new().get(c);
+    if CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c) {
+        if GeneralCategoryGroup::Letter.contains(category) {
+            Shown::Blank
+        } else {
+            Shown::Nothing
+        }
+    } else if category == GeneralCategory::Format {
+        Shown::Nothing
+    } else {
+        Shown::Glyph
     }
 }
 
@@ -444,6 +536,38 @@ mod tests {
         assert_eq!(name("Amelia\u{00A0}Smith"), name("Amelia Smith"));
         assert_eq!(name("  --  "), "");
         assert_eq!(name("李小龍"), "李小龍");
+    }
+
+    #[test]
+    fn what_a_reader_cannot_see_is_read_from_unicode_data() {
+        let plain = name("Oliver Okafor");
+        for hidden in [
+            // Joined by characters that take no room: a word joiner, a
+            // combining grapheme joiner, bidirectional isolates and
+            // embeddings, an Arabic letter mark, a variation selector, a
+            // Mongolian free variation selector, a tag character, an
+            // interlinear annotation anchor.
+            "Oli\u{2060}ver Oka\u{034F}for",
+            "Oli\u{2066}ver\u{2069} Okafor",
+            "Oli\u{202A}ver\u{202C} Okafor",
+            "Oliv\u{061C}er Oka\u{FE0F}for",
+            "Oliv\u{180B}er Okaf\u{E0041}or",
+            "Oli\u{FFF9}ver Okafor",
+            "O\u{1D173}liver Okafor",
+        ] {
+            assert_eq!(name(hidden), plain, "{hidden:?}");
+        }
+        // A Hangul filler is drawn as a blank: it reads as a space.
+        assert_eq!(name("Oliver\u{3164}Okafor"), plain);
+        assert_eq!(name("Oliver\u{FFA0}Okafor"), plain);
+        // Look-alike letters: small capitals, full-width, mathematical.
+        assert_eq!(name("ᴏʟɪᴠᴇʀ ᴏᴋᴀꜰᴏʀ"), plain);
+        assert_eq!(name("Ｏｌｉｖｅｒ Ｏｋａｆｏｒ"), plain);
+        assert_eq!(name("𝐎𝐥𝐢𝐯𝐞𝐫 𝐎𝐤𝐚𝐟𝐨𝐫"), plain);
+        assert_eq!(name("𝐀𝐦𝐞𝐥𝐢𝐚 𝐒𝐦𝐢𝐭𝐡"), "amelia smith");
+        // Near miss: a visible space or punctuation still separates.
+        assert_eq!(name("Oli ver"), "oli ver");
+        assert_eq!(name("Oli\u{2800}ver"), "oli ver");
     }
 
     #[test]
