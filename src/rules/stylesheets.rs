@@ -22,6 +22,18 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 "fix the CSS so a browser reads it one way only",
             ));
         }
+        if let Some(what) = read.reorders {
+            let line = text
+                .to_ascii_lowercase()
+                .find("unicode-bidi")
+                .map_or(1, |at| 1 + text[..at].matches('\n').count());
+            out.push(Finding::error(
+                "css-reorders-text",
+                Location::line(&file.display, line),
+                format!("this stylesheet sets {what}, which shows letters in another order than they are written, where the names rules cannot read them"),
+                "write the text in the order it is read and remove the unicode-bidi override",
+            ));
+        }
         let own = input.published.page_url(&format!("/{}", file.rel));
         for url in read.urls {
             if let Err(refused) = input.published.resolve(&url.0, &own, Use::Fetch) {

@@ -17,7 +17,25 @@ pub struct Read {
     /// What the tokenizer could not read (a broken `url(`, a string cut
     /// by a line end), or nesting too deep to follow.
     pub unreadable: Option<String>,
+    /// A `unicode-bidi` value that is not on [`UNICODE_BIDI`]: one that
+    /// would show letters in another order than they are written.
+    pub reorders: Option<String>,
 }
+
+/// The `unicode-bidi` values a page may use: those that never reverse
+/// letters a reader sees (`bidi-override` and `isolate-override` show
+/// "rofakO" as "Okafor", where the rules that read the text cannot follow).
+const UNICODE_BIDI: &[&str] = &[
+    "normal",
+    "embed",
+    "isolate",
+    "plaintext",
+    "inherit",
+    "initial",
+    "unset",
+    "revert",
+    "revert-layer",
+];
 
 /// How deep blocks and functions may nest before the CSS is refused
 /// (browsers stop far sooner than a stack would).
@@ -66,8 +84,12 @@ fn walk(p: &mut Parser<'_, '_>, url_context: bool, depth: usize, read: &mut Read
         return;
     }
     let mut import = false;
+    // Where a `unicode-bidi` declaration's value is being read: after
+    // the property's name, after its colon.
+    let mut bidi = Bidi::None;
     while let Ok(token) = p.next_including_whitespace_and_comments() {
         let token = token.clone();
+        bidi = bidi.next(&token, read);
         let nested = match &token {
             Token::UnquotedUrl(u) => {
                 read.urls.push(CssUrl(u.to_string()));
@@ -116,9 +138,73 @@ fn walk(p: &mut Parser<'_, '_>, url_context: bool, depth: usize, read: &mut Read
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bidi {
+    None,
+    Name,
+    Value,
+}
+
+impl Bidi {
+    /// The state after `token`, recording a value not on the list.
+    fn next(self, token: &Token<'_>, read: &mut Read) -> Bidi {
+        match (self, token) {
+            (_, Token::WhiteSpace(_) | Token::Comment(_)) => self,
+            (_, Token::Ident(name)) if self != Bidi::Value => {
+                if name.eq_ignore_ascii_case("unicode-bidi") {
+                    Bidi::Name
+                } else {
+                    Bidi::None
+                }
+            }
+            (Bidi::Name, Token::Colon) => Bidi::Value,
+            (Bidi::Value, Token::Ident(value))
+                if UNICODE_BIDI.iter().any(|v| value.eq_ignore_ascii_case(v)) =>
+            {
+                Bidi::None
+            }
+            (Bidi::Value, other) => {
+                let shown = match other {
+                    Token::Ident(v) => v.to_string(),
+                    Token::Function(f) => format!("{f}()"),
+                    _ => "that value".to_string(),
+                };
+                read.reorders = Some(format!("unicode-bidi: {shown}"));
+                Bidi::None
+            }
+            _ => Bidi::None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_bidi_values_that_keep_letters_in_order() {
+        for ok in [
+            "p{unicode-bidi:isolate;direction:rtl}",
+            "p { unicode-bidi : plaintext }",
+            "p{UNICODE-BIDI:Embed}",
+            "a:hover{color:red}",
+            "p{direction:rtl}",
+        ] {
+            assert_eq!(read(ok).reorders, None, "{ok}");
+        }
+        for bad in [
+            "p{unicode-bidi:bidi-override;direction:rtl}",
+            "p{unicode-bidi: isolate-override}",
+            "p{unicode-bid\\69:bidi-override}",
+            "p{unicode-bidi:/**/bidi-override}",
+            "p{unicode-bidi:var(--x)}",
+            "@media screen{p{unicode-bidi:bidi-override}}",
+        ] {
+            assert!(read(bad).reorders.is_some(), "{bad}");
+        }
+        // A style attribute is read the same way.
+        assert!(read("unicode-bidi:bidi-override").reorders.is_some());
+    }
 
     fn urls(css: &str) -> Vec<String> {
         read(css).urls.into_iter().map(|u| u.0).collect()

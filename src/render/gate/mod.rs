@@ -545,6 +545,15 @@ impl<'a> Writer<'a> {
             );
             ok = false;
         }
+        if let Some(what) = read.reorders {
+            self.refuse(
+                "css-reorders-text",
+                format!("the CSS in {place} sets {what}, which shows letters in another order than they are written"),
+                "write the text in the order it is read and remove the unicode-bidi override",
+                vec![place.to_string()],
+            );
+            ok = false;
+        }
         for url in read.urls {
             ok = self.address(&url.0, Use::Fetch, place) && ok;
         }
