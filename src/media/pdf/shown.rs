@@ -97,12 +97,11 @@ impl<'a> Walk<'a> {
                 }
             }
             Object::String(..) => {
+                // An address is read as a viewer shows it, with its
+                // escapes decoded.
                 if let Some(t) = text_of(object) {
-                    let decoded = percent_decoded(&t);
-                    self.text(t);
-                    if let Some(d) = decoded {
-                        self.text(d);
-                    }
+                    let decoded = percent_decoded(&t).unwrap_or(t);
+                    self.text(decoded);
                 }
             }
             Object::Name(name) if NAME_VALUES.contains(&key) => {
