@@ -398,7 +398,9 @@ fn strip_pdf(
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocumentContents {
     pub pages: Vec<DocumentPage>,
-    /// The titles of its bookmarks, one per line.
+    /// What a viewer shows outside the pages, one piece per line: its
+    /// bookmarks' titles (and addresses), its layers' names, its tags'
+    /// texts that name no page.
     #[serde(default)]
     pub bookmarks: String,
     /// Whether the one page's text is the file's own text, line for line
@@ -428,10 +430,13 @@ impl DocumentContents {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocumentPage {
     /// The page's text, words separated by spaces and lines by line
-    /// breaks as far as their positions tell, then its comments' text.
+    /// breaks as far as their positions tell, then what a viewer shows
+    /// with it: its annotations' text and appearances, form fields,
+    /// links' addresses, tags' texts and its label's prefix.
     pub text: String,
-    /// How many pictures it shows that may show a person: at least
-    /// [`MIN_PICTURE_SIDE`] pixels on both sides, and not one-bit masks.
+    /// How many pictures it shows that may show a person: images of at
+    /// least [`MIN_PICTURE_SIDE`] pixels on both sides, and smaller ones
+    /// drawn together as a bigger picture (see `media::pdf::pictures`).
     pub pictures: u32,
     /// Whether some of its text is in a font whose letters cannot be
     /// read (a font without a Unicode map), so was not checked.
@@ -540,7 +545,7 @@ impl From<CleanFile> for Processed {
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 6;
+const CACHE_VERSION: u32 = 7;
 
 /// What to do to one image beyond stripping it: decided by the caller
 /// (from the consent declarations), applied here.
