@@ -160,6 +160,16 @@ fn every_way_of_writing_a_name_is_caught_and_near_misses_are_not() {
             "<span class=\"amelia-smith\">A.</span> won.",
             "<span class=\"amelia\">A.</span> won.",
         ),
+        (
+            "joined by a full stop",
+            "<span id=\"Amelia.Smith\">A.</span> won.",
+            "<span id=\"Amelia.S\">A.</span> won.",
+        ),
+        (
+            "in a link's fragment",
+            "[Amelia](/news/#amelia-smith) won.",
+            "[Amelia](/news/#amelia) won.",
+        ),
     ];
     for (what, hit, miss) in cases {
         assert_eq!(caught(hit), millie, "{what}: {hit:?} should be caught");

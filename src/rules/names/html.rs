@@ -222,15 +222,21 @@ fn walk(html: &str, sink: &mut impl Sink) -> bool {
                     shows_photo = true;
                     return;
                 }
-                if matches!(place, "href" | "src" | "srcset" | "poster")
+                let value = if matches!(place, "href" | "src" | "srcset" | "poster")
                     && (value.starts_with('/') && !value.starts_with("//")
                         || value.starts_with('#'))
                 {
                     // An address on this site: its pages' addresses are
                     // checked where they are published, and its media are
-                    // named by their hash.
-                    return;
-                }
+                    // named by their hash; what follows a `?` or `#` is
+                    // read (a fragment is shown in the address bar).
+                    match value.find(['?', '#']) {
+                        Some(at) => &value[at + 1..],
+                        None => return,
+                    }
+                } else {
+                    value
+                };
                 if !value.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) {
                     return;
                 }

@@ -448,13 +448,17 @@ fn source_lines(doc: Option<&Document>, matcher: &Matcher) -> Vec<(u32, usize)> 
 /// of an initial: "Amelia R. Smith").
 fn one_name(span: &str) -> bool {
     let mut prev: [Option<char>; 2] = [None, None];
-    for c in span.chars() {
+    let mut chars = span.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '!' | '?' | ';' | ':' | html::BLOCK_BREAK => return false,
             '.' => {
                 let initial = prev[1].is_some_and(char::is_alphabetic)
                     && !prev[0].is_some_and(char::is_alphanumeric);
-                if !initial {
+                // A full stop ends a sentence only before a space: in
+                // "Oliver.Okafor" (an address, a class) it joins.
+                let joins = chars.peek().is_some_and(|n| n.is_alphanumeric());
+                if !initial && !joins {
                     return false;
                 }
             }
