@@ -502,7 +502,7 @@ fn a_photo_drawn_as_a_soft_mask_counts_and_a_small_one_does_not() {
             &[
                 b"<< /Type /ExtGState /SMask << /Type /Mask /S /Luminosity /G 9 0 R >> >>".to_vec(),
                 pdf_stream(
-                    format!("/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Group << /S /Transparency /CS /DeviceGray >> /Resources << /XObject << /Im 10 0 R >> >>").as_bytes(),
+                    b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Group << /S /Transparency /CS /DeviceGray >> /Resources << /XObject << /Im 10 0 R >> >>",
                     format!("q {w} 0 0 {h} 60 400 cm /Im Do Q").as_bytes(),
                 ),
                 grey(w, h, 8, ""),
@@ -646,4 +646,41 @@ fn contact_details_in_a_link_or_form_field_are_found_on_their_page() {
     declare_nobody(&site, "content/letters", &["letter.pdf"]);
     let (run, findings) = json_findings(&site, TODAY, &["Smith"]);
     assert_eq!(run.code, 0, "{findings:#?}");
+}
+
+#[test]
+fn loops_and_deep_nesting_are_read_within_bounds_or_refused() {
+    // Fields that are their own parents, a tag tree that contains itself,
+    // page labels whose tree loops, an appearance that draws itself.
+    let loops = two_pages(
+        "/StructTreeRoot 10 0 R /PageLabels 11 0 R",
+        "/Annots [8 0 R]",
+        "",
+        "",
+        &[
+            b"<< /Type /Annot /Subtype /Widget /Rect [0 0 10 10] /Parent 9 0 R /AP << /N 12 0 R >> >>".to_vec(),
+            b"<< /FT /Tx /T (a) /Parent 8 0 R /Kids [8 0 R] >>".to_vec(),
+            b"<< /Type /StructTreeRoot /K [10 0 R 10 0 R] >>".to_vec(),
+            b"<< /Kids [11 0 R] /Nums [0 << /P (Amelia) >>] >>".to_vec(),
+            form(10, 10, "/XObject << /Me 12 0 R >>", "/Me Do"),
+        ],
+    );
+    let site = letters_site(&loops);
+    let (run, findings) = json_findings(&site, TODAY, &["Smith"]);
+    assert_eq!(run.code, 0, "{findings:#?}");
+
+    // State saved deeper than any real drawing: refused as damaged.
+    let deep = two_pages("", "", "", &"q ".repeat(5000), &[]);
+    let site = letters_site(&deep);
+    let (run, findings) = json_findings(&site, TODAY, &["Smith"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let refused = with_rule(&findings, "media-refused");
+    assert_eq!(refused.len(), 1, "{findings:#?}");
+    assert!(
+        refused[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("deeper than any real document"),
+        "{refused:?}"
+    );
 }
