@@ -449,17 +449,22 @@ fn more_faces_than_people_declared_is_questioned() {
     let out = check(&site);
     assert!(!out.stdout.contains("faces-undeclared"), "{}", out.stdout);
 
-    // A photo declared as showing nobody gets no tolerance.
-    site.write("config.toml", &config);
-    site.write(
-        "content/history/photos.toml",
-        "[[photo]]\nfile = \"solvay.jpg\"\nnobody = true\n",
-    );
-    assert!(
-        check(&site)
-            .stdout
-            .contains("the photo solvay.jpg: declared as showing nobody, ")
-    );
+    // A photo declared as showing nobody in which faces are clearly
+    // found is an error, whatever [consent] faces says.
+    for faces in ["warn", "off"] {
+        site.write(
+            "config.toml",
+            format!("{config}\n[consent]\nfaces = \"{faces}\"\n"),
+        );
+        site.write(
+            "content/history/photos.toml",
+            "[[photo]]\nfile = \"solvay.jpg\"\nnobody = true\n",
+        );
+        assert_blocked(
+            &check(&site),
+            "error[faces-in-nobody-photo] line 1: the photo solvay.jpg is declared as showing nobody, but ",
+        );
+    }
 }
 
 #[test]

@@ -102,8 +102,12 @@ pub fn leavers(
         let Some(pages) = uses.get(path) else {
             continue;
         };
-        let focus = super::focus_of(register, declaration);
-        for declared in &declaration.people {
+        // Everyone declared in any copy of the photo (the same bytes on
+        // another page, under any name), at the strictest focus.
+        let Some((people, focus)) = super::everyone_in(register, declarations, path) else {
+            continue;
+        };
+        for declared in people {
             let a = assess(register, &declared.id, focus.consent_use(), on, policy);
             if a.blocks.is_empty() {
                 continue;
@@ -137,24 +141,16 @@ pub fn appearances(
 ) -> Vec<PhotoUse> {
     let mut out = Vec::new();
     for (path, declaration) in declarations.iter() {
-        if !declaration.people.iter().any(|p| super::same_id(&p.id, id)) {
+        // Declared in this copy of the photo or any other (the same bytes
+        // elsewhere, even one declared as showing nobody).
+        let Some((people, focus)) = super::everyone_in(register, declarations, path) else {
+            continue;
+        };
+        if !people.iter().any(|p| super::same_id(&p.id, id)) {
             continue;
         }
-        let pupils = declaration
-            .people
-            .iter()
-            .filter(|p| match register.lookup(&p.id) {
-                Lookup::Found(person) => person.role == Role::Pupil,
-                _ => true,
-            })
-            .count();
         let pages = uses.get(path).map_or(&[][..], Vec::as_slice);
-        out.push(photo_use(
-            path,
-            declaration,
-            declaration.focus(pupils),
-            pages,
-        ));
+        out.push(photo_use(path, declaration, focus, pages));
     }
     out
 }

@@ -11,10 +11,15 @@
 //! [[photo]]
 //! file = "new-library.jpg"
 //! nobody = true
+//! faces_checked_by = "R. Jones"   # optional: see docs/consent.md
 //! ```
 //!
 //! A photo a page shows with no entry is blocked. A sidecar that cannot be
 //! read declares nothing, so its photos are blocked too.
+//!
+//! The same photo (the same bytes) may be in several folders under
+//! several names: [`Declarations::copies`] finds them by content, so each
+//! copy can be checked against the others' declarations.
 
 use crate::content::paths;
 use crate::media::Region;
@@ -73,6 +78,10 @@ pub struct Declaration {
     pub focus: Option<Focus>,
     /// Parts to pixelate before publishing.
     pub blur: Vec<Region>,
+    /// For a photo declared as showing nobody in which faces are found:
+    /// who looked at it and found no one from the school (a painting, an
+    /// old photograph, a false face). Shown to the approver.
+    pub faces_checked_by: Option<String>,
 }
 
 impl Declaration {
@@ -113,6 +122,9 @@ pub struct Declarations {
     entries: BTreeMap<String, Declaration>,
     /// Sidecars that could not be read, by content-relative folder.
     broken: BTreeMap<String, String>,
+    /// Declared photos with the same bytes as another declared photo: each
+    /// path to every path of its group (itself included), in path order.
+    copies: BTreeMap<String, Vec<String>>,
     pub problems: Vec<Finding>,
 }
 
@@ -134,6 +146,7 @@ struct Entry {
     focus: Option<Focus>,
     #[serde(default)]
     blur: Vec<Region>,
+    faces_checked_by: Option<String>,
 }
 
 /// An id, written as text or, for numeric MIS ids, as a number. (A
@@ -180,6 +193,70 @@ impl Declarations {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// The declared photo at `path` and every other declared photo with
+    /// the same bytes (the same photo in another folder or under another
+    /// name), in path order; just itself when it has no copy, and nothing
+    /// when it is not declared.
+    pub fn copies<'a>(&'a self, path: &'a str) -> Vec<(&'a str, &'a Declaration)> {
+        match self.copies.get(path) {
+            Some(group) => group
+                .iter()
+                .filter_map(|p| self.entries.get_key_value(p))
+                .map(|(k, v)| (k.as_str(), v))
+                .collect(),
+            None => self
+                .entries
+                .get_key_value(path)
+                .map(|(k, v)| (k.as_str(), v))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// The groups of declared photos that have the same bytes, each in
+    /// path order.
+    pub fn copy_groups(&self) -> impl Iterator<Item = &[String]> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.copies
+            .values()
+            .filter(move |g| seen.insert(g.first().cloned()))
+            .map(Vec::as_slice)
+    }
+
+    /// Finds declared photos with the same bytes. Only files of the same
+    /// size can be the same, so only those are read (and hashed, a
+    /// buffer at a time): a site without copies reads no photo here.
+    fn link_copies(&mut self, content_dir: &Path) {
+        let mut by_size: BTreeMap<u64, Vec<&String>> = BTreeMap::new();
+        for path in self.entries.keys() {
+            if let Ok(meta) = std::fs::metadata(content_dir.join(path))
+                && meta.is_file()
+            {
+                by_size.entry(meta.len()).or_default().push(path);
+            }
+        }
+        let mut by_hash: BTreeMap<[u8; 32], Vec<String>> = BTreeMap::new();
+        for paths in by_size.values().filter(|p| p.len() > 1) {
+            for path in paths {
+                let mut hasher = blake3::Hasher::new();
+                let hashed = std::fs::File::open(content_dir.join(path))
+                    .and_then(|f| hasher.update_reader(f).map(|_| ()));
+                if hashed.is_ok() {
+                    by_hash
+                        .entry(*hasher.finalize().as_bytes())
+                        .or_default()
+                        .push((*path).clone());
+                }
+            }
+        }
+        for mut group in by_hash.into_values().filter(|g| g.len() > 1) {
+            group.sort();
+            for path in &group {
+                self.copies.insert(path.clone(), group.clone());
+            }
+        }
+    }
+
     /// Reads the sidecars at `sidecars` (content-relative paths) under
     /// `content_dir`; `has_file` says whether a content file exists.
     pub fn load(
@@ -206,6 +283,7 @@ impl Declarations {
                 }
             }
         }
+        all.link_copies(content_dir);
         all
     }
 
@@ -305,6 +383,47 @@ impl Declarations {
                 ));
                 continue;
             }
+            if entry.focus == Some(Focus::Group) && people.len() == 1 {
+                // A photo of one person is an individual photo: "group"
+                // would get round a refused individual consent.
+                let focus_line = text
+                    .get(start..end)
+                    .and_then(|t| t.find("focus"))
+                    .map_or(line, |at| line_of(start + at));
+                self.problems.push(error(
+                    Some(focus_line),
+                    format!(
+                        "{name} says focus = \"group\" but declares one person: a photo of one person is an individual photo"
+                    ),
+                    "declare everyone in the photo; if it shows only this person, remove focus = \"group\": it is an individual photo and needs their individual consent",
+                ));
+            }
+            let faces_checked_by = entry
+                .faces_checked_by
+                .as_deref()
+                .map(str::trim)
+                .map(str::to_string);
+            match &faces_checked_by {
+                Some(who) if who.is_empty() || who.chars().any(char::is_control) => {
+                    self.problems.push(error(
+                        Some(line),
+                        format!("faces_checked_by for {name} does not say who checked"),
+                        "write the name of the member of staff who looked at the photo, e.g. faces_checked_by = \"R. Jones\"",
+                    ));
+                    continue;
+                }
+                Some(_) if !entry.nobody => {
+                    self.problems.push(error(
+                        Some(line),
+                        format!(
+                            "faces_checked_by is only for a photo declared nobody = true, and {name} names people"
+                        ),
+                        "remove faces_checked_by: everyone in the photo is declared, so its faces are checked against them",
+                    ));
+                    continue;
+                }
+                _ => {}
+            }
             if let Some(problem) = entry.blur.iter().find_map(Region::problem) {
                 self.problems.push(error(
                     Some(line),
@@ -337,6 +456,7 @@ impl Declarations {
                     people,
                     focus: entry.focus,
                     blur: entry.blur,
+                    faces_checked_by,
                 },
             );
         }

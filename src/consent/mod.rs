@@ -31,6 +31,12 @@ pub use values::{Role, Status, date as parse_date};
 
 use chrono::{Months, NaiveDate};
 
+/// An id as the register compares it (case, width and a numeric id's
+/// leading zeros ignored).
+pub fn id_key(id: &str) -> String {
+    register::id_key(id).into_owned()
+}
+
 /// Whether two ids are the same, ignoring case (as the register does).
 pub fn same_id(a: &str, b: &str) -> bool {
     register::id_key(a) == register::id_key(b)
@@ -54,6 +60,35 @@ pub fn focus_of(register: &Register, declaration: &Declaration) -> Focus {
         .filter(|p| counts_as_pupil(&register.lookup(&p.id)))
         .count();
     declaration.focus(pupils)
+}
+
+/// Who is in the photo at `path`, by every declaration of it: the people
+/// declared in any copy of it (the same bytes elsewhere; see
+/// [`Declarations::copies`]), and the strictest focus any copy gives it
+/// (individual over group). `None` when every copy is declared as showing
+/// nobody, or it is not declared.
+pub fn everyone_in<'a>(
+    register: &Register,
+    declarations: &'a Declarations,
+    path: &'a str,
+) -> Option<(Vec<&'a Declared>, Focus)> {
+    let mut people: Vec<&Declared> = Vec::new();
+    let mut focus = None;
+    for (_, declaration) in declarations.copies(path) {
+        if declaration.nobody() {
+            continue;
+        }
+        for p in &declaration.people {
+            if !people.iter().any(|q| same_id(&q.id, &p.id)) {
+                people.push(p);
+            }
+        }
+        focus = match (focus, focus_of(register, declaration)) {
+            (Some(Focus::Individual), _) | (_, Focus::Individual) => Some(Focus::Individual),
+            _ => Some(Focus::Group),
+        };
+    }
+    focus.map(|f| (people, f))
 }
 
 /// The school's consent policy: the `[consent]` table of `config.toml`.

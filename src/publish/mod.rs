@@ -139,11 +139,44 @@ pub fn consent_problems(
         );
         return out;
     }
+    // Every copy of the same photo (sharing a published file: the same
+    // bytes, treated the same) is checked against everyone declared in
+    // any copy, at the strictest use any copy needs.
+    let mut by_file: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, photo) in manifest.photos.iter().enumerate() {
+        for file in &photo.published {
+            by_file.entry(file.as_str()).or_default().push(i);
+        }
+    }
     for photo in &manifest.photos {
-        let Some(use_) = &photo.consent_use else {
+        let mut indices: Vec<usize> = photo
+            .published
+            .iter()
+            .filter_map(|f| by_file.get(f.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        let copies: Vec<_> = indices.iter().map(|&i| &manifest.photos[i]).collect();
+        let uses: Vec<&str> = copies
+            .iter()
+            .filter_map(|c| c.consent_use.as_deref())
+            .collect();
+        let Some(use_) = uses
+            .iter()
+            .find(|u| **u == "website_individual")
+            .or(uses.first())
+        else {
             continue;
         };
-        for id in &photo.people {
+        let mut people: Vec<&String> = Vec::new();
+        for id in copies.iter().flat_map(|c| &c.people) {
+            if !people.iter().any(|p| consent::same_id(p, id)) {
+                people.push(id);
+            }
+        }
+        for id in people {
             let a = consent::assess(register, id, use_, today, policy);
             let who = match a.person {
                 Some(p) => p.label(),

@@ -2,13 +2,35 @@
 //! may appear today, for that kind of photo. Photos that must come down
 //! soon are flagged, and a photo showing clearly more faces than people
 //! declared is questioned.
+//!
+//! Declarations are checked against the photo: a group photo in which
+//! one face is found, and a photo declared as showing nobody in which a
+//! face is clearly found, are errors; so is the same photo (the same
+//! bytes) declared differently in two places.
 
 use super::Input;
 use crate::config::FaceCheck;
+use crate::consent::Focus;
 use crate::consent::declarations::Status as Declared;
 use crate::consent::{self, Assessment, Block, Cell, Declaration, Policy, SIDECAR, Status};
 use crate::content::FileUse;
+use crate::media::Faces;
 use crate::report::{Finding, Location, Severity};
+
+/// A face is *clearly* found when it is at least this many pixels tall
+/// in the published image…
+pub const CLEAR_FACE_PIXELS: u32 = 32;
+/// …and at least this share (per cent) of the image's short edge: not a
+/// speck in the wallpaper the detector took for a face.
+pub const CLEAR_FACE_PERCENT: u32 = 3;
+
+/// Whether any face in `faces` is clearly a face: see
+/// [`CLEAR_FACE_PIXELS`] and [`CLEAR_FACE_PERCENT`].
+pub fn clearly_found(faces: &Faces) -> bool {
+    let largest = faces.largest();
+    largest >= CLEAR_FACE_PIXELS
+        && u64::from(largest) * 100 >= u64::from(CLEAR_FACE_PERCENT) * u64::from(faces.short_edge())
+}
 
 pub fn check(input: &Input) -> Vec<Finding> {
     use rayon::prelude::*;
@@ -45,7 +67,66 @@ pub fn check(input: &Input) -> Vec<Finding> {
         finding.severity = severity;
         out.push(finding);
     }
+    check_copies(input, &mut out);
     out
+}
+
+/// The same photo (the same bytes) declared differently in two places:
+/// one of the declarations is wrong, and the photo would be published
+/// under the weaker one. Reported at each entry that differs from the
+/// first, naming both.
+fn check_copies(input: &Input, out: &mut Vec<Finding>) {
+    for group in input.declarations.copy_groups() {
+        let copies: Vec<(&str, &Declaration)> = group
+            .iter()
+            .filter_map(|p| match input.declarations.get(p) {
+                Declared::Declared(d) => Some((p.as_str(), d)),
+                _ => None,
+            })
+            .collect();
+        let Some(((first_path, first), rest)) = copies.split_first() else {
+            continue;
+        };
+        let described = describe_declaration(input, first);
+        for (path, declaration) in rest {
+            let here = describe_declaration(input, declaration);
+            if here == described {
+                continue;
+            }
+            let name = path.rsplit('/').next().unwrap_or(path);
+            out.push(Finding::error(
+                "photo-copies",
+                Location::line(&declaration.sidecar, declaration.line),
+                format!(
+                    "the photo {name} is the same photo as content/{first_path} (the same bytes), but they are declared differently: here {here}; in {} line {}, {described}",
+                    first.sidecar, first.line
+                ),
+                "declare the photo the same way wherever it is used: everyone in it, with the same focus and blur, in both entries",
+            ));
+        }
+    }
+}
+
+/// What a declaration says about who is in the photo, in words that are
+/// equal exactly when two declarations say the same.
+fn describe_declaration(input: &Input, declaration: &Declaration) -> String {
+    if declaration.nobody() {
+        return "showing nobody".to_string();
+    }
+    let mut ids: Vec<String> = declaration
+        .people
+        .iter()
+        .map(|p| consent::id_key(&p.id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let focus = consent::focus_of(input.register, declaration);
+    let mut text = format!("a {} photo of {}", focus.as_str(), ids.join(", "));
+    if !declaration.blur.is_empty() {
+        let regions: Vec<String> = declaration.blur.iter().map(|r| format!("{r:?}")).collect();
+        text.push_str(&format!(", blurred at {}", regions.join(", ")));
+    }
+    text
 }
 
 /// The findings for one content file: nothing unless it is a published
@@ -126,8 +207,8 @@ fn check_photo(
         }
     };
     check_people(input, policy, name, declaration, pages, &mut out);
-    if let Some(found) = processed.faces() {
-        check_faces(input, name, declaration, found, &mut out);
+    if let Some(faces) = processed.found_faces() {
+        check_faces(input, name, declaration, faces, &mut out);
     }
     out
 }
@@ -299,9 +380,59 @@ fn check_faces(
     input: &Input,
     name: &str,
     declaration: &Declaration,
-    found: u32,
+    faces: &Faces,
     out: &mut Vec<Finding>,
 ) {
+    let found = faces.count();
+    let at = Location::line(&declaration.sidecar, declaration.line);
+    let plural = |n: u32| {
+        if n == 1 {
+            "1 face".to_string()
+        } else {
+            format!("{n} faces")
+        }
+    };
+    if declaration.nobody() && clearly_found(faces) {
+        // Whatever [consent] faces says: a photo of people declared as a
+        // photo of nobody is published with nobody's consent checked.
+        match &declaration.faces_checked_by {
+            Some(who) => out.push(Finding {
+                severity: Severity::Notice,
+                ..Finding::error(
+                "faces-in-nobody-photo",
+                at,
+                format!(
+                    "the photo {name} is declared as showing nobody and {} found in it; {who} looked at it and recorded that no one from the school is in it (the approver sees this in the preview)",
+                    plural(found)
+                ),
+                "nothing to do if that is right; if anyone in it is from the school, declare them in people = [\"id\", …] instead",
+            )}),
+            None => out.push(Finding::error(
+                "faces-in-nobody-photo",
+                at,
+                format!(
+                    "the photo {name} is declared as showing nobody, but {} clearly found in it (the largest {} pixels tall)",
+                    if found == 1 { "a face is".to_string() } else { format!("{found} faces are") },
+                    faces.largest()
+                ),
+                "declare everyone in it by register id (people = [\"id\", …]) and blur anyone without consent (blur = [...]). If no one in it is from the school (a painting, a photograph from a museum) or the faces are not faces, a member of staff must look at it and record that in its entry as faces_checked_by = \"their name\": the approver sees it in the preview. Faces are only counted, never identified",
+            )),
+        }
+        return;
+    }
+    if !declaration.nobody()
+        && found == 1
+        && consent::focus_of(input.register, declaration) == Focus::Group
+    {
+        out.push(Finding::error(
+            "photo-focus",
+            at.clone(),
+            format!(
+                "the photo {name} is a group photo by its declaration, but only 1 face is found in it: a photo in which one face can be seen is an individual photo"
+            ),
+            "write focus = \"individual\" in its entry (everyone declared then needs individual consent), or use a photo in which the group can be seen. Faces are only counted, never identified",
+        ));
+    }
     let settings = &input.config.consent;
     let declared = declaration.people.len() as u32;
     let tolerance = if declaration.nobody() {
@@ -320,15 +451,10 @@ fn check_faces(
         1 => "1 person declared".to_string(),
         n => format!("{n} people declared"),
     };
-    let faces = if found == 1 { "1 face" } else { "faces" };
-    let faces = if found == 1 {
-        faces.to_string()
-    } else {
-        format!("{found} {faces}")
-    };
+    let faces = plural(found);
     let mut finding = Finding::warning(
         "faces-undeclared",
-        Location::line(&declaration.sidecar, declaration.line),
+        at,
         format!("the photo {name}: {people}, {faces} found"),
         "check everyone in the photo is declared; blur anyone without consent (blur = [...]). Faces are only counted, never identified. If the count is wrong, set [consent] face_tolerance",
     );
