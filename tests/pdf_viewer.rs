@@ -684,3 +684,39 @@ fn loops_and_deep_nesting_are_read_within_bounds_or_refused() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_ligature_marked_with_its_letters_does_not_break_the_word() {
+    // As Chromium and Word write "office": the ligature glyph inside a
+    // span whose /ActualText is its letters.
+    let email = |before: &str, after: &str| {
+        two_pages(
+            "",
+            "",
+            "",
+            &format!(
+                "BT /F1 12 Tf 60 600 Td (Write to {before}) Tj /Span << /ActualText (ffi) >> BDC (ffi) Tj EMC ({after}) Tj ET"
+            ),
+            &[],
+        )
+    };
+    let findings = |pdf: &[u8]| {
+        let site = letters_site(pdf);
+        let (_, findings) = json_findings(&site, TODAY, &["Smith"]);
+        findings
+    };
+    // The school's own address, whole: nothing to find.
+    let f = findings(&email("o", "ce@test.example.sch.uk"));
+    assert!(with_rule(&f, "contact-email").is_empty(), "{f:#?}");
+    // A person's, whole: found.
+    let f = findings(&email("jo.gri", "ths@gmail.com"));
+    let found = with_rule(&f, "contact-email");
+    assert_eq!(found.len(), 1, "{f:#?}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("j***********@gmail.com"),
+        "{found:?}"
+    );
+}

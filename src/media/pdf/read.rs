@@ -152,8 +152,12 @@ fn page(
         saved: Vec::new(),
         placements: Vec::new(),
         drawn,
+        marked: Vec::new(),
+        aside: String::new(),
     };
     reader.run(&content, &resources, 0)?;
+    let aside = std::mem::take(&mut reader.aside);
+    push_piece(&mut reader.text, &aside);
     reader.annotations(page_id)?;
     Ok(DocumentPage {
         text: reader.text,
@@ -239,6 +243,12 @@ struct Reader<'a, 'd> {
     placements: Vec<Placement>,
     /// Every image object drawn anywhere in the document (with its masks).
     drawn: &'d mut HashSet<ObjectId>,
+    /// Open marked content: where its text starts and its replacement
+    /// text (`/ActualText`), if it has one.
+    marked: Vec<Option<(usize, String)>>,
+    /// Text read apart from the drawing's flow (alternative texts, text
+    /// a replacement stood for), added after it.
+    aside: String,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -257,6 +267,7 @@ impl<'a> Reader<'a, '_> {
         // A drawing's `q` and `Q` stay inside it, as do its patterns'
         // coordinates (the CTM it starts with).
         let (base, saved) = (self.ctm, self.saved.len());
+        let marked = self.marked.len();
         let mut unread_inline = false;
         for op in &ops.operations {
             let args = &op.operands;
@@ -293,9 +304,20 @@ impl<'a> Reader<'a, '_> {
                         self.pattern(resources, name, &base, depth)?;
                     }
                 }
-                "BDC" => {
-                    if let Some(props) = args.get(1) {
-                        self.marked(resources, props);
+                "BMC" | "BDC" => {
+                    if self.marked.len() >= MAX_SAVED_STATES {
+                        return Err(super::corrupt(
+                            "a page's drawing nests marked content deeper than any real document",
+                        ));
+                    }
+                    let actual = args.get(1).and_then(|p| self.marked(resources, p));
+                    self.marked.push(actual.map(|a| (self.text.len(), a)));
+                }
+                "EMC" => {
+                    if self.marked.len() > marked
+                        && let Some(Some((start, actual))) = self.marked.pop()
+                    {
+                        self.replace_with(start, &actual);
                     }
                 }
                 "BT" => {
@@ -384,6 +406,7 @@ impl<'a> Reader<'a, '_> {
             return Err(inline_jpeg());
         }
         self.saved.truncate(saved);
+        self.marked.truncate(marked);
         self.ctm = base;
         Ok(())
     }
@@ -657,23 +680,45 @@ impl<'a> Reader<'a, '_> {
         self.form(group, id, resources, &ctm, depth)
     }
 
-    /// Marked content's replacement and alternative texts, which screen
-    /// readers read and copying gives.
-    fn marked(&mut self, resources: &[&'a Dictionary], props: &Object) {
+    /// Marked content's replacement text (`/ActualText`), returned, and
+    /// its alternative text and expansion (`/Alt`, `/E`), set aside:
+    /// screen readers read them and copying gives them.
+    fn marked(&mut self, resources: &[&'a Dictionary], props: &Object) -> Option<String> {
         let doc = self.doc;
         let props = match props {
             Object::Name(name) => lookup(doc, resources, b"Properties", name),
             other => doc.dereference(other).ok().map(|(_, o)| o),
         };
-        let Some(props) = props.and_then(|p| p.as_dict().ok()) else {
-            return;
-        };
-        for key in [&b"ActualText"[..], b"Alt", b"E"] {
+        let props = props.and_then(|p| p.as_dict().ok())?;
+        for key in [&b"Alt"[..], b"E"] {
             if let Some(t) = props.get(key).ok().and_then(shown::text_of) {
-                push_piece(&mut self.text, &t);
-                self.state.end = None;
+                push_piece(&mut self.aside, &t);
             }
         }
+        props
+            .get(b"ActualText")
+            .ok()
+            .and_then(|t| lopdf::decode_text_string(t).ok())
+    }
+
+    /// Puts marked content's replacement text in place of the text drawn
+    /// since `start`, as copying does (a ligature's "ffi", a word drawn
+    /// as shapes), and sets what was drawn aside when it says something
+    /// else, so both are read.
+    fn replace_with(&mut self, start: usize, actual: &str) {
+        let Some(drawn) = self.text.get(start..) else {
+            return;
+        };
+        if drawn.trim() == actual.trim() {
+            return;
+        }
+        // The space or line break that separated it from what came
+        // before stays.
+        let lead = drawn.len() - drawn.trim_start().len();
+        let drawn = drawn.to_string();
+        self.text.truncate(start + lead);
+        push_expanded(&mut self.text, actual);
+        push_piece(&mut self.aside, &drawn);
     }
 
     /// The page's annotations, whole: their text, and their drawings in
