@@ -2,10 +2,9 @@
 //! page's, page by page (with what a viewer shows with each page: its
 //! annotations, form fields, links, tags and label), and what a viewer
 //! shows outside the pages (bookmarks, layer names, tags that name no
-//! page); their file
-//! name like a page's address. A document whose text cannot be read (a
-//! scan, a font with no Unicode map) is flagged: its names were not
-//! checked.
+//! page); their file name like a page's address. A document whose text
+//! cannot be read (a scan, a font with no Unicode map) is flagged: its
+//! names were not checked.
 
 use super::matcher::Matcher;
 use super::{Input, full_names_in, mask_path, mask_words, masked_context, normalise};
