@@ -87,10 +87,10 @@ fn check_copies(input: &Input, out: &mut Vec<Finding>) {
         let Some(((first_path, first), rest)) = copies.split_first() else {
             continue;
         };
-        let described = describe_declaration(input, first);
+        let (key, described) = describe_declaration(input, first);
         for (path, declaration) in rest {
-            let here = describe_declaration(input, declaration);
-            if here == described {
+            let (here_key, here) = describe_declaration(input, declaration);
+            if here_key == key {
                 continue;
             }
             let name = path.rsplit('/').next().unwrap_or(path);
@@ -107,26 +107,45 @@ fn check_copies(input: &Input, out: &mut Vec<Finding>) {
     }
 }
 
-/// What a declaration says about who is in the photo, in words that are
-/// equal exactly when two declarations say the same.
-fn describe_declaration(input: &Input, declaration: &Declaration) -> String {
+/// What a declaration says about who is in the photo, in words (ids as
+/// written), and a key that is equal exactly when two declarations say
+/// the same (ids as the register compares them).
+fn describe_declaration(input: &Input, declaration: &Declaration) -> (String, String) {
     if declaration.nobody() {
-        return "showing nobody".to_string();
+        return ("nobody".to_string(), "showing nobody".to_string());
     }
-    let mut ids: Vec<String> = declaration
+    let mut people: Vec<(String, &str)> = declaration
         .people
         .iter()
-        .map(|p| consent::id_key(&p.id))
+        .map(|p| (consent::id_key(&p.id), p.id.as_str()))
         .collect();
-    ids.sort();
-    ids.dedup();
+    people.sort();
+    people.dedup_by(|a, b| a.0 == b.0);
     let focus = consent::focus_of(input.register, declaration);
-    let mut text = format!("a {} photo of {}", focus.as_str(), ids.join(", "));
+    let keys: Vec<&str> = people.iter().map(|p| p.0.as_str()).collect();
+    let ids: Vec<&str> = people.iter().map(|p| p.1).collect();
+    let article = if focus == Focus::Individual {
+        "an"
+    } else {
+        "a"
+    };
+    let mut text = format!("{article} {} photo of {}", focus.as_str(), ids.join(", "));
+    let mut key = format!("{} {}", focus.as_str(), keys.join(","));
     if !declaration.blur.is_empty() {
-        let regions: Vec<String> = declaration.blur.iter().map(|r| format!("{r:?}")).collect();
+        let regions: Vec<String> = declaration
+            .blur
+            .iter()
+            .map(|r| {
+                format!(
+                    "{{ left = {}, top = {}, width = {}, height = {} }}",
+                    r.left, r.top, r.width, r.height
+                )
+            })
+            .collect();
         text.push_str(&format!(", blurred at {}", regions.join(", ")));
+        key.push_str(&format!(" {:?}", declaration.blur));
     }
-    text
+    (key, text)
 }
 
 /// The findings for one content file: nothing unless it is a published
