@@ -275,6 +275,30 @@ pub struct Names {
     /// Genuine false positives: a staff member or a historical figure who
     /// shares a pupil's name.
     pub allow: Vec<AllowedName>,
+    /// What a page with a photo of a pupil may say of them: their first
+    /// name where their parents consented to it ("full-name", the
+    /// default: only full names are refused), or no name at all
+    /// ("any-name": every name of a pupil in the photo is refused).
+    pub near_photos: NearPhotos,
+    /// Whether a forename's initial with the surname ("O. Okafor") is a
+    /// full name: "full-name" (the default) or "allowed".
+    pub initial_and_surname: InitialAndSurname,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NearPhotos {
+    #[default]
+    FullName,
+    AnyName,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InitialAndSurname {
+    #[default]
+    FullName,
+    Allowed,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -166,6 +166,16 @@ fn every_way_of_writing_a_name_is_caught_and_near_misses_are_not() {
             "<span id=\"Amelia.S\">A.</span> won.",
         ),
         (
+            "an initial and the surname",
+            "Well done to A. Smith!",
+            "Well done to Mrs A. Smith, our new teacher!",
+        ),
+        (
+            "the surname and an initial",
+            "Well done: Smith, A. won.",
+            "Well done to a Smith Street family.",
+        ),
+        (
             "in a link's fragment",
             "[Amelia](/news/#amelia-smith) won.",
             "[Amelia](/news/#amelia) won.",
@@ -385,4 +395,88 @@ fn a_stylesheet_may_not_reverse_letters() {
             assert!(found.is_empty(), "{found:#?}");
         }
     }
+}
+
+/// A page showing `cup.jpg`, declared as showing pupil `id`, with `text`.
+fn photo_page(id: &str, text: &str) -> Site {
+    // 1006 is a pupil whose parents said no to their first name.
+    let site = site_with(&format!("{text}\n\n![The winner with the cup](cup.jpg)\n"));
+    site.write(
+        "consent/register.csv",
+        format!("{REGISTER}1006,Oliver,Okafor,,pupil,,2026-09-01,no,yes,yes,no\n"),
+    );
+    site.write("content/news/cup.jpg", plain_jpeg(8, 8));
+    site.write(
+        "content/news/photos.toml",
+        format!("[[photo]]\nfile = \"cup.jpg\"\npeople = [\"{id}\"]\n"),
+    );
+    site
+}
+
+#[test]
+fn a_first_name_next_to_a_photo_needs_its_own_consent() {
+    // Refused for Oliver: his first name may not go with his photo.
+    let site = photo_page("1006", "Well done, Oliver, our cup winner!");
+    let f = names_findings(&site);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let (rule, severity, file, line, message) = &f[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str(), file.as_str(), *line),
+        ("name-near-photo", "error", "content/news/index.md", Some(4))
+    );
+    assert!(
+        message.starts_with("this page shows the photo cup.jpg of pupil 1006 (Oliver O.) and gives their first name, but the pupil has no consent for website_named_first_name"),
+        "{message}"
+    );
+    // Near misses: the same page without his name, and Millie, whose
+    // parents agreed, named next to her photo.
+    assert!(names_findings(&photo_page("1006", "Well done to our cup winner!")).is_empty());
+    assert!(names_findings(&photo_page("1001", "Well done, Millie, our cup winner!")).is_empty());
+    // An everyday word that is also a first name is not a name at the
+    // start of a sentence.
+    let site = photo_page("1005", "Summer is here. Well done to our winner!");
+    site.write(
+        "consent/register.csv",
+        REGISTER.replace(
+            "1005,Summer,May,,pupil,,2026-09-01,no,yes,yes,yes",
+            "1005,Summer,May,,pupil,,2026-09-01,no,yes,yes,no",
+        ),
+    );
+    let f = names_findings(&site);
+    assert!(f.is_empty(), "{f:?}");
+    site.write(
+        "content/news/index.md",
+        page(
+            "title = \"News\"",
+            "Well done, Summer!\n\n![The winner with the cup](cup.jpg)\n",
+        ),
+    );
+    assert_eq!(names_findings(&site).len(), 1);
+}
+
+#[test]
+fn a_school_can_say_photos_carry_no_names_at_all() {
+    let site = photo_page("1001", "Well done, Millie, our cup winner!");
+    let config = site.read("config.toml") + "\n[names]\nnear_photos = \"any-name\"\n";
+    site.write("config.toml", config);
+    let f = names_findings(&site);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].4
+            .contains("the school's policy is that photos carry no names"),
+        "{}",
+        f[0].4
+    );
+    // A page with no photo may still use first names.
+    let site = site_with("Well done, Millie!");
+    let config = site.read("config.toml") + "\n[names]\nnear_photos = \"any-name\"\n";
+    site.write("config.toml", config);
+    assert!(names_findings(&site).is_empty());
+    // And an initial with the surname may be allowed by a school that
+    // uses it.
+    let site = site_with("Well done, A. Smith!");
+    assert_eq!(names_findings(&site).len(), 1);
+    let config = site.read("config.toml") + "\n[names]\ninitial_and_surname = \"allowed\"\n";
+    site.write("config.toml", config);
+    assert!(names_findings(&site).is_empty());
 }

@@ -5,8 +5,10 @@
 //! A full name is a forename of a pupil followed by that same pupil's
 //! surname, with up to two words between (middle names: "Amelia Rose
 //! Smith"), or the surname followed straight by the forename ("Smith,
-//! Amelia", "SMITH Amelia"). A forename with an initial ("Amelia S.") is
-//! not a full name, and neither is a forename alone.
+//! Amelia", "SMITH Amelia"), or the initial of a forename written as one
+//! with the surname ("A. Smith", "Smith, A."). A forename with an
+//! initial ("Amelia S.") is not a full name, and neither is a forename
+//! alone.
 
 use super::normalise;
 use crate::consent::{Register, Role};
@@ -66,6 +68,9 @@ pub struct Matcher {
     first_word_bits: Box<[u64]>,
     /// Pattern index → whether it is some pupil's forename, surname.
     roles: Vec<(bool, bool)>,
+    /// Pattern index → whether it is a single letter: an initial, which
+    /// makes a full name with a surname only when written as one ("O.").
+    initials: Vec<bool>,
     /// (forename pattern, surname pattern) → pupils.
     pairs: HashMap<(u32, u32), Vec<u32>>,
     people: Vec<Pupil>,
@@ -79,16 +84,26 @@ pub struct Pupil {
 }
 
 /// A full name found: the pupil, and the normalised byte range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hit {
     pub pupil: u32,
     pub start: usize,
     pub end: usize,
+    /// An initial and the surname ("O. Okafor"): a full name only if the
+    /// text writes the initial as one (see `names::initial_written`).
+    pub initial: bool,
 }
 
 impl Matcher {
     /// A matcher for every pupil in the register.
+    #[cfg(test)]
     pub fn new(register: &Register) -> Matcher {
+        Matcher::with(register, true)
+    }
+
+    /// A matcher that also finds a forename's initial with the surname
+    /// ("O. Okafor") when `initials` is set.
+    pub fn with(register: &Register, initials: bool) -> Matcher {
         let mut patterns: Vec<String> = Vec::new();
         let mut index: HashMap<String, u32> = HashMap::new();
         let mut roles: Vec<(bool, bool)> = Vec::new();
@@ -125,12 +140,31 @@ impl Matcher {
             }
             let pupil = people.len() as u32;
             let mut full_names = Vec::new();
+            let mut firsts: Vec<String> = Vec::new();
             for f in &forenames {
                 let fid = intern(f.clone(), true, &mut roles);
                 for s in &surnames {
                     let sid = intern(s.clone(), false, &mut roles);
                     pairs.entry((fid, sid)).or_default().push(pupil);
                     full_names.push(format!("{f} {s}"));
+                }
+                if let Some(first) = f.chars().next().filter(|c| c.is_alphabetic())
+                    && f.chars().count() > 1
+                    && initials
+                {
+                    firsts.push(first.to_string());
+                }
+            }
+            firsts.sort();
+            firsts.dedup();
+            for initial in firsts {
+                let iid = intern(initial, true, &mut roles);
+                for s in &surnames {
+                    let sid = intern(s.clone(), false, &mut roles);
+                    let pupils = pairs.entry((iid, sid)).or_default();
+                    if !pupils.contains(&pupil) {
+                        pupils.push(pupil);
+                    }
                 }
             }
             people.push(Pupil {
@@ -147,6 +181,7 @@ impl Matcher {
                     .ok()
             })
             .flatten();
+        let initials: Vec<bool> = patterns.iter().map(|p| p.chars().count() == 1).collect();
         let mut first_words = FirstWords::default();
         for (i, p) in patterns.iter().enumerate() {
             let words: Box<[u64]> = p.split(' ').map(normalise::word_hash).collect();
@@ -165,6 +200,7 @@ impl Matcher {
             first_words,
             first_word_bits,
             roles,
+            initials,
             pairs,
             people,
         }
@@ -282,10 +318,12 @@ impl Matcher {
                     let Some(a) = at else { break };
                     for &(s, _, s_end) in starting_at(a) {
                         if let Some(pupils) = self.pairs.get(&(p, s)) {
+                            let initial = self.initials[p as usize];
                             hits.extend(pupils.iter().map(|&pupil| Hit {
                                 pupil,
                                 start,
                                 end: s_end,
+                                initial,
                             }));
                         }
                     }
@@ -302,17 +340,20 @@ impl Matcher {
                 // Surname, then forename.
                 for &(f, _, f_end) in starting_at(a) {
                     if let Some(pupils) = self.pairs.get(&(f, p)) {
+                        let initial = self.initials[f as usize];
                         hits.extend(pupils.iter().map(|&pupil| Hit {
                             pupil,
                             start,
                             end: f_end,
+                            initial,
                         }));
                     }
                 }
             }
         }
-        hits.sort_unstable_by_key(|h| (h.start, h.end, h.pupil));
-        hits.dedup();
+        hits.sort_unstable_by_key(|h| (h.start, h.end, h.pupil, h.initial));
+        // A full forename wins over its initial at the same place.
+        hits.dedup_by(|b, a| (a.start, a.end, a.pupil) == (b.start, b.end, b.pupil));
         hits
     }
 
@@ -322,6 +363,7 @@ impl Matcher {
     pub fn any_names(&self, text: &str) -> Vec<(usize, usize)> {
         self.words(text)
             .into_iter()
+            .filter(|&(p, _, _)| !self.initials[p as usize])
             .filter(|&(_, s, e)| !super::words::is_common_word(&text[s..e]))
             .map(|(_, s, e)| (s, e))
             .collect()

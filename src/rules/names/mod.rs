@@ -14,11 +14,12 @@ mod bidi;
 mod documents;
 mod html;
 mod matcher;
+mod near_photos;
 mod normalise;
 mod words;
 
 use super::Input;
-use crate::config::TextOnly;
+use crate::config::{InitialAndSurname, TextOnly};
 use crate::content::Document;
 use crate::render::RenderedPage;
 use crate::report::{Finding, Location, Severity};
@@ -28,7 +29,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 pub fn check(input: &Input) -> Vec<Finding> {
-    let matcher = Matcher::new(input.register);
+    let mut out = near_photos::check(input);
+    out.extend(full_names(input));
+    out
+}
+
+fn full_names(input: &Input) -> Vec<Finding> {
+    let initials = input.config.names.initial_and_surname == InitialAndSurname::FullName;
+    let matcher = Matcher::with(input.register, initials);
     if matcher.is_empty() {
         return Vec::new();
     }
@@ -416,9 +424,36 @@ fn names_as_written(
         .into_iter()
         .filter_map(|hit| {
             let (from, to) = n.source_range(hit.start, hit.end, text);
-            one_name(&text[from..to]).then_some((hit.pupil, from, to))
+            let written = !hit.initial || initial_written(text, from, to);
+            (written && one_name(&text[from..to])).then_some((hit.pupil, from, to))
         })
         .collect()
+}
+
+/// Whether the initial in the full name at `from..to` is written as an
+/// initial (a capital and a full stop: "O. Okafor", "Okafor, O."), and
+/// the name is not an adult's ("Mrs O. Okafor", "Dr O. Okafor").
+fn initial_written(text: &str, from: usize, to: usize) -> bool {
+    let span = &text[from..to];
+    let mut chars = span.chars();
+    let first_is_initial = matches!(
+        (chars.next(), chars.next()),
+        (Some(c), Some('.')) if c.is_uppercase()
+    );
+    let last = span.chars().next_back();
+    let last_is_initial = last.is_some_and(char::is_uppercase)
+        && text[to..].starts_with('.')
+        && span
+            .chars()
+            .rev()
+            .nth(1)
+            .is_some_and(|c| !c.is_alphanumeric());
+    let titled = text[..from]
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .is_some_and(words::is_title);
+    (first_is_initial || last_is_initial) && !titled
 }
 
 /// Where each full name in the page's Markdown (front matter or body) is:

@@ -151,3 +151,33 @@ pub const JOINERS: &[&str] = &[
 pub fn is_joiner(word: &str) -> bool {
     JOINERS.contains(&word)
 }
+
+/// The titles written before an adult's name in English ("Mrs O. Okafor"):
+/// a pupil is never given one on a school's website.
+pub fn is_title(word: &str) -> bool {
+    const TITLES: &[&str] = &[
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "professor",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "rev",
+        "revd",
+        "reverend",
+        "father",
+        "sister",
+        "brother",
+        "canon",
+        "rabbi",
+        "imam",
+    ];
+    let lower = word.to_lowercase();
+    TITLES.contains(&lower.as_str())
+}
