@@ -25,9 +25,8 @@ pub enum Grade {
     /// A face towards the camera at least `[photos] close_up_percent` of
     /// the photo's short edge and `close_up_pixels` tall as published.
     CloseUp,
-    /// Nobody looked for faces in it (a video, an animated GIF, a
-    /// document's pictures): a person must look. Listed after close-ups,
-    /// since it could be one.
+    /// Nobody looked for faces in it (a video, a document's pictures): a
+    /// person must look. Listed after close-ups, since it could be one.
     NotChecked,
     /// Faces towards the camera, none as large as a close-up: a group, or
     /// people further away.
