@@ -415,13 +415,15 @@ fn check_faces(
         // Whatever [consent] faces says: a photo of people declared as a
         // photo of nobody is published with nobody's consent checked.
         match &declaration.faces_checked_by {
-            Some(who) => out.push(Finding {
+            // Who checked is shown to the approver in the preview, not
+            // here: it is free text, and findings never carry a name.
+            Some(_) => out.push(Finding {
                 severity: Severity::Notice,
                 ..Finding::error(
                 "faces-in-nobody-photo",
                 at,
                 format!(
-                    "the photo {name} is declared as showing nobody and {} found in it; {who} looked at it and recorded that no one from the school is in it (the approver sees this in the preview)",
+                    "the photo {name} is declared as showing nobody and {} found in it; faces_checked_by records that a member of staff looked at it and found no one from the school in it (the approver sees who in the preview)",
                     plural(found)
                 ),
                 "nothing to do if that is right; if anyone in it is from the school, declare them in people = [\"id\", …] instead",
