@@ -19,6 +19,9 @@
 //! signature ([`lift`]).
 
 mod html;
+mod standing;
+
+pub use standing::{Found, Hit, Photo, Standing, mask_names};
 
 use super::PublishError;
 use super::approval;
@@ -147,16 +150,16 @@ pub struct Done {
 pub fn takedown(root: &Path, dest: &Path, request: &Request) -> Result<Done, PublishError> {
     let log = root.join(audit::AUDIT_LOG);
     let chain = audit::verify(&log)?;
+    // What is written never names a pupil in full, even in a reason
+    // typed in a hurry.
+    let register = Register::load(root);
+    let reason = mask_names(request.reason.trim(), &register);
     let mut entry = audit::Entry::new("refused", dest);
     let refuse = |mut entry: audit::Entry, reasons: Vec<String>| {
         entry.reasons = reasons.clone();
         entry.reasons.insert(
             0,
-            format!(
-                "takedown by {} ({}) refused",
-                request.by.trim(),
-                request.reason.trim()
-            ),
+            format!("takedown by {} ({}) refused", request.by.trim(), reason),
         );
         audit::append(&log, entry)?;
         Err(PublishError::TakedownRefused(reasons))
@@ -215,7 +218,7 @@ pub fn takedown(root: &Path, dest: &Path, request: &Request) -> Result<Done, Pub
         id: id.clone(),
         time: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         by: request.by.trim().to_string(),
-        reason: request.reason.trim().to_string(),
+        reason: reason.clone(),
         asked: request.asked(),
         people: selected.people.clone(),
         photos: selected
@@ -872,7 +875,11 @@ pub fn standing(root: &Path, approvers: &[Approver]) -> Vec<(String, Result<Reco
 /// stand: one line per photo and takedown, naming the file and how to
 /// put it right.
 pub fn problems(root: &Path, config: &Config, manifest: &Manifest) -> Vec<String> {
-    let standing = standing(root, &config.approvers);
+    let standing = Standing::load(
+        root,
+        &config.approvers,
+        manifest.photos.iter().map(|p| p.source.clone()),
+    );
     if standing.is_empty() {
         return Vec::new();
     }
@@ -881,86 +888,45 @@ pub fn problems(root: &Path, config: &Config, manifest: &Manifest) -> Vec<String
         Lookup::Found(p) => p.label(),
         _ => format!("register id {id}"),
     };
-    let sources: BTreeMap<&str, Option<String>> = manifest
-        .photos
+    let mut out: Vec<String> = standing
+        .unreadable
         .iter()
-        .map(|p| {
-            (
-                p.source.as_str(),
-                hash_file(&root.join(&p.source)).ok().map(|(_, h)| h),
+        .map(|(file, why)| {
+            format!(
+                "{file} {why}, so no build can be checked against that takedown; restore the file from the site's repository"
             )
         })
         .collect();
-    let fix = "take it off the site (remove it from the page and from content/), build, and have that build approved";
-    let mut out = Vec::new();
-    for (file, record) in standing {
-        let record = match record {
-            Ok(r) => r,
-            Err(why) => {
-                out.push(format!(
-                    "{file} {why}, so no build can be checked against that takedown; restore the file from the site's repository"
-                ));
-                continue;
-            }
-        };
-        let when = record.time.get(..10).unwrap_or(&record.time);
-        let about = format!("taken down on {when} by {} ({file})", record.by);
-        let taken_hashes: HashSet<&str> = record
-            .photos
-            .iter()
-            .flat_map(|p| p.published.iter().map(|f| f.blake3.as_str()))
-            .collect();
-        let originals: HashSet<&str> = record
-            .photos
-            .iter()
-            .filter_map(|p| p.original.as_deref())
-            .collect();
-        let mut named: BTreeSet<String> = BTreeSet::new();
-        for photo in &manifest.photos {
-            let people: Vec<String> = photo
-                .people
-                .iter()
-                .filter(|p| record.people.iter().any(|r| same_id(r, p)))
-                .map(|p| label(p))
-                .collect();
-            let same_bytes = photo.published.iter().any(|v| {
-                manifest
-                    .files
-                    .iter()
-                    .any(|f| f.path == *v && taken_hashes.contains(f.blake3.as_str()))
-            }) || sources
-                .get(photo.source.as_str())
-                .and_then(|h| h.as_deref())
-                .is_some_and(|h| originals.contains(h));
-            if !people.is_empty() {
-                named.insert(photo.source.clone());
-                out.push(format!(
-                    "{} shows {}, whose photos were {about}: {fix}",
-                    photo.source,
-                    people.join(", ")
-                ));
-            } else if same_bytes {
-                named.insert(photo.source.clone());
-                out.push(format!("{} is a photo {about}: {fix}", photo.source));
-            }
-        }
-        // The same bytes published some other way (a theme's static/).
-        for f in &manifest.files {
-            if taken_hashes.contains(f.blake3.as_str())
-                && !manifest
-                    .photos
-                    .iter()
-                    .any(|p| named.contains(&p.source) && p.published.contains(&f.path))
-            {
-                out.push(format!(
-                    "public/{} is a copy of a photo {about}: {fix}",
-                    f.path
-                ));
-            }
-        }
+    for found in standing.in_manifest(manifest) {
+        let Hit {
+            file,
+            record,
+            people,
+        } = &found.hit;
+        let about = format!(
+            "taken down on {} by {} ({file})",
+            record.day(),
+            mask_names(&record.by, &register)
+        );
+        let what = &found.what;
+        out.push(if !people.is_empty() {
+            let people: Vec<String> = people.iter().map(|p| label(p)).collect();
+            format!(
+                "{what} shows {}, whose photos were {about}: {FIX}",
+                people.join(", ")
+            )
+        } else if what.starts_with("public/") {
+            format!("{what} is a copy of a photo {about}: {FIX}")
+        } else {
+            format!("{what} is a photo {about}: {FIX}")
+        });
     }
     out
 }
+
+/// How to put right a build that still holds a taken-down photo. Never
+/// "lift the takedown": that is for when its reason no longer holds.
+pub const FIX: &str = "take it off the site (remove it from the page and from content/), build, and have that build approved";
 
 /// Lifts the takedown `id` with an approver's key: from then on a build
 /// showing its photos may be approved and published again.
@@ -1004,7 +970,7 @@ pub fn lift(
     let mut l = Lift {
         schema: SCHEMA,
         takedown: record.id.clone(),
-        reason: reason.trim().to_string(),
+        reason: mask_names(reason.trim(), &Register::load(root)),
         name: key.name.clone(),
         role: key.role.clone(),
         public_key: key.public_key(),
