@@ -8,6 +8,7 @@ use super::PublishError;
 use super::approval::{self, Approval};
 use super::audit;
 use super::manifest::{Difference, Manifest};
+use super::takedown::{Standing, mask_names};
 use crate::consent::{self, Lookup, Policy};
 use crate::content::markdown::escape as esc;
 use crate::emit::OUTPUT_DIR;
@@ -45,6 +46,11 @@ pub fn write(root: &Path, out: &Path, today: Option<NaiveDate>) -> Result<String
     )
     .map_err(|e| PublishError::Refused(vec![e.to_string()]))?;
     let baseline = baseline(root);
+    let takedowns = Standing::load(
+        root,
+        &survey.config.approvers,
+        manifest.photos.iter().map(|p| p.source.clone()),
+    );
     let page = Page {
         root,
         manifest: &manifest,
@@ -52,6 +58,7 @@ pub fn write(root: &Path, out: &Path, today: Option<NaiveDate>) -> Result<String
         baseline: baseline.as_ref(),
         survey: &survey,
         policy: Policy::from(&survey.config.consent),
+        takedowns: &takedowns,
     };
     let (html, summary) = page.render();
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -110,6 +117,9 @@ struct Page<'a> {
     baseline: Option<&'a (Approval, bool)>,
     survey: &'a pipeline::Survey,
     policy: Policy,
+    /// The takedowns that stand, and the photos of the build they took
+    /// down are matched against.
+    takedowns: &'a Standing,
 }
 
 /// `news/x/index.html` → `/news/x/`.
@@ -203,7 +213,11 @@ impl Page<'_> {
             today + chrono::Days::new(u64::from(self.policy.warn_days)),
             &self.policy,
         );
-        let ready = self.differences.is_empty() && self.manifest.errors == 0;
+        let taken = self.takedowns.in_manifest(self.manifest);
+        let ready = self.differences.is_empty()
+            && self.manifest.errors == 0
+            && taken.is_empty()
+            && self.takedowns.unreadable.is_empty();
         let school = esc(&self.survey.config.school.name);
 
         let mut h = String::new();
@@ -235,6 +249,9 @@ impl Page<'_> {
             }
             for d in self.differences {
                 let _ = write!(h, "<li>{}</li>", esc(&d.to_string()));
+            }
+            if !taken.is_empty() || !self.takedowns.unreadable.is_empty() {
+                h.push_str("<li>It still shows photos that were taken down (see <a href=\"#takedowns\">Takedowns in force</a>).</li>");
             }
             let _ = writeln!(
                 h,
@@ -284,6 +301,8 @@ impl Page<'_> {
             h.push_str("</ul>");
         }
         h.push_str("</section>\n");
+
+        self.takedowns_section(&mut h, &taken);
 
         // Pages.
         let _ = write!(
@@ -446,6 +465,72 @@ impl Page<'_> {
             },
         );
         (h, summary)
+    }
+
+    /// Every takedown that stands: when, who, why, what, and whether this
+    /// build still shows any of it.
+    fn takedowns_section(&self, h: &mut String, taken: &[super::takedown::Found]) {
+        let standing = self.takedowns;
+        if standing.is_empty() {
+            return;
+        }
+        let register = &self.survey.register;
+        let _ = write!(
+            h,
+            "<section aria-labelledby=\"takedowns\"><h2 id=\"takedowns\">Takedowns in force</h2>\
+<p>These photos were taken off the website without an approval. While a takedown stands, no build that shows them can be approved or published.</p><ul class=\"due\">"
+        );
+        for (file, why) in &standing.unreadable {
+            let _ = write!(
+                h,
+                "<li><code>{}</code> {}. <span class=\"status stop\">This build cannot be checked against it</span>: restore the file from the site's repository.</li>",
+                esc(file),
+                esc(why)
+            );
+        }
+        for (file, record) in &standing.takedowns {
+            let _ = write!(
+                h,
+                "<li><strong>Taken down on {} by {}</strong>: {}",
+                esc(record.day()),
+                esc(&mask_names(&record.by, register)),
+                esc(&mask_names(&record.reason, register))
+            );
+            if !record.people.is_empty() {
+                let people: Vec<String> =
+                    record.people.iter().map(|p| self.first_name(p)).collect();
+                let _ = write!(h, "<br>Every photo of {}", esc(&people.join(", ")));
+            }
+            if !record.photos.is_empty() {
+                let photos: Vec<String> = record
+                    .photos
+                    .iter()
+                    .map(|p| format!("<code>{}</code>", esc(&mask_names(&p.source, register))))
+                    .collect();
+                let _ = write!(h, "<br>Photos: {}", photos.join(", "));
+            }
+            let _ = write!(
+                h,
+                "<br><span class=\"where\">{} (<code>{}</code>)</span><br>",
+                esc(&record.id),
+                esc(file)
+            );
+            let shown: Vec<String> = taken
+                .iter()
+                .filter(|t| t.hit.file == file.as_str())
+                .map(|t| format!("<code>{}</code>", esc(&mask_names(&t.what, register))))
+                .collect();
+            if shown.is_empty() {
+                h.push_str("<span class=\"status ok\">This build leaves them out.</span></li>");
+            } else {
+                let _ = write!(
+                    h,
+                    "<span class=\"status stop\">This build still shows {}</span>: it cannot be approved. Ask the person who updates the website to take them off the page and out of content/, and build again.</li>",
+                    shown.join(", ")
+                );
+            }
+        }
+        h.push_str("</ul></section>\n");
     }
 
     /// "1001 Millie": an id and first name, never a surname.
