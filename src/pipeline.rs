@@ -8,6 +8,7 @@ use crate::consent::{self, Declarations, Register};
 use crate::content::{self, ContentError, FileUse, LoadOptions, Site};
 use crate::emit::Output;
 use crate::media::{self, Cache, Processed, Settings, Sizes, Treatment};
+use crate::publish::takedown::Standing;
 use crate::render::{self, PublishedFile, StaticFile, Theme, ThemeError};
 use crate::report::{self, Finding, MediaEntry, PublishedSize};
 use crate::rules::{self, Verdict};
@@ -53,6 +54,9 @@ pub struct Survey {
     /// The statutory checklist applied to the site on `today`.
     pub statutory: Assessment,
     pub today: NaiveDate,
+    /// The takedowns that stand, with the hashes of the content files
+    /// pages use (to recognise a taken-down original).
+    pub takedowns: Standing,
 }
 
 /// Loads the config, content, consent register and photo declarations.
@@ -86,6 +90,11 @@ pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let statutory = statutory::assess(&site, &config, today);
+    let takedowns = Standing::load(
+        root,
+        &config.approvers,
+        uses.keys().map(|p| format!("{}/{p}", content::CONTENT_DIR)),
+    );
     Ok(Survey {
         config,
         site,
@@ -94,6 +103,7 @@ pub fn survey(root: &Path, options: Options) -> Result<Survey, PipelineError> {
         declarations,
         statutory,
         today,
+        takedowns,
     })
 }
 
@@ -436,6 +446,7 @@ fn check(
         static_files,
         published: &rendered.published,
         templates: &theme.texts,
+        takedowns: &survey.takedowns,
     }));
     report::sort(&mut findings);
     findings

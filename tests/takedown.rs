@@ -16,6 +16,7 @@ const TODAY: &str = "2026-11-23";
 const RELAY: &str = "content/news/2026-10-23-house-relay/relay.jpg";
 const SUNFLOWER: &str = "content/news/2026-10-23-house-relay/sunflower.jpg";
 const PAGE: &str = "news/house-relay/index.html";
+const PAGE_MD: &str = "content/news/2026-10-23-house-relay/index.md";
 /// Surnames of the example register's pupils: never printed or written.
 const SURNAMES: &[&str] = &["Hartley", "Nguyen", "Okafor"];
 
@@ -82,12 +83,18 @@ impl World {
     }
 
     fn takedown(&self, what: &[&str]) -> Run {
+        self.takedown_because(what, "consent withdrawn by a parent today")
+    }
+
+    /// A takedown by the DSL; nothing it prints names a pupil in full,
+    /// even when the reason does.
+    fn takedown_because(&self, what: &[&str], reason: &str) -> Run {
         let mut args = vec!["takedown"];
         args.extend_from_slice(what);
         let www = self.www();
         args.extend([
             "--reason",
-            "consent withdrawn by a parent today",
+            reason,
             "--by",
             "Asha Patel, DSL",
             "--to",
@@ -443,14 +450,18 @@ fn the_next_build_must_leave_it_out_until_it_is_lifted() {
         "content/news/2026-10-23-house-relay/photos.toml",
         toml.replace("\"sunflower.jpg\"", "\"tall.jpg\""),
     );
-    w.build();
-    let run = w.approve();
+    // The build itself says so, at the line that shows it.
+    let run = w.run(&["build", "--today", TODAY]);
     assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.all().contains("taken-down"), "{}", run.all());
     assert!(
-        run.stderr.contains("tall.jpg is a photo taken down"),
+        run.all()
+            .contains("the photo content/news/2026-10-23-house-relay/tall.jpg was taken down on"),
         "{}",
-        run.stderr
+        run.all()
     );
+    // And the last build, which still shows it, is not approved.
+    assert_eq!(w.approve().code, 1);
 
     // Taken off the page, the build is approved and published.
     std::fs::remove_file(w.site.path("content/news/2026-10-23-house-relay/tall.jpg")).unwrap();
@@ -518,10 +529,236 @@ fn a_person_takedown_is_lifted_only_by_an_approver() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("only an approver can lift a takedown"));
     assert_eq!(w.publish().code, 1);
+    // `check` finds both photos of the person, each at its page line.
+    let (code, found) = taken_down(&w);
+    assert_eq!(code, 1);
+    let lines: Vec<(String, u64)> = found
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (PAGE_MD.to_string(), line_of(&w, "(relay.jpg)")),
+            (PAGE_MD.to_string(), line_of(&w, "(sunflower.jpg)")),
+        ]
+    );
+    for f in &found {
+        let message = f["message"].as_str().unwrap();
+        assert!(message.contains("shows 1001 (Millie H.), whose photos were taken down on"));
+    }
 
     let run = lift(&w.key());
     assert_eq!(run.code, 0, "{}", run.all());
+    // Lifted, the build is clean again.
+    let (code, found) = taken_down(&w);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, 0);
     let run = w.publish();
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(w.run(&["audit", "verify"]).code, 0);
+}
+
+/// `schoolsite check --format json`: its exit code and its `taken-down`
+/// findings.
+fn taken_down(w: &World) -> (i32, Vec<serde_json::Value>) {
+    let run = w.run(&["check", "--format", "json", "--today", TODAY]);
+    for s in SURNAMES {
+        assert!(
+            !run.all().contains(s),
+            "a full name was printed: {}",
+            run.all()
+        );
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()));
+    let found = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "taken-down")
+        .cloned()
+        .collect();
+    (run.code, found)
+}
+
+/// The line of the house relay page that holds `text`.
+fn line_of(w: &World, text: &str) -> u64 {
+    let md = w.site.read(PAGE_MD);
+    let at = md.lines().position(|l| l.contains(text)).unwrap();
+    at as u64 + 1
+}
+
+#[test]
+fn check_says_where_a_taken_down_photo_still_is_and_how_to_take_it_off() {
+    let w = World::published();
+    // A reason typed in a hurry, with the pupil's full name in it.
+    let run = w.takedown_because(
+        &["--photo", SUNFLOWER],
+        "Millie Hartley-Brook's mother withdrew consent",
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    // Nor is it written in full: the record and the audit log mask it.
+    let record = &walk(&w.site.path("approvals/takedowns"))[0];
+    let written = std::fs::read_to_string(record).unwrap() + &w.site.read("approvals/audit.log");
+    for s in SURNAMES {
+        assert!(!written.contains(s), "a full name was written");
+    }
+    assert!(written.contains("Millie H******-B****'s mother withdrew consent"));
+    let (code, found) = taken_down(&w);
+    assert_eq!(code, 1, "a build with a taken-down photo passed");
+    // One finding: the relay photo on the same page (a near miss) has
+    // none.
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["file"], PAGE_MD);
+    assert_eq!(f["line"].as_u64(), Some(line_of(&w, "(sunflower.jpg)")));
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("the photo {SUNFLOWER} was taken down on ")),
+        "{message}"
+    );
+    assert!(message.contains("by Asha Patel, DSL"), "{message}");
+    assert!(
+        message.contains("Millie H******-B****'s mother withdrew consent"),
+        "{message}"
+    );
+    assert!(message.contains("approvals/takedowns/"), "{message}");
+    assert!(
+        message.contains("content/news/2026-10-23-house-relay/photos.toml line 13"),
+        "{message}"
+    );
+    assert!(!message.contains("relay.jpg"), "{message}");
+    let fix = f["fix"].as_str().unwrap();
+    assert!(
+        fix.starts_with(
+            "take the photo off the page (content/news/2026-10-23-house-relay/index.md line 12)"
+        ),
+        "{fix}"
+    );
+    assert!(fix.contains("have that build approved"), "{fix}");
+    assert!(!fix.contains("lift"), "the fix is a way around: {fix}");
+
+    // Taken off the page and out of content/, there is no finding.
+    let md = w.site.read(PAGE_MD);
+    let without: Vec<&str> = md
+        .lines()
+        .filter(|l| !l.contains("(sunflower.jpg)"))
+        .collect();
+    w.site.write(PAGE_MD, without.join("\n") + "\n");
+    std::fs::remove_file(w.site.path(SUNFLOWER)).unwrap();
+    let toml = w
+        .site
+        .read("content/news/2026-10-23-house-relay/photos.toml");
+    w.site.write(
+        "content/news/2026-10-23-house-relay/photos.toml",
+        toml.split("[[photo]]\nfile = \"sunflower.jpg\"")
+            .next()
+            .unwrap(),
+    );
+    let (code, found) = taken_down(&w);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, 0);
+}
+
+/// The approver's preview, written and read back as text.
+fn preview(w: &World) -> String {
+    let run = w.run(&["preview", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let html = w.site.read(".schoolsite/preview.html");
+    for s in SURNAMES {
+        assert!(!html.contains(s), "a full name is in the preview");
+    }
+    html
+}
+
+#[test]
+fn the_preview_lists_the_takedowns_that_stand_and_whether_the_build_shows_them() {
+    let w = World::published();
+    let before = preview(&w);
+    assert!(!before.contains("Takedowns in force"));
+
+    let run = w.takedown_because(
+        &["--person", "1004"],
+        "Harry Nguyen's parents withdrew consent",
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    let html = preview(&w);
+    let section = html
+        .split("<h2 id=\"takedowns\">Takedowns in force</h2>")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no takedowns section: {html}"));
+    let section = section.split("</section>").next().unwrap();
+    assert!(section.contains("Taken down on "), "{section}");
+    assert!(section.contains("by Asha Patel, DSL"), "{section}");
+    assert!(
+        section.contains("Harry N*****&#39;s parents withdrew consent")
+            || section.contains("Harry N*****'s parents withdrew consent"),
+        "{section}"
+    );
+    assert!(section.contains("Every photo of 1004 Harry"), "{section}");
+    assert!(section.contains("approvals/takedowns/"), "{section}");
+    // The last build still shows the photos, so it cannot be approved.
+    assert!(section.contains("This build still shows"), "{section}");
+    assert!(html.contains("This build cannot be approved yet"));
+
+    // A build without them is shown as leaving them out.
+    let photos: Vec<String> = {
+        let m: serde_json::Value =
+            serde_json::from_str(&w.site.read(".schoolsite/manifest.json")).unwrap();
+        m["photos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| {
+                p["people"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|id| id == "1004")
+            })
+            .map(|p| p["source"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!photos.is_empty());
+    for source in &photos {
+        assert!(section.contains(source.as_str()), "{source}: {section}");
+        take_off(&w, source);
+    }
+    w.build();
+    let html = preview(&w);
+    assert!(html.contains("This build leaves them out."), "{html}");
+    assert!(!html.contains("This build still shows"));
+}
+
+/// Takes a photo off its page and out of content/ and photos.toml: what
+/// the finding's fix says.
+fn take_off(w: &World, source: &str) {
+    let (dir, name) = source.rsplit_once('/').unwrap();
+    for entry in std::fs::read_dir(w.site.path(dir)).unwrap().flatten() {
+        let path = entry.path();
+        let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
+        if path.extension().is_some_and(|e| e == "md") {
+            let md = w.site.read(&rel);
+            let kept: Vec<&str> = md
+                .lines()
+                .filter(|l| !l.contains(&format!("({name})")))
+                .collect();
+            w.site.write(&rel, kept.join("\n") + "\n");
+        }
+    }
+    let toml_path = format!("{dir}/photos.toml");
+    let toml: toml::Table = w.site.read(&toml_path).parse().unwrap();
+    let mut toml = toml;
+    if let Some(toml::Value::Array(photos)) = toml.get_mut("photo") {
+        photos.retain(|p| p.get("file").and_then(|f| f.as_str()) != Some(name));
+    }
+    w.site.write(&toml_path, toml::to_string(&toml).unwrap());
+    std::fs::remove_file(w.site.path(source)).unwrap();
 }

@@ -13,6 +13,7 @@ mod names;
 mod output_paths;
 mod statutory;
 mod stylesheets;
+mod takedown;
 
 pub use identifiable::{Grade, declares_pupil, grade};
 pub use statutory::findings as statutory_findings;
@@ -51,6 +52,8 @@ pub struct Input<'a> {
     pub published: &'a crate::render::gate::Published,
     /// Every template's file and text.
     pub templates: &'a [(String, String)],
+    /// The takedowns that stand, as the load stage read them.
+    pub takedowns: &'a crate::publish::takedown::Standing,
 }
 
 impl Input<'_> {
@@ -95,6 +98,7 @@ const RULES: &[(&str, Rule)] = &[
     ("output-paths", output_paths::check),
     ("statutory", statutory::check),
     ("stylesheets", stylesheets::check),
+    ("taken-down", takedown::check),
 ];
 
 /// Runs every rule, in parallel: rules only read, so they are
