@@ -422,6 +422,18 @@ fn a_photo_of_many_faces_declared_as_nobody_is_refused() {
             .contains("a member of staff looked at it"),
         "{found:#?}"
     );
+    // The approver sees who checked, on the photo, in the preview.
+    let run = site.run(&["build", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = site.run(&["preview", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let preview = site.read(".schoolsite/preview.html");
+    assert!(
+        preview.contains(
+            "R. Jones recorded that they looked at it and no one from the school is in it"
+        ),
+        "{preview}"
+    );
     // Only for a photo of nobody: it never quiets a check on people.
     site.write(
         "content/history/photos.toml",
@@ -481,6 +493,16 @@ fn the_same_photo_is_declared_the_same_way_everywhere() {
         }
     };
     check_lists(&site);
+    // The approver sees each copy with the other.
+    let run = site.run(&["build", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = site.run(&["preview", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let preview = site.read(".schoolsite/preview.html");
+    assert!(
+        preview.contains("The same photo is also at <code>content/news/open-day/front.jpg</code>"),
+        "{preview}"
+    );
 
     // Declared differently (nobody there): an error naming both places,
     // and `where` and `leavers` still follow the photo to its second use.

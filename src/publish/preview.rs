@@ -598,7 +598,39 @@ impl Page<'_> {
                 .collect();
             let _ = write!(h, "<p>On {}</p>", pages.join(", "));
         }
+        // The same photo (the same bytes) elsewhere, and a check of the
+        // faces found in a photo declared as showing nobody.
+        let path = p.source.strip_prefix("content/").unwrap_or(&p.source);
+        let declarations = &self.survey.declarations;
+        let copies: Vec<String> = declarations
+            .copies(path)
+            .iter()
+            .filter(|(c, _)| *c != path)
+            .map(|(c, d)| {
+                format!(
+                    "<code>content/{}</code> ({} line {})",
+                    esc(c),
+                    esc(&d.sidecar),
+                    d.line
+                )
+            })
+            .collect();
+        if !copies.is_empty() {
+            let _ = write!(h, "<p>The same photo is also at {}.</p>", copies.join(", "));
+        }
+        let checked_by = match declarations.get(path) {
+            consent::declarations::Status::Declared(d) => d.faces_checked_by.as_deref(),
+            _ => None,
+        };
         let Some(use_) = &p.consent_use else {
+            if let Some(who) = checked_by {
+                let _ = write!(
+                    h,
+                    "<p class=\"status soon\">Declared as showing nobody, though faces may be found in it: {} recorded that they looked at it and no one from the school is in it. Check that for yourself before you approve.</p></div></li>",
+                    esc(&mask_names(who, &self.survey.register))
+                );
+                return;
+            }
             h.push_str("<p class=\"status ok\">Declared as showing nobody.</p></div></li>");
             return;
         };
