@@ -59,7 +59,9 @@ fn check_document(
         .map(|(i, p)| (i + 1, p.text.as_str()))
         .chain(std::iter::once((0, contents.bookmarks.as_str())));
     for (page, text) in texts {
-        for (pupil, from, to) in full_names_in(matcher, text, &mut words) {
+        let hits = full_names_in(matcher, text, &mut words);
+        let others: Vec<(usize, usize)> = hits.iter().map(|&(_, f, t)| (f, t)).collect();
+        for &(pupil, from, to) in &hits {
             if let Some(&i) = seen.get(&pupil) {
                 found[i].times += 1;
                 continue;
@@ -69,7 +71,7 @@ fn check_document(
                 pupil,
                 page,
                 at: from,
-                context: masked_context(text, from, to),
+                context: masked_context(text, from, to, &others),
                 times: 1,
             });
         }

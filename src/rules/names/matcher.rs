@@ -130,11 +130,19 @@ impl Matcher {
                 .map(|f| normalise::name(f))
                 .filter(|f| !f.is_empty())
                 .collect();
-            let surnames: Vec<String> = surnames
+            let mut surnames: Vec<String> = surnames
                 .iter()
                 .map(|s| normalise::name(s))
                 .filter(|s| !s.is_empty())
                 .collect();
+            // "O'Brien" and "Fitzgerald-Ward" are also written run
+            // together ("OBrien", in an address or a class).
+            let joined: Vec<String> = surnames
+                .iter()
+                .filter(|s| s.contains(' '))
+                .map(|s| s.replace(' ', ""))
+                .collect();
+            surnames.extend(joined);
             if forenames.is_empty() || surnames.is_empty() {
                 continue;
             }

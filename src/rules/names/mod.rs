@@ -263,7 +263,8 @@ fn check_page(
 
     let mut found: Vec<Found> = Vec::new();
     let mut seen: HashMap<u32, usize> = HashMap::new();
-    for (pupil, from, to) in full_names_in(matcher, text, words) {
+    let hits = full_names_in(matcher, text, words);
+    for &(pupil, from, to) in &hits {
         if already.contains(&pupil) {
             continue;
         }
@@ -273,9 +274,19 @@ fn check_page(
         }
         seen.insert(pupil, found.len());
         let (place, start, end) = page_text.part(from);
+        let others: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|&&(_, f, t)| f >= start && t <= end)
+            .map(|&(_, f, t)| (f - start, t - start))
+            .collect();
         found.push(Found {
             pupil,
-            context: masked_context(&text[start..end], from - start, to.min(end) - start),
+            context: masked_context(
+                &text[start..end],
+                from - start,
+                to.min(end) - start,
+                &others,
+            ),
             place: place.to_string(),
             times: 1,
         });
@@ -465,16 +476,65 @@ fn source_lines(doc: Option<&Document>, matcher: &Matcher) -> Vec<(u32, usize)> 
     };
     let mut out = Vec::new();
     let mut words = Vec::new();
-    for (first_line, text) in [(doc.front_line, &doc.front), (doc.body_line, &doc.body)] {
-        // Hits come in order, so lines are counted once through the text.
-        let (mut counted_to, mut line) = (0, first_line);
-        for (pupil, from, _) in full_names_in(matcher, text, &mut words) {
-            line += text[counted_to..from].matches('\n').count();
-            counted_to = from;
-            out.push((pupil, line));
+    for (first_line, source) in [(doc.front_line, &doc.front), (doc.body_line, &doc.body)] {
+        // Read as the page shows it: inline tags joining the text around
+        // them, references decoded; each byte remembers its source line.
+        let (text, lines) = as_shown(source, first_line);
+        for (pupil, from, _) in full_names_in(matcher, &text, &mut words) {
+            out.push((pupil, lines.get(from).copied().unwrap_or(first_line)));
         }
     }
     out
+}
+
+/// Markdown source without its HTML tags and with its character
+/// references decoded, and the line of `source` each byte of it came
+/// from (the first being `first_line`).
+fn as_shown(source: &str, first_line: usize) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(source.len());
+    let mut lines = Vec::with_capacity(source.len());
+    let mut line = first_line;
+    let mut rest = source;
+    // Links' addresses and tags' attributes, read after the text (where
+    // they cannot join the words around them).
+    let mut addresses = Vec::new();
+    while let Some(c) = rest.chars().next() {
+        let used =
+            if c == '<' && rest[1..].starts_with(|n: char| n.is_ascii_alphabetic() || n == '/') {
+                // A tag joins the text around it; its attributes are read
+                // apart, like addresses.
+                let end = rest.find('>').unwrap_or(rest.len());
+                let mut attributes = String::new();
+                html::decode_into(&rest[1..end], &mut attributes);
+                addresses.push((attributes, line));
+                (end + 1).min(rest.len())
+            } else if c == ']' && rest[1..].starts_with('(') {
+                // A Markdown link's address is read apart from its text.
+                let end = rest.find(')').unwrap_or(rest.len());
+                let address = crate::content::paths::percent_decode(&rest[2..end]);
+                addresses.push((address, line));
+                (end + 1).min(rest.len())
+            } else if c == '&' {
+                let end = rest.find(';').filter(|&e| e <= 32).map_or(1, |e| e + 1);
+                let before = text.len();
+                html::decode_into(&rest[..end], &mut text);
+                lines.resize(text.len(), line);
+                debug_assert!(text.len() >= before);
+                end
+            } else {
+                text.push(c);
+                lines.resize(text.len(), line);
+                c.len_utf8()
+            };
+        line += rest[..used].matches('\n').count();
+        rest = &rest[used..];
+    }
+    for (address, line) in addresses {
+        text.push(html::BLOCK_BREAK);
+        text.push_str(&address);
+        lines.resize(text.len(), line);
+    }
+    (text, lines)
 }
 
 /// Whether matched text reads as one person's name rather than words
@@ -506,34 +566,42 @@ fn one_name(span: &str) -> bool {
 }
 
 /// Up to 40 characters either side of the name, with the name masked.
-fn masked_context(text: &str, from: usize, to: usize) -> String {
-    let before: String = {
-        let b: Vec<char> = text[..from].chars().rev().take(40).collect();
-        b.into_iter().rev().collect()
-    };
-    let after: String = text[to..].chars().take(40).collect();
-    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let lead = if before.len() < from { "… " } else { "" };
-    let tail = if after.len() < text.len() - to {
-        " …"
-    } else {
-        ""
-    };
-    let before = squash(&before);
-    let after = squash(&after);
-    let join_before = if before.is_empty() || text[..from].ends_with(char::is_whitespace) {
-        if before.is_empty() { "" } else { " " }
-    } else {
-        ""
-    };
-    let join_after = if after.is_empty() || text[to..].starts_with(char::is_whitespace) {
-        if after.is_empty() { "" } else { " " }
-    } else {
-        ""
-    };
+fn masked_context(text: &str, from: usize, to: usize, others: &[(usize, usize)]) -> String {
+    let start = text[..from]
+        .char_indices()
+        .rev()
+        .nth(39)
+        .map_or(0, |(i, _)| i);
+    let end = text[to..]
+        .char_indices()
+        .nth(40)
+        .map_or(text.len(), |(i, _)| to + i);
+    // Every full name the window shows, even in part, is masked: the
+    // one reported and any other pupil's beside it.
+    let mut masked: Vec<(usize, usize)> = others
+        .iter()
+        .chain([&(from, to)])
+        .filter(|&&(f, t)| f < end && t > start)
+        .map(|&(f, t)| (f.max(start), t.min(end)))
+        .collect();
+    masked.sort_unstable();
+    let mut shown = String::new();
+    let mut at = start;
+    for (f, t) in masked {
+        if t <= at {
+            continue;
+        }
+        let f = f.max(at);
+        shown.push_str(&text[at..f]);
+        shown.push_str(&mask_words(&text[f..t]));
+        at = t;
+    }
+    shown.push_str(&text[at..end]);
+    let lead = if start > 0 { "… " } else { "" };
+    let tail = if end < text.len() { " …" } else { "" };
     format!(
-        "{lead}{before}{join_before}{}{join_after}{after}{tail}",
-        mask_words(&text[from..to])
+        "{lead}{}{tail}",
+        shown.split_whitespace().collect::<Vec<_>>().join(" ")
     )
 }
 
@@ -616,8 +684,29 @@ mod tests {
         let from = text.find("Amelia").unwrap();
         let to = from + "Amelia Smith".len();
         assert_eq!(
-            masked_context(text, from, to),
+            masked_context(text, from, to, &[]),
             "Well done to A***** S****, who receives her award today"
+        );
+        // Another pupil's name beside it is masked too, even cut short.
+        let text = "Well done to Oliver Okafor and to Amelia Smith today, and well done to Zoë Fitzgerald-Ward";
+        let at = |name: &str| {
+            let f = text.find(name).unwrap();
+            (f, f + name.len())
+        };
+        let (from, to) = at("Amelia Smith");
+        let shown = masked_context(
+            text,
+            from,
+            to,
+            &[
+                at("Oliver Okafor"),
+                at("Amelia Smith"),
+                at("Zoë Fitzgerald-Ward"),
+            ],
+        );
+        assert_eq!(
+            shown,
+            "Well done to O***** O***** and to A***** S**** today, and well done to Z** F*********- …"
         );
         assert_eq!(mask_words("Zoë Fitzgerald-Ward's"), "Z** F*********-W***'s");
     }

@@ -169,35 +169,40 @@ fn fold_char(c: char, mut action: impl FnMut(Option<char>)) {
         }
         return;
     }
-    for lower in c.to_lowercase() {
-        let skeleton: String = unicode_security::skeleton(lower.encode_utf8(&mut buf)).collect();
-        // A look-alike of a Latin letter is that letter, even where the
-        // confusables data's own prototype is another spelling (its
-        // prototype of "m" is "rn").
-        if let Some(&latin) = LATIN_SKELETONS.get(skeleton.as_str()) {
-            action(Some(latin));
+    // A look-alike of a Latin letter, as written or in small letters, is
+    // that letter, even where the confusables data's own prototype is
+    // another spelling (its prototype of "m" is "rn").
+    let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
+    if let Some(&latin) = LATIN_SKELETONS.get(skeleton.as_str()) {
+        return action(Some(latin));
+    }
+    let mut lowered = c.to_lowercase();
+    if let (Some(lower), None) = (lowered.next(), lowered.next()) {
+        let small: String = unicode_security::skeleton(lower.encode_utf8(&mut buf)).collect();
+        if let Some(&latin) = LATIN_SKELETONS.get(small.as_str()) {
+            return action(Some(latin));
+        }
+    }
+    for folded in skeleton.chars() {
+        if is_combining_mark(folded) {
             continue;
         }
-        for folded in skeleton.chars() {
-            if is_combining_mark(folded) {
-                continue;
-            }
-            for lower in folded.to_lowercase() {
-                action(lower.is_alphanumeric().then_some(lower));
-            }
+        for lower in folded.to_lowercase() {
+            action(lower.is_alphanumeric().then_some(lower));
         }
     }
 }
 
-/// The confusables skeleton of each small Latin letter and digit, and
-/// the letter (letters win over digits that look the same: "l", not "1").
+/// The confusables skeleton of each Latin letter and digit, and the
+/// letter in small (small letters win over digits and capitals that look
+/// the same: "l", not "1" or "I").
 static LATIN_SKELETONS: std::sync::LazyLock<std::collections::HashMap<String, char>> =
     std::sync::LazyLock::new(|| {
         let mut map = std::collections::HashMap::new();
-        for c in ('a'..='z').chain('0'..='9') {
+        for c in ('a'..='z').chain('A'..='Z').chain('0'..='9') {
             let mut buf = [0u8; 4];
             let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
-            map.entry(skeleton).or_insert(c);
+            map.entry(skeleton).or_insert(c.to_ascii_lowercase());
         }
         map
     });
@@ -565,6 +570,7 @@ mod tests {
         assert_eq!(name("Ｏｌｉｖｅｒ Ｏｋａｆｏｒ"), plain);
         assert_eq!(name("𝐎𝐥𝐢𝐯𝐞𝐫 𝐎𝐤𝐚𝐟𝐨𝐫"), plain);
         assert_eq!(name("𝐀𝐦𝐞𝐥𝐢𝐚 𝐒𝐦𝐢𝐭𝐡"), "amelia smith");
+        assert_eq!(name("Оkаfоr, Аmеliа"), "okafor amelia");
         // Near miss: a visible space or punctuation still separates.
         assert_eq!(name("Oli ver"), "oli ver");
         assert_eq!(name("Oli\u{2800}ver"), "oli ver");
