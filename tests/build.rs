@@ -302,7 +302,7 @@ fn init_makes_a_site_that_builds() {
     );
     assert_eq!(
         run.stdout.matches("warning[statutory-starter]").count(),
-        21,
+        25,
         "{}",
         run.stdout
     );
