@@ -8,7 +8,7 @@ use super::Format;
 use super::SiteArgs;
 use schoolsite::consent::{self, Policy, assess, audit};
 use schoolsite::pipeline;
-use schoolsite::rules::{Grade, declares_pupil, grade};
+use schoolsite::rules::{Grade, declares_pupil, most_identifiable};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -75,7 +75,8 @@ pub fn run(args: &AuditPhotosArgs) -> anyhow::Result<u8> {
         let Some(Ok(processed)) = files.get(path) else {
             continue;
         };
-        let found = processed.found_faces();
+        // A photo's faces, or a document's most identifiable picture's.
+        let (graded, found) = most_identifiable(processed, photos_config);
         let (width, height) = if processed.kind().is_image() {
             processed.largest().display_dimensions()
         } else {
@@ -98,7 +99,7 @@ pub fn run(args: &AuditPhotosArgs) -> anyhow::Result<u8> {
             .collect();
         rows.push(Row {
             photo: format!("{}/{path}", schoolsite::content::CONTENT_DIR),
-            grade: grade(found, photos_config),
+            grade: graded,
             faces: found.map(|f| f.count()),
             largest_face_pixels: found.map(|f| f.largest()),
             largest_face_percent: found.map(|f| (f.largest_percent() * 10.0).round() / 10.0),

@@ -149,10 +149,32 @@ fn detect(grey: &[u8], width: u32, height: u32) -> Result<Vec<u32>, Refusal> {
     }))
 }
 
+/// The faces in a picture a document draws, composed as it is drawn:
+/// `grey` is `width`×`height` pixels (already at most a few times
+/// [`DETECT_EDGE`]); face sizes are given in pixels of the picture at its
+/// own resolution, `shown` (width, height), as a photo's are in pixels
+/// of the published photo.
+pub(super) fn in_picture(
+    grey: Vec<u8>,
+    width: u32,
+    height: u32,
+    shown: (u32, u32),
+) -> Result<Faces, Refusal> {
+    let (grey, w, h) = shrink(grey, width, height)?;
+    let boxes = detect(&grey, w, h)?;
+    Ok(sizes_in(&boxes, w, h, shown.0, shown.1))
+}
+
 /// Face heights found in a `width`×`height` detection copy, in pixels of
 /// the published image, largest first.
 fn published_sizes(image: &CleanFile, boxes: &[u32], width: u32, height: u32) -> Faces {
     let (shown_w, shown_h) = image.display_dimensions();
+    sizes_in(boxes, width, height, shown_w, shown_h)
+}
+
+/// Face heights found in a `width`×`height` detection copy, in pixels of
+/// a `shown_w`×`shown_h` image, largest first.
+fn sizes_in(boxes: &[u32], width: u32, height: u32, shown_w: u32, shown_h: u32) -> Faces {
     let (copy_long, shown_long) = (width.max(height), shown_w.max(shown_h));
     let mut sizes: Vec<u32> = boxes
         .iter()

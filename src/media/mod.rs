@@ -31,7 +31,7 @@ mod webp;
 pub use cache::Cache;
 pub use classify::{Kind, sniff};
 pub use faces::Faces;
-pub use pdf::MIN_PICTURE_SIDE;
+pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE};
 pub use pixelate::Region;
 pub use resize::{Sizes, renditions};
 
@@ -85,6 +85,10 @@ pub enum Refusal {
         "it is an animation longer than schoolsite looks through for faces (more than {frames} frames, or {megapixels} million pixels in all its frames)"
     )]
     TooManyFrames { frames: usize, megapixels: u64 },
+    #[error(
+        "it is a PDF with more pictures than schoolsite looks through for faces (more than {pictures} pictures, or {megapixels} million pixels in all its pictures, or one picture over the size limit for images)"
+    )]
+    TooManyPictures { pictures: usize, megapixels: u64 },
 }
 
 /// "a" or "an" before a format's name: "a PDF", "an MP3", "an image".
@@ -144,6 +148,9 @@ impl Refusal {
             }
             Refusal::TooManyFrames { .. } => {
                 "shorten the animation, or make it smaller: every frame is looked at for faces".to_string()
+            }
+            Refusal::TooManyPictures { .. } => {
+                "split it into smaller documents, or export it again with its pictures at a lower resolution (for example 150 dpi, or \"Reduce file size\"): every picture in it is looked at for faces".to_string()
             }
         }
     }
@@ -318,7 +325,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
         Kind::Pdf => {
             // The PDF reader is a large parser of hostile input: should it
             // ever panic, the file is refused rather than the build lost.
-            let (stripped, _) = strip_pdf(input, settings, false)?;
+            let (stripped, _) = strip_pdf(input, settings, Read::Nothing)?;
             return Ok(CleanFile {
                 bytes: stripped.bytes,
                 kind,
@@ -383,7 +390,7 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
 fn strip_pdf(
     input: &[u8],
     settings: &Settings,
-    read: bool,
+    read: Read,
 ) -> Result<(Stripped, Option<DocumentContents>), Refusal> {
     std::panic::catch_unwind(|| pdf::strip(input, settings, read)).unwrap_or_else(|_| {
         Err(Refusal::Corrupt {
@@ -391,6 +398,17 @@ fn strip_pdf(
             detail: "it could not be read as a PDF".to_string(),
         })
     })
+}
+
+/// How much of a cleaned PDF is read for the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// Nothing: it is only cleaned.
+    Nothing,
+    /// Its text and how many pictures it shows.
+    Text,
+    /// That, and the faces in every picture it draws.
+    TextAndFaces,
 }
 
 /// What a published document shows, for the rules: what a reader sees
@@ -441,12 +459,44 @@ pub struct DocumentPage {
     /// Whether some of its text is in a font whose letters cannot be
     /// read (a font without a Unicode map), so was not checked.
     pub unreadable: bool,
+    /// The faces found in each of its pictures, as drawn (tiles composed
+    /// into one picture), when faces were looked for; a picture whose
+    /// pixels could only partly be decoded has the faces found in what
+    /// could, and is counted in `unchecked` too.
+    #[serde(default)]
+    pub faces: Vec<Faces>,
+    /// How many of its pictures could not be looked at whole for faces
+    /// (pixels in a form schoolsite cannot decode: CCITT fax, JBIG2, an
+    /// unusual colour space).
+    #[serde(default)]
+    pub unchecked: u32,
 }
 
 impl DocumentContents {
     /// Pictures on all pages together.
     pub fn pictures(&self) -> u32 {
         self.pages.iter().map(|p| p.pictures).sum()
+    }
+
+    /// Pictures on all pages that could not be looked at whole for faces.
+    pub fn unchecked_pictures(&self) -> u32 {
+        self.pages.iter().map(|p| p.unchecked).sum()
+    }
+
+    /// The faces in each picture looked at, on all pages.
+    pub fn picture_faces(&self) -> impl Iterator<Item = &Faces> {
+        self.pages.iter().flat_map(|p| &p.faces)
+    }
+
+    /// One account of the faces in all its pictures: those of the picture
+    /// with the most faces (the largest face first), for the build report
+    /// and the count. The rules that measure a face against its picture
+    /// read each picture ([`DocumentContents::picture_faces`]).
+    pub fn faces_summary(&self) -> Faces {
+        self.picture_faces()
+            .max_by_key(|f| (f.count(), f.largest()))
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -503,9 +553,35 @@ impl Processed {
     }
 
     /// The faces found in the published image (how many, and how big),
-    /// when they were looked for.
+    /// when they were looked for; for a document, those of its picture
+    /// with the most faces.
     pub fn found_faces(&self) -> Option<&Faces> {
         self.faces.as_ref()
+    }
+
+    /// The faces found in each picture looked at: the image itself, or
+    /// each picture a document draws. Empty when faces were not looked
+    /// for (or a document has no pictures).
+    pub fn faces_per_picture(&self) -> Vec<&Faces> {
+        match &self.contents {
+            Some(c) if self.kind == Kind::Pdf => {
+                if self.faces.is_some() {
+                    c.picture_faces().collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => self.faces.iter().collect(),
+        }
+    }
+
+    /// How many of a document's pictures could not be looked at whole
+    /// for faces, when faces were looked for (0 for other files).
+    pub fn unchecked_pictures(&self) -> u32 {
+        match &self.contents {
+            Some(c) if self.faces.is_some() => c.unchecked_pictures(),
+            _ => 0,
+        }
     }
 
     /// The files to publish, smallest first; never empty.
@@ -545,7 +621,7 @@ impl From<CleanFile> for Processed {
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 8;
+const CACHE_VERSION: u32 = 9;
 
 /// What to do to one image beyond stripping it: decided by the caller
 /// (from the consent declarations), applied here.
@@ -600,8 +676,7 @@ pub fn process(
             processed.contents = Some(DocumentContents {
                 pages: vec![DocumentPage {
                     text,
-                    pictures: 0,
-                    unreadable: false,
+                    ..DocumentPage::default()
                 }],
                 bookmarks: String::new(),
                 lines: true,
@@ -615,7 +690,18 @@ pub fn process(
     if kind == Kind::Pdf {
         // A document is published whole, as it is once cleaned, with what
         // it shows read for the rules.
-        let (stripped, contents) = strip_pdf(input, settings, true)?;
+        let read = if treatment.count_faces {
+            Read::TextAndFaces
+        } else {
+            Read::Text
+        };
+        let (stripped, contents) = strip_pdf(input, settings, read)?;
+        // Faces in its pictures, each as drawn; for the report and the
+        // count, those of the picture with the most.
+        let faces = contents
+            .as_ref()
+            .filter(|_| treatment.count_faces)
+            .map(DocumentContents::faces_summary);
         let processed = Processed {
             kind: Kind::Pdf,
             width: 0,
@@ -630,7 +716,7 @@ pub fn process(
                 removed: stripped.removed,
                 spool: None,
             }],
-            faces: None,
+            faces,
             contents,
         };
         if let (Some(cache), Some(key)) = (cache, &key) {

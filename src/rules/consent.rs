@@ -226,10 +226,25 @@ fn check_photo(
         }
     };
     check_people(input, policy, name, declaration, pages, &mut out);
-    if let Some(faces) = processed.found_faces() {
-        check_faces(input, name, declaration, faces, &mut out);
+    if processed.found_faces().is_some() {
+        // A photo's faces, or those of each picture a document draws.
+        let looked = Looked {
+            document: pictures.is_some(),
+            pictures: processed.faces_per_picture(),
+            unchecked: processed.unchecked_pictures(),
+        };
+        check_faces(input, name, declaration, &looked, &mut out);
     }
     out
+}
+
+/// The faces looked for in a photo, or in each picture of a document.
+struct Looked<'a> {
+    document: bool,
+    /// One for a photo; one per picture for a document.
+    pictures: Vec<&'a Faces>,
+    /// A document's pictures that could not be looked at whole.
+    unchecked: u32,
 }
 
 fn face_severity(input: &Input) -> Option<Severity> {
@@ -399,10 +414,16 @@ fn check_faces(
     input: &Input,
     name: &str,
     declaration: &Declaration,
-    faces: &Faces,
+    looked: &Looked,
     out: &mut Vec<Finding>,
 ) {
-    let found = faces.count();
+    // The most faces in any one picture (frame, for an animation).
+    let found = looked.pictures.iter().map(|f| f.count()).max().unwrap_or(0);
+    let (what, within) = if looked.document {
+        ("document", "in one of its pictures")
+    } else {
+        ("photo", "in it")
+    };
     let at = Location::line(&declaration.sidecar, declaration.line);
     let plural = |n: u32| {
         if n == 1 {
@@ -411,7 +432,15 @@ fn check_faces(
             format!("{n} faces")
         }
     };
-    if declaration.nobody() && clearly_found(faces) {
+    let clear = looked
+        .pictures
+        .iter()
+        .filter(|f| clearly_found(f))
+        .max_by_key(|f| (f.count(), f.largest()));
+    if declaration.nobody()
+        && let Some(faces) = clear
+    {
+        let found = faces.count();
         // Whatever [consent] faces says: a photo of people declared as a
         // photo of nobody is published with nobody's consent checked.
         match &declaration.faces_checked_by {
@@ -423,7 +452,7 @@ fn check_faces(
                 "faces-in-nobody-photo",
                 at,
                 format!(
-                    "the photo {name} is declared as showing nobody and {} found in it; faces_checked_by records that a member of staff looked at it and found no one from the school in it (the approver sees who in the preview)",
+                    "the {what} {name} is declared as showing nobody and {} found {within}; faces_checked_by records that a member of staff looked at it and found no one from the school in it (the approver sees who in the preview)",
                     plural(found)
                 ),
                 "nothing to do if that is right; if anyone in it is from the school, declare them in people = [\"id\", …] instead",
@@ -432,7 +461,7 @@ fn check_faces(
                 "faces-in-nobody-photo",
                 at,
                 format!(
-                    "the photo {name} is declared as showing nobody, but {} clearly found in it (the largest {} pixels tall)",
+                    "the {what} {name} is declared as showing nobody, but {} clearly found {within} (the largest {} pixels tall)",
                     if found == 1 { "a face is".to_string() } else { format!("{found} faces are") },
                     faces.largest()
                 ),
@@ -440,6 +469,29 @@ fn check_faces(
             )),
         }
         return;
+    }
+    if declaration.nobody() && looked.unchecked > 0 {
+        // Fail closed: a picture nobody could look at may show anyone.
+        let pictures = if looked.unchecked == 1 {
+            "1 of its pictures".to_string()
+        } else {
+            format!("{} of its pictures", looked.unchecked)
+        };
+        let finding = Finding::error(
+            "faces-unchecked",
+            at.clone(),
+            format!(
+                "the {what} {name} is declared as showing nobody, but {pictures} could not be looked at for faces (stored in a way schoolsite cannot decode: a fax-style scan, JBIG2, an unusual colour space)"
+            ),
+            "export it again from the program that made it with its pictures as JPEG, or have a member of staff look at every picture in it and, if no one from the school is in them, record that in its entry as faces_checked_by = \"their name\" (the approver sees it in the preview); if anyone from the school is in them, declare them in people = [\"id\", …]",
+        );
+        out.push(match &declaration.faces_checked_by {
+            Some(_) => Finding {
+                severity: Severity::Notice,
+                ..finding
+            },
+            None => finding,
+        });
     }
     if !declaration.nobody()
         && found == 1
@@ -449,7 +501,7 @@ fn check_faces(
             "photo-focus",
             at.clone(),
             format!(
-                "the photo {name} is a group photo by its declaration, but only 1 face is found in it: a photo in which one face can be seen is an individual photo"
+                "the {what} {name} is a group photo by its declaration, but only 1 face is found {within}: a photo in which one face can be seen is an individual photo"
             ),
             "write focus = \"individual\" in its entry (everyone declared then needs individual consent), or use a photo in which the group can be seen. Faces are only counted, never identified",
         ));
@@ -476,7 +528,11 @@ fn check_faces(
     let mut finding = Finding::warning(
         "faces-undeclared",
         at,
-        format!("the photo {name}: {people}, {faces} found"),
+        if looked.document {
+            format!("the {what} {name}: {people}, {faces} found {within}")
+        } else {
+            format!("the {what} {name}: {people}, {faces} found")
+        },
         "check everyone in the photo is declared; blur anyone without consent (blur = [...]). Faces are only counted, never identified. If the count is wrong, set [consent] face_tolerance",
     );
     finding.severity = severity;

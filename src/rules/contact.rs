@@ -79,6 +79,15 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 }
             }
         }
+        // What a viewer shows beside the pages: bookmarks, layer names,
+        // tags that name no page. Reported against the file.
+        for c in scan_text(&contents.bookmarks) {
+            if seen.insert(c.key()) {
+                let place =
+                    format!("outside the pages of {file} (in its bookmarks, layer names or tags)");
+                out.extend(allowed.judge(&c, Location::file(&file), &place));
+            }
+        }
     }
     out
 }

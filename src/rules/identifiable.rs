@@ -76,6 +76,26 @@ pub fn grade(faces: Option<&Faces>, photos: &Photos) -> Grade {
     }
 }
 
+/// How identifiable a published file is, and the faces that say so: a
+/// photo's, or those of the most identifiable picture a document draws.
+/// A document with a picture that could not be looked at is not checked
+/// unless another picture is a close-up (fail closed: it could be one).
+pub fn most_identifiable<'a>(
+    processed: &'a crate::media::Processed,
+    photos: &Photos,
+) -> (Grade, Option<&'a Faces>) {
+    let best = processed
+        .faces_per_picture()
+        .into_iter()
+        .min_by_key(|f| (grade(Some(f), photos), std::cmp::Reverse(f.largest())));
+    let faces = best.or(processed.found_faces());
+    let graded = grade(faces, photos);
+    if processed.unchecked_pictures() > 0 && graded > Grade::NotChecked {
+        return (Grade::NotChecked, faces);
+    }
+    (graded, faces)
+}
+
 /// Whether a declaration names a pupil: a pupil in the register, or an
 /// id the register cannot vouch for (counted as a pupil, to fail closed).
 pub fn declares_pupil(register: &Register, declaration: &Declaration) -> bool {
@@ -108,21 +128,26 @@ pub fn check(input: &Input) -> Vec<Finding> {
         if !declares_pupil(input.register, declaration) {
             continue;
         }
-        let Some(faces) = processed.found_faces() else {
+        // A photo, or the most identifiable picture in a document.
+        let (Grade::CloseUp, Some(faces)) = most_identifiable(processed, photos) else {
             continue;
         };
-        if grade(Some(faces), photos) != Grade::CloseUp {
-            continue;
-        }
+        let document = processed.kind() == crate::media::Kind::Pdf;
+        let (what, picture) = if document {
+            ("document", "a picture in it is")
+        } else {
+            ("photo", "it is")
+        };
         let name = path.rsplit('/').next().unwrap_or(path);
         let shown: Vec<&str> = pages.iter().map(|p| p.file.as_str()).collect();
         let mut finding = Finding::warning(
             RULE,
             Location::line(&declaration.sidecar, declaration.line),
             format!(
-                "the photo {name} shows a pupil and is a face-on close-up: a face towards the camera is {} pixels tall as published, {:.0}% of the photo's short edge (a close-up from {}% and {} pixels); it is on {}",
+                "the {what} {name} shows a pupil and {picture} a face-on close-up: a face towards the camera is {} pixels tall as published, {:.0}% of the {}'s short edge (a close-up from {}% and {} pixels); it is on {}",
                 faces.largest(),
                 faces.largest_percent().floor(),
+                if document { "picture" } else { "photo" },
                 photos.close_up_percent,
                 photos.close_up_pixels,
                 shown.join(", ")

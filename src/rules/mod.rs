@@ -15,7 +15,7 @@ mod statutory;
 mod stylesheets;
 mod takedown;
 
-pub use identifiable::{Grade, declares_pupil, grade};
+pub use identifiable::{Grade, declares_pupil, grade, most_identifiable};
 pub use statutory::findings as statutory_findings;
 
 use crate::config::Config;

@@ -6,17 +6,25 @@
 //! XMP and IPTC segments, through the same code as photos. The text stays
 //! text and the pages look the same.
 //!
+//! Images are kept only where something draws them (a page, a form, a
+//! pattern, a soft mask, an annotation's appearance, as the reader in
+//! [`read`] follows them): an image stored but drawn nowhere (an unused
+//! resource, a leftover thumbnail) is removed, so it cannot be taken out
+//! of the published file.
+//!
 //! Encrypted PDFs are refused: what is inside cannot be examined. So are
 //! images in formats that can carry metadata schoolsite cannot remove
 //! (JPEG 2000), and anything `lopdf` cannot read.
 
+mod look;
 mod pictures;
 mod read;
 mod shown;
 
+pub use look::{MAX_PICTURE_PIXELS, MAX_PICTURES};
 pub use read::MIN_PICTURE_SIDE;
 
-use super::{DocumentContents, Refusal, RemovedLog, Settings, Stripped};
+use super::{DocumentContents, Read, Refusal, RemovedLog, Settings, Stripped};
 use lopdf::{Dictionary, Document, LoadOptions, Object};
 
 const FORMAT: &str = "PDF";
@@ -77,11 +85,12 @@ const MARKUP_ANNOTATIONS: &[&[u8]] = &[
 ];
 
 /// Cleans a PDF; with `read`, also reads what the clean copy shows
-/// (its text and pictures, page by page) for the rules.
+/// (its text and pictures, page by page, and the faces in its pictures)
+/// for the rules.
 pub(super) fn strip(
     input: &[u8],
     settings: &Settings,
-    read: bool,
+    read: Read,
 ) -> Result<(Stripped, Option<DocumentContents>), Refusal> {
     if has_encryption(input) {
         return Err(Refusal::Encrypted { format: FORMAT });
@@ -285,6 +294,7 @@ pub(super) fn strip(
         }
     }
     keep_known_catalog(&mut doc, &mut removed);
+    remove_undrawn_images(&mut doc, &mut removed)?;
     // Every stream's /Length says how many bytes it holds (a damaged
     // file's may not, or may point elsewhere), so the copy reads the same
     // and a second cleaning writes the same bytes.
@@ -324,10 +334,24 @@ pub(super) fn strip(
     doc.save_to(&mut bytes)
         .map_err(|e| corrupt(format!("it could not be written again ({e})")))?;
     let clean = verify(&bytes, pages)?;
-    let contents = if read {
-        Some(read::contents(&clean)?)
-    } else {
-        None
+    let contents = match read {
+        Read::Nothing => None,
+        Read::Text | Read::TextAndFaces => {
+            let faces = (read == Read::TextAndFaces).then_some(settings.max_pixels);
+            let (contents, drawn) = read::contents(&clean, faces)?;
+            // The copy is read back, not trusted: every image in it is
+            // one something draws.
+            if clean
+                .objects
+                .iter()
+                .any(|(id, o)| is_image(o) && !drawn.contains(id))
+            {
+                return Err(corrupt(
+                    "the cleaned copy still held an image no page shows, so it is not published",
+                ));
+            }
+            Some(contents)
+        }
     };
     Ok((
         Stripped {
@@ -339,6 +363,52 @@ pub(super) fn strip(
         },
         contents,
     ))
+}
+
+fn is_image(object: &Object) -> bool {
+    object.as_stream().is_ok_and(|s| {
+        s.dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|n| n == b"Image")
+    })
+}
+
+/// What removed images are called in the summary.
+const UNDRAWN_IMAGE: &str = "image no page shows";
+
+/// Removes every image nothing draws (see the module docs), listing each
+/// in the removal log with its size in pixels.
+fn remove_undrawn_images(doc: &mut Document, removed: &mut RemovedLog) -> Result<(), Refusal> {
+    let drawn = read::drawn(doc)?;
+    let undrawn: Vec<lopdf::ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(id, o)| is_image(o) && !drawn.contains(id))
+        .map(|(id, _)| *id)
+        .collect();
+    for id in &undrawn {
+        let Some(object) = doc.objects.get_mut(id) else {
+            continue;
+        };
+        let (bytes, size) = match object.as_stream() {
+            Ok(s) => {
+                let side = |k: &[u8]| s.dict.get(k).and_then(Object::as_i64).unwrap_or(0);
+                (s.content.len(), (side(b"Width"), side(b"Height")))
+            }
+            Err(_) => (0, (0, 0)),
+        };
+        removed.add_found(
+            UNDRAWN_IMAGE,
+            bytes,
+            vec![format!(
+                "an image stored but never shown ({}×{} pixels)",
+                size.0, size.1
+            )],
+        );
+        *object = Object::Null;
+    }
+    Ok(())
 }
 
 /// What the catalog may keep: what shows the document (pages, their

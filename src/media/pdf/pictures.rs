@@ -135,6 +135,8 @@ pub enum Source {
 #[derive(Debug, Clone, Copy)]
 pub struct Placement {
     pub rect: Rect,
+    /// The matrix it is drawn through (its unit square onto the page).
+    pub ctm: Matrix,
     /// Width and height in pixels (the larger of the image's and its
     /// soft mask's).
     pub pixels: (i64, i64),
@@ -149,18 +151,37 @@ impl Placement {
 
 /// How many pictures the placements on one page make (see the module
 /// docs).
+#[cfg(test)]
 pub fn count(placements: &[Placement]) -> u32 {
-    let alone = placements.iter().filter(|p| p.alone()).count();
-    let small: Vec<&Placement> = placements.iter().filter(|p| !p.alone()).collect();
-    let groups = if small.len() > MAX_GROUPED {
-        usize::from(is_picture(&small))
+    u32::try_from(pictures(placements).len()).unwrap_or(u32::MAX)
+}
+
+/// The pictures the placements on one page make, each as the indices of
+/// the placements drawn in it, in drawing order: an image big enough
+/// alone, or a group of small ones drawn together (see the module docs).
+pub fn pictures(placements: &[Placement]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = (0..placements.len())
+        .filter(|&i| placements[i].alone())
+        .map(|i| vec![i])
+        .collect();
+    let small: Vec<usize> = (0..placements.len())
+        .filter(|&i| !placements[i].alone())
+        .collect();
+    let of = |g: &[usize]| g.iter().map(|&i| &placements[i]).collect::<Vec<_>>();
+    if small.len() > MAX_GROUPED {
+        if is_picture(&of(&small)) {
+            out.push(small);
+        }
     } else {
-        groups(&small)
-            .iter()
-            .filter(|g| is_picture(&g.iter().map(|&i| small[i]).collect::<Vec<_>>()))
-            .count()
-    };
-    u32::try_from(alone + groups).unwrap_or(u32::MAX)
+        let refs: Vec<&Placement> = small.iter().map(|&i| &placements[i]).collect();
+        for g in groups(&refs) {
+            let members: Vec<usize> = g.iter().map(|&k| small[k]).collect();
+            if is_picture(&of(&members)) {
+                out.push(members);
+            }
+        }
+    }
+    out
 }
 
 /// Whether images drawn together make a picture.
@@ -219,6 +240,7 @@ mod tests {
                 y1: y + h,
             },
             pixels: px,
+            ctm: [w, 0.0, 0.0, h, x, y],
             source: Source::Object((n, 0)),
         }
     }

@@ -20,9 +20,12 @@
 //! no page.
 //!
 //! Pictures are counted where they are drawn, by their drawn size and
-//! their pixels (see [`super::pictures`]).
+//! their pixels (see [`super::pictures`]), and, when asked, looked at for
+//! faces as they are drawn (see [`super::look`]). Every image object
+//! drawn anywhere is recorded: the cleaner keeps only those.
 
 use super::super::{DocumentContents, DocumentPage, Refusal};
+use super::look::Looker;
 use super::pictures::{self, IDENTITY, Matrix, Placement, Rect, Source};
 use super::shown::{self, Piece};
 use lopdf::content::Content;
@@ -48,16 +51,32 @@ const MAX_SAVED_STATES: usize = 1024;
 /// no real document draws so many.
 const MAX_PLACEMENTS: usize = 100_000;
 
-/// Reads every page of a cleaned document.
-pub(super) fn contents(doc: &Document) -> Result<DocumentContents, Refusal> {
+/// Every image object a page draws anywhere (with its masks): on the
+/// page, in forms, patterns, soft masks and annotation appearances.
+pub(super) fn drawn(doc: &Document) -> Result<HashSet<ObjectId>, Refusal> {
+    let mut drawn = HashSet::new();
+    for page_id in doc.get_pages().into_values() {
+        page(doc, page_id, &mut drawn, None)?;
+    }
+    Ok(drawn)
+}
+
+/// Reads every page of a cleaned document; with `faces` (the most pixels
+/// one image may hold), looks for faces in every picture it draws. Also
+/// returns every image object drawn.
+pub(super) fn contents(
+    doc: &Document,
+    faces: Option<u64>,
+) -> Result<(DocumentContents, HashSet<ObjectId>), Refusal> {
     let ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
     let index: HashMap<ObjectId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let labels = shown::label_prefixes(doc, ids.len());
     let (tags, loose_tags) = shown::tags(doc, &index);
     let mut drawn = HashSet::new();
+    let mut looker = faces.map(|max| Looker::new(doc, max));
     let mut pages = Vec::new();
     for (i, page_id) in ids.iter().enumerate() {
-        let mut page = page(doc, *page_id, &mut drawn)?;
+        let mut page = page(doc, *page_id, &mut drawn, looker.as_mut())?;
         for extra in [&labels[i], &tags[i]] {
             push_piece(&mut page.text, extra);
         }
@@ -66,11 +85,14 @@ pub(super) fn contents(doc: &Document) -> Result<DocumentContents, Refusal> {
     let mut outside = bookmarks(doc);
     push_piece(&mut outside, &shown::layers(doc));
     push_piece(&mut outside, &loose_tags);
-    Ok(DocumentContents {
-        pages,
-        bookmarks: outside,
-        lines: false,
-    })
+    Ok((
+        DocumentContents {
+            pages,
+            bookmarks: outside,
+            lines: false,
+        },
+        drawn,
+    ))
 }
 
 /// Appends a separate piece of text on lines of its own.
@@ -128,6 +150,7 @@ fn page(
     doc: &Document,
     page_id: ObjectId,
     drawn: &mut HashSet<ObjectId>,
+    looker: Option<&mut Looker>,
 ) -> Result<DocumentPage, Refusal> {
     let content = doc
         .get_page_content_with_limit(page_id, MAX_PAGE_CONTENT)
@@ -154,15 +177,30 @@ fn page(
         drawn,
         marked: Vec::new(),
         aside: String::new(),
+        keep_inline: looker.is_some(),
+        inline: HashMap::new(),
     };
     reader.run(&content, &resources, 0)?;
     let aside = std::mem::take(&mut reader.aside);
     push_piece(&mut reader.text, &aside);
     reader.annotations(page_id)?;
+    let shown = pictures::pictures(&reader.placements);
+    let mut faces = Vec::new();
+    let mut unchecked = 0;
+    if let Some(looker) = looker {
+        for picture in &shown {
+            let placed: Vec<&Placement> = picture.iter().map(|&i| &reader.placements[i]).collect();
+            let (found, whole) = looker.look(&placed, &reader.inline)?;
+            faces.push(found);
+            unchecked += u32::from(!whole);
+        }
+    }
     Ok(DocumentPage {
         text: reader.text,
-        pictures: pictures::count(&reader.placements),
+        pictures: u32::try_from(shown.len()).unwrap_or(u32::MAX),
         unreadable: reader.unreadable,
+        faces,
+        unchecked,
     })
 }
 
@@ -249,6 +287,11 @@ struct Reader<'a, 'd> {
     /// Text read apart from the drawing's flow (alternative texts, text
     /// a replacement stood for), added after it.
     aside: String,
+    /// Whether inline images are kept, to be looked at for faces.
+    keep_inline: bool,
+    /// The inline images the page draws that could be taken apart, by
+    /// the hash of their data, their short keys spelt out.
+    inline: HashMap<u64, Stream>,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -382,7 +425,7 @@ impl<'a> Reader<'a, '_> {
                 }
                 "BI" => match args.first() {
                     Some(Object::Stream(image)) => {
-                        self.inline_image(&image.dict, &image.content)?;
+                        self.inline_image(&image.dict, &image.content, resources)?;
                     }
                     _ => {
                         // One the parser could not take apart (compressed,
@@ -518,6 +561,7 @@ impl<'a> Reader<'a, '_> {
         }
         self.placements.push(Placement {
             rect: Rect::unit(&self.ctm),
+            ctm: self.ctm,
             pixels,
             source,
         });
@@ -788,7 +832,12 @@ impl<'a> Reader<'a, '_> {
     /// An image written into the page's drawing itself: recorded like any
     /// picture, and refused if it is a JPEG that still carries metadata
     /// (the cleaner only reaches images stored as objects).
-    fn inline_image(&mut self, dict: &Dictionary, data: &[u8]) -> Result<(), Refusal> {
+    fn inline_image(
+        &mut self,
+        dict: &Dictionary,
+        data: &[u8],
+        resources: &[&'a Dictionary],
+    ) -> Result<(), Refusal> {
         let side = |long: &[u8], short: &[u8]| {
             dict.get(long)
                 .or_else(|_| dict.get(short))
@@ -798,12 +847,88 @@ impl<'a> Reader<'a, '_> {
         let pixels = (side(b"Width", b"W"), side(b"Height", b"H"));
         let mut hasher = std::hash::DefaultHasher::new();
         std::hash::Hash::hash(data, &mut hasher);
-        self.place(Source::Inline(std::hash::Hasher::finish(&hasher)), pixels)?;
+        let hash = std::hash::Hasher::finish(&hasher);
+        self.place(Source::Inline(hash), pixels)?;
         if data.starts_with(&[0xFF, 0xD8]) && has_jpeg_metadata(data) {
             return Err(inline_jpeg());
         }
+        if self.keep_inline && !self.inline.contains_key(&hash) {
+            let dict = spelt_out(self.doc, dict, resources);
+            self.inline.insert(
+                hash,
+                Stream::new(dict, data.to_vec()).with_compression(false),
+            );
+        }
         Ok(())
     }
+}
+
+/// An inline image's dictionary with its short keys and names spelt out
+/// (`/W` is `/Width`, `/Fl` is `/FlateDecode`), and a colour space named
+/// from the page's resources put in its place.
+fn spelt_out(doc: &Document, dict: &Dictionary, resources: &[&Dictionary]) -> Dictionary {
+    let key = |k: &[u8]| -> Vec<u8> {
+        match k {
+            b"W" => b"Width".to_vec(),
+            b"H" => b"Height".to_vec(),
+            b"BPC" => b"BitsPerComponent".to_vec(),
+            b"CS" => b"ColorSpace".to_vec(),
+            b"F" => b"Filter".to_vec(),
+            b"DP" => b"DecodeParms".to_vec(),
+            b"D" => b"Decode".to_vec(),
+            b"IM" => b"ImageMask".to_vec(),
+            b"I" => b"Interpolate".to_vec(),
+            other => other.to_vec(),
+        }
+    };
+    let name = |n: &[u8]| -> Vec<u8> {
+        match n {
+            b"G" => b"DeviceGray".to_vec(),
+            b"RGB" => b"DeviceRGB".to_vec(),
+            b"CMYK" => b"DeviceCMYK".to_vec(),
+            b"I" => b"Indexed".to_vec(),
+            b"AHx" => b"ASCIIHexDecode".to_vec(),
+            b"A85" => b"ASCII85Decode".to_vec(),
+            b"LZW" => b"LZWDecode".to_vec(),
+            b"Fl" => b"FlateDecode".to_vec(),
+            b"RL" => b"RunLengthDecode".to_vec(),
+            b"CCF" => b"CCITTFaxDecode".to_vec(),
+            b"DCT" => b"DCTDecode".to_vec(),
+            other => other.to_vec(),
+        }
+    };
+    let mut out = Dictionary::new();
+    for (k, v) in dict.iter() {
+        let k = key(k);
+        let v = match v {
+            Object::Name(n) if k == b"ColorSpace" => {
+                let spelt = name(n);
+                if matches!(
+                    spelt.as_slice(),
+                    b"DeviceGray" | b"DeviceRGB" | b"DeviceCMYK"
+                ) {
+                    Object::Name(spelt)
+                } else {
+                    lookup(doc, resources, b"ColorSpace", n)
+                        .cloned()
+                        .unwrap_or(Object::Null)
+                }
+            }
+            Object::Name(n) => Object::Name(name(n)),
+            Object::Array(items) => Object::Array(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        Object::Name(n) => Object::Name(name(n)),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        out.set(k, v);
+    }
+    out
 }
 
 fn inline_jpeg() -> Refusal {
