@@ -185,7 +185,7 @@ fn a_logo_and_text_in_a_pdf_declared_nobody_shows_no_face() {
         .map(|i| {
             let (x, y) = (i % 200, i / 200);
             let r = ((x as i32 - 100).pow(2) + (y as i32 - 100).pow(2)) as u32;
-            if (r / 400) % 2 == 0 { 40 } else { 220 }
+            if (r / 400).is_multiple_of(2) { 40 } else { 220 }
         })
         .collect();
     let pdf = one_page(

@@ -163,9 +163,8 @@ impl<'a> Looker<'a> {
         let mut decoded: HashMap<Source, Option<Grey>> = HashMap::new();
         let mut complete = true;
         for p in placements {
-            if !decoded.contains_key(&p.source) {
-                let grey = self.decode_source(p.source, inline)?;
-                decoded.insert(p.source, grey);
+            if let std::collections::hash_map::Entry::Vacant(slot) = decoded.entry(p.source) {
+                slot.insert(self.decode_source(p.source, inline)?);
             }
             let Some(Some(grey)) = decoded.get(&p.source) else {
                 complete = false;
