@@ -130,7 +130,10 @@ fn make_site(root: &Path, images: &[Vec<u8>], pupils: Option<usize>) {
             ));
         }
         write("consent/register.csv", csv.as_bytes());
-        write("consent/never-publish.toml", common::NOBODY_NEVER.as_bytes());
+        write(
+            "consent/never-publish.toml",
+            common::NOBODY_NEVER.as_bytes(),
+        );
     }
     for page in 0..photos.div_ceil(PER_PAGE) {
         let dir = format!("content/p{page}");
