@@ -136,7 +136,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
         let (what, picture) = if document {
             ("document", "a picture in it is")
         } else {
-            ("photo", "it is")
+            ("photo", "is")
         };
         let name = path.rsplit('/').next().unwrap_or(path);
         let shown: Vec<&str> = pages.iter().map(|p| p.file.as_str()).collect();
