@@ -899,7 +899,8 @@ pub fn pdf_hex(text: &str) -> String {
 pub fn pdf_pages(pages: &[PdfPage]) -> Vec<u8> {
     let photo = jpeg_with_everything(320, 240);
     let logo = plain_jpeg(48, 48);
-    let to_unicode = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n1 beginbfrange <0020> <00FF> <0020> endbfrange\nendcmap CMapName currentdict /CMap defineresource pop end end";
+    // Laid out line by line, as Word, LibreOffice and Chrome write it.
+    let to_unicode = b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n1 beginbfrange\n<0020> <00FF> <0020>\nendbfrange\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
     let first_page = 12;
     let kids: Vec<String> = (0..pages.len())
         .map(|i| format!("{} 0 R", first_page + 3 * i))

@@ -164,7 +164,9 @@ fn page(
             .into_iter()
             .filter_map(|id| doc.get_dictionary(id).ok()),
     );
+    let fonts = typed_arena::Arena::new();
     let mut reader = Reader {
+        fonts: &fonts,
         doc,
         text: String::new(),
         unreadable: false,
@@ -292,6 +294,9 @@ struct Reader<'a, 'd> {
     /// The inline images the page draws that could be taken apart, by
     /// the hash of their data, their short keys spelt out.
     inline: HashMap<u64, Stream>,
+    /// Copies of composite fonts' dictionaries, read through their
+    /// Unicode maps (see [`Reader::font`]).
+    fonts: &'a typed_arena::Arena<Dictionary>,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -537,13 +542,27 @@ impl<'a> Reader<'a, '_> {
             .and_then(Object::as_name)
             .is_ok_and(|s| s == b"Type0");
         let has_map = dict.has(b"ToUnicode");
-        // A composite font's codes are glyph numbers: without a Unicode
-        // map they cannot be read (lopdf would guess, and guess wrong).
-        let encoding = if composite && !has_map {
-            None
-        } else {
-            dict.get_font_encoding_with_limit(self.doc, MAX_PAGE_CONTENT)
-                .ok()
+        let encoding = match (composite, has_map) {
+            // A composite font's codes are glyph numbers: without a
+            // Unicode map they cannot be read (lopdf would guess, and
+            // guess wrong).
+            (true, false) => None,
+            // lopdf reads a font's /Encoding before its /ToUnicode, and
+            // for a composite font's (Identity-H) falls back to the
+            // standard one-byte encoding: "Zoë" in Word's fonts read as
+            // "Zoº". The map is read from a copy without the /Encoding;
+            // anything but a Unicode map from it means unreadable.
+            (true, true) => {
+                let mut copy = dict.clone();
+                copy.remove(b"Encoding");
+                let copy: &'a Dictionary = self.fonts.alloc(copy);
+                copy.get_font_encoding_with_limit(self.doc, MAX_PAGE_CONTENT)
+                    .ok()
+                    .filter(|e| matches!(e, Encoding::UnicodeMapEncoding(_)))
+            }
+            _ => dict
+                .get_font_encoding_with_limit(self.doc, MAX_PAGE_CONTENT)
+                .ok(),
         };
         Some(Font {
             encoding,
