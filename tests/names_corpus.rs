@@ -321,6 +321,26 @@ fn named(findings: &[serde_json::Value], file: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Asserts that in the file `file(i)` of each way `i`, every pupil is
+/// named in a finding.
+fn every_pupil_caught(
+    findings: &[serde_json::Value],
+    ways: &[Way],
+    file: impl Fn(usize) -> String,
+) {
+    let all: BTreeSet<String> = pupils().into_iter().map(|p| p.0).collect();
+    for (i, (name, _)) in ways.iter().enumerate() {
+        let found = named(findings, &file(i));
+        let missed: Vec<&String> = all.difference(&found).collect();
+        assert!(
+            missed.is_empty(),
+            "{name}: {} missed, e.g. {:?}",
+            missed.len(),
+            &missed[..missed.len().min(5)]
+        );
+    }
+}
+
 fn surnames() -> Vec<&'static str> {
     // The distinctive ones: "Patel" is also a staff member's initial
     // line in the config ("A. Patel"), so it is not looked for.
@@ -333,14 +353,15 @@ fn every_way_of_writing_every_pupils_name_is_caught_on_pages() {
     site.write("consent/register.csv", register());
     let ways = page_ways();
     assert!(ways.len() >= 40, "{}", ways.len());
-    let all: BTreeSet<String> = pupils().into_iter().map(|p| p.0).collect();
     let page_of = |i: usize, name: &str, f: fn(&str, &str) -> String| {
         let body: Vec<String> = pupils()
             .iter()
             .map(|(_, first, last)| format!("Well done to {} today.", f(first, last)))
             .collect();
-        format!("+++\ntitle = \"{name}\"\n+++\n\n{}\n", body.join("\n\n"))
-            .replace("{i}", &i.to_string())
+        format!(
+            "+++\ntitle = \"{name} ({i})\"\n+++\n\n{}\n",
+            body.join("\n\n")
+        )
     };
     for (i, (name, f)) in ways.iter().enumerate() {
         site.write(
@@ -356,16 +377,9 @@ fn every_way_of_writing_every_pupils_name_is_caught_on_pages() {
     }
     site.write("content/corpus/_index.md", "+++\ntitle = \"Corpus\"\n+++\n");
     let (_, findings) = json_findings(&site, "2026-11-23", &surnames());
-    for (i, (name, _)) in ways.iter().enumerate() {
-        let found = named(&findings, &format!("content/corpus/way-{i:02}.md"));
-        let missed: Vec<&String> = all.difference(&found).collect();
-        assert!(
-            missed.is_empty(),
-            "{name}: {} missed, e.g. {:?}",
-            missed.len(),
-            &missed[..missed.len().min(5)]
-        );
-    }
+    every_pupil_caught(&findings, &ways, |i| {
+        format!("content/corpus/way-{i:02}.md")
+    });
     for (i, (name, _)) in near_misses().iter().enumerate() {
         let found = named(&findings, &format!("content/corpus/miss-{i:02}.md"));
         assert!(
@@ -454,17 +468,7 @@ fn every_way_of_writing_every_pupils_name_is_caught_in_captions() {
     site.write("content/clips/_index.md", page);
     site.write("content/clips/photos.toml", sidecar);
     let (_, findings) = json_findings(&site, "2026-11-23", &surnames());
-    let all: BTreeSet<String> = pupils().into_iter().map(|p| p.0).collect();
-    for (i, (name, _)) in ways.iter().enumerate() {
-        let found = named(&findings, &format!("content/clips/c{i:02}.vtt"));
-        let missed: Vec<&String> = all.difference(&found).collect();
-        assert!(
-            missed.is_empty(),
-            "{name}: {} missed, e.g. {:?}",
-            missed.len(),
-            &missed[..missed.len().min(5)]
-        );
-    }
+    every_pupil_caught(&findings, &ways, |i| format!("content/clips/c{i:02}.vtt"));
 }
 
 #[test]
@@ -529,17 +533,7 @@ fn every_pupils_name_is_caught_in_pdfs_and_first_names_are_not() {
     }
     site.write("content/letters/_index.md", page);
     let (_, findings) = json_findings(&site, "2026-11-23", &surnames());
-    let all: BTreeSet<String> = pupils().into_iter().map(|p| p.0).collect();
-    for (i, (name, _)) in ways.iter().enumerate() {
-        let found = named(&findings, &format!("content/letters/way-{i}.pdf"));
-        let missed: Vec<&String> = all.difference(&found).collect();
-        assert!(
-            missed.is_empty(),
-            "{name}: {} missed, e.g. {:?}",
-            missed.len(),
-            &missed[..missed.len().min(5)]
-        );
-    }
+    every_pupil_caught(&findings, &ways, |i| format!("content/letters/way-{i}.pdf"));
     for (i, (name, _)) in misses.iter().enumerate() {
         let found = named(&findings, &format!("content/letters/miss-{i}.pdf"));
         assert!(found.is_empty(), "{name}: {found:?}");
