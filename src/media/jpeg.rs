@@ -8,9 +8,11 @@
 //! cannot accept. This walk visits every segment in every scan.
 //!
 //! Kept: SOF*, DHT, DQT, DRI, DAC, SOS with its entropy-coded data, RST*,
-//! a JFIF APP0 (with its thumbnail removed), ICC profiles (APP2
-//! `ICC_PROFILE`, unless the settings drop them), and Adobe APP14 reduced
-//! to its colour-transform flag. Everything else goes: EXIF, XMP, extended
+//! a JFIF APP0 (with its thumbnail removed), one ICC profile (APP2
+//! `ICC_PROFILE`, unless the settings drop them: its parts joined, the
+//! profile rebuilt with no text in it by [`super::icc`], and written again
+//! as parts; a profile that cannot be read is dropped), and Adobe APP14
+//! reduced to its colour-transform flag. Everything else goes: EXIF, XMP, extended
 //! XMP (where depth maps live), MPF and other APP2 data, IPTC/Photoshop,
 //! other APPn, comments, unknown segments, and every byte after the
 //! end-of-image marker (MPF secondary images, Samsung trailers, motion-photo
@@ -23,7 +25,7 @@
 use super::metadata::{
     exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
 };
-use super::{Pieces, Refusal, RemovedLog, Settings, Stripped};
+use super::{Pieces, Refusal, RemovedLog, Settings, Stripped, icc};
 
 const FORMAT: &str = "JPEG";
 
@@ -59,6 +61,8 @@ pub(super) fn strip_pieces<'a>(
     let mut size: Option<(u32, u32)> = None;
     let mut seen_scan = false;
     let mut orientation: Option<u16> = None;
+    let mut icc_seen = false;
+    let mut icc_parts_left = 0usize;
 
     loop {
         // Every segment starts with 0xFF, possibly padded with more 0xFF.
@@ -153,12 +157,29 @@ pub(super) fn strip_pieces<'a>(
                     removed.add("APP0 application data", whole.len() + 2);
                 }
             }
-            0xE2 if segment.starts_with(b"ICC_PROFILE\0") => {
-                if settings.keep_icc {
-                    out.extend_from_slice(&[0xFF, marker]);
-                    out.extend_from_slice(whole);
-                } else {
+            0xE2 if segment.starts_with(ICC) => {
+                if !settings.keep_icc {
                     removed.add("ICC colour profile", whole.len() + 2);
+                } else if icc_parts_left > 0 {
+                    // A later part of the profile already written.
+                    icc_parts_left -= 1;
+                } else if icc_seen {
+                    removed.add("second ICC colour profile", whole.len() + 2);
+                } else {
+                    icc_seen = true;
+                    let parts = icc_parts(input, pos - whole.len() - 2);
+                    icc_parts_left = parts.len().saturating_sub(1);
+                    let size: usize = parts.iter().map(|p| p.len() + 4).sum();
+                    match assemble(&parts).and_then(|p| Some((icc::clean(&p)?, p))) {
+                        Some((clean, profile)) => {
+                            if !write_icc(&mut out, &clean) {
+                                removed.add(icc::UNREADABLE, size);
+                            } else if clean != profile {
+                                removed.add(icc::WHAT, profile.len().saturating_sub(clean.len()));
+                            }
+                        }
+                        None => removed.add(icc::UNREADABLE, size),
+                    }
                 }
             }
             0xE1 if segment.starts_with(b"Exif\0\0")
@@ -222,6 +243,78 @@ pub(super) fn strip_pieces<'a>(
         removed: removed.finish(),
     };
     Ok((out, stripped))
+}
+
+const ICC: &[u8] = b"ICC_PROFILE\0";
+
+/// The most profile bytes in one APP2 segment: 65,535 less the length
+/// field, the identifier and the part's number and count.
+const ICC_PART: usize = 65_535 - 2 - 14;
+
+/// The payloads of the ICC_PROFILE segments from the one whose marker is
+/// at `pos` up to the first scan, in file order. The main walk checks
+/// these segments again; a damaged one stops the look-ahead here.
+fn icc_parts(input: &[u8], mut pos: usize) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    loop {
+        while input.get(pos) == Some(&0xFF) {
+            pos += 1;
+        }
+        let Some(&marker) = input.get(pos) else {
+            return parts;
+        };
+        pos += 1;
+        match marker {
+            0x01 | 0xD0..=0xD7 => continue,
+            0xD8 | 0xD9 | 0xDA => return parts,
+            _ => {}
+        }
+        let Ok(segment) = read_segment(input, pos) else {
+            return parts;
+        };
+        if marker == 0xE2 && segment.starts_with(ICC) {
+            parts.push(&segment[ICC.len()..]);
+        }
+        pos += segment.len() + 2;
+    }
+}
+
+/// The profile the parts (each: number, count, bytes) make, when every
+/// part from 1 to the count is there once and they agree on the count.
+fn assemble(parts: &[&[u8]]) -> Option<Vec<u8>> {
+    let count = usize::from(*parts.first()?.get(1)?);
+    if count != parts.len() {
+        return None;
+    }
+    let mut profile = Vec::new();
+    for number in 1..=count {
+        let mut these = parts
+            .iter()
+            .filter(|p| p.len() >= 2 && usize::from(p[0]) == number && usize::from(p[1]) == count);
+        let part = these.next()?;
+        if these.next().is_some() {
+            return None;
+        }
+        profile.extend_from_slice(&part[2..]);
+    }
+    Some(profile)
+}
+
+/// Writes a profile as APP2 segments; false (and nothing written) when it
+/// needs more than the 255 a JPEG can number.
+fn write_icc(out: &mut Pieces<'_>, profile: &[u8]) -> bool {
+    let count = profile.len().div_ceil(ICC_PART);
+    let Ok(count) = u8::try_from(count) else {
+        return false;
+    };
+    for (i, part) in profile.chunks(ICC_PART).enumerate() {
+        out.extend_from_slice(&[0xFF, 0xE2]);
+        out.extend_from_slice(&((part.len() + 2 + ICC.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(ICC);
+        out.extend_from_slice(&[i as u8 + 1, count]);
+        out.extend_from_slice(part);
+    }
+    true
 }
 
 const XMP: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
@@ -325,7 +418,14 @@ mod tests {
             seg(0xE1, b"Exif\0\0MM\0*GPS secret"),
             seg(0xE1, b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>"),
             seg(0xE2, b"MPF\0secondary"),
-            seg(0xE2, b"ICC_PROFILE\0\x01\x01profile"),
+            seg(
+                0xE2,
+                &[
+                    &b"ICC_PROFILE\0\x01\x01"[..],
+                    &crate::media::icc::tests::profile("a Parent's Phone", false),
+                ]
+                .concat(),
+            ),
             seg(0xED, b"Photoshop 3.0\08BIM"),
             seg(0xEE, b"Adobe\0\x64\x80\0\0\0\x01"),
             seg(0xFE, b"taken by a parent"),
@@ -343,10 +443,11 @@ mod tests {
             "parent",
             "TRAILER",
             "abcdef",
+            "Phone",
         ] {
             assert!(!text.contains(planted), "{planted} survived");
         }
-        assert!(text.contains("ICC_PROFILE"));
+        assert!(text.contains("ICC_PROFILE") && text.contains("acsp"));
         assert!(s.bytes.ends_with(&[0xFF, 0xD9]));
         assert_eq!((s.width, s.height), (8, 8));
         let what: Vec<_> = s.removed.iter().map(|r| r.what.as_str()).collect();

@@ -19,6 +19,7 @@ mod classify;
 mod faces;
 mod font;
 mod gif;
+mod icc;
 mod jpeg;
 mod metadata;
 mod mp4;
@@ -621,7 +622,7 @@ impl From<CleanFile> for Processed {
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 9;
+const CACHE_VERSION: u32 = 10;
 
 /// What to do to one image beyond stripping it: decided by the caller
 /// (from the consent declarations), applied here.

@@ -2,14 +2,17 @@
 //! chunks needed to show the pixels correctly.
 //!
 //! Kept: IHDR, PLTE, IDAT, IEND, tRNS, gAMA, cHRM, sRGB, iCCP, cICP, sBIT,
-//! pHYs, and the APNG animation chunks (acTL, fcTL, fdAT). Everything else
+//! pHYs, and the APNG animation chunks (acTL, fcTL, fdAT). The first
+//! iCCP is rebuilt: named "ICC profile", its profile cleaned of text by
+//! [`super::icc`] and compressed again (dropped if it cannot be read).
+//! None of the other kept chunks holds text. Everything else
 //! goes: tEXt, zTXt, iTXt, eXIf, tIME, and any chunk this code does not
 //! know, plus every byte after IEND.
 
 use super::metadata::{
     exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
 };
-use super::{Refusal, RemovedLog, Settings, Stripped};
+use super::{Refusal, RemovedLog, Settings, Stripped, icc};
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const KEEP: &[&[u8; 4]] = &[
@@ -35,6 +38,7 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     let mut size = None;
     let mut seen_idat = false;
     let mut orientation: Option<u16> = None;
+    let mut seen_icc = false;
 
     loop {
         let Some(header) = input.get(pos..pos + 8) else {
@@ -92,6 +96,29 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
 
         if &kind == b"iCCP" && !settings.keep_icc {
             removed.add("ICC colour profile", chunk.len());
+        } else if &kind == b"iCCP" {
+            if seen_icc {
+                removed.add("second ICC colour profile", chunk.len());
+            } else {
+                seen_icc = true;
+                match profile(data).and_then(|(name, p)| Some((icc::clean(&p)?, p, name))) {
+                    Some((clean, p, name)) => {
+                        let mut kept = ICC_NAME.to_vec();
+                        kept.push(0); // compression method: zlib
+                        let mut z =
+                            flate2::write::ZlibEncoder::new(kept, flate2::Compression::best());
+                        use std::io::Write as _;
+                        match z.write_all(&clean).and_then(|()| z.finish()) {
+                            Ok(kept) => write_chunk(&mut out, b"iCCP", &kept),
+                            Err(_) => removed.add(icc::UNREADABLE, chunk.len()),
+                        }
+                        if clean != p || name != &ICC_NAME[..ICC_NAME.len() - 1] {
+                            removed.add(icc::WHAT, p.len().saturating_sub(clean.len()));
+                        }
+                    }
+                    None => removed.add(icc::UNREADABLE, chunk.len()),
+                }
+            }
         } else if &kind == b"eXIf" && orientation.is_none() && minimal_orientation(data).is_some() {
             // Our own orientation-only block, from an earlier pass.
             orientation = minimal_orientation(data);
@@ -142,6 +169,33 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
         orientation: orientation.unwrap_or(1),
         removed: removed.finish(),
     })
+}
+
+/// The name every kept `iCCP` chunk is given (with its NUL), whatever
+/// the original said: a profile's name is free text.
+const ICC_NAME: &[u8] = b"ICC profile\0";
+
+/// The largest profile inflated from an `iCCP` chunk (real ones are a few
+/// kilobytes; a printer's, a few hundred).
+const MAX_PROFILE: u64 = 4 << 20;
+
+/// An `iCCP` chunk's name and inflated profile, or `None` when it cannot
+/// be read (bad name, unknown compression, damaged or oversized data).
+fn profile(data: &[u8]) -> Option<(&[u8], Vec<u8>)> {
+    let nul = data.iter().take(80).position(|b| *b == 0)?;
+    if nul == 0 || data.get(nul + 1) != Some(&0) {
+        return None;
+    }
+    use std::io::Read as _;
+    let mut profile = Vec::new();
+    flate2::read::ZlibDecoder::new(&data[nul + 2..])
+        .take(MAX_PROFILE + 1)
+        .read_to_end(&mut profile)
+        .ok()?;
+    if profile.len() as u64 > MAX_PROFILE {
+        return None;
+    }
+    Some((&data[..nul], profile))
 }
 
 /// Appends a chunk with its length and checksum.

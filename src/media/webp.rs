@@ -3,8 +3,9 @@
 //!
 //! Kept: the image data (`VP8 `, `VP8L`, `ALPH`), the animation chunks
 //! (`ANIM`, `ANMF`), the `VP8X` header (rebuilt, with its metadata flags
-//! and reserved bits cleared) and `ICCP` colour profiles (unless the
-//! settings drop them). Everything else goes: `EXIF`, `XMP `, any chunk
+//! and reserved bits cleared) and the first `ICCP` colour profile (unless
+//! the settings drop them), rebuilt with no text in it by [`super::icc`]
+//! (dropped if it cannot be read). Everything else goes: `EXIF`, `XMP `, any chunk
 //! this code does not know (also inside animation frames), and every byte
 //! after the end of the RIFF container.
 //!
@@ -19,7 +20,7 @@
 use super::metadata::{
     exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
 };
-use super::{Refusal, RemovedLog, Settings, Stripped};
+use super::{Refusal, RemovedLog, Settings, Stripped, icc};
 
 const FORMAT: &str = "WebP";
 
@@ -156,8 +157,19 @@ fn extended(
             b"VP8X" => return Err(corrupt("it has a second VP8X header")),
             b"ICCP" => {
                 if settings.keep_icc && !icc_kept {
-                    push_chunk(&mut body, b"ICCP", chunk.payload)?;
-                    icc_kept = true;
+                    match icc::clean(chunk.payload) {
+                        Some(clean) => {
+                            push_chunk(&mut body, b"ICCP", &clean)?;
+                            icc_kept = true;
+                            if clean != chunk.payload {
+                                removed.add(
+                                    icc::WHAT,
+                                    chunk.payload.len().saturating_sub(clean.len()),
+                                );
+                            }
+                        }
+                        None => removed.add(icc::UNREADABLE, chunk.whole),
+                    }
                 } else {
                     removed.add("ICC colour profile", chunk.whole);
                 }
@@ -533,7 +545,10 @@ mod tests {
     fn loaded_still() -> Vec<u8> {
         let mut v = riff(&[
             vp8x(ICC_FLAG | ALPHA_FLAG | EXIF_FLAG | 0x04 | 0xC1, 1, 1),
-            chunk(b"ICCP", b"colour profile from a Parent's Phone"),
+            chunk(
+                b"ICCP",
+                &crate::media::icc::tests::profile("colour profile from a Parent's Phone", true),
+            ),
             chunk(b"ALPH", ALPH_1X1),
             chunk(b"VP8 ", VP8_1X1),
             chunk(b"EXIF", &rotated_exif()),
@@ -555,10 +570,10 @@ mod tests {
         ] {
             assert!(!text.contains(planted), "{planted} survived");
         }
-        assert!(
-            text.contains("Parent's Phone"),
-            "ICC profile should be kept"
-        );
+        // The profile is kept, without its text.
+        let profile_text: Vec<u8> = "Parent".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert!(!s.bytes.windows(12).any(|w| w == profile_text));
+        assert!(text.contains("acsp"), "ICC profile should be kept");
         assert_eq!(
             structure(&s.bytes),
             [*b"VP8X", *b"ICCP", *b"ALPH", *b"VP8 ", *b"EXIF"]
@@ -576,6 +591,7 @@ mod tests {
             "XMP metadata",
             "unknown chunk",
             "ZIP archive after the end of the image",
+            "text and device details in the colour profile",
         ] {
             assert!(what.contains(&w), "{w} not reported: {what:?}");
         }
