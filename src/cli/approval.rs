@@ -112,14 +112,24 @@ pub fn approve(args: &ApproveArgs) -> anyhow::Result<u8> {
     }
     // A build that would put back what was taken down is never signed.
     refusals.extend(publish::takedown::problems(root, &config, &manifest));
-    if !refusals.is_empty() {
+    // The approval signs the audit log's head, so the log must be whole
+    // (and match every earlier approval) to be signed.
+    let head = match audit::verify_anchored(root, &config.approvers) {
+        Ok(a) => Some(a.chain.head()),
+        Err(e @ PublishError::AuditBroken { .. }) => {
+            refusals.push(e.to_string());
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(head) = head.filter(|_| refusals.is_empty()) else {
         eprintln!("Nothing was approved:");
         for r in &refusals {
             eprintln!("  {r}");
         }
         return Ok(EXIT_BLOCKED);
-    }
-    let approval = Approval::sign(&manifest, &key, chrono::Utc::now());
+    };
+    let approval = Approval::sign(&manifest, &key, chrono::Utc::now(), head);
     let path = approval.write(root)?;
     println!(
         "Approved build {} ({} files, {} photos, {} warnings) as {} ({}).",
@@ -145,16 +155,15 @@ pub struct PublishArgs {
     /// The site's folder.
     #[arg(long, default_value = ".", value_name = "DIR")]
     root: PathBuf,
-    /// Check consent as if today were DATE.
+    /// Check consent on DATE as well as today, to ask whether the build
+    /// will still be allowed then. Never earlier than today: publishing
+    /// always checks the real date.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<chrono::NaiveDate>,
 }
 
 pub fn publish(args: &PublishArgs) -> anyhow::Result<u8> {
-    let today = args
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    match publish::publish(&args.root, &args.to, today) {
+    match publish::publish(&args.root, &args.to, args.today) {
         Ok(p) => {
             println!(
                 "Published build {} ({} files), approved by {}, to {}.",
@@ -171,7 +180,18 @@ pub fn publish(args: &PublishArgs) -> anyhow::Result<u8> {
                     println!("  {t}");
                 }
             }
-            println!("Recorded as entry {} of {}.", p.entry.seq, audit::AUDIT_LOG);
+            let dates = match &p.entry.dates {
+                Some(d) if d.checked != d.real => {
+                    format!(" (consent checked on {} and on {})", d.real, d.checked)
+                }
+                Some(d) => format!(" (consent checked on {})", d.real),
+                None => String::new(),
+            };
+            println!(
+                "Recorded as entry {} of {}{dates}.",
+                p.entry.seq,
+                audit::AUDIT_LOG
+            );
             Ok(0)
         }
         Err(e @ (PublishError::Refused(_) | PublishError::AuditBroken { .. })) => {
@@ -191,36 +211,98 @@ pub fn publish(args: &PublishArgs) -> anyhow::Result<u8> {
 #[derive(clap::Subcommand)]
 pub enum AuditCommand {
     /// Check that no entry of the audit log was changed, removed or
-    /// reordered.
+    /// reordered, up to the last point an approval signed (and, with
+    /// --to, the point the published folder's marker recorded).
     Verify {
         /// The site's folder.
         #[arg(long, default_value = ".", value_name = "DIR")]
         root: PathBuf,
+        /// A folder the site is published to: check the log still holds
+        /// the entry that published it (repeat for more).
+        #[arg(long, value_name = "DIR")]
+        to: Vec<PathBuf>,
     },
 }
 
 pub fn audit(command: &AuditCommand) -> anyhow::Result<u8> {
-    let AuditCommand::Verify { root } = command;
+    let AuditCommand::Verify { root, to } = command;
     let log = root.join(audit::AUDIT_LOG);
-    match audit::verify(&log) {
-        Ok(chain) if chain.entries == 0 => {
-            println!("{} has no entries yet.", shown(root, &log));
-            Ok(0)
-        }
-        Ok(chain) => {
-            println!(
-                "{}: all {} entries are intact and in order.",
-                shown(root, &log),
-                chain.entries
-            );
-            Ok(0)
-        }
+    let config = Config::load(root)?;
+    let anchored = match audit::verify_anchored(root, &config.approvers) {
+        Ok(a) => a,
         Err(e @ PublishError::AuditBroken { .. }) => {
             eprintln!("{e}");
-            Ok(EXIT_BLOCKED)
+            return Ok(EXIT_BLOCKED);
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let chain = &anchored.chain;
+    let mut folders = Vec::new();
+    for dir in to {
+        match publish::sync::published_here(dir, chain) {
+            Ok(Some(publish::sync::Served {
+                entry: Some(head), ..
+            })) => folders.push((dir, head.seq)),
+            Ok(Some(_)) => println!(
+                "{}: its marker was written by an earlier schoolsite and records no audit entry; it matches a publish in the log (the next publish there records one).",
+                dir.display()
+            ),
+            Ok(None) => {
+                eprintln!(
+                    "{} holds nothing schoolsite published: give the folder `schoolsite publish --to` published to",
+                    dir.display()
+                );
+                return Ok(EXIT_BLOCKED);
+            }
+            Err(why) => {
+                eprintln!("{why}");
+                return Ok(EXIT_BLOCKED);
+            }
+        }
     }
+    if chain.entries == 0 {
+        println!("{} has no entries yet.", shown(root, &log));
+        return Ok(0);
+    }
+    println!(
+        "{}: all {} entries are intact and in order.",
+        shown(root, &log),
+        chain.entries
+    );
+    let approved = anchored.anchored_to();
+    let published = folders.iter().map(|(_, seq)| *seq).max().unwrap_or(0);
+    let anchored_to = approved.max(published);
+    if approved > 0 {
+        println!(
+            "Entries 1 to {approved} are anchored by {} approvals, signed by approvers with the log's head they saw: no entry up to {approved} can have been changed, even with every hash recomputed.",
+            anchored.anchors.iter().filter(|(_, h)| h.seq > 0).count()
+        );
+    }
+    for (dir, seq) in &folders {
+        println!(
+            "Entries 1 to {seq} are anchored by the marker in {}, written when entry {seq} published it.",
+            dir.display()
+        );
+    }
+    if anchored_to < chain.entries {
+        println!(
+            "Entries {} to {} are not anchored yet: only the hashes and the repository's history show whether they were changed or removed. The next approval anchors them{}.",
+            anchored_to + 1,
+            chain.entries,
+            if to.is_empty() {
+                "; `--to DIR` checks the published folder's marker too"
+            } else {
+                ""
+            }
+        );
+    }
+    if anchored.unanchored > 0 {
+        println!(
+            "{} approvals were made by an earlier schoolsite and sign no head of the log.",
+            anchored.unanchored
+        );
+    }
+    Ok(0)
 }
 
 fn shown(root: &Path, path: &Path) -> String {

@@ -1,8 +1,14 @@
 //! Approvals: an approver's signature over a manifest's digest, with
-//! their name, role and the time, written to `approvals/` to be
-//! committed with the site.
+//! their name, role, the time and the head of the audit log they saw,
+//! written to `approvals/` to be committed with the site.
+//!
+//! Approvals made before they signed the audit log (schema 1) still
+//! verify, so the manifests in them can still be read (the preview's
+//! comparison, a takedown's starting point), but `publish` no longer
+//! accepts one: it anchors nothing (see [`super::find_approval`]).
 
 use super::PublishError;
+use super::audit::Head;
 use super::keys::{self, PrivateKey};
 use super::manifest::Manifest;
 use crate::config::Approver;
@@ -27,24 +33,45 @@ pub struct Approval {
     pub signature: String,
     /// The manifest itself, so later previews can show what changed.
     pub manifest: Manifest,
+    /// The head of the audit log when it was signed (schema 2 on):
+    /// signed, so the log cannot be rewritten up to it unnoticed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Head>,
 }
 
+/// The schema of approvals this version writes: 2 signs the audit log's
+/// head as well.
+pub const SCHEMA: u32 = 2;
+
 impl Approval {
-    /// What is signed: the manifest's digest, who, and when.
-    pub fn message(&self) -> String {
-        format!(
-            "schoolsite approval v1\nmanifest: {}\nname: {}\nrole: {}\nkey: {}\nsigned at: {}\n",
+    /// What is signed: the manifest's digest, who, when, and (from
+    /// schema 2) the audit log's head. `None` for a schema this version
+    /// does not know, or a schema 2 approval without a head.
+    pub fn message(&self) -> Option<String> {
+        let v1 = format!(
+            "manifest: {}\nname: {}\nrole: {}\nkey: {}\nsigned at: {}\n",
             self.manifest_digest, self.name, self.role, self.public_key, self.signed_at
-        )
+        );
+        match (self.schema, &self.audit) {
+            (1, None) => Some(format!("schoolsite approval v1\n{v1}")),
+            (2, Some(head)) => Some(format!(
+                "schoolsite approval v2\n{v1}audit log: entry {} {}\n",
+                head.seq, head.hash
+            )),
+            _ => None,
+        }
     }
 
+    /// The approval of `manifest` by `key` at `now`, signing `audit`, the
+    /// head of the audit log the approver saw.
     pub fn sign(
         manifest: &Manifest,
         key: &PrivateKey,
         now: chrono::DateTime<chrono::Utc>,
+        audit: Head,
     ) -> Approval {
         let mut a = Approval {
-            schema: 1,
+            schema: SCHEMA,
             manifest_digest: manifest.digest.clone(),
             name: key.name.clone(),
             role: key.role.clone(),
@@ -52,8 +79,9 @@ impl Approval {
             signed_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             signature: String::new(),
             manifest: manifest.clone(),
+            audit: Some(audit),
         };
-        a.signature = key.sign(a.message().as_bytes());
+        a.signature = key.sign(a.message().unwrap_or_default().as_bytes());
         a
     }
 
@@ -88,7 +116,18 @@ impl Approval {
         let Some(key) = keys::parse_public(&self.public_key) else {
             return Err("its public key cannot be read".to_string());
         };
-        if !keys::verify(&key, self.message().as_bytes(), &self.signature) {
+        let Some(message) = self.message() else {
+            return Err(format!(
+                "it is approval schema {}{}, which this version of schoolsite cannot check; approve the build again with `schoolsite approve`",
+                self.schema,
+                if self.schema == 2 {
+                    " without the audit log's head"
+                } else {
+                    ""
+                }
+            ));
+        };
+        if !keys::verify(&key, message.as_bytes(), &self.signature) {
             return Err(
                 "its signature does not match its contents: it was changed after it was signed"
                     .to_string(),

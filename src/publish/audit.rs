@@ -2,8 +2,19 @@
 //! the BLAKE3 hash of the line before it, so any edit, deletion or
 //! reordering of past entries breaks the chain (`schoolsite audit
 //! verify`).
+//!
+//! The hashes alone prove nothing against someone who can edit the file:
+//! they can recompute every hash after an edit. So the chain is anchored
+//! where an editor of the repository cannot reach alone: every approval
+//! signs the head of the chain it saw ([`Head`]), and every published
+//! folder's marker records the head just after the entry that published
+//! it. [`verify_anchored`] checks that each anchor is still a point of
+//! the current chain: an entry changed at or before an anchor changes
+//! every hash after it, so the anchor no longer matches.
 
 use super::PublishError;
+use super::approval::{self, Approval};
+use crate::config::Approver;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -38,6 +49,49 @@ pub struct Entry {
     /// of other entries, so logs written before takedowns read the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub takedown: Option<Takedown>,
+    /// For a publish or a refused publish: the date consent was checked
+    /// on and the real date then. Left out of other entries, so logs
+    /// written before it read the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<Dates>,
+}
+
+/// The dates a publish checked consent on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dates {
+    /// The date consent was checked against (`--today`, or the real
+    /// date), YYYY-MM-DD.
+    pub checked: String,
+    /// The real date on the computer that ran it, YYYY-MM-DD.
+    pub real: String,
+}
+
+/// A point of the chain: the entry `seq` (0 before the first) and the
+/// BLAKE3 of its line. Approvals sign it; published folders record it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "entry {} ({})",
+            self.seq,
+            self.hash.get(..12).unwrap_or("")
+        )
+    }
+}
+
+/// One entry of a verified log, with the BLAKE3 of its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub hash: String,
+    pub entry: Entry,
 }
 
 /// What a takedown entry records. People are register ids only, never
@@ -70,20 +124,64 @@ pub struct Chain {
     pub last_published: Option<String>,
     /// Every manifest digest a publish or a takedown put on a server.
     pub served: Vec<String>,
+    /// Every entry, in order (entry `seq` is at `seq - 1`).
+    pub log: Vec<Logged>,
+}
+
+impl Chain {
+    fn empty() -> Chain {
+        Chain {
+            entries: 0,
+            head: GENESIS.to_string(),
+            last_published: None,
+            served: Vec::new(),
+            log: Vec::new(),
+        }
+    }
+
+    /// The head of the chain: its last entry.
+    pub fn head(&self) -> Head {
+        Head {
+            seq: self.entries,
+            hash: self.head.clone(),
+        }
+    }
+
+    /// The entry `seq`, if the chain has it.
+    pub fn entry(&self, seq: u64) -> Option<&Logged> {
+        let i = usize::try_from(seq.checked_sub(1)?).ok()?;
+        self.log.get(i)
+    }
+
+    /// Whether `head` is a point of this chain: the entry at its `seq`
+    /// has its hash. Otherwise, why not, in words.
+    pub fn holds(&self, head: &Head) -> Result<(), String> {
+        if head.seq == 0 {
+            return if head.hash == GENESIS {
+                Ok(())
+            } else {
+                Err("it names an empty log with a hash an empty log cannot have".to_string())
+            };
+        }
+        match self.entry(head.seq) {
+            None => Err(format!(
+                "it was made when the log had {} entries, and the log now has only {}: entries were removed from the end, or this copy of the log is older than it",
+                head.seq, self.entries
+            )),
+            Some(l) if l.hash != head.hash => Err(format!(
+                "entry {} is no longer the entry it saw: that entry or one before it was changed (and the hashes after it recomputed) since",
+                head.seq
+            )),
+            Some(_) => Ok(()),
+        }
+    }
 }
 
 /// Checks the whole log at `path` (an absent log is an empty chain).
 pub fn verify(path: &Path) -> Result<Chain, PublishError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Chain {
-                entries: 0,
-                head: GENESIS.to_string(),
-                last_published: None,
-                served: Vec::new(),
-            });
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Chain::empty()),
         Err(source) => {
             return Err(PublishError::Io {
                 path: path.to_path_buf(),
@@ -104,12 +202,7 @@ pub fn verify(path: &Path) -> Result<Chain, PublishError> {
             "the last entry is incomplete: the log was cut off".to_string(),
         ));
     }
-    let mut chain = Chain {
-        entries: 0,
-        head: GENESIS.to_string(),
-        last_published: None,
-        served: Vec::new(),
-    };
+    let mut chain = Chain::empty();
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         let entry: Entry = serde_json::from_str(line)
@@ -147,16 +240,66 @@ pub fn verify(path: &Path) -> Result<Chain, PublishError> {
         {
             chain.served.push(m.clone());
         }
+        chain.log.push(Logged {
+            hash: chain.head.clone(),
+            entry,
+        });
     }
     Ok(chain)
 }
 
-/// Appends an entry to the log at `path`, after checking the chain so
-/// far. Fills in `seq` and `prev`.
-pub fn append(path: &Path, mut entry: Entry) -> Result<Entry, PublishError> {
+/// An entry ready to be appended: its number, `prev` and line fixed, so
+/// the head it makes is known before it is written (a published
+/// folder's marker records it).
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub entry: Entry,
+    line: String,
+}
+
+impl Pending {
+    /// The head of the chain once this entry is appended.
+    pub fn head(&self) -> Head {
+        Head {
+            seq: self.entry.seq,
+            hash: blake3::hash(self.line.as_bytes()).to_hex().to_string(),
+        }
+    }
+}
+
+/// Fixes `seq` and `prev` of `entry` to follow the log at `path` (which
+/// is checked). [`commit`] writes it.
+pub fn prepare(path: &Path, mut entry: Entry) -> Result<Pending, PublishError> {
     let chain = verify(path)?;
     entry.seq = chain.entries + 1;
     entry.prev = chain.head;
+    let line = serde_json::to_string(&entry).map_err(|e| PublishError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    Ok(Pending { entry, line })
+}
+
+/// Appends an entry to the log at `path`, after checking the chain so
+/// far. Fills in `seq` and `prev`.
+pub fn append(path: &Path, entry: Entry) -> Result<Entry, PublishError> {
+    commit(path, prepare(path, entry)?)
+}
+
+/// Appends a prepared entry, if the log still ends where it did when it
+/// was prepared.
+pub fn commit(path: &Path, pending: Pending) -> Result<Entry, PublishError> {
+    let chain = verify(path)?;
+    if chain.head != pending.entry.prev {
+        return Err(PublishError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(format!(
+                "another entry was added while entry {} was being written: run one publish or takedown at a time, then try again",
+                pending.entry.seq
+            )),
+        });
+    }
+    let Pending { entry, line } = pending;
     let io = |source| PublishError::Io {
         path: path.to_path_buf(),
         source,
@@ -164,7 +307,7 @@ pub fn append(path: &Path, mut entry: Entry) -> Result<Entry, PublishError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let line = serde_json::to_string(&entry).unwrap_or_default() + "\n";
+    let line = line + "\n";
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -173,6 +316,82 @@ pub fn append(path: &Path, mut entry: Entry) -> Result<Entry, PublishError> {
     file.write_all(line.as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)?;
     Ok(entry)
+}
+
+/// A log whose chain is whole and still holds every point an approval
+/// signed.
+#[derive(Debug)]
+pub struct Anchored {
+    pub chain: Chain,
+    /// Each approval by a listed approver that signs a point of the
+    /// chain (its file, relative to the site) with that point, by entry.
+    pub anchors: Vec<(String, Head)>,
+    /// Approvals made before approvals signed the log (approval v1):
+    /// they anchor nothing.
+    pub unanchored: usize,
+}
+
+impl Anchored {
+    /// The last entry an approval anchors (0 when none does).
+    pub fn anchored_to(&self) -> u64 {
+        self.anchors.iter().map(|(_, h)| h.seq).max().unwrap_or(0)
+    }
+}
+
+/// Checks the log of the site at `root` ([`verify`]), then that every
+/// approval in `approvals/` signed by one of `approvers` names a point of
+/// it: the entry it saw is still there, with the same hash. An edit to
+/// any entry up to the last such point is found even when every hash
+/// after it was recomputed.
+pub fn verify_anchored(root: &Path, approvers: &[Approver]) -> Result<Anchored, PublishError> {
+    let path = root.join(AUDIT_LOG);
+    let chain = verify(&path)?;
+    let mut signed: Vec<(String, Approval, Head)> = Vec::new();
+    let mut unanchored = 0;
+    for (file, parsed) in approval::load_all(root) {
+        let Ok(a) = parsed else { continue };
+        if a.verify(approvers).is_err() {
+            // Not an approver's: it anchors nothing (and publish says
+            // why when it matters).
+            continue;
+        }
+        let shown = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match a.audit.clone() {
+            Some(head) => signed.push((shown, a, head)),
+            None => unanchored += 1,
+        }
+    }
+    signed.sort_by(|a, b| a.2.seq.cmp(&b.2.seq).then_with(|| a.0.cmp(&b.0)));
+    let mut anchors: Vec<(String, Head)> = Vec::new();
+    for (shown, a, head) in signed {
+        if let Err(why) = chain.holds(&head) {
+            let after = match anchors.last() {
+                Some((file, h)) if h.seq > 0 => format!(
+                    "; entries up to {} are as {file} saw them, so the change is after entry {}",
+                    h.seq, h.seq
+                ),
+                _ => String::new(),
+            };
+            return Err(PublishError::AuditBroken {
+                path,
+                line: usize::try_from(head.seq).unwrap_or(usize::MAX),
+                why: format!(
+                    "{shown}, signed by {} ({}) at {}, signs the log at {head}, and {why}{after}",
+                    a.name, a.role, a.signed_at
+                ),
+            });
+        }
+        anchors.push((shown, head));
+    }
+    Ok(Anchored {
+        chain,
+        anchors,
+        unanchored,
+    })
 }
 
 impl Entry {
@@ -187,6 +406,7 @@ impl Entry {
             reasons: Vec::new(),
             prev: String::new(),
             takedown: None,
+            dates: None,
         }
     }
 }

@@ -6,6 +6,12 @@
 //! listed approver signed that build, the build had no errors, and every
 //! photo in it may still be published today, and none of it was taken
 //! down (`schoolsite takedown`) since.
+//!
+//! It trusts nothing it did not sign: "today" is the computer's date
+//! (never earlier: a later date may be asked about, and today is checked
+//! as well), the audit log must still hold every point an approval
+//! signed or the folder's marker recorded, and the folder it replaces
+//! must be one this site's log shows it published.
 
 pub mod approval;
 pub mod audit;
@@ -101,6 +107,9 @@ pub fn find_approval(
             continue;
         }
         match approval.verify(&config.approvers) {
+            Ok(_) if approval.audit.is_none() => problems.push(format!(
+                "{shown} was made by an earlier version of schoolsite and does not sign the audit log, so this version does not publish from it; ask an approver to approve this build again with `schoolsite approve --key THEIR-KEY-FILE`"
+            )),
             Ok(_) => return Ok((path, approval)),
             Err(why) => problems.push(format!("{shown}: {why}")),
         }
@@ -125,13 +134,20 @@ pub fn find_approval(
 }
 
 /// Every photo in the manifest that may not be published on `today`
-/// under the current register: one line per person and photo.
+/// under the current register: one line per person and photo. `real` is
+/// the real date: a later `today` is said to be the date asked about.
 pub fn consent_problems(
     register: &Register,
     policy: &Policy,
     manifest: &Manifest,
     today: NaiveDate,
+    real: NaiveDate,
 ) -> Vec<String> {
+    let when = if today > real {
+        format!("checked against today's register as on {today}, the date given with --today")
+    } else {
+        format!("checked against today's register, {today}")
+    };
     let mut out = Vec::new();
     if !manifest.photos.is_empty() && !register.is_usable() {
         out.push(
@@ -184,7 +200,7 @@ pub fn consent_problems(
             };
             for block in &a.blocks {
                 out.push(format!(
-                    "the photo {}: {who} {block} (checked against today's register, {today})",
+                    "the photo {}: {who} {block} ({when})",
                     photo.source
                 ));
             }
@@ -193,27 +209,82 @@ pub fn consent_problems(
     out
 }
 
+/// The real date: the computer's, where it is. The only "today" a
+/// publish may use, or a later one.
+pub fn real_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    now.with_timezone(&chrono::Local).date_naive()
+}
+
+/// How far the computer's clock may be behind the latest audit entry
+/// (written by another computer) before it is not trusted.
+const CLOCK_SLACK_MINUTES: i64 = 10;
+
+/// Why the computer's clock cannot be trusted for "today": it is behind
+/// the latest entry of the audit log, so it was set back.
+fn clock_behind(chain: &audit::Chain, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    let (seq, latest) = chain
+        .log
+        .iter()
+        .filter_map(|l| {
+            let t = chrono::DateTime::parse_from_rfc3339(&l.entry.time).ok()?;
+            Some((l.entry.seq, t.with_timezone(&chrono::Utc)))
+        })
+        .max_by_key(|(_, t)| *t)?;
+    if latest <= now + chrono::TimeDelta::minutes(CLOCK_SLACK_MINUTES) {
+        return None;
+    }
+    Some(format!(
+        "this computer's clock says {}, but entry {seq} of {} was written at {}: the clock is behind, so today's date cannot be trusted; set the computer's clock right (or let it set itself from the network) and publish again",
+        now.format("%Y-%m-%d %H:%M UTC"),
+        audit::AUDIT_LOG,
+        latest.format("%Y-%m-%d %H:%M UTC")
+    ))
+}
+
 /// Publishes the built site at `root` to `dest`, if everything allows
-/// it; every attempt is recorded in the audit log.
-pub fn publish(root: &Path, dest: &Path, today: NaiveDate) -> Result<Published, PublishError> {
+/// it; every attempt is recorded in the audit log, with the dates used.
+///
+/// Consent is checked on the real date ([`real_date`]). `on`, a later
+/// date, asks whether the build will still be allowed then: it is
+/// checked as well as the real date, never instead of it. An earlier
+/// date is refused.
+pub fn publish(root: &Path, dest: &Path, on: Option<NaiveDate>) -> Result<Published, PublishError> {
     let log = root.join(audit::AUDIT_LOG);
     // A broken log stops everything: an entry cannot be chained to it.
     audit::verify(&log)?;
     let config = Config::load(root).map_err(|e| PublishError::Refused(vec![e.to_string()]))?;
+    // So does a log rewritten under an approval's signature.
+    let chain = audit::verify_anchored(root, &config.approvers)?.chain;
+    let now = chrono::Utc::now();
+    let real = real_date(now);
+    let checked = on.unwrap_or(real);
     let mut entry = audit::Entry::new("refused", dest);
+    entry.dates = Some(audit::Dates {
+        checked: checked.to_string(),
+        real: real.to_string(),
+    });
     let refuse = |mut entry: audit::Entry, reasons: Vec<String>| {
         entry.reasons = reasons.clone();
         audit::append(&log, entry)?;
         Err(PublishError::Refused(reasons))
     };
 
+    let mut reasons = Vec::new();
+    if checked < real {
+        reasons.push(format!(
+            "--today {checked} is before today's date, {real}: publish checks consent on the real date, or on a later one to ask whether the build will still be allowed then, never on an earlier one; leave out --today, or give a date from {real} on"
+        ));
+    }
+    reasons.extend(clock_behind(&chain, now));
     let manifest = match Manifest::load(root) {
         Ok(m) => m,
-        Err(e) => return refuse(entry, vec![e.to_string()]),
+        Err(e) => {
+            reasons.push(e.to_string());
+            return refuse(entry, reasons);
+        }
     };
     entry.manifest = Some(manifest.digest.clone());
-    let mut reasons = Vec::new();
-    let target = match sync::check_destination(root, dest) {
+    let target = match sync::check_destination(root, dest, &chain) {
         Ok(t) => Some(t),
         Err(e) => {
             reasons.push(e.to_string());
@@ -241,21 +312,31 @@ pub fn publish(root: &Path, dest: &Path, today: NaiveDate) -> Result<Published, 
     entry.approver = approver.clone();
     let register = Register::load(root);
     let policy = Policy::from(&config.consent);
-    reasons.extend(consent_problems(&register, &policy, &manifest, today));
+    reasons.extend(consent_problems(&register, &policy, &manifest, real, real));
+    if checked > real {
+        reasons.extend(consent_problems(
+            &register, &policy, &manifest, checked, real,
+        ));
+    }
     reasons.extend(takedown::problems(root, &config, &manifest));
 
-    let (Some(target), Some(approver), true) = (target, approver, reasons.is_empty()) else {
+    let (Some((target, served)), Some(approver), true) = (target, approver, reasons.is_empty())
+    else {
         return refuse(entry, reasons);
     };
     // The copy being replaced should be exactly the last publish; if
     // someone changed it on the server, say so (this publish restores it).
-    let tampered = sync::changed_since_published(root, &target);
+    let tampered = sync::changed_since_published(root, &target, served.as_ref());
     entry.reasons = tampered.clone();
-    if let Err(e) = sync::publish(&root.join(crate::emit::OUTPUT_DIR), &target, &manifest) {
+    entry.event = "publish".to_string();
+    // The entry is fixed first, so the folder's marker can record it.
+    let pending = audit::prepare(&log, entry.clone())?;
+    let public = root.join(crate::emit::OUTPUT_DIR);
+    if let Err(e) = sync::publish(&public, &target, &manifest, &pending.head()) {
+        entry.event = "refused".to_string();
         return refuse(entry, vec![e.to_string()]);
     }
-    entry.event = "publish".to_string();
-    let entry = audit::append(&log, entry)?;
+    let entry = audit::commit(&log, pending)?;
     Ok(Published {
         manifest,
         approver,

@@ -168,11 +168,14 @@ pub fn takedown(root: &Path, dest: &Path, request: &Request) -> Result<Done, Pub
         Ok(c) => c,
         Err(e) => return refuse(entry, vec![e.to_string()]),
     };
-    let target = match sync::check_destination(root, dest) {
+    // A log rewritten under an approval's signature stops it, as it
+    // stops a publish.
+    audit::verify_anchored(root, &config.approvers)?;
+    let (target, served) = match sync::check_destination(root, dest, &chain) {
         Ok(t) => t,
         Err(e) => return refuse(entry, vec![e.to_string()]),
     };
-    let last = match served_manifest(root, &target, &chain) {
+    let last = match served_manifest(root, &target, served.as_ref()) {
         Ok(m) => m,
         Err(why) => return refuse(entry, vec![why]),
     };
@@ -242,23 +245,7 @@ pub fn takedown(root: &Path, dest: &Path, request: &Request) -> Result<Done, Pub
             return Err(e);
         }
     };
-    let copied = sync::publish_from(
-        |rel| {
-            if plan.rebuilt.contains_key(rel) {
-                scratch.join(rel)
-            } else {
-                target.join(rel)
-            }
-        },
-        &target,
-        &plan.manifest,
-    );
-    let _ = std::fs::remove_dir_all(&scratch);
-    if let Err(e) = copied {
-        // Nothing was published: the record never took effect.
-        let _ = std::fs::remove_file(&path);
-        return refuse(entry, vec![e.to_string()]);
-    }
+    let refused = entry.clone();
     entry.event = "takedown".to_string();
     entry.manifest = Some(plan.manifest.digest.clone());
     entry.reasons = plan.left_out.clone();
@@ -283,7 +270,34 @@ pub fn takedown(root: &Path, dest: &Path, request: &Request) -> Result<Done, Pub
             .collect(),
         from: last.digest.clone(),
     });
-    let entry = audit::append(&log, entry)?;
+    // The entry is fixed first, so the folder's marker can record it.
+    let pending = match audit::prepare(&log, entry) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&scratch);
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+    };
+    let copied = sync::publish_from(
+        |rel| {
+            if plan.rebuilt.contains_key(rel) {
+                scratch.join(rel)
+            } else {
+                target.join(rel)
+            }
+        },
+        &target,
+        &plan.manifest,
+        &pending.head(),
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+    if let Err(e) = copied {
+        // Nothing was published: the record never took effect.
+        let _ = std::fs::remove_file(&path);
+        return refuse(refused, vec![e.to_string()]);
+    }
+    let entry = audit::commit(&log, pending)?;
     Ok(Done {
         record,
         path,
@@ -302,28 +316,20 @@ impl Request {
 }
 
 /// The manifest of the copy at `target`: the build its marker names,
-/// which the audit log must show was published (or put there by a
-/// takedown), and whose manifest is in `approvals/`.
-fn served_manifest(root: &Path, target: &Path, chain: &audit::Chain) -> Result<Manifest, String> {
+/// which [`sync::published_here`] matched to the audit log, and whose
+/// manifest is in `approvals/`.
+fn served_manifest(
+    root: &Path,
+    target: &Path,
+    served: Option<&sync::Served>,
+) -> Result<Manifest, String> {
     let shown = target.display();
-    let marker = std::fs::read_to_string(target.join(sync::MARKER)).map_err(|_| {
-        format!(
-            "{shown} holds no site published by schoolsite (it has no {}), so there is nothing to take down there; give the folder `schoolsite publish --to` published to",
-            sync::MARKER
-        )
-    })?;
-    let digest = marker
-        .lines()
-        .find_map(|l| l.strip_prefix("manifest: "))
-        .map(str::trim)
-        .ok_or_else(|| format!("{shown}/{} no longer names the build published there: it was changed on the server. Publish the approved build again with `schoolsite publish`", sync::MARKER))?;
-    if !chain.served.iter().any(|d| d == digest) {
+    let Some(served) = served else {
         return Err(format!(
-            "the site at {shown} is build {}, which {} does not record as published: bring the site's folder up to date (the approvals and audit log are committed with the site) and run the takedown again",
-            digest.get(..12).unwrap_or(digest),
-            audit::AUDIT_LOG
+            "{shown} holds no site published by schoolsite (it is empty or does not exist), so there is nothing to take down there; give the folder `schoolsite publish --to` published to"
         ));
-    }
+    };
+    let digest = served.manifest.as_str();
     manifest_by_digest(root, digest).ok_or_else(|| {
         format!(
             "the manifest of build {} published at {shown} is in none of the files in approvals/: bring the site's folder up to date and run the takedown again",
@@ -939,6 +945,7 @@ pub fn lift(
     let log = root.join(audit::AUDIT_LOG);
     audit::verify(&log)?;
     let config = Config::load(root).map_err(|e| PublishError::LiftRefused(e.to_string()))?;
+    audit::verify_anchored(root, &config.approvers)?;
     let key = PrivateKey::load(key_file, root)?;
     let listed = keys::parse_public(&key.public_key());
     if !config
