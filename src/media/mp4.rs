@@ -20,13 +20,28 @@
 //! - bytes in `mdat` that no kept track points at, and `free`, `skip` and
 //!   `wide` padding.
 //!
-//! The creation and modification dates in `mvhd`, `tkhd` and `mdhd` are
-//! zeroed. Kept as they are: `ftyp`, each track's header with its display
-//! matrix (a clip filmed upright stays upright), edit list, track
-//! references, aperture, handler, media header and sample tables
-//! (descriptions with codec configuration, timing, sync samples, sizes,
-//! chunk map, sample groups). The movie box goes before the media data,
-//! so the clip starts playing before it has all downloaded.
+//! Kept, each checked for free text on purpose:
+//!
+//! - `ftyp` (brand codes) and `mvhd`, `tkhd`, `mdhd` (numbers: durations,
+//!   volume, the display matrix, so a clip filmed upright stays upright,
+//!   and a packed ISO-639 language code), with their creation and
+//!   modification dates zeroed;
+//! - `edts`, `tref`, `tapt` (edit list, track references, aperture:
+//!   numbers);
+//! - `hdlr` (media and data handlers) with its name emptied (it is free
+//!   text: "Core Media Video", or "Oliver Okafor cam") and its reserved
+//!   fields zeroed; the extended language box `elng` (free text) and the
+//!   MPEG-4 object descriptor `iods` (which can hold an address) go;
+//! - `vmhd`, `smhd`, `hmhd`, `nmhd`, `sthd`, `gmhd` media headers;
+//! - `dinf`, replaced by a fresh "self-contained" data reference with no
+//!   location text;
+//! - the sample tables: `stsd` with each video entry's compressor name
+//!   and QuickTime vendor and quality fields zeroed (the codec
+//!   configuration boxes inside an entry are kept as they are), and
+//!   timing, sync samples, sizes, chunk map and sample groups (numbers).
+//!
+//! The movie box goes before the media data, so the clip starts playing
+//! before it has all downloaded.
 //!
 //! Refused: fragmented files (`moof`, `mvex`), media in another file (a
 //! `dref` that is not self-contained), compressed movie boxes, sample
@@ -175,6 +190,8 @@ struct Cleaner<'a> {
     found: Vec<String>,
     dates: usize,
     tracks: Vec<Chunks>,
+    /// Whether the track being rebuilt is video (else sound).
+    video: bool,
 }
 
 /// How damaged clips are named in findings.
@@ -192,6 +209,7 @@ pub(super) fn strip_pieces(input: &[u8]) -> Result<(Pieces<'_>, Vec<Removed>), R
         found: Vec::new(),
         dates: 0,
         tracks: Vec::new(),
+        video: false,
     };
     let top = cleaner.reader.boxes(0, input.len())?;
     let mut ftyp = None;
@@ -457,7 +475,6 @@ impl Cleaner<'_> {
                         kept.push(track);
                     }
                 }
-                b"iods" => kept.push(Node::Copy(b.kind, b.body..b.end)),
                 b"mvex" => return Err(fragmented()),
                 b"cmov" => return Err(compressed()),
                 _ => self.drop_box(&b),
@@ -514,7 +531,7 @@ impl Cleaner<'_> {
             }
         }
         match handler.as_ref() {
-            Some(b"vide") | Some(b"soun") => {}
+            Some(b"vide") | Some(b"soun") => self.video = handler == Some(*b"vide"),
             other => {
                 let what = match other {
                     Some(b"meta") | Some(b"camm") | Some(b"gpmd") | Some(b"data") => {
@@ -561,7 +578,7 @@ impl Cleaner<'_> {
         for b in self.children(mdia, 3)? {
             match &b.kind {
                 b"mdhd" => kept.push(self.dated(&b)?),
-                b"hdlr" | b"elng" => kept.push(Node::Copy(b.kind, b.body..b.end)),
+                b"hdlr" => kept.push(self.handler(&b)?),
                 b"minf" => kept.push(self.media_info(&b, track)?),
                 _ => self.drop_box(&b),
             }
@@ -573,18 +590,77 @@ impl Cleaner<'_> {
         let mut kept = Vec::new();
         for b in self.children(minf, 4)? {
             match &b.kind {
-                b"vmhd" | b"smhd" | b"hmhd" | b"nmhd" | b"sthd" | b"gmhd" | b"hdlr" => {
+                b"vmhd" | b"smhd" | b"hmhd" | b"nmhd" | b"sthd" | b"gmhd" => {
                     kept.push(Node::Copy(b.kind, b.body..b.end));
                 }
+                b"hdlr" => kept.push(self.handler(&b)?),
                 b"dinf" => {
                     self.check_self_contained(&b)?;
-                    kept.push(Node::Copy(b.kind, b.body..b.end));
+                    kept.push(Node::Owned(*b"dinf", self_contained_dinf()));
                 }
                 b"stbl" => kept.push(self.sample_table(&b, track)?),
                 _ => self.drop_box(&b),
             }
         }
         Ok(Node::Container(*b"minf", kept))
+    }
+
+    /// A handler box (`hdlr`) with its name emptied: the name is free
+    /// text ("Core Media Video", or "Oliver Okafor cam"). The handler type
+    /// is kept, and the QuickTime component type when it is one of the
+    /// two there are; the reserved (QuickTime: maker and flags) fields are
+    /// zeroed. One zero byte is an empty name both as the ISO C string and
+    /// as the QuickTime Pascal string.
+    fn handler(&mut self, b: &Bx) -> Result<Node, Refusal> {
+        let p = b.payload(self.reader.input);
+        let Some(fixed) = p.get(..24) else {
+            return Err(self.reader.corrupt("its handler box (hdlr) is cut off"));
+        };
+        let mut kept = vec![0u8; 25];
+        if matches!(&fixed[4..8], b"mhlr" | b"dhlr") {
+            kept[4..8].copy_from_slice(&fixed[4..8]);
+        }
+        kept[8..12].copy_from_slice(&fixed[8..12]);
+        let name = &p[24..];
+        if name.iter().any(|b| *b != 0) {
+            self.removed.add("track handler name", name.len());
+        }
+        Ok(Node::Owned(*b"hdlr", kept))
+    }
+
+    /// The sample descriptions (`stsd`) with their free-text fields
+    /// emptied: a video entry's compressor name (32 bytes, shown by
+    /// players as the codec's name) and, in a QuickTime video or sound
+    /// entry, the vendor and quality fields. The rest (sizes, resolution,
+    /// depth, codec configuration) is kept as it is.
+    fn sample_descriptions(&mut self, b: &Bx) -> Result<Node, Refusal> {
+        let input = self.reader.input;
+        let mut payload = b.payload(input).to_vec();
+        if payload.len() < 8 {
+            return Err(self
+                .reader
+                .corrupt("its sample description box (stsd) is cut off"));
+        }
+        let entries = self.reader.boxes(b.body + 8, b.end)?;
+        let mut named = 0;
+        for e in entries {
+            let at = e.body - b.body;
+            let len = e.end - e.body;
+            if self.video && len >= 78 {
+                let name = &mut payload[at + 42..at + 74];
+                if name.iter().any(|b| *b != 0) {
+                    named += name.len();
+                    name.fill(0);
+                }
+                payload[at + 12..at + 24].fill(0);
+            } else if !self.video && len >= 16 {
+                payload[at + 12..at + 16].fill(0);
+            }
+        }
+        if named > 0 {
+            self.removed.add("compressor name", named);
+        }
+        Ok(Node::Owned(*b"stsd", payload))
     }
 
     /// Refuses a track whose media is in another file.
@@ -633,8 +709,9 @@ impl Cleaner<'_> {
                     sizes = Some(b);
                     kept.push(Node::Copy(b.kind, b.body..b.end));
                 }
-                b"stsd" | b"stts" | b"ctts" | b"cslg" | b"stss" | b"stps" | b"sdtp" | b"sgpd"
-                | b"sbgp" | b"subs" | b"saiz" | b"saio" | b"padb" | b"stdp" => {
+                b"stsd" => kept.push(self.sample_descriptions(&b)?),
+                b"stts" | b"ctts" | b"cslg" | b"stss" | b"stps" | b"sdtp" | b"sgpd" | b"sbgp"
+                | b"subs" | b"saiz" | b"saio" | b"padb" | b"stdp" => {
                     kept.push(Node::Copy(b.kind, b.body..b.end));
                 }
                 _ => self.drop_box(&b),
@@ -797,6 +874,21 @@ impl SampleSizes {
                 .fold(0u64, |a, b| a.saturating_add(*b)),
         }
     }
+}
+
+/// A data information box saying the media is in this file and nothing
+/// else: a `dref` holding one `url ` entry with the self-contained flag
+/// (and no location text).
+fn self_contained_dinf() -> Vec<u8> {
+    let mut v = Vec::with_capacity(28);
+    v.extend_from_slice(&28u32.to_be_bytes());
+    v.extend_from_slice(b"dref");
+    v.extend_from_slice(&[0, 0, 0, 0]); // version and flags
+    v.extend_from_slice(&1u32.to_be_bytes()); // one entry
+    v.extend_from_slice(&12u32.to_be_bytes());
+    v.extend_from_slice(b"url ");
+    v.extend_from_slice(&[0, 0, 0, 1]); // self-contained
+    v
 }
 
 /// Writes the rebuilt movie box; chunk offsets are the new ones when
