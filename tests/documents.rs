@@ -19,6 +19,7 @@ fn sanitise_pdf(bytes: &[u8]) -> (Run, tempfile::TempDir) {
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        "--keep-names",
     ]);
     (run, dir)
 }

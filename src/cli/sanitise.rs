@@ -1,5 +1,12 @@
 //! `schoolsite sanitise FILE... --out DIR`: the sanitiser on its own, for
 //! staff who want to clean a photo before emailing or uploading it.
+//!
+//! Clean copies are given neutral names by default: the content-hash
+//! name the website itself uses (`5d41402abc4b2a76b971.jpg`), because a
+//! file's own name often names the pupil in it
+//! (`amelia-featherstonehaugh-sports-day.jpg`) and the school's policy
+//! forbids that for published images. `--keep-names` keeps the names,
+//! and each line of the report says which was done.
 
 use super::EXIT_BLOCKED;
 use super::Format;
@@ -30,6 +37,12 @@ pub struct SanitiseArgs {
     /// Drop embedded colour profiles too (colours may shift slightly).
     #[arg(long)]
     drop_icc: bool,
+    /// Keep each file's own name for its clean copy (NAME.EXT, and
+    /// NAME-WIDTH.EXT for smaller versions). Without it, each copy is
+    /// named by a hash of its contents, as the website names it, so no
+    /// pupil's name in a file name is published.
+    #[arg(long)]
+    keep_names: bool,
     /// human (one line per file) or json.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -38,6 +51,8 @@ pub struct SanitiseArgs {
 #[derive(serde::Serialize)]
 struct FileReport {
     file: String,
+    /// "neutral" (named by content hash) or "kept" (`--keep-names`).
+    names: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     written: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -63,7 +78,7 @@ pub fn run(args: &SanitiseArgs) -> anyhow::Result<u8> {
     };
     let cap = args.max_long_edge.is_some();
     let mut stems = std::collections::HashMap::new();
-    for file in &args.files {
+    for file in args.files.iter().filter(|_| args.keep_names) {
         let stem = file.file_stem().unwrap_or_default().to_ascii_lowercase();
         if let Some(other) = stems.insert(stem, file) {
             anyhow::bail!(
@@ -78,7 +93,7 @@ pub fn run(args: &SanitiseArgs) -> anyhow::Result<u8> {
     let reports: Vec<FileReport> = args
         .files
         .par_iter()
-        .map(|file| clean_one(file, &out_dir, &settings, &sizes, cap))
+        .map(|file| clean_one(file, &out_dir, &settings, &sizes, cap, args.keep_names))
         .collect();
 
     let refused = reports.iter().filter(|r| r.refused.is_some()).count();
@@ -98,9 +113,14 @@ pub fn run(args: &SanitiseArgs) -> anyhow::Result<u8> {
                             .unwrap_or_default()
                     ),
                     (None, _) => println!(
-                        "{} → {}: removed {}",
+                        "{} → {} ({}): removed {}",
                         r.file,
                         r.written.join(", "),
+                        if r.names == KEPT {
+                            "its own name, kept by --keep-names"
+                        } else {
+                            "named by its contents; --keep-names keeps the file's name"
+                        },
                         media::summarise(&r.removed)
                     ),
                 }
@@ -111,15 +131,20 @@ pub fn run(args: &SanitiseArgs) -> anyhow::Result<u8> {
     Ok(if refused == 0 { 0 } else { EXIT_BLOCKED })
 }
 
+const KEPT: &str = "kept";
+const NEUTRAL: &str = "neutral";
+
 fn clean_one(
     file: &Path,
     out_dir: &Path,
     settings: &Settings,
     sizes: &Sizes,
     cap: bool,
+    keep_names: bool,
 ) -> FileReport {
     let mut report = FileReport {
         file: file.display().to_string(),
+        names: if keep_names { KEPT } else { NEUTRAL },
         written: Vec::new(),
         removed: Vec::new(),
         refused: None,
@@ -128,16 +153,19 @@ fn clean_one(
     let stem = file
         .file_stem()
         .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
+    // The name a clean copy is given: its own (with `--keep-names`), or
+    // none yet (named by its hash once written).
+    let named = |suffix: &str, ext: &str| keep_names.then(|| format!("{stem}{suffix}.{ext}"));
     if let Some(mapped) = map_if_video_or_audio(file) {
         // Video and audio: cleaned from a memory map and written straight
         // from it, so memory stays flat however long the clip.
         match mapped.and_then(|(source, map)| {
             let plan = media::sanitise_plan(&map, settings)?;
             report.removed = plan.removed().to_vec();
-            let dest = out_dir.join(format!("{stem}.{}", plan.kind().extension()));
+            let ext = plan.kind().extension();
             // The media data is copied file to file, not through the map,
             // so memory stays flat however long the clip.
-            write_one(&mut report, file, &dest, |w| {
+            write_one(&mut report, file, out_dir, named("", ext), ext, |w| {
                 plan.write_ranges(w, |start, len, w| {
                     w.flush()?;
                     media::copy_range(&source, start, len, w.get_mut())
@@ -163,8 +191,10 @@ fn clean_one(
             match media::sanitise_plan(buffer, settings) {
                 Ok(plan) => {
                     report.removed = plan.removed().to_vec();
-                    let dest = out_dir.join(format!("{stem}.{}", plan.kind().extension()));
-                    write_one(&mut report, file, &dest, |w| plan.write_to(w));
+                    let ext = plan.kind().extension();
+                    write_one(&mut report, file, out_dir, named("", ext), ext, |w| {
+                        plan.write_to(w)
+                    });
                 }
                 Err(refusal) => {
                     report.fix = Some(refusal.fix());
@@ -197,17 +227,15 @@ fn clean_one(
     let renditions = processed.renditions();
     for (i, clean) in renditions.iter().enumerate() {
         let largest = i + 1 == renditions.len();
-        let name = if largest {
-            format!("{stem}.{}", clean.kind().extension())
+        let ext = clean.kind().extension();
+        let suffix = if largest {
+            String::new()
         } else {
-            format!(
-                "{stem}-{}.{}",
-                clean.dimensions().0,
-                clean.kind().extension()
-            )
+            format!("-{}", clean.dimensions().0)
         };
-        let dest = out_dir.join(&name);
-        if !write_one(&mut report, file, &dest, |w| w.write_all(clean.bytes())) {
+        if !write_one(&mut report, file, out_dir, named(&suffix, ext), ext, |w| {
+            w.write_all(clean.bytes())
+        }) {
             break;
         }
     }
@@ -251,15 +279,38 @@ fn read_into(file: &Path, buffer: &mut Vec<u8>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes one output, recording it or the reason it failed; false on
-/// failure.
+/// Writes one output into `out_dir`, under `name` or (when `None`) the
+/// name the website would give it (the first 20 hex digits of its
+/// BLAKE3 hash, and `ext`), recording it or the reason it failed; false
+/// on failure.
 fn write_one(
     report: &mut FileReport,
     source: &Path,
-    dest: &Path,
+    out_dir: &Path,
+    name: Option<String>,
+    ext: &str,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> bool {
-    if same_file(source, dest) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = out_dir.join(format!(".schoolsite-{}-{n}.tmp", std::process::id()));
+    let written = write_to(&tmp, write).and_then(|()| match name {
+        Some(name) => Ok(out_dir.join(name)),
+        None => hash_name(&tmp, ext).map(|name| out_dir.join(name)),
+    });
+    let dest = match written {
+        Ok(dest) => dest,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            report.refused = Some(format!(
+                "a clean copy could not be written in {}: {e}",
+                out_dir.display()
+            ));
+            return false;
+        }
+    };
+    if same_file(source, &dest) {
+        let _ = std::fs::remove_file(&tmp);
         report.refused = Some(format!(
             "writing {} would replace the original",
             dest.display()
@@ -267,12 +318,23 @@ fn write_one(
         report.fix = Some("choose a different --out folder".to_string());
         return false;
     }
-    if let Err(e) = write_atomic(dest, write) {
+    if let Err(e) = std::fs::rename(&tmp, &dest) {
+        let _ = std::fs::remove_file(&tmp);
         report.refused = Some(format!("{} could not be written: {e}", dest.display()));
         return false;
     }
     report.written.push(dest.display().to_string());
     true
+}
+
+/// The name the website gives a clean file: the first 20 hex digits of
+/// the BLAKE3 hash of its bytes, read back from where they were written
+/// (a clip's media data never passes through memory), and its extension.
+fn hash_name(path: &Path, ext: &str) -> std::io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(path)?)?;
+    let hex = hasher.finalize().to_hex();
+    Ok(format!("{}.{ext}", &hex[..20]))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -282,24 +344,15 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves a
-/// half-written copy that looks finished.
-fn write_atomic(
-    dest: &Path,
+/// Writes a clean copy to a temporary file (renamed into place by the
+/// caller, so a crash never leaves a half-written copy that looks
+/// finished).
+fn write_to(
+    tmp: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let name = dest
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&tmp).and_then(|f| {
-        let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
-        write(&mut w)?;
-        w.flush()
-    });
-    result
-        .and_then(|()| std::fs::rename(&tmp, dest))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+    let f = std::fs::File::create(tmp)?;
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
+    write(&mut w)?;
+    w.flush()
 }

@@ -278,13 +278,16 @@ pub fn ffmpeg(args: &[&str]) -> Option<()> {
     Some(())
 }
 
-/// `schoolsite sanitise INPUT --out OUT`.
+/// `schoolsite sanitise INPUT --out OUT --keep-names` (the clean copy is
+/// `OUT/` and the input's own name; without `--keep-names` it would be
+/// named by its hash).
 pub fn sanitise_file(input: &Path, out: &Path) -> Run {
     run_bin(&[
         "sanitise",
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        "--keep-names",
     ])
 }
 
