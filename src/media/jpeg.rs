@@ -266,7 +266,7 @@ fn icc_parts(input: &[u8], mut pos: usize) -> Vec<&[u8]> {
         pos += 1;
         match marker {
             0x01 | 0xD0..=0xD7 => continue,
-            0xD8 | 0xD9 | 0xDA => return parts,
+            0xD8..=0xDA => return parts,
             _ => {}
         }
         let Ok(segment) = read_segment(input, pos) else {
