@@ -126,7 +126,8 @@ fn schoolsite(input: &Path) -> Result<PathBuf, String> {
         .arg("sanitise")
         .arg(input)
         .arg("--out")
-        .arg(&dir))?;
+        .arg(&dir)
+        .arg("--keep-names"))?;
     Ok(dir.join("newsletter.pdf"))
 }
 

@@ -134,7 +134,7 @@ if [ "${ONLY:-strip}" = strip ] || [ -z "${ONLY:-}" ]; then
         # cp is one process; schoolsite uses every core, so also cp on
         # every core, for a like-for-like limit.
         measure "cp (parallel)" bash -c "ls '$work'/in/*.jpg | xargs -P $(nproc) -n $(( (PHOTOS + $(nproc) - 1) / $(nproc) )) cp -t '$out/'"
-        measure "schoolsite" "$bin" sanitise "$work"/in/*.jpg --out "$out"
+        measure "schoolsite" "$bin" sanitise "$work"/in/*.jpg --out "$out" --keep-names
         measure "exiftool" exiftool -q -all= -tagsfromfile @ -orientation -o "$out/" "$work/in"
     done
     echo "schoolsite / cp:       $(echo "scale=2; $schoolsite_wall / $cp_wall" | bc)"
@@ -147,6 +147,6 @@ if [ "${ONLY:-sizes}" = sizes ] || [ -z "${ONLY:-}" ]; then
     echo
     echo "== responsive sizes 480, 960, 1600 of $PHOTOS photos =="
     measure "vipsthumbnail" bash -c "for s in 480 960 1600; do vipsthumbnail -s \$s -o '$out/%s-\$s.jpg[Q=82,strip]' '$work'/in/*.jpg; done"
-    measure "schoolsite sizes" "$bin" sanitise "$work"/in/*.jpg --out "$out" --sizes 480,960 --max-long-edge 1600
+    measure "schoolsite sizes" "$bin" sanitise "$work"/in/*.jpg --out "$out" --keep-names --sizes 480,960 --max-long-edge 1600
     echo "schoolsite / vipsthumbnail: $(echo "scale=2; $schoolsite_sizes_wall / $vipsthumbnail_wall" | bc)"
 fi

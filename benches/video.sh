@@ -67,7 +67,7 @@ for run in 1 2 3; do
         rm -rf "$out"; mkdir -p "$out"
         case $tool in
             cp) r=$(measure cp "$clip" "$out/clip.mp4") ;;
-            schoolsite) r=$(measure "$bin" sanitise "$clip" --out "$out") ;;
+            schoolsite) r=$(measure "$bin" sanitise "$clip" --out "$out" --keep-names) ;;
             ffmpeg) r=$(measure ffmpeg -v error -y -i "$clip" -map 0 -map_metadata -1 -c copy "$out/clip.mp4") ;;
         esac
         read -r secs kb <<< "$r"
