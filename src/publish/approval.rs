@@ -174,3 +174,72 @@ pub fn load_all(root: &Path) -> Vec<(PathBuf, Result<Approval, String>)> {
     out.sort_by(|a, b| b.0.cmp(&a.0));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        let mut m: Manifest = serde_json::from_value(serde_json::json!({
+            "schema": 1, "tool": "schoolsite", "version": "0", "errors": 0,
+            "content": "c", "register": "r", "files": [], "photos": [],
+            "warnings": [], "digest": ""
+        }))
+        .unwrap();
+        m.digest = m.compute_digest();
+        m
+    }
+
+    #[test]
+    fn the_audit_head_is_signed_and_cannot_be_changed_or_dropped() {
+        let key = PrivateKey::generate("H", "Headteacher").unwrap();
+        let approvers = vec![Approver {
+            name: "H".to_string(),
+            role: "Headteacher".to_string(),
+            public_key: key.public_key(),
+        }];
+        let head = Head {
+            seq: 3,
+            hash: "ab".repeat(32),
+        };
+        let a = Approval::sign(&manifest(), &key, chrono::Utc::now(), head);
+        assert_eq!(a.schema, 2);
+        assert!(a.verify(&approvers).is_ok());
+
+        let mut moved = a.clone();
+        moved.audit = Some(Head {
+            seq: 2,
+            hash: "ab".repeat(32),
+        });
+        assert!(
+            moved
+                .verify(&approvers)
+                .unwrap_err()
+                .contains("changed after it was signed")
+        );
+        // Passed off as an approval from before heads were signed.
+        let mut old = a.clone();
+        old.schema = 1;
+        old.audit = None;
+        assert!(
+            old.verify(&approvers)
+                .unwrap_err()
+                .contains("changed after it was signed")
+        );
+        let mut headless = a.clone();
+        headless.audit = None;
+        assert!(
+            headless
+                .verify(&approvers)
+                .unwrap_err()
+                .contains("without the audit log's head")
+        );
+
+        // A genuine schema 1 approval still verifies.
+        let mut v1 = a;
+        v1.schema = 1;
+        v1.audit = None;
+        v1.signature = key.sign(v1.message().unwrap().as_bytes());
+        assert!(v1.verify(&approvers).is_ok());
+    }
+}

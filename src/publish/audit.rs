@@ -476,6 +476,55 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
+    #[test]
+    fn a_head_is_held_only_by_the_chain_it_was_taken_from() {
+        let dir =
+            std::env::temp_dir().join(format!("schoolsite-audit-head-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("audit.log");
+        let empty = verify(&log).unwrap();
+        assert_eq!(empty.holds(&empty.head()), Ok(()));
+        for i in 0..3 {
+            let mut e = Entry::new("publish", Path::new("/srv/www"));
+            e.manifest = Some(format!("d{i}"));
+            append(&log, e).unwrap();
+        }
+        let chain = verify(&log).unwrap();
+        let second = Head {
+            seq: 2,
+            hash: chain.entry(2).unwrap().hash.clone(),
+        };
+        assert_eq!(chain.holds(&second), Ok(()));
+        assert_eq!(chain.holds(&empty.head()), Ok(()));
+        let wrong = Head {
+            seq: 2,
+            hash: chain.entry(3).unwrap().hash.clone(),
+        };
+        assert!(
+            chain
+                .holds(&wrong)
+                .unwrap_err()
+                .contains("entry 2 is no longer")
+        );
+        let beyond = Head {
+            seq: 4,
+            hash: chain.head.clone(),
+        };
+        assert!(chain.holds(&beyond).unwrap_err().contains("has only 3"));
+        assert!(chain.entry(0).is_none() && chain.entry(u64::MAX).is_none());
+
+        // A prepared entry knows the head it makes, and is not written
+        // after another entry got in first.
+        let pending = prepare(&log, Entry::new("publish", Path::new("/srv/www"))).unwrap();
+        let head = pending.head();
+        let late = pending.clone();
+        commit(&log, pending).unwrap();
+        assert_eq!(verify(&log).unwrap().head(), head);
+        assert!(commit(&log, late).is_err());
+        assert_eq!(verify(&log).unwrap().entries, 4);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     fn verify_text(log: &Path, text: &str) -> Result<Chain, PublishError> {
         std::fs::write(log, text).unwrap();
         verify(log)

@@ -113,7 +113,7 @@ pub fn published_here(target: &Path, chain: &Chain) -> Result<Option<Served>, St
     };
     let short = digest.get(..12).unwrap_or(&digest).to_string();
     let Some(head) = entry else {
-        if chain.served.iter().any(|d| *d == digest) {
+        if chain.served.contains(&digest) {
             return Ok(Some(Served {
                 manifest: digest,
                 entry: None,
