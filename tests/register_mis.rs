@@ -20,7 +20,12 @@ fn site_with_photos(ids: &[&str]) -> Site {
     let mut decl = String::new();
     for (i, id) in ids.iter().enumerate() {
         let name = format!("p{i}.jpg");
-        site.write(&format!("content/gallery/{name}"), plain_jpeg(64, 48));
+        // A different photo each (the same bytes twice would be one
+        // photo declared two ways).
+        site.write(
+            &format!("content/gallery/{name}"),
+            plain_jpeg(64 + i as u32, 48),
+        );
         body.push_str(&format!("![Sports day, photo {i}]({name})\n\n"));
         decl.push_str(&format!(
             "[[photo]]\nfile = \"{name}\"\npeople = [\"{id}\"]\n\n"
