@@ -431,6 +431,11 @@ fn a_first_name_next_to_a_photo_needs_its_own_consent() {
     // Near misses: the same page without his name, and Millie, whose
     // parents agreed, named next to her photo.
     assert!(names_findings(&photo_page("1006", "Well done to our cup winner!")).is_empty());
+    // In small letters it is still his name.
+    assert_eq!(
+        names_findings(&photo_page("1006", "well done, oliver, our cup winner!")).len(),
+        1
+    );
     assert!(names_findings(&photo_page("1001", "Well done, Millie, our cup winner!")).is_empty());
     // An everyday word that is also a first name is not a name at the
     // start of a sentence.

@@ -102,9 +102,9 @@ pub fn check(input: &Input) -> Vec<Finding> {
     out
 }
 
-/// Whether the normalised forename `first` is a word of the text, written
-/// as a name: with a capital, and, for a name that is also an everyday
-/// word ("Summer", "Grace"), not at the start of a sentence.
+/// Whether the normalised forename `first` is a word of the text; for a
+/// name that is also an everyday word ("Summer", "Grace"), written as a
+/// name: with a capital, and not at the start of a sentence.
 fn first_name_in(n: &normalise::Normalised, text: &str, first: &str) -> bool {
     if first.is_empty() {
         return false;
@@ -121,7 +121,8 @@ fn first_name_in(n: &normalise::Normalised, text: &str, first: &str) -> bool {
             continue;
         }
         let (s, _) = n.source_range(at, end, text);
-        if !text[s..].starts_with(char::is_uppercase) {
+        // An everyday word counts as a name only written as one.
+        if common && !text[s..].starts_with(char::is_uppercase) {
             continue;
         }
         let before = text[..s]

@@ -174,6 +174,13 @@ fn fold_char(c: char, mut action: impl FnMut(Option<char>)) {
     // another spelling (its prototype of "m" is "rn").
     let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
     if let Some(&latin) = LATIN_SKELETONS.get(skeleton.as_str()) {
+        // The data's one prototype for I, l and 1 is "l": a capital that
+        // looks like one is a capital I ("Іvan" in Cyrillic is Ivan).
+        let latin = if latin == 'l' && c.is_uppercase() {
+            'i'
+        } else {
+            latin
+        };
         return action(Some(latin));
     }
     let mut lowered = c.to_lowercase();
@@ -571,6 +578,9 @@ mod tests {
         assert_eq!(name("𝐎𝐥𝐢𝐯𝐞𝐫 𝐎𝐤𝐚𝐟𝐨𝐫"), plain);
         assert_eq!(name("𝐀𝐦𝐞𝐥𝐢𝐚 𝐒𝐦𝐢𝐭𝐡"), "amelia smith");
         assert_eq!(name("Оkаfоr, Аmеliа"), "okafor amelia");
+        // A Cyrillic capital I, and a Greek capital eta, imitate capitals.
+        assert_eq!(name("Іvan Нill"), "ivan hill");
+        assert_eq!(name("Ηill"), "hill");
         // Near miss: a visible space or punctuation still separates.
         assert_eq!(name("Oli ver"), "oli ver");
         assert_eq!(name("Oli\u{2800}ver"), "oli ver");
