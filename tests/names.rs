@@ -176,6 +176,26 @@ fn every_way_of_writing_a_name_is_caught_and_near_misses_are_not() {
             "Well done to a Smith Street family.",
         ),
         (
+            "hidden text glued to the name",
+            "Well done to Amelia Smith<span hidden>x</span> today.",
+            "Well done to Amelia S.<span hidden>x</span> today.",
+        ),
+        (
+            "in the cells of a table row",
+            "| First name | Surname |\n|---|---|\n| Amelia | Smith |",
+            "| First name | Initial |\n|---|---|\n| Amelia | S. |",
+        ),
+        (
+            "a paragraph separator as the space",
+            "Amelia\u{2029}Smith won.",
+            "Amelia\u{2029}S. won.",
+        ),
+        (
+            "a capital I with a dot",
+            "AMELİA SMİTH won.",
+            "AMELİA S. won.",
+        ),
+        (
             "in a link's fragment",
             "[Amelia](/news/#amelia-smith) won.",
             "[Amelia](/news/#amelia) won.",
@@ -439,7 +459,10 @@ fn a_first_name_next_to_a_photo_needs_its_own_consent() {
     assert!(names_findings(&photo_page("1001", "Well done, Millie, our cup winner!")).is_empty());
     // An everyday word that is also a first name is not a name at the
     // start of a sentence.
-    let site = photo_page("1005", "Summer is here. Well done to our winner!");
+    let site = photo_page(
+        "1005",
+        "What a day! Summer is here, and well done to our winner.",
+    );
     site.write(
         "consent/register.csv",
         REGISTER.replace(
@@ -455,6 +478,21 @@ fn a_first_name_next_to_a_photo_needs_its_own_consent() {
             "title = \"News\"",
             "Well done, Summer!\n\n![The winner with the cup](cup.jpg)\n",
         ),
+    );
+    assert_eq!(names_findings(&site).len(), 1);
+    // At the start of alt text or a heading it names her.
+    site.write(
+        "content/news/index.md",
+        page(
+            "title = \"News\"",
+            "![Summer with her sunflower](cup.jpg)\n",
+        ),
+    );
+    assert_eq!(names_findings(&site).len(), 1);
+    // Hidden text glued to a first name does not hide it.
+    let site = photo_page(
+        "1006",
+        "Well done, Oliver<span hidden>x</span>, our winner!",
     );
     assert_eq!(names_findings(&site).len(), 1);
 }

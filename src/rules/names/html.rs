@@ -80,8 +80,9 @@ trait Sink {
     fn attribute(&mut self, place: &'static str, value: &str);
 }
 
-/// The visible text and the attribute values of `html`.
-pub fn page_text(html: &str) -> PageText {
+/// The visible text and the attribute values of `html`; with `split`,
+/// inline tags break words too (see [`Walked::glued`]).
+pub fn page_text(html: &str, split: bool) -> PageText {
     struct Text {
         text: String,
         tail: String,
@@ -89,7 +90,9 @@ pub fn page_text(html: &str) -> PageText {
     }
     impl Sink for Text {
         fn text(&mut self, raw: &str) {
+            let start = self.text.len();
             decode_into(raw, &mut self.text);
+            shown_separator(&mut self.text, start);
         }
         fn block(&mut self) {
             self.text.push(BLOCK_BREAK);
@@ -100,7 +103,9 @@ pub fn page_text(html: &str) -> PageText {
         fn attribute(&mut self, place: &'static str, value: &str) {
             self.tail.push(BLOCK_BREAK);
             self.tail_parts.push((self.tail.len(), place));
+            let start = self.tail.len();
             self.tail.push_str(value);
+            shown_separator(&mut self.tail, start);
         }
     }
     let mut sink = Text {
@@ -108,7 +113,7 @@ pub fn page_text(html: &str) -> PageText {
         tail: String::new(),
         tail_parts: Vec::new(),
     };
-    let shows_photo = walk(html, &mut sink);
+    let shows_photo = walk(html, &mut sink, split).shows_photo;
     let Text {
         mut text,
         tail,
@@ -130,6 +135,8 @@ pub fn page_text(html: &str) -> PageText {
 pub struct FirstLook {
     /// The words of the page, after a call.
     pub words: Vec<u64>,
+    /// Whether an inline tag joins two pieces of a word on the page.
+    pub glued: bool,
     tail: Vec<u64>,
     scratch: String,
 }
@@ -173,7 +180,7 @@ pub fn first_look_words(html: &str, look: &mut FirstLook) {
         hasher: WordHasher::default(),
         tail_hasher: WordHasher::default(),
     };
-    walk(html, &mut sink);
+    let walked = walk(html, &mut sink, false);
     let Words {
         look,
         mut hasher,
@@ -182,21 +189,32 @@ pub fn first_look_words(html: &str, look: &mut FirstLook) {
     hasher.finish(&mut look.words);
     tail_hasher.finish(&mut look.tail);
     look.words.extend_from_slice(&look.tail);
+    look.glued = walked.glued;
 }
 
 /// Reads `html`, telling `sink` its text, its breaks and its attributes'
 /// values; says whether the page shows a published photo.
-fn walk(html: &str, sink: &mut impl Sink) -> bool {
+fn walk(html: &str, sink: &mut impl Sink, split: bool) -> Walked {
     let mut scratch = String::new();
-    let mut shows_photo = false;
+    let mut walked = Walked::default();
     let bytes = html.as_bytes();
+    // Whether the text before the last tags ended inside a word, and
+    // whether an inline tag came since.
+    let (mut in_word, mut inline_since) = (false, false);
+    let word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
     let mut i = 0;
     while i < bytes.len() {
         let Some(lt) = memchr::memchr(b'<', &bytes[i..]).map(|p| i + p) else {
             sink.text(&html[i..]);
             break;
         };
-        sink.text(&html[i..lt]);
+        let text = &html[i..lt];
+        if let Some(&first) = text.as_bytes().first() {
+            walked.glued |= in_word && inline_since && word_byte(first);
+            in_word = text.as_bytes().last().is_some_and(|&b| word_byte(b));
+            inline_since = false;
+        }
+        sink.text(text);
         let rest = &html[lt..];
         if let Some(comment) = rest.strip_prefix("<!--") {
             let end = comment.find("-->").map_or(comment.len(), |e| e);
@@ -209,17 +227,24 @@ fn walk(html: &str, sink: &mut impl Sink) -> bool {
         let end = tag_end(rest);
         let tag = &rest[..end];
         let name = tag_name(tag);
-        if name.eq_ignore_ascii_case("br") {
+        if name.eq_ignore_ascii_case("br") || is_cell(name) {
+            // A row's cells are read in a row, as a screen reader does.
             sink.line_break();
+            in_word = false;
         } else if !is_inline(name) {
             sink.block();
+            in_word = false;
+        } else if split {
+            sink.line_break();
+        } else {
+            inline_since = true;
         }
         if tag.len() > name.len() + 2 {
             for_each_attribute(tag, |attr, value| {
                 let place = attribute_place(attr);
                 if place == "src" && value.contains("/media/") {
                     // Published media are named by their hash.
-                    shows_photo = true;
+                    walked.shows_photo = true;
                     return;
                 }
                 let value = if matches!(place, "href" | "src" | "srcset" | "poster")
@@ -251,7 +276,32 @@ fn walk(html: &str, sink: &mut impl Sink) -> bool {
         }
         i = lt + end;
     }
-    shows_photo
+    walked
+}
+
+/// What [`walk`] found besides the text.
+#[derive(Debug, Default, Clone, Copy)]
+struct Walked {
+    shows_photo: bool,
+    /// An inline tag joins two pieces of a word ("Smith<span hidden>x"):
+    /// what it holds may not be shown, so the page is also read with
+    /// inline tags as breaks.
+    glued: bool,
+}
+
+/// Whether `name` is a table cell (in any case).
+fn is_cell(name: &str) -> bool {
+    name.eq_ignore_ascii_case("td") || name.eq_ignore_ascii_case("th")
+}
+
+/// A paragraph separator written in the page's own text is shown as a
+/// line break, not as the block break this text marks blocks with.
+fn shown_separator(text: &mut String, from: usize) {
+    if text[from..].contains(BLOCK_BREAK) {
+        let shown = text[from..].replace(BLOCK_BREAK, " ");
+        text.truncate(from);
+        text.push_str(&shown);
+    }
 }
 
 /// What a finding calls attribute `attr`.
@@ -493,7 +543,7 @@ mod tests {
         first_look_words("<p alt='Leftover words'>from before</p>", &mut fast);
         first_look_words(html, &mut fast);
         let mut slow = Vec::new();
-        word_hashes(&page_text(html).text, &mut slow);
+        word_hashes(&page_text(html, false).text, &mut slow);
         assert_eq!(fast.words, slow, "{html:?}");
     }
 
@@ -578,17 +628,30 @@ mod tests {
 
     #[test]
     fn text_joins_across_inline_tags_and_splits_at_blocks() {
-        let p = page_text("<p>Amelia <em>Smith</em></p><p>next</p><div>A<br>B</div>");
+        let p = page_text(
+            "<p>Amelia <em>Smith</em></p><p>next</p><div>A<br>B</div>",
+            false,
+        );
         assert_eq!(words(&p.text), ["Amelia", "Smith", "next", "A", "B"]);
         assert!(p.text.contains("Amelia Smith"));
         assert!(p.text.contains(&format!("Smith{BLOCK_BREAK}")));
-        assert!(page_text("<p>Am<b>elia</b></p>").text.contains("Amelia"));
+        assert!(
+            page_text("<p>Am<b>elia</b></p>", false)
+                .text
+                .contains("Amelia")
+        );
+        assert!(
+            page_text("<p>Smith<span hidden>x</span></p>", true)
+                .text
+                .contains("Smith x")
+        );
     }
 
     #[test]
     fn attributes_entities_comments_and_urls() {
         let p = page_text(
             "<img alt=\"Zo&euml;&nbsp;Ash\" src=\"/media/x.jpg\"><a href='https://example.org/p/amelia%20smith/' title=X>t</a><a href=\"/amelia-smith/\">u</a><!-- Amelia Smith -->",
+            false,
         );
         assert!(p.shows_photo);
         let part = |needle: &str| p.part(p.text.find(needle).unwrap()).0;
@@ -613,7 +676,8 @@ mod tests {
             "%",
             "<a href=%E2%82>",
         ] {
-            let _ = page_text(s);
+            let _ = page_text(s, false);
+            let _ = page_text(s, true);
         }
     }
 }

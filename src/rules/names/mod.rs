@@ -252,44 +252,55 @@ fn check_page(
     // HTML, and the page's text is only written out where there may be a
     // name.
     html::first_look_words(page.html, look);
+    let glued = look.glued;
     let words = &mut look.words;
-    let page_text = if matcher.may_name_anyone(words) || bidi::may_reorder(page.html) {
-        html::page_text(page.html)
-    } else {
-        html::PageText::default()
-    };
-    let shows_photo = page_text.shows_photo;
-    let text = &page_text.text;
+    let mut texts = Vec::new();
+    if matcher.may_name_anyone(words) || bidi::may_reorder(page.html) {
+        texts.push(html::page_text(page.html, false));
+    }
+    if glued {
+        // An inline tag inside a word may hide what it holds: the page is
+        // read with inline tags as breaks too.
+        texts.push(html::page_text(page.html, true));
+    }
+    let shows_photo = texts.iter().any(|t| t.shows_photo);
 
     let mut found: Vec<Found> = Vec::new();
     let mut seen: HashMap<u32, usize> = HashMap::new();
-    let hits = full_names_in(matcher, text, words);
-    for &(pupil, from, to) in &hits {
-        if already.contains(&pupil) {
-            continue;
+    for (pass, page_text) in texts.iter().enumerate() {
+        let text = &page_text.text;
+        let hits = full_names_in(matcher, text, words);
+        let before = seen.len();
+        for &(pupil, from, to) in &hits {
+            if already.contains(&pupil) {
+                continue;
+            }
+            if let Some(&i) = seen.get(&pupil) {
+                // Counted once, in the first reading that found it.
+                if pass == 0 || i >= before {
+                    found[i].times += 1;
+                }
+                continue;
+            }
+            seen.insert(pupil, found.len());
+            let (place, start, end) = page_text.part(from);
+            let others: Vec<(usize, usize)> = hits
+                .iter()
+                .filter(|&&(_, f, t)| f >= start && t <= end)
+                .map(|&(_, f, t)| (f - start, t - start))
+                .collect();
+            found.push(Found {
+                pupil,
+                context: masked_context(
+                    &text[start..end],
+                    from - start,
+                    to.min(end) - start,
+                    &others,
+                ),
+                place: place.to_string(),
+                times: 1,
+            });
         }
-        if let Some(&i) = seen.get(&pupil) {
-            found[i].times += 1;
-            continue;
-        }
-        seen.insert(pupil, found.len());
-        let (place, start, end) = page_text.part(from);
-        let others: Vec<(usize, usize)> = hits
-            .iter()
-            .filter(|&&(_, f, t)| f >= start && t <= end)
-            .map(|&(_, f, t)| (f - start, t - start))
-            .collect();
-        found.push(Found {
-            pupil,
-            context: masked_context(
-                &text[start..end],
-                from - start,
-                to.min(end) - start,
-                &others,
-            ),
-            place: place.to_string(),
-            times: 1,
-        });
     }
     let pupils: Vec<u32> = found.iter().map(|f| f.pupil).collect();
     let lines = if found.is_empty() {
@@ -479,9 +490,14 @@ fn source_lines(doc: Option<&Document>, matcher: &Matcher) -> Vec<(u32, usize)> 
     for (first_line, source) in [(doc.front_line, &doc.front), (doc.body_line, &doc.body)] {
         // Read as the page shows it: inline tags joining the text around
         // them, references decoded; each byte remembers its source line.
-        let (text, lines) = as_shown(source, first_line);
-        for (pupil, from, _) in full_names_in(matcher, &text, &mut words) {
-            out.push((pupil, lines.get(from).copied().unwrap_or(first_line)));
+        for split in [false, true] {
+            let (text, lines) = as_shown(source, first_line, split);
+            for (pupil, from, _) in full_names_in(matcher, &text, &mut words) {
+                let line = lines.get(from).copied().unwrap_or(first_line);
+                if !out.contains(&(pupil, line)) {
+                    out.push((pupil, line));
+                }
+            }
         }
     }
     out
@@ -490,7 +506,7 @@ fn source_lines(doc: Option<&Document>, matcher: &Matcher) -> Vec<(u32, usize)> 
 /// Markdown source without its HTML tags and with its character
 /// references decoded, and the line of `source` each byte of it came
 /// from (the first being `first_line`).
-fn as_shown(source: &str, first_line: usize) -> (String, Vec<usize>) {
+fn as_shown(source: &str, first_line: usize, split: bool) -> (String, Vec<usize>) {
     let mut text = String::with_capacity(source.len());
     let mut lines = Vec::with_capacity(source.len());
     let mut line = first_line;
@@ -507,6 +523,10 @@ fn as_shown(source: &str, first_line: usize) -> (String, Vec<usize>) {
                 let mut attributes = String::new();
                 html::decode_into(&rest[1..end], &mut attributes);
                 addresses.push((attributes, line));
+                if split {
+                    text.push(' ');
+                    lines.resize(text.len(), line);
+                }
                 (end + 1).min(rest.len())
             } else if c == ']' && rest[1..].starts_with('(') {
                 // A Markdown link's address is read apart from its text.

@@ -42,8 +42,14 @@ pub fn check(input: &Input) -> Vec<Finding> {
         let Some(people) = shown.get(page.path()) else {
             continue;
         };
-        let text = html::page_text(page.html()).text;
-        let n = normalise::normalise(&text);
+        // Read both ways: inline tags joining words, and as breaks (an
+        // inline tag inside a word may hide what it holds).
+        let texts = [
+            html::page_text(page.html(), false).text,
+            html::page_text(page.html(), true).text,
+        ];
+        let read: Vec<(normalise::Normalised, &String)> =
+            texts.iter().map(|t| (normalise::normalise(t), t)).collect();
         let mut reported = Vec::new();
         for &(id, photo) in people {
             let Lookup::Found(person) = input.register.lookup(id) else {
@@ -54,10 +60,10 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 continue;
             }
             let (forenames, _) = person.names_for_matching();
-            let Some(first) = forenames
-                .iter()
-                .find(|f| first_name_in(&n, &text, &normalise::name(f)))
-            else {
+            let Some(first) = forenames.iter().find(|f| {
+                read.iter()
+                    .any(|(n, text)| first_name_in(n, text, &normalise::name(f)))
+            }) else {
                 continue;
             };
             let why = match input.config.names.near_photos {
@@ -104,7 +110,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
 
 /// Whether the normalised forename `first` is a word of the text; for a
 /// name that is also an everyday word ("Summer", "Grace"), written as a
-/// name: with a capital, and not at the start of a sentence.
+/// name: with a capital, and not just after a full stop.
 fn first_name_in(n: &normalise::Normalised, text: &str, first: &str) -> bool {
     if first.is_empty() {
         return false;
@@ -127,8 +133,9 @@ fn first_name_in(n: &normalise::Normalised, text: &str, first: &str) -> bool {
         }
         let before = text[..s]
             .trim_end_matches(|c: char| (c.is_whitespace() && c != html::BLOCK_BREAK) || c == '"');
-        let sentence_start =
-            before.is_empty() || before.ends_with(['.', '!', '?', html::BLOCK_BREAK]);
+        // After a full stop, not at the start of a heading, a caption, a
+        // list item or alt text, which name as readily as a sentence.
+        let sentence_start = before.ends_with(['.', '!', '?']);
         if common && sentence_start {
             continue;
         }

@@ -194,6 +194,11 @@ fn fold_char(c: char, mut action: impl FnMut(Option<char>)) {
         if is_combining_mark(folded) {
             continue;
         }
+        // As above: a capital whose prototype is "l" is an I ("İ").
+        if folded == 'l' && c.is_uppercase() {
+            action(Some('i'));
+            continue;
+        }
         for lower in folded.to_lowercase() {
             action(lower.is_alphanumeric().then_some(lower));
         }
@@ -581,6 +586,7 @@ mod tests {
         // A Cyrillic capital I, and a Greek capital eta, imitate capitals.
         assert_eq!(name("Іvan Нill"), "ivan hill");
         assert_eq!(name("Ηill"), "hill");
+        assert_eq!(name("OLİVER"), "oliver");
         // Near miss: a visible space or punctuation still separates.
         assert_eq!(name("Oli ver"), "oli ver");
         assert_eq!(name("Oli\u{2800}ver"), "oli ver");
