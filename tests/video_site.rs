@@ -336,3 +336,36 @@ fn captions_are_read_as_a_viewer_sees_them_and_rebuilt() {
     );
     assert!(!text.contains("font"), "{text}");
 }
+
+#[test]
+fn a_first_name_in_captions_needs_its_consent_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(clip) = clip(dir.path()) else { return };
+    let with = |people: &str, line: &str| {
+        let captions = CAPTIONS.replace("Well run, Millie S.!", line);
+        let site = sports_day(&clip, Some(people), Some(("relay.vtt", &captions)));
+        // 1004's parents said no to her first name with photos and clips.
+        site.write(
+            "consent/register.csv",
+            format!("{REGISTER}1004,Grace,Hope,,pupil,,2026-09-01,no,yes,yes,no\n"),
+        );
+        let (_, findings) = check(&site);
+        with_rule(&findings, "name-near-photo")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let f = with("people = [\"1004\"]", "Well run, <b>Grace</b>!");
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["file"], "content/news/sports-day/relay.vtt");
+    assert_eq!(f[0]["line"], 9);
+    assert!(
+        f[0]["message"].as_str().unwrap().contains(
+            "these captions of the video relay.mp4 of pupil 1004 (Grace H.) give their first name"
+        ),
+        "{f:#?}"
+    );
+    // Near misses: no name, and Millie, whose parents agreed.
+    assert!(with("people = [\"1004\"]", "Well run!").is_empty());
+    assert!(with("people = [\"1001\"]", "Well run, Millie!").is_empty());
+}

@@ -18,6 +18,93 @@ use std::collections::HashMap;
 pub const FIRST_NAME_USE: &str = "website_named_first_name";
 
 pub fn check(input: &Input) -> Vec<Finding> {
+    let mut out = pages(input);
+    out.extend(captions(input));
+    out
+}
+
+/// Why a pupil's first name may not be given next to their photo, if it
+/// may not: the school's policy, or no consent for it.
+fn refused(input: &Input, policy: &Policy, id: &str) -> Option<String> {
+    match input.config.names.near_photos {
+        NearPhotos::AnyName => Some(
+            "the school's policy is that photos carry no names ([names] near_photos = \"any-name\")"
+                .to_string(),
+        ),
+        NearPhotos::FullName => consent::assess(input.register, id, FIRST_NAME_USE, input.today, policy)
+            .blocks
+            .into_iter()
+            .find(|b| matches!(b, Block::NoConsent { use_, .. } if use_ == FIRST_NAME_USE))
+            .map(|b| format!("the pupil {b}")),
+    }
+}
+
+/// A video's captions are shown with it: a first name in them is a first
+/// name next to the video of that pupil.
+fn captions(input: &Input) -> Vec<Finding> {
+    let policy = Policy::from(&input.config.consent);
+    let mut out = Vec::new();
+    for (path, verdict) in input.content_files {
+        let Some(contents) = verdict.as_ref().ok().and_then(|p| p.contents()) else {
+            continue;
+        };
+        let Some(text) = contents
+            .pages
+            .first()
+            .map(|p| &p.text)
+            .filter(|_| contents.lines)
+        else {
+            continue;
+        };
+        let Some((stem, _)) = path.rsplit_once('.') else {
+            continue;
+        };
+        // The clip these captions belong to: the same name, a video.
+        let videos = input.content_files.iter().filter(|(v, verdict)| {
+            v.strip_prefix(stem)
+                .is_some_and(|rest| rest.starts_with('.') && !rest[1..].contains('/'))
+                && verdict.as_ref().is_ok_and(|p| p.kind().is_video_or_audio())
+        });
+        let n = normalise::normalise(text);
+        for (video, _) in videos {
+            let Declared::Declared(declaration) = input.declarations.get(video) else {
+                continue;
+            };
+            for person in &declaration.people {
+                let Lookup::Found(pupil) = input.register.lookup(&person.id) else {
+                    continue;
+                };
+                if pupil.role != Role::Pupil {
+                    continue;
+                }
+                let (forenames, _) = pupil.names_for_matching();
+                let Some(at) = forenames
+                    .iter()
+                    .find_map(|f| first_name_at(&n, text, &normalise::name(f)))
+                else {
+                    continue;
+                };
+                let Some(why) = refused(input, &policy, &person.id) else {
+                    continue;
+                };
+                let line = 1 + text[..at].matches('\n').count();
+                let name = video.rsplit('/').next().unwrap_or(video);
+                out.push(Finding::error(
+                    "name-near-photo",
+                    Location::line(format!("content/{path}"), line),
+                    format!(
+                        "these captions of the video {name} of pupil {} give their first name, but {why}",
+                        pupil.label()
+                    ),
+                    "take their name out of the captions (say what is happening instead), or use a clip they are not in",
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn pages(input: &Input) -> Vec<Finding> {
     // The pupils each page shows in a photo: address → (id, photo).
     let mut shown: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
     for (photo, uses) in input.uses {
@@ -66,23 +153,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
             }) else {
                 continue;
             };
-            let why = match input.config.names.near_photos {
-                NearPhotos::AnyName => Some(
-                    "the school's policy is that photos carry no names ([names] near_photos = \"any-name\")"
-                        .to_string(),
-                ),
-                NearPhotos::FullName => consent::assess(
-                    input.register,
-                    id,
-                    FIRST_NAME_USE,
-                    input.today,
-                    &policy,
-                )
-                .blocks
-                .into_iter()
-                .find(|b| matches!(b, Block::NoConsent { use_, .. } if use_ == FIRST_NAME_USE))
-                .map(|b| format!("the pupil {b}")),
-            };
+            let why = refused(input, &policy, id);
             let Some(why) = why else { continue };
             reported.push(id);
             let place = input
@@ -112,8 +183,13 @@ pub fn check(input: &Input) -> Vec<Finding> {
 /// name that is also an everyday word ("Summer", "Grace"), written as a
 /// name: with a capital, and not just after a full stop.
 fn first_name_in(n: &normalise::Normalised, text: &str, first: &str) -> bool {
+    first_name_at(n, text, first).is_some()
+}
+
+/// [`first_name_in`], with where in `text` the name is.
+fn first_name_at(n: &normalise::Normalised, text: &str, first: &str) -> Option<usize> {
     if first.is_empty() {
-        return false;
+        return None;
     }
     let hay = n.text.as_str();
     let common = words::is_common_word(first);
@@ -139,9 +215,9 @@ fn first_name_in(n: &normalise::Normalised, text: &str, first: &str) -> bool {
         if common && sentence_start {
             continue;
         }
-        return true;
+        return Some(s);
     }
-    false
+    None
 }
 
 /// The line of the page's Markdown where `first` is written, if it is.
