@@ -158,6 +158,8 @@ impl Kind {
             Kind::Matroska => matches!(ext.as_str(), "mkv" | "webm" | "mka"),
             Kind::MpegTs => matches!(ext.as_str(), "mts" | "m2ts" | "ts"),
             Kind::Ogg => matches!(ext.as_str(), "ogg" | "oga" | "ogv" | "opus"),
+            // SubRip captions are published converted to WebVTT.
+            Kind::WebVtt => matches!(ext.as_str(), "vtt" | "srt"),
             other => ext == other.extension(),
         }
     }
