@@ -17,44 +17,26 @@ use std::path::PathBuf;
 const BUILT_ON: &str = "2026-11-23";
 
 struct World {
-    site: Site,
-    outside: tempfile::TempDir,
+    base: Approvable,
+}
+
+impl std::ops::Deref for World {
+    type Target = Approvable;
+    fn deref(&self) -> &Approvable {
+        &self.base
+    }
 }
 
 impl World {
     /// The example site, built and approved by the headteacher.
     fn approved() -> World {
         let w = World {
-            site: Site::example(),
-            outside: tempfile::tempdir().unwrap(),
+            base: Approvable::with_headteacher(),
         };
-        let key = w.key();
-        let run = w.run(&[
-            "keygen",
-            "--name",
-            "Helen Marlowe",
-            "--role",
-            "Headteacher",
-            "--out",
-            key.to_str().unwrap(),
-        ]);
-        assert_eq!(run.code, 0, "{}", run.all());
         let run = w.run(&["build", "--today", BUILT_ON]);
         assert_eq!(run.code, 0, "{}", run.all());
         assert_eq!(w.approve().code, 0);
         w
-    }
-
-    fn key(&self) -> PathBuf {
-        self.outside.path().join("keys/head.key")
-    }
-
-    fn www(&self) -> PathBuf {
-        self.outside.path().join("www")
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.site.run(args)
     }
 
     fn approve(&self) -> Run {

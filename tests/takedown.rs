@@ -10,7 +10,7 @@ use common::*;
 use html5ever::tendril::TendrilSink;
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const TODAY: &str = "2026-11-23";
 const RELAY: &str = "content/news/2026-10-23-house-relay/relay.jpg";
@@ -23,44 +23,26 @@ const SURNAMES: &[&str] = &["Hartley", "Nguyen", "Okafor"];
 /// The example site, built, approved by the headteacher and published
 /// to a folder outside it.
 struct World {
-    site: Site,
-    outside: tempfile::TempDir,
+    base: Approvable,
+}
+
+impl std::ops::Deref for World {
+    type Target = Approvable;
+    fn deref(&self) -> &Approvable {
+        &self.base
+    }
 }
 
 impl World {
     fn published() -> World {
         let w = World {
-            site: Site::example(),
-            outside: tempfile::tempdir().unwrap(),
+            base: Approvable::with_headteacher(),
         };
-        let key = w.key();
-        let run = w.run(&[
-            "keygen",
-            "--name",
-            "Helen Marlowe",
-            "--role",
-            "Headteacher",
-            "--out",
-            key.to_str().unwrap(),
-        ]);
-        assert_eq!(run.code, 0, "{}", run.all());
         w.build();
         assert_eq!(w.approve().code, 0);
         let run = w.publish();
         assert_eq!(run.code, 0, "{}", run.all());
         w
-    }
-
-    fn key(&self) -> PathBuf {
-        self.outside.path().join("keys/head.key")
-    }
-
-    fn www(&self) -> PathBuf {
-        self.outside.path().join("www")
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.site.run(args)
     }
 
     fn build(&self) {

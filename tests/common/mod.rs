@@ -1104,3 +1104,46 @@ pub fn findings_with_prefix(site: &Site, today: &str, prefix: &str) -> (Run, Vec
         .collect();
     (run, found)
 }
+
+/// The example site with the headteacher's approval key made (and listed
+/// in its config.toml), and a folder outside it for keys and for the web
+/// server: what approving and publishing tests start from.
+pub struct Approvable {
+    pub site: Site,
+    pub outside: tempfile::TempDir,
+}
+
+impl Approvable {
+    pub fn with_headteacher() -> Approvable {
+        let a = Approvable {
+            site: Site::example(),
+            outside: tempfile::tempdir().unwrap(),
+        };
+        let key = a.key();
+        let run = a.run(&[
+            "keygen",
+            "--name",
+            "Helen Marlowe",
+            "--role",
+            "Headteacher",
+            "--out",
+            key.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.all());
+        a
+    }
+
+    /// The headteacher's key.
+    pub fn key(&self) -> PathBuf {
+        self.outside.path().join("keys/head.key")
+    }
+
+    /// The folder the web server serves.
+    pub fn www(&self) -> PathBuf {
+        self.outside.path().join("www")
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.site.run(args)
+    }
+}
