@@ -12,7 +12,7 @@
 //! rules: `Oli<b>ver</b>` is "Oliver", a ruby annotation follows its base
 //! text, and a voice's name ("<v Mrs Jones>") is read as if shown.
 
-use super::{Kind, Refusal, Removed, RemovedLog};
+use super::{Kind, Pieces, Refusal, Removed, RemovedLog, Settings, Stripped};
 
 fn corrupt(detail: impl Into<String>) -> Refusal {
     Refusal::Corrupt {
@@ -21,8 +21,15 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
     }
 }
 
+/// Captions cleaned: WebVTT (SubRip is converted), with only the cues'
+/// times and text.
+pub(super) fn strip<'a>(input: &'a [u8], _settings: &Settings) -> Result<Stripped<'a>, Refusal> {
+    let (bytes, removed) = clean(input, super::sniff(input))?;
+    Ok(Stripped::file(Pieces::owned(input, bytes), removed))
+}
+
 /// The clean WebVTT text, and what was removed.
-pub(super) fn clean(input: &[u8], kind: Kind) -> Result<(Vec<u8>, Vec<Removed>), Refusal> {
+fn clean(input: &[u8], kind: Kind) -> Result<(Vec<u8>, Vec<Removed>), Refusal> {
     let text = std::str::from_utf8(input)
         .map_err(|_| corrupt("it is not UTF-8 text: save it as UTF-8"))?;
     let text = text

@@ -422,8 +422,9 @@ fn png_animation(bytes: &[u8]) -> Option<bool> {
     let mut pos = 8;
     let mut animated = false;
     let mut fctl_first = false;
-    while let Some(header) = bytes.get(pos..pos + 8) {
-        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+    while let (Some(header), Some(len)) = (bytes.get(pos..pos + 8), super::bytes::be32(bytes, pos))
+    {
+        let len = len as usize;
         match &header[4..8] {
             b"acTL" => animated = true,
             b"fcTL" => fctl_first = true,

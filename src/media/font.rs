@@ -5,6 +5,7 @@
 //! (bytes after the font, or between its parts) makes it refused.
 
 use super::Refusal;
+use super::bytes::{be16, be32};
 
 fn corrupt(detail: impl Into<String>) -> Refusal {
     Refusal::Corrupt {
@@ -17,17 +18,11 @@ struct Bytes<'a>(&'a [u8]);
 
 impl Bytes<'_> {
     fn u16(&self, at: usize) -> Result<u16, Refusal> {
-        self.0
-            .get(at..at + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-            .ok_or_else(|| corrupt("it is cut short"))
+        be16(self.0, at).ok_or_else(|| corrupt("it is cut short"))
     }
 
     fn u32(&self, at: usize) -> Result<u32, Refusal> {
-        self.0
-            .get(at..at + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-            .ok_or_else(|| corrupt("it is cut short"))
+        be32(self.0, at).ok_or_else(|| corrupt("it is cut short"))
     }
 
     fn u8(&self, at: usize) -> Result<u8, Refusal> {

@@ -10,8 +10,9 @@
 //! application extension (XMP, ICC profiles, editor data), extensions this
 //! code does not know, and every byte after the trailer.
 
+use super::bytes::le16;
 use super::metadata::{trailer_description, xmp_facts};
-use super::{Refusal, RemovedLog, Settings, Stripped};
+use super::{Pieces, Refusal, RemovedLog, Settings, Stripped};
 
 const FORMAT: &str = "GIF";
 
@@ -24,17 +25,18 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
 
 const TRUNCATED: &str = "the file ends before the GIF trailer (truncated)";
 
-pub(super) fn strip(input: &[u8], _settings: &Settings) -> Result<Stripped, Refusal> {
+pub(super) fn strip<'a>(input: &'a [u8], _settings: &Settings) -> Result<Stripped<'a>, Refusal> {
     if !(input.starts_with(b"GIF87a") || input.starts_with(b"GIF89a")) {
         return Err(corrupt("it does not start with a GIF87a or GIF89a header"));
     }
-    let Some(screen) = input.get(6..13) else {
+    let (Some(screen), Some(width), Some(height)) =
+        (input.get(6..13), le16(input, 6), le16(input, 8))
+    else {
         return Err(corrupt(
             "the file ends inside the screen descriptor (truncated)",
         ));
     };
-    let width = u32::from(u16::from_le_bytes([screen[0], screen[1]]));
-    let height = u32::from(u16::from_le_bytes([screen[2], screen[3]]));
+    let (width, height) = (u32::from(width), u32::from(height));
     if width == 0 || height == 0 {
         return Err(corrupt("the screen size is zero"));
     }
@@ -123,7 +125,7 @@ pub(super) fn strip(input: &[u8], _settings: &Settings) -> Result<Stripped, Refu
     }
 
     Ok(Stripped {
-        bytes: out,
+        body: Pieces::owned(input, out),
         width,
         height,
         orientation: 1,
@@ -202,6 +204,12 @@ fn sub_blocks(mut blocks: &[u8]) -> Vec<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::format::Owned;
+
+    /// The clean file, copied out of its input to compare.
+    fn strip(input: &[u8], settings: &Settings) -> Result<Owned, Refusal> {
+        super::strip(input, settings).map(Stripped::owned)
+    }
 
     const HEADER: &[u8] = b"GIF89a\x02\x00\x03\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff";
     /// A 1×1 image using colour 0, with valid LZW data.
@@ -270,7 +278,7 @@ mod tests {
         v
     }
 
-    fn assert_idempotent(s: &Stripped) {
+    fn assert_idempotent(s: &Owned) {
         let again = strip(&s.bytes, &Settings::default()).unwrap();
         assert_eq!(again.bytes, s.bytes, "a second pass changed the bytes");
         assert!(again.removed.is_empty(), "{:?}", again.removed);

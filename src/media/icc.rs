@@ -34,14 +34,14 @@ const MAX_TAGS: usize = 1_000;
 
 const HEADER: usize = 128;
 
+/// A big-endian u16 at `at`, as a count or offset.
 fn be16(b: &[u8], at: usize) -> Option<usize> {
-    b.get(at..at + 2)
-        .map(|s| usize::from(u16::from_be_bytes([s[0], s[1]])))
+    super::bytes::be16(b, at).map(usize::from)
 }
 
+/// A big-endian u32 at `at`, as a count or offset.
 fn be32(b: &[u8], at: usize) -> Option<usize> {
-    b.get(at..at + 4)
-        .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]) as usize)
+    super::bytes::be32(b, at).map(|n| n as usize)
 }
 
 /// The profile rebuilt with nothing but colour in it, or `None` when it

@@ -22,6 +22,7 @@
 //! holding only that orientation takes the old one's place, so the photo
 //! still shows upright.
 
+use super::bytes::be16;
 use super::metadata::{
     exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
 };
@@ -36,19 +37,9 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
     }
 }
 
-pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
-    let (pieces, mut stripped) = strip_pieces(input, settings)?;
-    stripped.bytes = pieces.into_vec();
-    Ok(stripped)
-}
-
-/// The walk itself: the clean file as pieces, mostly ranges of the input
-/// (so a caller can write it without copying it first), plus what else
-/// the walk learned. `Stripped::bytes` is left empty.
-pub(super) fn strip_pieces<'a>(
-    input: &'a [u8],
-    settings: &Settings,
-) -> Result<(Pieces<'a>, Stripped), Refusal> {
+/// The clean file as pieces, mostly ranges of the input (so a caller can
+/// write it without copying it first).
+pub(super) fn strip<'a>(input: &'a [u8], settings: &Settings) -> Result<Stripped<'a>, Refusal> {
     if !input.starts_with(&[0xFF, 0xD8]) {
         return Err(corrupt(
             "it does not start with a JPEG start-of-image marker",
@@ -111,11 +102,11 @@ pub(super) fn strip_pieces<'a>(
         match marker {
             // Start of frame: keep, and read the image size.
             0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
-                if segment.len() < 6 {
+                let (true, Some(height), Some(width)) =
+                    (segment.len() >= 6, be16(segment, 1), be16(segment, 3))
+                else {
                     return Err(corrupt("a frame header is too short"));
-                }
-                let height = u16::from_be_bytes([segment[1], segment[2]]);
-                let width = u16::from_be_bytes([segment[3], segment[4]]);
+                };
                 if width == 0 || height == 0 {
                     return Err(corrupt("the frame header gives a zero image size"));
                 }
@@ -235,14 +226,13 @@ pub(super) fn strip_pieces<'a>(
     let Some((width, height)) = size else {
         return Err(corrupt("it has no frame header"));
     };
-    let stripped = Stripped {
-        bytes: Vec::new(),
+    Ok(Stripped {
+        body: out,
         width,
         height,
         orientation: orientation.unwrap_or(1),
         removed: removed.finish(),
-    };
-    Ok((out, stripped))
+    })
 }
 
 const ICC: &[u8] = b"ICC_PROFILE\0";
@@ -322,10 +312,9 @@ const EXTENDED_XMP: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
 
 /// The payload of the segment whose length field starts at `pos`.
 fn read_segment(input: &[u8], pos: usize) -> Result<&[u8], Refusal> {
-    let Some(len) = input.get(pos..pos + 2) else {
+    let Some(len) = be16(input, pos).map(usize::from) else {
         return Err(corrupt("the file ends inside a segment header (truncated)"));
     };
-    let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
     if len < 2 {
         return Err(corrupt(format!(
             "a segment at byte {pos} has an impossible length"
@@ -382,6 +371,12 @@ fn describe_app(marker: u8, segment: &[u8]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::format::Owned;
+
+    /// The clean file, copied out of its input to compare.
+    fn strip(input: &[u8], settings: &Settings) -> Result<Owned, Refusal> {
+        super::strip(input, settings).map(Stripped::owned)
+    }
 
     /// A tiny valid baseline JPEG (8×8 grey), made by hand.
     pub(crate) fn seg(marker: u8, payload: &[u8]) -> Vec<u8> {

@@ -1,7 +1,9 @@
 //! The only gate for files: bytes in, clean bytes (plus what was removed)
 //! out, or a refusal.
 //!
-//! The format is decided by the file's bytes, never its name. A
+//! The format is decided by the file's bytes, never its name, and looked
+//! up in one table (in `format`): every format has one `strip`, returning
+//! one result type, and what is not in the table is refused. A
 //! [`CleanFile`] can only be made here, and the writer in `emit` accepts
 //! nothing else for non-page files, so no unexamined byte reaches `public/`.
 //!
@@ -13,11 +15,13 @@
 //! This module knows nothing of pages, consent or the command line.
 
 mod audio;
+mod bytes;
 mod cache;
 mod captions;
 mod classify;
 mod faces;
 mod font;
+mod format;
 mod gif;
 mod icc;
 mod jpeg;
@@ -27,11 +31,14 @@ mod pdf;
 mod pixelate;
 mod png;
 mod resize;
+mod riff;
 mod webp;
 
 pub use cache::Cache;
 pub use classify::{Kind, sniff};
 pub use faces::Faces;
+pub use format::Plan;
+use format::{Pieces, Shape, Stripped};
 pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE};
 pub use pixelate::Region;
 pub use resize::{Sizes, renditions};
@@ -219,6 +226,19 @@ impl Drop for Spool {
 }
 
 impl CleanFile {
+    /// A clean file held in memory, of kind `kind`.
+    fn new(kind: Kind, stripped: Stripped<'_>) -> CleanFile {
+        CleanFile {
+            bytes: stripped.body.into_vec(),
+            spool: None,
+            kind,
+            width: stripped.width,
+            height: stripped.height,
+            orientation: stripped.orientation,
+            removed: stripped.removed,
+        }
+    }
+
     /// The clean bytes, for a file held in memory (every file but a
     /// spooled clip, whose bytes are on disk: see [`CleanFile::write_to`]).
     pub fn bytes(&self) -> &[u8] {
@@ -318,87 +338,19 @@ impl CleanFile {
 }
 
 /// Sanitises a file: strips every piece of metadata and returns the
-/// clean bytes, or refuses. JPEG, PNG, WebP and GIF images and PDF
-/// documents are accepted.
+/// clean bytes, or refuses. Only the formats in the table in
+/// [`format`] are accepted.
 pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal> {
-    let kind = sniff(input);
-    let stripped = match kind {
-        Kind::Pdf => {
-            // The PDF reader is a large parser of hostile input: should it
-            // ever panic, the file is refused rather than the build lost.
-            let (stripped, _) = strip_pdf(input, settings, Read::Nothing)?;
-            return Ok(CleanFile {
-                bytes: stripped.bytes,
-                kind,
-                width: 0,
-                height: 0,
-                orientation: 1,
-                removed: stripped.removed,
-                spool: None,
-            });
-        }
-        kind if kind.is_video_or_audio() => {
-            let (pieces, removed) = strip_video_or_audio(input, kind)?;
-            return Ok(CleanFile {
-                bytes: pieces.into_vec(),
-                kind,
-                width: 0,
-                height: 0,
-                orientation: 1,
-                removed,
-                spool: None,
-            });
-        }
-        kind if kind.is_captions() => {
-            let (bytes, removed) = captions::clean(input, kind)?;
-            return Ok(CleanFile {
-                bytes,
-                kind: Kind::WebVtt,
-                width: 0,
-                height: 0,
-                orientation: 1,
-                removed,
-                spool: None,
-            });
-        }
-        Kind::Jpeg => jpeg::strip(input, settings)?,
-        Kind::Png => png::strip(input, settings)?,
-        Kind::WebP => webp::strip(input, settings)?,
-        Kind::Gif => gif::strip(input, settings)?,
-        Kind::Empty => return Err(Refusal::Empty),
-        Kind::Unknown => return Err(Refusal::Unknown),
-        other => {
-            return Err(Refusal::Unsupported {
-                format: other.name(),
-                fix: other.conversion_hint(),
-            });
-        }
-    };
-    check_size(&stripped, settings)?;
-    Ok(CleanFile {
-        bytes: stripped.bytes,
-        kind,
-        width: stripped.width,
-        height: stripped.height,
-        orientation: stripped.orientation,
-        removed: stripped.removed,
-        spool: None,
-    })
+    let (format, stripped) = format::strip(input, settings)?;
+    Ok(CleanFile::new(format.publishes_as, stripped))
 }
 
-/// The PDF reader is a large parser of hostile input: should it ever
-/// panic, the file is refused rather than the build lost.
-fn strip_pdf(
-    input: &[u8],
-    settings: &Settings,
-    read: Read,
-) -> Result<(Stripped, Option<DocumentContents>), Refusal> {
-    std::panic::catch_unwind(|| pdf::strip(input, settings, read)).unwrap_or_else(|_| {
-        Err(Refusal::Corrupt {
-            format: "PDF",
-            detail: "it could not be read as a PDF".to_string(),
-        })
-    })
+/// Like [`sanitise`], with the same checks and the same output bytes, but
+/// leaves the clean file as pieces of the input, so that cleaning a folder
+/// of photos costs little more than copying it.
+pub fn sanitise_plan<'a>(input: &'a [u8], settings: &Settings) -> Result<Plan<'a>, Refusal> {
+    let (format, stripped) = format::strip(input, settings)?;
+    Ok(Plan::new(format.publishes_as, stripped))
 }
 
 /// How much of a cleaned PDF is read for the rules.
@@ -499,25 +451,6 @@ impl DocumentContents {
             .cloned()
             .unwrap_or_default()
     }
-}
-
-/// Video and audio, cleaned as pieces of the input: the media data is
-/// never copied until it is written.
-fn strip_video_or_audio(input: &[u8], kind: Kind) -> Result<(Pieces<'_>, Vec<Removed>), Refusal> {
-    let (pieces, removed) = match kind {
-        Kind::Mp3 => audio::strip_mp3(input)?,
-        Kind::Wav => audio::strip_wav(input)?,
-        _ => mp4::strip_pieces(input)?,
-    };
-    // What is left must still be what it was taken for: an MP3 frame can
-    // hold bytes that another format's reader would take for its own.
-    if sniff(&pieces.head(1024)) != kind {
-        return Err(Refusal::Corrupt {
-            format: kind.short_name(),
-            detail: "once cleaned, what is left reads as another kind of file".to_string(),
-        });
-    }
-    Ok((pieces, removed))
 }
 
 /// A sanitised file and the files to publish for it.
@@ -660,73 +593,30 @@ pub fn process(
     {
         return Ok(hit);
     }
-    let kind = sniff(input);
-    if kind.is_video_or_audio() || kind.is_captions() {
+    let processed = match format::lookup(sniff(input))?.shape {
+        Shape::Image { blur } => process_image(input, settings, sizes, treatment, blur)?,
+        Shape::Document => process_document(input, settings, treatment)?,
         // Published as it is once cleaned: one file, no sizes.
-        let clean = sanitise(input, settings)?;
-        let mut processed = Processed::from(clean);
-        if kind.is_captions() {
-            // The names and contact rules read captions as a viewer sees
-            // them, line for line, so findings point at the line to fix.
-            let text = captions::shown(
-                &String::from_utf8_lossy(input)
-                    .trim_start_matches('\u{feff}')
-                    .replace("\r\n", "\n")
-                    .replace('\r', "\n"),
-            );
-            processed.contents = Some(DocumentContents {
-                pages: vec![DocumentPage {
-                    text,
-                    ..DocumentPage::default()
-                }],
-                bookmarks: String::new(),
-                lines: true,
-            });
-        }
-        if let (Some(cache), Some(key)) = (cache, &key) {
-            cache.put(key, &processed);
-        }
-        return Ok(processed);
+        Shape::Clip => Processed::from(sanitise(input, settings)?),
+        Shape::Captions => process_captions(input, settings)?,
+    };
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        cache.put(key, &processed);
     }
-    if kind == Kind::Pdf {
-        // A document is published whole, as it is once cleaned, with what
-        // it shows read for the rules.
-        let read = if treatment.count_faces {
-            Read::TextAndFaces
-        } else {
-            Read::Text
-        };
-        let (stripped, contents) = strip_pdf(input, settings, read)?;
-        // Faces in its pictures, each as drawn; for the report and the
-        // count, those of the picture with the most.
-        let faces = contents
-            .as_ref()
-            .filter(|_| treatment.count_faces)
-            .map(DocumentContents::faces_summary);
-        let processed = Processed {
-            kind: Kind::Pdf,
-            width: 0,
-            height: 0,
-            removed: stripped.removed.clone(),
-            renditions: vec![CleanFile {
-                bytes: stripped.bytes,
-                kind: Kind::Pdf,
-                width: 0,
-                height: 0,
-                orientation: 1,
-                removed: stripped.removed,
-                spool: None,
-            }],
-            faces,
-            contents,
-        };
-        if let (Some(cache), Some(key)) = (cache, &key) {
-            cache.put(key, &processed);
-        }
-        return Ok(processed);
-    }
+    Ok(processed)
+}
+
+/// A picture, in the sizes pages show it at, blurred where declared and
+/// looked at for faces.
+fn process_image(
+    input: &[u8],
+    settings: &Settings,
+    sizes: &Sizes,
+    treatment: &Treatment,
+    can_blur: bool,
+) -> Result<Processed, Refusal> {
     let clean = sanitise(input, settings)?;
-    if !treatment.blur.is_empty() && !matches!(clean.kind, Kind::Jpeg | Kind::Png | Kind::WebP) {
+    if !treatment.blur.is_empty() && !can_blur {
         return Err(Refusal::CannotBlur {
             format: clean.kind.short_name(),
         });
@@ -744,9 +634,56 @@ pub fn process(
     if treatment.count_faces {
         processed.faces = faces::find(processed.largest(), settings)?;
     }
-    if let (Some(cache), Some(key)) = (cache, &key) {
-        cache.put(key, &processed);
-    }
+    Ok(processed)
+}
+
+/// A document, published whole as it is once cleaned, with what it
+/// shows read for the rules.
+fn process_document(
+    input: &[u8],
+    settings: &Settings,
+    treatment: &Treatment,
+) -> Result<Processed, Refusal> {
+    let read = if treatment.count_faces {
+        Read::TextAndFaces
+    } else {
+        Read::Text
+    };
+    let format = format::lookup(Kind::Pdf)?;
+    let (stripped, contents) = format::read_pdf(input, settings, read)?;
+    let clean = CleanFile::new(Kind::Pdf, format::check(format, stripped, settings)?);
+    // Faces in its pictures, each as drawn; for the report and the
+    // count, those of the picture with the most.
+    let faces = contents
+        .as_ref()
+        .filter(|_| treatment.count_faces)
+        .map(DocumentContents::faces_summary);
+    Ok(Processed {
+        faces,
+        contents,
+        ..Processed::from(clean)
+    })
+}
+
+/// Captions, published whole once cleaned; the names and contact rules
+/// read them as a viewer sees them, line for line, so findings point at
+/// the line to fix.
+fn process_captions(input: &[u8], settings: &Settings) -> Result<Processed, Refusal> {
+    let mut processed = Processed::from(sanitise(input, settings)?);
+    let text = captions::shown(
+        &String::from_utf8_lossy(input)
+            .trim_start_matches('\u{feff}')
+            .replace("\r\n", "\n")
+            .replace('\r', "\n"),
+    );
+    processed.contents = Some(DocumentContents {
+        pages: vec![DocumentPage {
+            text,
+            ..DocumentPage::default()
+        }],
+        bookmarks: String::new(),
+        lines: true,
+    });
     Ok(processed)
 }
 
@@ -876,184 +813,6 @@ pub fn copy_range(
         }
         out.write_all(&buffer[..n])?;
         done += n as u64;
-    }
-    Ok(())
-}
-
-/// What a format's strip function returns.
-#[derive(Debug)]
-struct Stripped {
-    bytes: Vec<u8>,
-    width: u32,
-    height: u32,
-    /// EXIF orientation kept in a minimal block (1 = none kept).
-    orientation: u16,
-    removed: Vec<Removed>,
-}
-
-/// A clean file as a list of parts: ranges of the input (the bulk of a
-/// photo's bytes, kept as they are) and small pieces made afresh. Lets a
-/// file be written without first copying it into a new buffer.
-pub(crate) struct Pieces<'a> {
-    input: &'a [u8],
-    parts: Vec<Part>,
-}
-
-enum Part {
-    Input(usize, usize),
-    Owned(Vec<u8>),
-}
-
-impl<'a> Pieces<'a> {
-    fn new(input: &'a [u8]) -> Pieces<'a> {
-        Pieces {
-            input,
-            parts: Vec::new(),
-        }
-    }
-
-    /// Appends bytes: recorded as a range when they are a slice of the
-    /// input, copied otherwise.
-    fn extend_from_slice(&mut self, bytes: &[u8]) {
-        let base = self.input.as_ptr() as usize;
-        let start = (bytes.as_ptr() as usize).wrapping_sub(base);
-        let within = start <= self.input.len() && bytes.len() <= self.input.len() - start;
-        match self.parts.last_mut() {
-            Some(Part::Input(_, end)) if within && *end == start => *end += bytes.len(),
-            _ if within && bytes.len() >= 64 => {
-                self.parts.push(Part::Input(start, start + bytes.len()));
-            }
-            Some(Part::Owned(v)) => v.extend_from_slice(bytes),
-            _ => self.parts.push(Part::Owned(bytes.to_vec())),
-        }
-    }
-
-    fn push(&mut self, byte: u8) {
-        self.extend_from_slice(&[byte]);
-    }
-
-    fn slices(&self) -> impl Iterator<Item = &[u8]> {
-        self.parts.iter().map(|p| match p {
-            Part::Input(start, end) => &self.input[*start..*end],
-            Part::Owned(v) => v.as_slice(),
-        })
-    }
-
-    /// The first `n` bytes (fewer if the file is shorter).
-    fn head(&self, n: usize) -> Vec<u8> {
-        let mut out = Vec::with_capacity(n);
-        for s in self.slices() {
-            let take = (n - out.len()).min(s.len());
-            out.extend_from_slice(&s[..take]);
-            if out.len() == n {
-                break;
-            }
-        }
-        out
-    }
-
-    fn into_vec(self) -> Vec<u8> {
-        let len = self.slices().map(<[u8]>::len).sum();
-        let mut out = Vec::with_capacity(len);
-        for s in self.slices() {
-            out.extend_from_slice(s);
-        }
-        out
-    }
-}
-
-/// A sanitised file not yet copied out of its input: what
-/// [`sanitise_plan`] returns, for writing clean copies straight to disk.
-pub struct Plan<'a> {
-    kind: Kind,
-    body: PlanBody<'a>,
-    removed: Vec<Removed>,
-}
-
-enum PlanBody<'a> {
-    Pieces(Pieces<'a>),
-    Whole(Vec<u8>),
-}
-
-impl Plan<'_> {
-    pub fn kind(&self) -> Kind {
-        self.kind
-    }
-
-    pub fn removed(&self) -> &[Removed] {
-        &self.removed
-    }
-
-    /// Writes the clean file, handing each run of the input it keeps to
-    /// `copy(start, len, out)` (which can copy it straight from the input
-    /// file, in the kernel, without reading it into memory) and writing
-    /// the rest itself.
-    pub fn write_ranges<W: std::io::Write>(
-        &self,
-        out: &mut W,
-        mut copy: impl FnMut(u64, u64, &mut W) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        match &self.body {
-            PlanBody::Whole(bytes) => out.write_all(bytes),
-            PlanBody::Pieces(pieces) => {
-                for part in &pieces.parts {
-                    match part {
-                        Part::Input(start, end) => copy(*start as u64, (end - start) as u64, out)?,
-                        Part::Owned(bytes) => out.write_all(bytes)?,
-                    }
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// Writes the clean bytes.
-    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        match &self.body {
-            PlanBody::Whole(bytes) => out.write_all(bytes),
-            PlanBody::Pieces(pieces) => pieces.slices().try_for_each(|s| out.write_all(s)),
-        }
-    }
-}
-
-/// Like [`sanitise`], with the same checks and the same output bytes, but
-/// leaves the clean file as pieces of the input, so that cleaning a folder
-/// of photos costs little more than copying it.
-pub fn sanitise_plan<'a>(input: &'a [u8], settings: &Settings) -> Result<Plan<'a>, Refusal> {
-    let kind = sniff(input);
-    if kind.is_video_or_audio() {
-        let (pieces, removed) = strip_video_or_audio(input, kind)?;
-        return Ok(Plan {
-            kind,
-            body: PlanBody::Pieces(pieces),
-            removed,
-        });
-    }
-    if kind == Kind::Jpeg {
-        let (pieces, stripped) = jpeg::strip_pieces(input, settings)?;
-        check_size(&stripped, settings)?;
-        return Ok(Plan {
-            kind: Kind::Jpeg,
-            body: PlanBody::Pieces(pieces),
-            removed: stripped.removed,
-        });
-    }
-    let clean = sanitise(input, settings)?;
-    Ok(Plan {
-        kind: clean.kind,
-        body: PlanBody::Whole(clean.bytes),
-        removed: clean.removed,
-    })
-}
-
-fn check_size(stripped: &Stripped, settings: &Settings) -> Result<(), Refusal> {
-    let pixels = u64::from(stripped.width) * u64::from(stripped.height);
-    if pixels > settings.max_pixels {
-        return Err(Refusal::TooLarge {
-            width: stripped.width,
-            height: stripped.height,
-            limit: settings.max_pixels,
-        });
     }
     Ok(())
 }

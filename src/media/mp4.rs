@@ -47,7 +47,8 @@
 //! `dref` that is not self-contained), compressed movie boxes, sample
 //! tables pointing outside the media data, and anything damaged.
 
-use super::{Pieces, Refusal, Removed, RemovedLog};
+use super::bytes::{be16, be32, be64};
+use super::{Pieces, Refusal, RemovedLog, Settings, Stripped};
 
 /// Most boxes read in one file: a real clip has a few hundred.
 const MAX_BOXES: usize = 100_000;
@@ -145,14 +146,6 @@ impl Reader<'_> {
     }
 }
 
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-fn be64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
-}
-
 /// A box type for a message: `moov`, `©xyz`.
 fn show(kind: &[u8; 4]) -> String {
     kind.iter()
@@ -197,7 +190,7 @@ struct Cleaner<'a> {
 /// How damaged clips are named in findings.
 pub(super) const FORMAT: &str = "QuickTime or MP4 file";
 
-pub(super) fn strip_pieces(input: &[u8]) -> Result<(Pieces<'_>, Vec<Removed>), Refusal> {
+pub(super) fn strip<'a>(input: &'a [u8], _settings: &Settings) -> Result<Stripped<'a>, Refusal> {
     let format = FORMAT;
     let mut cleaner = Cleaner {
         reader: Reader {
@@ -372,7 +365,7 @@ pub(super) fn strip_pieces(input: &[u8]) -> Result<(Pieces<'_>, Vec<Removed>), R
     if !found.is_empty() {
         removed.add_found("recording details (where, when, on what)", 0, found);
     }
-    Ok((out, removed.finish()))
+    Ok(Stripped::file(out, removed.finish()))
 }
 
 fn fragmented() -> Refusal {
@@ -790,7 +783,7 @@ impl Cleaner<'_> {
                     u64::from(if i % 2 == 0 { b >> 4 } else { b & 0x0F })
                 }
                 8 => u64::from(table[i]),
-                _ => u64::from(u16::from_be_bytes([table[2 * i], table[2 * i + 1]])),
+                _ => u64::from(be16(table, 2 * i).unwrap_or_default()),
             })
             .collect();
         Ok(SampleSizes::Each(sizes))

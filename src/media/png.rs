@@ -9,10 +9,11 @@
 //! goes: tEXt, zTXt, iTXt, eXIf, tIME, and any chunk this code does not
 //! know, plus every byte after IEND.
 
+use super::bytes::be32;
 use super::metadata::{
     exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
 };
-use super::{Refusal, RemovedLog, Settings, Stripped, icc};
+use super::{Pieces, Refusal, RemovedLog, Settings, Stripped, icc};
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const KEEP: &[&[u8; 4]] = &[
@@ -27,7 +28,7 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
     }
 }
 
-pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
+pub(super) fn strip<'a>(input: &'a [u8], settings: &Settings) -> Result<Stripped<'a>, Refusal> {
     if !input.starts_with(SIGNATURE) {
         return Err(corrupt("it does not start with the PNG signature"));
     }
@@ -41,10 +42,10 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     let mut seen_icc = false;
 
     loop {
-        let Some(header) = input.get(pos..pos + 8) else {
+        let (Some(header), Some(len)) = (input.get(pos..pos + 8), be32(input, pos)) else {
             return Err(corrupt("the file ends before the IEND chunk (truncated)"));
         };
-        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let len = len as usize;
         let kind: [u8; 4] = [header[4], header[5], header[6], header[7]];
         if !kind.iter().all(u8::is_ascii_alphabetic) {
             return Err(corrupt(format!(
@@ -58,16 +59,11 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
             .ok_or_else(|| corrupt("a chunk runs past the end of the file (truncated)"))?;
         let chunk = &input[pos..end];
         let data = &chunk[8..8 + len];
-        let crc = u32::from_be_bytes([
-            chunk[8 + len],
-            chunk[9 + len],
-            chunk[10 + len],
-            chunk[11 + len],
-        ]);
+        let crc = be32(chunk, 8 + len);
         let mut hasher = crc32fast::Hasher::new();
         hasher.update(&kind);
         hasher.update(data);
-        if hasher.finalize() != crc {
+        if Some(hasher.finalize()) != crc {
             return Err(corrupt(format!(
                 "the {} chunk fails its checksum",
                 String::from_utf8_lossy(&kind)
@@ -83,8 +79,9 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
                 if size.is_some() || len != 13 {
                     return Err(corrupt("a malformed IHDR chunk"));
                 }
-                let w = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
-                let h = u32::from_be_bytes([data[4], data[5], data[6], data[7]]);
+                let (Some(w), Some(h)) = (be32(data, 0), be32(data, 4)) else {
+                    return Err(corrupt("a malformed IHDR chunk"));
+                };
                 if w == 0 || h == 0 {
                     return Err(corrupt("the image size is zero"));
                 }
@@ -163,7 +160,7 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
         return Err(corrupt("it has no IHDR chunk"));
     };
     Ok(Stripped {
-        bytes: out,
+        body: Pieces::owned(input, out),
         width,
         height,
         orientation: orientation.unwrap_or(1),
@@ -221,6 +218,12 @@ fn describe(kind: &[u8; 4]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::format::Owned;
+
+    /// The clean file, copied out of its input to compare.
+    fn strip(input: &[u8], settings: &Settings) -> Result<Owned, Refusal> {
+        super::strip(input, settings).map(Stripped::owned)
+    }
 
     fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();

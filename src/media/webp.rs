@@ -17,10 +17,12 @@
 //! against the image's own headers: the width and height come from the
 //! `VP8 ` / `VP8L` bitstream headers and the `VP8X` canvas, and must agree.
 
+use super::bytes::{le16, le24, le32};
 use super::metadata::{
     exif_facts, minimal_exif, minimal_orientation, trailer_description, xmp_facts,
 };
-use super::{Refusal, RemovedLog, Settings, Stripped, icc};
+use super::riff::{self, Chunk};
+use super::{Pieces, Refusal, RemovedLog, Settings, Stripped, icc};
 
 const FORMAT: &str = "WebP";
 
@@ -40,27 +42,12 @@ fn corrupt(detail: impl Into<String>) -> Refusal {
     }
 }
 
-/// One chunk: its FourCC, its payload, and how many bytes it took up in
-/// the file (header, payload and padding).
-struct Chunk<'a> {
-    fourcc: [u8; 4],
-    payload: &'a [u8],
-    whole: usize,
-}
-
-impl Chunk<'_> {
-    fn name(&self) -> String {
-        String::from_utf8_lossy(&self.fourcc).trim_end().to_string()
-    }
-}
-
-pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refusal> {
-    let (Some(b"RIFF"), Some(size), Some(b"WEBP")) =
-        (input.get(0..4), input.get(4..8), input.get(8..12))
+pub(super) fn strip<'a>(input: &'a [u8], settings: &Settings) -> Result<Stripped<'a>, Refusal> {
+    let Some(header) = riff::header(input).filter(|h| &h.form == b"RIFF" && &h.kind == b"WEBP")
     else {
         return Err(corrupt("it does not start with a RIFF WEBP header"));
     };
-    let riff_size = le32(size) as usize;
+    let riff_size = header.size as usize;
     if riff_size < 4 {
         return Err(corrupt("the RIFF header gives an impossible size"));
     }
@@ -76,10 +63,10 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
     };
     let mut out = Vec::with_capacity(end);
     out.extend_from_slice(b"RIFF\0\0\0\0WEBP");
-    let (width, height, orientation) = match &first.fourcc {
+    let (width, height, orientation) = match &first.id {
         b"VP8 " | b"VP8L" => {
             let (width, height) = bitstream_size(first)?;
-            push_chunk(&mut out, &first.fourcc, first.payload)?;
+            push_chunk(&mut out, &first.id, first.body)?;
             simple_rest(&chunks[1..], &mut removed)?;
             (width, height, 1)
         }
@@ -100,7 +87,7 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
         .map_err(|_| corrupt("the cleaned file would be too large for WebP"))?;
     out[4..8].copy_from_slice(&riff_size.to_le_bytes());
     Ok(Stripped {
-        bytes: out,
+        body: Pieces::owned(input, out),
         width,
         height,
         orientation,
@@ -113,7 +100,7 @@ pub(super) fn strip(input: &[u8], settings: &Settings) -> Result<Stripped, Refus
 /// dropped.
 fn simple_rest(rest: &[Chunk<'_>], removed: &mut RemovedLog) -> Result<(), Refusal> {
     for chunk in rest {
-        if matches!(&chunk.fourcc, b"VP8 " | b"VP8L" | b"ANMF") {
+        if matches!(&chunk.id, b"VP8 " | b"VP8L" | b"ANMF") {
             return Err(corrupt(
                 "it has more than one image but no VP8X header to say how to show them",
             ));
@@ -132,13 +119,16 @@ fn extended(
     out: &mut Vec<u8>,
     removed: &mut RemovedLog,
 ) -> Result<(u32, u32, u16), Refusal> {
-    let header = vp8x.payload;
+    let header = vp8x.body;
     if header.len() != 10 {
         return Err(corrupt("the VP8X header has the wrong size"));
     }
-    let flags = header[0];
-    let width = le24(&header[4..7]) + 1;
-    let height = le24(&header[7..10]) + 1;
+    let (Some(&flags), Some(width), Some(height)) =
+        (header.first(), le24(header, 4), le24(header, 7))
+    else {
+        return Err(corrupt("the VP8X header has the wrong size"));
+    };
+    let (width, height) = (width + 1, height + 1);
     if u64::from(width) * u64::from(height) > MAX_CANVAS_AREA {
         return Err(corrupt("the VP8X header gives an impossible canvas size"));
     }
@@ -153,19 +143,17 @@ fn extended(
     let mut orientation: Option<u16> = None;
 
     for chunk in rest {
-        match &chunk.fourcc {
+        match &chunk.id {
             b"VP8X" => return Err(corrupt("it has a second VP8X header")),
             b"ICCP" => {
                 if settings.keep_icc && !icc_kept {
-                    match icc::clean(chunk.payload) {
+                    match icc::clean(chunk.body) {
                         Some(clean) => {
                             push_chunk(&mut body, b"ICCP", &clean)?;
                             icc_kept = true;
-                            if clean != chunk.payload {
-                                removed.add(
-                                    icc::WHAT,
-                                    chunk.payload.len().saturating_sub(clean.len()),
-                                );
+                            if clean != chunk.body {
+                                removed
+                                    .add(icc::WHAT, chunk.body.len().saturating_sub(clean.len()));
                             }
                         }
                         None => removed.add(icc::UNREADABLE, chunk.whole),
@@ -183,10 +171,10 @@ fn extended(
                 if seen_anim {
                     return Err(corrupt("it has a second animation header"));
                 }
-                if chunk.payload.len() != 6 {
+                if chunk.body.len() != 6 {
                     return Err(corrupt("the animation header has the wrong size"));
                 }
-                push_chunk(&mut body, b"ANIM", chunk.payload)?;
+                push_chunk(&mut body, b"ANIM", chunk.body)?;
                 seen_anim = true;
             }
             b"ANMF" => {
@@ -195,7 +183,7 @@ fn extended(
                         "an animation frame comes before the animation header",
                     ));
                 }
-                let frame = animation_frame(chunk.payload, (width, height), removed)?;
+                let frame = animation_frame(chunk.body, (width, height), removed)?;
                 push_chunk(&mut body, b"ANMF", &frame)?;
                 frames += 1;
             }
@@ -208,7 +196,7 @@ fn extended(
                 if seen_alpha || seen_image {
                     return Err(corrupt("the transparency data is in the wrong place"));
                 }
-                push_chunk(&mut body, b"ALPH", chunk.payload)?;
+                push_chunk(&mut body, b"ALPH", chunk.body)?;
                 seen_alpha = true;
             }
             b"VP8 " | b"VP8L" => {
@@ -225,7 +213,7 @@ fn extended(
                         "the image size does not match the canvas size in the VP8X header",
                     ));
                 }
-                push_chunk(&mut body, &chunk.fourcc, chunk.payload)?;
+                push_chunk(&mut body, &chunk.id, chunk.body)?;
                 seen_image = true;
             }
             // The minimal block a first pass wrote: kept as it is, so a
@@ -233,9 +221,9 @@ fn extended(
             b"EXIF"
                 if orientation.is_none()
                     && flags & EXIF_FLAG != 0
-                    && minimal_orientation(chunk.payload).is_some() =>
+                    && minimal_orientation(chunk.body).is_some() =>
             {
-                orientation = minimal_orientation(chunk.payload);
+                orientation = minimal_orientation(chunk.body);
             }
             _ => {
                 let found = drop_chunk(chunk, removed);
@@ -280,13 +268,17 @@ fn animation_frame(
     (canvas_width, canvas_height): (u32, u32),
     removed: &mut RemovedLog,
 ) -> Result<Vec<u8>, Refusal> {
-    let Some(header) = payload.get(..16) else {
+    let (Some(header), Some(x), Some(y), Some(width), Some(height)) = (
+        payload.get(..16),
+        le24(payload, 0),
+        le24(payload, 3),
+        le24(payload, 6),
+        le24(payload, 9),
+    ) else {
         return Err(corrupt("an animation frame header is too short"));
     };
-    let x = u64::from(le24(&header[0..3])) * 2;
-    let y = u64::from(le24(&header[3..6])) * 2;
-    let width = le24(&header[6..9]) + 1;
-    let height = le24(&header[9..12]) + 1;
+    let (x, y) = (u64::from(x) * 2, u64::from(y) * 2);
+    let (width, height) = (width + 1, height + 1);
     if x + u64::from(width) > u64::from(canvas_width)
         || y + u64::from(height) > u64::from(canvas_height)
     {
@@ -300,14 +292,14 @@ fn animation_frame(
     let mut seen_alpha = false;
     let mut seen_image = false;
     for chunk in read_chunks(&payload[16..])? {
-        match &chunk.fourcc {
+        match &chunk.id {
             b"ALPH" => {
                 if seen_alpha || seen_image {
                     return Err(corrupt(
                         "the transparency data of an animation frame is in the wrong place",
                     ));
                 }
-                push_chunk(&mut frame, b"ALPH", chunk.payload)?;
+                push_chunk(&mut frame, b"ALPH", chunk.body)?;
                 seen_alpha = true;
             }
             b"VP8 " | b"VP8L" => {
@@ -319,7 +311,7 @@ fn animation_frame(
                         "an animation frame's image size does not match its frame header",
                     ));
                 }
-                push_chunk(&mut frame, &chunk.fourcc, chunk.payload)?;
+                push_chunk(&mut frame, &chunk.id, chunk.body)?;
                 seen_image = true;
             }
             _ => {
@@ -337,20 +329,17 @@ fn animation_frame(
 /// Records a chunk that is not kept. Returns the EXIF orientation when the
 /// chunk was an EXIF block.
 fn drop_chunk(chunk: &Chunk<'_>, removed: &mut RemovedLog) -> Option<u16> {
-    match &chunk.fourcc {
+    match &chunk.id {
         b"EXIF" => {
             // Some writers put the JPEG-style "Exif\0\0" before the TIFF
             // header.
-            let tiff = chunk
-                .payload
-                .strip_prefix(b"Exif\0\0")
-                .unwrap_or(chunk.payload);
+            let tiff = chunk.body.strip_prefix(b"Exif\0\0").unwrap_or(chunk.body);
             let facts = exif_facts(tiff);
             removed.add_found("EXIF metadata", chunk.whole, facts.found);
             Some(facts.orientation)
         }
         b"XMP " => {
-            removed.add_found("XMP metadata", chunk.whole, xmp_facts(chunk.payload));
+            removed.add_found("XMP metadata", chunk.whole, xmp_facts(chunk.body));
             None
         }
         b"ICCP" => {
@@ -366,47 +355,33 @@ fn drop_chunk(chunk: &Chunk<'_>, removed: &mut RemovedLog) -> Option<u16> {
 
 /// Splits `body` into chunks; every chunk, with its padding byte, must fit.
 fn read_chunks(body: &[u8]) -> Result<Vec<Chunk<'_>>, Refusal> {
-    let mut chunks = Vec::new();
-    let mut pos = 0usize;
-    while pos < body.len() {
-        let Some(header) = body.get(pos..pos.saturating_add(8)) else {
-            return Err(corrupt(
+    let cut = |id: &[u8; 4]| {
+        corrupt(format!(
+            "the {} chunk runs past the end of the file (truncated)",
+            riff::name(id)
+        ))
+    };
+    riff::chunks(body)
+        .map(|chunk| match chunk {
+            Ok(chunk) if chunk.padded => Ok(chunk),
+            Ok(chunk) => Err(cut(&chunk.id)),
+            Err(riff::Damage::Cut { id, .. }) => Err(cut(&id)),
+            Err(riff::Damage::Stray { .. }) => Err(corrupt(
                 "a chunk header runs past the end of the file (truncated)",
-            ));
-        };
-        let fourcc = [header[0], header[1], header[2], header[3]];
-        let size = le32(&header[4..8]) as usize;
-        let start = pos + 8;
-        let payload_end = start.checked_add(size);
-        let end = payload_end
-            .and_then(|e| e.checked_add(size & 1))
-            .filter(|&e| e <= body.len());
-        let (Some(payload_end), Some(end)) = (payload_end, end) else {
-            return Err(corrupt(format!(
-                "the {} chunk runs past the end of the file (truncated)",
-                String::from_utf8_lossy(&fourcc).trim_end()
-            )));
-        };
-        chunks.push(Chunk {
-            fourcc,
-            payload: &body[start..payload_end],
-            whole: end - pos,
-        });
-        pos = end;
-    }
-    Ok(chunks)
+            )),
+        })
+        .collect()
 }
 
 /// The width and height given by a `VP8 ` or `VP8L` bitstream header.
 fn bitstream_size(chunk: &Chunk<'_>) -> Result<(u32, u32), Refusal> {
-    let data = chunk.payload;
-    if &chunk.fourcc == b"VP8L" {
+    let data = chunk.body;
+    if &chunk.id == b"VP8L" {
         // Lossless: signature 0x2f, then 14 bits width - 1, 14 bits
         // height - 1, 1 bit alpha, 3 bits version (0).
-        let (Some(&0x2f), Some(bits)) = (data.first(), data.get(1..5)) else {
+        let (Some(&0x2f), Some(bits)) = (data.first(), le32(data, 1)) else {
             return Err(corrupt("the lossless image header is damaged"));
         };
-        let bits = le32(bits);
         if bits >> 29 != 0 {
             return Err(corrupt("the lossless image header has an unknown version"));
         }
@@ -417,7 +392,7 @@ fn bitstream_size(chunk: &Chunk<'_>) -> Result<(u32, u32), Refusal> {
     let Some(head) = data.get(..10) else {
         return Err(corrupt("the lossy image header is too short"));
     };
-    let tag = le24(&head[0..3]);
+    let tag = le24(head, 0).unwrap_or_default();
     let key_frame = tag & 1 == 0;
     let profile = (tag >> 1) & 7;
     let shown = (tag >> 4) & 1 == 1;
@@ -428,8 +403,8 @@ fn bitstream_size(chunk: &Chunk<'_>) -> Result<(u32, u32), Refusal> {
     if first_partition > data.len() - 10 {
         return Err(corrupt("the lossy image data is truncated"));
     }
-    let width = u32::from(u16::from_le_bytes([head[6], head[7]]) & 0x3FFF);
-    let height = u32::from(u16::from_le_bytes([head[8], head[9]]) & 0x3FFF);
+    let width = u32::from(le16(head, 6).unwrap_or_default() & 0x3FFF);
+    let height = u32::from(le16(head, 8).unwrap_or_default() & 0x3FFF);
     if width == 0 || height == 0 {
         return Err(corrupt("the image size is zero"));
     }
@@ -449,19 +424,15 @@ fn push_chunk(out: &mut Vec<u8>, fourcc: &[u8; 4], payload: &[u8]) -> Result<(),
     Ok(())
 }
 
-/// A little-endian u32 from exactly four bytes (callers slice them).
-fn le32(b: &[u8]) -> u32 {
-    b.iter().rev().fold(0, |n, &x| (n << 8) | u32::from(x))
-}
-
-/// A little-endian 24-bit number from exactly three bytes.
-fn le24(b: &[u8]) -> u32 {
-    le32(b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::format::Owned;
+
+    /// The clean file, copied out of its input to compare.
+    fn strip(input: &[u8], settings: &Settings) -> Result<Owned, Refusal> {
+        super::strip(input, settings).map(Stripped::owned)
+    }
 
     /// The VP8L payload of a real 1×1 lossless WebP (made by libwebp).
     const VP8L_1X1: &[u8] = b"\x2f\x00\x00\x00\x00\x07\x10\xfd\x8f\xfe\x07\x22\xa2\xff\x01";
@@ -517,19 +488,23 @@ mod tests {
     /// every chunk fitting with zero padding. Returns the FourCCs.
     fn structure(bytes: &[u8]) -> Vec<[u8; 4]> {
         assert_eq!(&bytes[0..4], b"RIFF");
-        assert_eq!(le32(&bytes[4..8]) as usize, bytes.len() - 8, "RIFF size");
+        assert_eq!(
+            le32(bytes, 4).unwrap() as usize,
+            bytes.len() - 8,
+            "RIFF size"
+        );
         assert_eq!(&bytes[8..12], b"WEBP");
         let chunks = read_chunks(&bytes[12..]).unwrap();
         for c in &chunks {
-            if c.payload.len() % 2 == 1 {
-                let pad = c.payload.as_ptr() as usize - bytes.as_ptr() as usize + c.payload.len();
+            if c.body.len() % 2 == 1 {
+                let pad = c.body.as_ptr() as usize - bytes.as_ptr() as usize + c.body.len();
                 assert_eq!(bytes[pad], 0, "non-zero pad byte");
             }
         }
-        chunks.iter().map(|c| c.fourcc).collect()
+        chunks.iter().map(|c| c.id).collect()
     }
 
-    fn assert_idempotent(s: &Stripped, settings: &Settings) {
+    fn assert_idempotent(s: &Owned, settings: &Settings) {
         let again = strip(&s.bytes, settings).unwrap();
         assert_eq!(again.bytes, s.bytes, "a second pass changed the bytes");
         assert!(again.removed.is_empty(), "{:?}", again.removed);
@@ -537,7 +512,7 @@ mod tests {
         assert_eq!((again.width, again.height), (s.width, s.height));
     }
 
-    fn whats(s: &Stripped) -> Vec<&str> {
+    fn whats(s: &Owned) -> Vec<&str> {
         s.removed.iter().map(|r| r.what.as_str()).collect()
     }
 
@@ -731,15 +706,15 @@ mod tests {
         assert_eq!(s.bytes[20], ANIMATION_FLAG | ALPHA_FLAG | EXIF_FLAG);
         assert_eq!((s.width, s.height, s.orientation), (3, 2, 6));
         let chunks = read_chunks(&s.bytes[12..]).unwrap();
-        let first = read_chunks(&chunks[2].payload[16..]).unwrap();
+        let first = read_chunks(&chunks[2].body[16..]).unwrap();
         assert_eq!(first.len(), 1);
-        assert_eq!(chunks[2].payload[15], 0, "reserved frame bits kept");
-        let second = read_chunks(&chunks[3].payload[16..]).unwrap();
+        assert_eq!(chunks[2].body[15], 0, "reserved frame bits kept");
+        let second = read_chunks(&chunks[3].body[16..]).unwrap();
         assert_eq!(
-            second.iter().map(|c| c.fourcc).collect::<Vec<_>>(),
+            second.iter().map(|c| c.id).collect::<Vec<_>>(),
             [*b"ALPH", *b"VP8 "]
         );
-        assert_eq!(chunks[3].payload[15], 3);
+        assert_eq!(chunks[3].body[15], 3);
         assert!(
             whats(&s).contains(&"XMP metadata (2 blocks)"),
             "{:?}",
@@ -761,7 +736,7 @@ mod tests {
                     // Only cutting into the trailer after the RIFF data
                     // may succeed.
                     assert!(
-                        cut >= le32(&input[4..8]) as usize + 8,
+                        cut >= le32(&input, 4).unwrap() as usize + 8,
                         "cut at {cut} accepted"
                     );
                     assert_idempotent(&s, &Settings::default());

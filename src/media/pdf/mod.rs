@@ -24,7 +24,7 @@ mod shown;
 pub use look::{MAX_PICTURE_PIXELS, MAX_PICTURES};
 pub use read::MIN_PICTURE_SIDE;
 
-use super::{DocumentContents, Read, Refusal, RemovedLog, Settings, Stripped};
+use super::{DocumentContents, Pieces, Read, Refusal, RemovedLog, Settings, Stripped};
 use lopdf::{Dictionary, Document, LoadOptions, Object};
 
 const FORMAT: &str = "PDF";
@@ -87,11 +87,11 @@ const MARKUP_ANNOTATIONS: &[&[u8]] = &[
 /// Cleans a PDF; with `read`, also reads what the clean copy shows
 /// (its text and pictures, page by page, and the faces in its pictures)
 /// for the rules.
-pub(super) fn strip(
-    input: &[u8],
+pub(super) fn strip<'a>(
+    input: &'a [u8],
     settings: &Settings,
     read: Read,
-) -> Result<(Stripped, Option<DocumentContents>), Refusal> {
+) -> Result<(Stripped<'a>, Option<DocumentContents>), Refusal> {
     if has_encryption(input) {
         return Err(Refusal::Encrypted { format: FORMAT });
     }
@@ -354,13 +354,7 @@ pub(super) fn strip(
         }
     };
     Ok((
-        Stripped {
-            bytes,
-            width: 0,
-            height: 0,
-            orientation: 1,
-            removed: removed.finish(),
-        },
+        Stripped::file(Pieces::owned(input, bytes), removed.finish()),
         contents,
     ))
 }
@@ -599,10 +593,12 @@ fn clean_image(
     match filters.as_slice() {
         [only] if only == b"DCTDecode" => {
             let stripped = super::jpeg::strip(&stream.content, settings)?;
-            let saved = stream.content.len().saturating_sub(stripped.bytes.len());
+            let photo_removed = stripped.removed;
+            let bytes = stripped.body.into_vec();
+            let saved = stream.content.len().saturating_sub(bytes.len());
             let mut found = Vec::new();
             let mut located = false;
-            for r in &stripped.removed {
+            for r in &photo_removed {
                 for f in &r.found {
                     if f == "GPS position" {
                         located = true;
@@ -614,7 +610,7 @@ fn clean_image(
             if saved > 0 || !found.is_empty() {
                 removed.add_found(PHOTO_METADATA, saved, found);
             }
-            stream.set_content(stripped.bytes);
+            stream.set_content(bytes);
             Ok(located)
         }
         filters if filters.iter().any(|f| f == b"DCTDecode") => Err(corrupt(

@@ -1059,7 +1059,7 @@ fn has_jpeg_metadata(data: &[u8]) -> bool {
         if marker == 0xDA {
             return false;
         }
-        let len = usize::from(u16::from_be_bytes([data[i + 2], data[i + 3]]));
+        let len = usize::from(crate::media::bytes::be16(data, i + 2).unwrap_or_default());
         let payload = &data[(i + 4).min(data.len())..(i + 2 + len).min(data.len())];
         let innocent = (marker == 0xE0 && payload.starts_with(b"JFIF"))
             || (marker == 0xEE && payload.starts_with(b"Adobe"));
