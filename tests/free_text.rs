@@ -510,6 +510,81 @@ fn a_clip_with_ordinary_handler_names_still_plays_and_cleans_again_to_itself() {
     );
 }
 
+/// Puts `colr` (`prof` and `icc`) at the end of the clip's first video
+/// sample entry (`mp4v`), growing every box around it: a colour profile
+/// in a video's sample description, as some cameras and editors write.
+fn with_colour_profile(clip: &[u8], icc: &[u8]) -> Vec<u8> {
+    let colr = [
+        &((icc.len() + 12) as u32).to_be_bytes()[..],
+        b"colr",
+        b"prof",
+        icc,
+    ]
+    .concat();
+    let find_before = |name: &[u8], before: usize| {
+        clip[..before].windows(4).rposition(|w| w == name).unwrap() - 4
+    };
+    let entry = clip.windows(4).position(|w| w == b"mp4v").unwrap() - 4;
+    let size = |at: usize| u32::from_be_bytes(clip[at..at + 4].try_into().unwrap()) as usize;
+    let end = entry + size(entry);
+    let mut out = [&clip[..end], &colr, &clip[end..]].concat();
+    let mut grow = |at: usize| {
+        let new = (size(at) + colr.len()) as u32;
+        out[at..at + 4].copy_from_slice(&new.to_be_bytes());
+    };
+    grow(entry);
+    for name in [&b"stsd"[..], b"stbl", b"minf", b"mdia", b"trak", b"moov"] {
+        grow(find_before(name, entry));
+    }
+    out
+}
+
+#[test]
+fn a_clip_colour_profile_loses_its_text_and_the_clip_still_plays() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.mp4");
+    if clip(&plain, None).is_none() {
+        return;
+    }
+    let bytes = std::fs::read(&plain).unwrap();
+    let input = dir.path().join("fireworks.mp4");
+    // A version 2 profile: its description is plain ASCII.
+    let planted = with_colour_profile(&bytes, &profile(Some(PLANTED), false));
+    assert!(planted.windows(6).any(|w| w == b"Oliver"));
+    std::fs::write(&input, planted).unwrap();
+    assert!(ffprobe(&input).is_some(), "the fixture plays");
+    if let Some(tags) = exiftool(&input, &["-ee"]) {
+        let tags = serde_json::Value::Object(tags).to_string();
+        assert!(tags.contains("ColorProfiles\":\"prof"), "{tags}");
+    }
+    let out = dir.path().join("clean");
+    let run = sanitise_file(&input, &out);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("colour profile"), "{}", run.stdout);
+    let clean = out.join("fireworks.mp4");
+    let cleaned = std::fs::read(&clean).unwrap();
+    assert!(!cleaned.windows(6).any(|w| w == b"Oliver"));
+    assert!(
+        cleaned.windows(8).any(|w| w == b"colrprof"),
+        "the profile itself is kept"
+    );
+    if let Some(tags) = exiftool(&clean, &["-ee"]) {
+        let tags = serde_json::Value::Object(tags).to_string();
+        assert!(
+            !tags.contains("Oliver") && !tags.contains("Larkspur"),
+            "{tags}"
+        );
+    }
+    assert_decodes(&clean);
+    // The near miss: a clean clip's profile is left as it is.
+    let again = sanitise_file(&clean, &dir.path().join("again"));
+    assert!(
+        again.stdout.contains("removed nothing to remove"),
+        "{}",
+        again.all()
+    );
+}
+
 // ---------------------------------------------------------------------
 // Neutral names
 

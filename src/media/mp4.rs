@@ -48,7 +48,7 @@
 //! tables pointing outside the media data, and anything damaged.
 
 use super::bytes::{be16, be32, be64};
-use super::{Pieces, Refusal, RemovedLog, Settings, Stripped};
+use super::{Pieces, Refusal, RemovedLog, Settings, Stripped, icc};
 
 /// Most boxes read in one file: a real clip has a few hundred.
 const MAX_BOXES: usize = 100_000;
@@ -624,36 +624,76 @@ impl Cleaner<'_> {
     /// The sample descriptions (`stsd`) with their free-text fields
     /// emptied: a video entry's compressor name (32 bytes, shown by
     /// players as the codec's name) and, in a QuickTime video or sound
-    /// entry, the vendor and quality fields. The rest (sizes, resolution,
-    /// depth, codec configuration) is kept as it is.
+    /// entry, the vendor and quality fields; a colour profile (`colr`
+    /// of type `prof`) in a video entry is an ICC profile, rebuilt with
+    /// no text in it like a photo's. The rest (sizes, resolution, depth,
+    /// codec configuration) is kept as it is.
     fn sample_descriptions(&mut self, b: &Bx) -> Result<Node, Refusal> {
         let input = self.reader.input;
-        let mut payload = b.payload(input).to_vec();
-        if payload.len() < 8 {
+        let Some(header) = b.payload(input).get(..8) else {
             return Err(self
                 .reader
                 .corrupt("its sample description box (stsd) is cut off"));
-        }
+        };
+        let mut payload = header.to_vec();
         let entries = self.reader.boxes(b.body + 8, b.end)?;
         let mut named = 0;
         for e in entries {
-            let at = e.body - b.body;
-            let len = e.end - e.body;
-            if self.video && len >= 78 {
-                let name = &mut payload[at + 42..at + 74];
+            if &e.kind == b"uuid" {
+                return Err(self
+                    .reader
+                    .corrupt("a sample description is of no known kind"));
+            }
+            let mut entry = e.payload(input).to_vec();
+            let mut children = Vec::new();
+            if self.video && entry.len() >= 78 {
+                let name = &mut entry[42..74];
                 if name.iter().any(|b| *b != 0) {
                     named += name.len();
                     name.fill(0);
                 }
-                payload[at + 12..at + 24].fill(0);
-            } else if !self.video && len >= 16 {
-                payload[at + 12..at + 16].fill(0);
+                entry[12..24].fill(0);
+                children = self.reader.boxes(e.body + 78, e.end)?;
+                entry.truncate(78);
+            } else if !self.video && entry.len() >= 16 {
+                entry[12..16].fill(0);
             }
+            for child in &children {
+                match self.colour_profile(child) {
+                    Some(clean) => entry.extend(clean),
+                    None => entry.extend_from_slice(child.whole(input)),
+                }
+            }
+            push_box(&mut payload, &e.kind, &entry)?;
         }
         if named > 0 {
             self.removed.add("compressor name", named);
         }
         Ok(Node::Owned(*b"stsd", payload))
+    }
+
+    /// A `colr` box holding an ICC profile, rebuilt with nothing but
+    /// colour in it (empty when the profile cannot be read, so the clip
+    /// shows in the player's default colours); `None` for any other box,
+    /// kept as it is (`nclx` colour boxes are numbers).
+    fn colour_profile(&mut self, child: &Bx) -> Option<Vec<u8>> {
+        let body = child.payload(self.reader.input);
+        if &child.kind != b"colr" || body.get(..4) != Some(b"prof") {
+            return None;
+        }
+        let whole = child.end - child.start;
+        let Some(clean) = icc::clean(&body[4..]) else {
+            self.removed.add(icc::UNREADABLE, whole);
+            return Some(Vec::new());
+        };
+        if clean != body[4..] {
+            self.removed
+                .add(icc::WHAT, body.len().saturating_sub(clean.len() + 4));
+        }
+        let mut out = Vec::new();
+        let rebuilt = [&b"prof"[..], &clean].concat();
+        push_box(&mut out, b"colr", &rebuilt).ok()?;
+        Some(out)
     }
 
     /// Refuses a track whose media is in another file.
@@ -895,6 +935,18 @@ fn write_movie(
     let mut out = Vec::new();
     write_node(node, tracks, offsets, input, &mut out)?;
     Ok(out)
+}
+
+/// Appends a box with a 32-bit size.
+fn push_box(out: &mut Vec<u8>, kind: &[u8; 4], payload: &[u8]) -> Result<(), Refusal> {
+    let size = u32::try_from(payload.len() + 8).map_err(|_| Refusal::Corrupt {
+        format: FORMAT,
+        detail: "a sample description is larger than 4 GB".to_string(),
+    })?;
+    out.extend_from_slice(&size.to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(payload);
+    Ok(())
 }
 
 fn write_node(
