@@ -141,8 +141,10 @@ fn an_mp3_keeps_its_audio_and_loses_its_id3_tags() {
         );
     }
     assert!(!bytes[bytes.len() - 128..].starts_with(b"TAG"));
-    // Nothing but the tags went: the audio is the input's, byte for byte.
-    assert!(contains(&input, &bytes));
+    // Nothing but the tags went: the audio is the input's, byte for byte,
+    // after the first frame (which holds no audio: see below).
+    let first = 417;
+    assert!(contains(&input, &bytes[first..]));
 
     assert_no_tags_for_exiftool(&clean, &["Amelia", "Jones", "51.5N"]);
     assert_same_audio(&original, &clean);
@@ -245,4 +247,107 @@ fn damaged_audio_is_refused() {
     );
     assert!(!dir.path().join("clean/long tag.mp3").exists());
     assert!(!dir.path().join("clean/cut.wav").exists());
+}
+
+/// Where the LAME tag of an MP3's first (Xing/Info) frame starts, and
+/// where that frame starts.
+fn lame_tag(bytes: &[u8]) -> (usize, usize) {
+    let info = bytes
+        .windows(4)
+        .position(|w| w == b"Info" || w == b"Xing")
+        .unwrap();
+    // After the side information of a mono or stereo MPEG-1 frame.
+    let frame = [info.checked_sub(21), info.checked_sub(36)]
+        .into_iter()
+        .flatten()
+        .find(|&f| bytes[f] == 0xFF)
+        .unwrap();
+    let flags = u32::from_be_bytes(bytes[info + 4..info + 8].try_into().unwrap());
+    let fields: usize = [(1, 4), (2, 4), (4, 100), (8, 4)]
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, len)| len)
+        .sum();
+    (frame, info + 8 + fields)
+}
+
+/// `bytes` with the LAME tag's encoder name set to `name` (9 bytes) and
+/// its checksum made as LAME makes it.
+fn with_encoder(bytes: &[u8], name: &[u8; 9]) -> Vec<u8> {
+    let (frame, at) = lame_tag(bytes);
+    let mut out = bytes.to_vec();
+    out[at..at + 9].copy_from_slice(name);
+    let crc = crc::Crc::<u16>::new(&crc::CRC_16_ARC).checksum(&out[frame..at + 34]);
+    out[at + 34..at + 36].copy_from_slice(&crc.to_be_bytes());
+    out
+}
+
+/// What ffmpeg warns of while decoding (a LAME tag whose checksum fails).
+fn decode_warnings(path: &Path) -> Option<String> {
+    let out = tool(
+        "ffmpeg",
+        &[
+            "-v",
+            "warning",
+            "-i",
+            path.to_str().unwrap(),
+            "-f",
+            "null",
+            "-",
+        ],
+    )?;
+    Some(String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_encoder_name_in_an_mp3_lame_tag_is_emptied_and_gapless_playback_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(made) = ffmpeg_make(
+        dir.path(),
+        "made.mp3",
+        &["-i", "sine=frequency=440:duration=2"],
+    ) else {
+        return;
+    };
+    let made = std::fs::read(made).unwrap();
+    for (name, planted, kept) in [
+        ("lame.mp3", b"LAMEOliv.", &b"LAME\0\0\0\0\0"[..]),
+        ("other.mp3", b"OliverOka", &[0u8; 9][..]),
+    ] {
+        let input = dir.path().join(name);
+        std::fs::write(&input, with_encoder(&made, planted)).unwrap();
+        if let Some(warnings) = decode_warnings(&input) {
+            assert!(
+                !warnings.contains("CRC"),
+                "the fixture's checksum: {warnings}"
+            );
+        }
+        if let Some(tags) = exiftool(&input, &[]) {
+            let tags = serde_json::Value::Object(tags).to_string();
+            assert!(
+                !name.starts_with("lame") || tags.contains("LAMEOliv"),
+                "{tags}"
+            );
+        }
+        let out = dir.path().join(format!("clean-{name}"));
+        let run = sanitise_file(&input, &out);
+        assert_eq!(run.code, 0, "{}", run.all());
+        assert!(run.stdout.contains("encoder name"), "{}", run.stdout);
+        let clean = out.join(name);
+        let bytes = std::fs::read(&clean).unwrap();
+        assert!(!contains(&bytes, b"Oliv"), "{name}");
+        let (_, at) = lame_tag(&bytes);
+        assert_eq!(&bytes[at..at + 9], kept, "{name}");
+        if let Some(tags) = exiftool(&clean, &[]) {
+            let tags = serde_json::Value::Object(tags).to_string();
+            assert!(!tags.contains("Oliv"), "{tags}");
+        }
+        // Still trusted by players: the checksum holds and the gapless
+        // padding is read, so it plays exactly as long.
+        if let Some(warnings) = decode_warnings(&clean) {
+            assert!(warnings.trim().is_empty(), "{name}: {warnings}");
+        }
+        assert_same_audio(&input, &clean);
+        assert_fixed_point(&clean);
+    }
 }

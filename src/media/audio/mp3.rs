@@ -3,8 +3,8 @@
 //!
 //! MP3: kept are the MPEG audio frames alone, walked one by one from
 //! their headers; a Xing/Info/VBRI frame at the start is an audio frame
-//! and stays (it may name the encoder, "LAME3.100", but nothing about the
-//! recording or who made it).
+//! and stays, with the encoder's name in its LAME tag emptied (free text
+//! a player shows) but for a known encoder's four letters.
 //! Everything else goes: ID3v2 tags (any number at the start, one
 //! appended at the end with its footer, and any between frames where
 //! files were joined), ID3v1 and enhanced ID3v1 ("TAG+"), APEv1/APEv2 tags,
@@ -13,6 +13,7 @@
 //! are neither audio nor a known tag are never published. A free-format
 //! stream (no bitrate in its headers) cannot be walked, so is refused.
 
+use super::super::bytes::{be16, be32};
 use super::super::{Pieces, Refusal, RemovedLog, Settings, Stripped};
 use super::corrupt;
 use super::tags::{
@@ -135,7 +136,14 @@ fn walk_frames(
                 walk.frames += 1;
                 // A short final frame is kept as it is: a cut-off recording.
                 let frame_end = pos.saturating_add(frame.len).min(end);
-                out.extend_from_slice(input.get(pos..frame_end).unwrap_or_default());
+                let bytes = input.get(pos..frame_end).unwrap_or_default();
+                match (walk.frames, neutral_encoder(bytes)) {
+                    (1, Some(rewritten)) => {
+                        removed.add("encoder name in the first frame", ENCODER_LEN);
+                        out.extend_from_slice(&rewritten);
+                    }
+                    _ => out.extend_from_slice(bytes),
+                }
                 pos = frame_end;
                 continue;
             }
@@ -176,6 +184,74 @@ fn walk_frames(
         }
     }
     Ok(walk)
+}
+
+/// How long the encoder's name is in a LAME (Xing/Info) tag.
+const ENCODER_LEN: usize = 9;
+
+/// The encoder names whose four letters a player reads to trust the
+/// tag's gapless-playback numbers (ffmpeg's list): kept; the rest of
+/// the name (a version, or any text) is emptied.
+const ENCODERS: [&[u8; 4]; 3] = [b"LAME", b"Lavf", b"Lavc"];
+
+/// A Xing/Info frame (the first frame, which holds no audio) with the
+/// encoder's name in its LAME tag emptied but for a known encoder's
+/// four letters, and the tag's checksum made again if it was right;
+/// `None` when there is no such tag or its name is already neutral.
+/// The name is free text that players show ("encoder: LAME3.100").
+fn neutral_encoder(frame: &[u8]) -> Option<Vec<u8>> {
+    let at = lame_tag(frame)?;
+    let name = frame.get(at..at + ENCODER_LEN)?;
+    let keep = if ENCODERS.iter().any(|e| name.starts_with(*e)) {
+        4
+    } else {
+        0
+    };
+    if name[keep..].iter().all(|b| *b == 0) {
+        return None;
+    }
+    let crc = crc::Crc::<u16>::new(&crc::CRC_16_ARC);
+    let covered = at + 34;
+    let checked = be16(frame, covered).is_some_and(|c| c == crc.checksum(&frame[..covered]));
+    let mut out = frame.to_vec();
+    out[at + keep..at + ENCODER_LEN].fill(0);
+    if checked {
+        let sum = crc.checksum(&out[..covered]);
+        out[covered..covered + 2].copy_from_slice(&sum.to_be_bytes());
+    }
+    Some(out)
+}
+
+/// Where a layer III frame's LAME tag starts: after the side
+/// information, the `Xing` or `Info` header and the fields its flags
+/// say are there.
+fn lame_tag(frame: &[u8]) -> Option<usize> {
+    let (&b1, &b3) = (frame.get(1)?, frame.get(3)?);
+    if (b1 >> 1) & 3 != 1 {
+        return None;
+    }
+    let mpeg1 = (b1 >> 3) & 3 == 3;
+    let mono = b3 >> 6 == 3;
+    let side = match (mpeg1, mono) {
+        (true, true) => 17,
+        (true, false) => 32,
+        (false, true) => 9,
+        (false, false) => 17,
+    };
+    let xing = 4 + side;
+    let id = frame.get(xing..xing + 4)?;
+    if id != b"Xing" && id != b"Info" {
+        return None;
+    }
+    let flags = be32(frame, xing + 4)?;
+    let fields = [(1, 4), (2, 4), (4, 100), (8, 4)]
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, len)| len)
+        .sum::<usize>();
+    let at = xing + 8 + fields;
+    // The whole tag (36 bytes, its checksum last) must be in the frame.
+    frame.get(at..at + 36).map(|_| at)
 }
 
 fn free_format() -> Refusal {
