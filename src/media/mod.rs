@@ -26,6 +26,7 @@ mod mp4;
 mod pdf;
 mod pixelate;
 mod png;
+mod rebuild;
 mod resize;
 mod webp;
 
@@ -34,6 +35,7 @@ pub use classify::{Kind, sniff};
 pub use faces::Faces;
 pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE};
 pub use pixelate::Region;
+pub use rebuild::rebuilt_because;
 pub use resize::{Sizes, renditions};
 
 /// What the sanitiser took out of a file, for the build report.
@@ -361,10 +363,9 @@ pub fn sanitise(input: &[u8], settings: &Settings) -> Result<CleanFile, Refusal>
                 spool: None,
             });
         }
-        Kind::Jpeg => jpeg::strip(input, settings)?,
-        Kind::Png => png::strip(input, settings)?,
+        // A damaged one whose pixels all decode is rebuilt from them.
+        Kind::Jpeg | Kind::Png | Kind::Gif => rebuild::strip_or_rebuild(input, kind, settings)?,
         Kind::WebP => webp::strip(input, settings)?,
-        Kind::Gif => gif::strip(input, settings)?,
         Kind::Empty => return Err(Refusal::Empty),
         Kind::Unknown => return Err(Refusal::Unknown),
         other => {
@@ -1030,13 +1031,19 @@ pub fn sanitise_plan<'a>(input: &'a [u8], settings: &Settings) -> Result<Plan<'a
         });
     }
     if kind == Kind::Jpeg {
-        let (pieces, stripped) = jpeg::strip_pieces(input, settings)?;
-        check_size(&stripped, settings)?;
-        return Ok(Plan {
-            kind: Kind::Jpeg,
-            body: PlanBody::Pieces(pieces),
-            removed: stripped.removed,
-        });
+        match jpeg::strip_pieces(input, settings) {
+            Ok((pieces, stripped)) => {
+                check_size(&stripped, settings)?;
+                return Ok(Plan {
+                    kind: Kind::Jpeg,
+                    body: PlanBody::Pieces(pieces),
+                    removed: stripped.removed,
+                });
+            }
+            // Damaged: `sanitise` rebuilds it if its pixels all decode.
+            Err(Refusal::Corrupt { .. }) => {}
+            Err(refusal) => return Err(refusal),
+        }
     }
     let clean = sanitise(input, settings)?;
     Ok(Plan {
