@@ -94,7 +94,7 @@ fn rebuilt(input: &Input) -> Vec<Finding> {
                 "image-rebuilt",
                 Location::file(file),
                 format!(
-                    "this image is damaged ({damage}), so schoolsite published a copy made afresh from its pixels: it may look slightly less sharp, and nothing else the file held was kept"
+                    "this image is damaged ({damage}), so schoolsite published a copy made afresh from its pixels: it may look slightly different (a JPEG a little less sharp, colours without their profile), and nothing else the file held was kept"
                 ),
                 "export it again from a photo editor, or copy it again from the camera or phone, to keep its full quality",
             ))
