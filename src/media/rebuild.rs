@@ -327,6 +327,10 @@ impl JpegLayout {
     /// precision: in a progressive JPEG, scans can be missing while the
     /// decoder still shows a blurred picture.
     fn check_complete(&self) -> Result<(), Failed> {
+        if self.components.is_empty() || self.scans.is_empty() {
+            // The decoder read what this walk could not: not trusted.
+            return Err(incomplete("its frame and scan headers cannot be read"));
+        }
         for id in &self.components {
             let scans = self.scans.iter().filter(|s| s.components.contains(id));
             let complete = if self.progressive {
@@ -804,22 +808,35 @@ mod tests {
 
     #[test]
     fn jpeg_whose_scan_stops_early_is_refused_even_with_an_end_marker() {
-        // Baseline, so one scan holds every row.
+        // Baseline, so one scan holds every row; with and without restart
+        // markers every 4 blocks.
         let img = photo(64, 64);
-        let mut jpeg = Vec::new();
-        jpeg_encoder::Encoder::new(&mut jpeg, 85)
-            .encode(img.as_raw(), 64, 64, jpeg_encoder::ColorType::Rgb)
-            .expect("jpeg");
-        let cut = &jpeg[..jpeg.len() * 3 / 4];
-        assert!(refused(cut).contains("truncated"));
-        // The decoder shows grey for the missing rows without a word.
-        let mut closed = cut.to_vec();
-        closed.extend_from_slice(&[0xFF, 0xD9]);
-        assert!(jpeg_decoder::Decoder::new(&closed[..]).decode().is_ok());
-        let message = refused(&junk(closed));
-        assert!(message.contains("stops before the last"), "{message}");
-        // Near miss: the whole scan, junk before it, is rebuilt.
-        rebuilt(&junk(jpeg));
+        for restart in [None, Some(4)] {
+            let mut jpeg = Vec::new();
+            let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 85);
+            if let Some(interval) = restart {
+                encoder.set_restart_interval(interval);
+            }
+            encoder
+                .encode(img.as_raw(), 64, 64, jpeg_encoder::ColorType::Rgb)
+                .expect("jpeg");
+            if restart.is_none() {
+                // The decoder shows grey for missing rows without a word.
+                let mut closed = jpeg[..jpeg.len() * 3 / 4].to_vec();
+                closed.extend_from_slice(&[0xFF, 0xD9]);
+                assert!(jpeg_decoder::Decoder::new(&closed[..]).decode().is_ok());
+            }
+            for cut in [jpeg.len() / 3, jpeg.len() * 3 / 4, jpeg.len() - 8] {
+                let cut = &jpeg[..cut];
+                assert!(refused(cut).contains("truncated"));
+                let mut closed = cut.to_vec();
+                closed.extend_from_slice(&[0xFF, 0xD9]);
+                let message = refused(&junk(closed));
+                assert!(message.contains("cannot be rebuilt"), "{message}");
+            }
+            // Near miss: the whole scan, junk before it, is rebuilt.
+            rebuilt(&junk(jpeg));
+        }
     }
 
     #[test]
