@@ -61,7 +61,9 @@ fn same_photo_twice_is_published_once_and_names_are_stable() {
 }
 
 #[test]
-fn png_with_bad_crc_is_refused() {
+fn png_whose_pixel_data_is_changed_is_refused() {
+    // The chunk's checksum fails and so does the compressed data's own
+    // (a chunk checksum alone failing is rebuilt: tests/rebuild.rs).
     let mut png = plain_png(8, 8);
     let idat = png.windows(4).position(|w| w == b"IDAT").unwrap();
     png[idat + 6] ^= 0xFF;

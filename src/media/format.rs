@@ -7,7 +7,7 @@
 //! the pixel limit.
 
 use super::{Kind, Refusal, Removed, Settings, sniff};
-use super::{audio, captions, gif, jpeg, mp4, pdf, png, webp};
+use super::{audio, captions, mp4, pdf, rebuild, webp};
 
 /// What every format's `strip` returns: the clean file as pieces of the
 /// input (ranges kept as they are, and bytes made afresh), its size and
@@ -99,10 +99,12 @@ const fn format(kind: Kind, shape: Shape, strip: Strip) -> Format {
 
 /// The formats schoolsite can make safe, and nothing else.
 const FORMATS: [Format; 12] = [
-    format(Kind::Jpeg, Shape::Image { blur: true }, jpeg::strip),
-    format(Kind::Png, Shape::Image { blur: true }, png::strip),
+    // A damaged JPEG, PNG or GIF whose pixels all decode is rebuilt from
+    // them (see `rebuild`).
+    format(Kind::Jpeg, Shape::Image { blur: true }, rebuild::strip_jpeg),
+    format(Kind::Png, Shape::Image { blur: true }, rebuild::strip_png),
     format(Kind::WebP, Shape::Image { blur: true }, webp::strip),
-    format(Kind::Gif, Shape::Image { blur: false }, gif::strip),
+    format(Kind::Gif, Shape::Image { blur: false }, rebuild::strip_gif),
     format(Kind::Pdf, Shape::Document, strip_pdf),
     format(Kind::Mp4, Shape::Clip, mp4::strip),
     format(Kind::Mov, Shape::Clip, mp4::strip),

@@ -30,6 +30,7 @@ mod mp4;
 mod pdf;
 mod pixelate;
 mod png;
+mod rebuild;
 mod resize;
 mod riff;
 mod webp;
@@ -41,6 +42,7 @@ pub use format::Plan;
 use format::{Pieces, Shape, Stripped};
 pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE};
 pub use pixelate::Region;
+pub use rebuild::rebuilt_because;
 pub use resize::{Sizes, renditions};
 
 /// What the sanitiser took out of a file, for the build report.
@@ -555,7 +557,7 @@ impl From<CleanFile> for Processed {
 
 /// Bump when a change to the sanitiser or encoder changes its output, so
 /// cached entries made by older code are not reused.
-const CACHE_VERSION: u32 = 10;
+const CACHE_VERSION: u32 = 11;
 
 /// What to do to one image beyond stripping it: decided by the caller
 /// (from the consent declarations), applied here.

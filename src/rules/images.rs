@@ -2,15 +2,19 @@
 //! `content/` that exists, have alt text, and never come from another
 //! site. What raw HTML and templates load is the gate's business
 //! (`render::gate`), which admits only files this build published.
+//!
+//! A damaged image published as a copy rebuilt from its pixels is warned
+//! about, so the authoriser can replace it with a whole one.
 
 use super::Input;
+use crate::content::CONTENT_DIR;
 use crate::content::RefKind;
 use crate::content::paths::Target;
 use crate::report::{Finding, Location};
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let site = input.site;
-    let mut out = Vec::new();
+    let mut out = rebuilt(input);
     for r in site.references().filter(|r| r.kind == RefKind::Image) {
         let location = Location::line(r.doc.file(), r.line);
         match &r.target {
@@ -69,4 +73,31 @@ pub fn check(input: &Input) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Damaged images (content or theme) published as copies rebuilt from
+/// their pixels rather than cleaned as they are.
+fn rebuilt(input: &Input) -> Vec<Finding> {
+    let content = input
+        .content_files
+        .iter()
+        .map(|(path, verdict)| (format!("{CONTENT_DIR}/{path}"), verdict));
+    let theme = input
+        .static_files
+        .iter()
+        .map(|(f, verdict)| (f.display.clone(), verdict));
+    content
+        .chain(theme)
+        .filter_map(|(file, verdict)| {
+            let damage = crate::media::rebuilt_because(verdict.as_ref().ok()?.removed())?;
+            Some(Finding::warning(
+                "image-rebuilt",
+                Location::file(file),
+                format!(
+                    "this image is damaged ({damage}), so schoolsite published a copy made afresh from its pixels: it may look slightly different (a JPEG a little less sharp, colours without their profile), and nothing else the file held was kept"
+                ),
+                "export it again from a photo editor, or copy it again from the camera or phone, to keep its full quality",
+            ))
+        })
+        .collect()
 }
