@@ -391,27 +391,7 @@ fn shrink(grey: Vec<u8>, w: u32, h: u32) -> Result<(Vec<u8>, u32, u32), Refusal>
 
 /// Grey pixels stored with EXIF orientation `o`, turned upright.
 fn upright(p: &[u8], w: u32, h: u32, o: u16) -> (Vec<u8>, u32, u32) {
-    if !(2..=8).contains(&o) {
-        return (p.to_vec(), w, h);
-    }
-    let (w, h) = (w as usize, h as usize);
-    let (ow, oh) = if o >= 5 { (h, w) } else { (w, h) };
-    let mut out = vec![0u8; ow * oh];
-    for y in 0..oh {
-        for x in 0..ow {
-            let (sx, sy) = match o {
-                2 => (w - 1 - x, y),
-                3 => (w - 1 - x, h - 1 - y),
-                4 => (x, h - 1 - y),
-                5 => (y, x),
-                6 => (y, h - 1 - x),
-                7 => (w - 1 - y, h - 1 - x),
-                _ => (w - 1 - y, x),
-            };
-            out[y * ow + x] = p[sy * w + sx];
-        }
-    }
-    (out, ow as u32, oh as u32)
+    super::resize::turn(p, w, h, 1, o)
 }
 
 /// For an animated PNG (one with an `acTL` chunk), whether its default

@@ -225,7 +225,7 @@ fn rebuild_jpeg(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
     if data.len() != width as usize * height as usize * channels {
         return Err(incomplete("it has fewer pixels than its header says"));
     }
-    let (data, width, height) = turn(&data, width, height, channels, orientation);
+    let (data, width, height) = super::resize::turn(&data, width, height, channels, orientation);
     let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
         return Err(incomplete("it is too large for a JPEG"));
     };
@@ -457,7 +457,8 @@ fn rebuild_png(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
             "its pixels are packed in a way it cannot be rebuilt from",
         ));
     }
-    let (data, width, height) = turn(&data, width, height, bytes_per_pixel, orientation);
+    let (data, width, height) =
+        super::resize::turn(&data, width, height, bytes_per_pixel, orientation);
     let mut bytes = Vec::new();
     let encoded = (|| {
         let mut encoder = ::png::Encoder::new(&mut bytes, width, height);
@@ -627,35 +628,6 @@ fn sub_blocks(input: &[u8], mut pos: usize) -> Option<(Vec<&[u8]>, usize)> {
 }
 
 // ---------------------------------------------------------------------
-
-/// Pixels of `bytes_per_pixel` bytes each, stored with EXIF orientation
-/// `o`, turned upright: (pixels, width, height).
-fn turn(data: &[u8], w: u32, h: u32, bytes_per_pixel: usize, o: u16) -> (Vec<u8>, u32, u32) {
-    if !(2..=8).contains(&o) {
-        return (data.to_vec(), w, h);
-    }
-    let (w, h, c) = (w as usize, h as usize, bytes_per_pixel);
-    let (ow, oh) = if o >= 5 { (h, w) } else { (w, h) };
-    let mut out = vec![0u8; ow * oh * c];
-    for y in 0..oh {
-        for x in 0..ow {
-            // The stored pixel shown at (x, y) once upright.
-            let (sx, sy) = match o {
-                2 => (w - 1 - x, y),
-                3 => (w - 1 - x, h - 1 - y),
-                4 => (x, h - 1 - y),
-                5 => (y, x),
-                6 => (y, h - 1 - x),
-                7 => (w - 1 - y, h - 1 - x),
-                _ => (w - 1 - y, x),
-            };
-            let from = (sy * w + sx) * c;
-            let to = (y * ow + x) * c;
-            out[to..to + c].copy_from_slice(&data[from..from + c]);
-        }
-    }
-    (out, ow as u32, oh as u32)
-}
 
 #[cfg(test)]
 mod tests {

@@ -314,16 +314,31 @@ impl Pixels {
 
 /// Turns pixels stored with EXIF orientation `o` upright.
 fn orient(p: &Pixels, o: u16) -> Pixels {
-    let (w, h, c) = (p.width as usize, p.height as usize, p.channels);
-    if o <= 1 || o > 8 {
-        return Pixels {
-            icc: None,
-            data: p.data.clone(),
-            ..*p
-        };
+    let (data, width, height) = turn(&p.data, p.width, p.height, p.channels, o);
+    Pixels {
+        width,
+        height,
+        channels: p.channels,
+        data,
+        icc: None,
     }
+}
+
+/// Pixels of `bytes_per_pixel` bytes each, stored with EXIF orientation
+/// `o`, turned upright: (pixels, width, height).
+pub(super) fn turn(
+    data: &[u8],
+    w: u32,
+    h: u32,
+    bytes_per_pixel: usize,
+    o: u16,
+) -> (Vec<u8>, u32, u32) {
+    if !(2..=8).contains(&o) {
+        return (data.to_vec(), w, h);
+    }
+    let (w, h, c) = (w as usize, h as usize, bytes_per_pixel);
     let (ow, oh) = if o >= 5 { (h, w) } else { (w, h) };
-    let mut data = vec![0u8; ow * oh * c];
+    let mut out = vec![0u8; ow * oh * c];
     for y in 0..oh {
         for x in 0..ow {
             // The stored pixel shown at (x, y) once upright.
@@ -338,16 +353,10 @@ fn orient(p: &Pixels, o: u16) -> Pixels {
             };
             let from = (sy * w + sx) * c;
             let to = (y * ow + x) * c;
-            data[to..to + c].copy_from_slice(&p.data[from..from + c]);
+            out[to..to + c].copy_from_slice(&data[from..from + c]);
         }
     }
-    Pixels {
-        width: ow as u32,
-        height: oh as u32,
-        channels: c,
-        data,
-        icc: None,
-    }
+    (out, ow as u32, oh as u32)
 }
 
 /// Encodes resized pixels: JPEG for photos, PNG for PNG sources and for
