@@ -20,3 +20,4 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod statutory;
+pub mod studio;

@@ -1,0 +1,106 @@
+//! Writing a file the studio showed in a form: only if it is still what
+//! the form was opened with (another person, an editor or a `git pull`
+//! may have changed it since), and atomically, so a failed write leaves
+//! the old file whole.
+
+use std::io::Write as _;
+use std::path::Path;
+
+/// What a file was when a form showed it: the hash of its bytes, or
+/// that it did not exist. Carried in the form as [`Version::token`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version(Option<blake3::Hash>);
+
+impl Version {
+    /// The file as it is now.
+    pub fn of(path: &Path) -> std::io::Result<Version> {
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(Version(Some(blake3::hash(&bytes)))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Version(None)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The version as a form field: a hash, or `new` for no file.
+    pub fn token(&self) -> String {
+        self.0
+            .map_or_else(|| "new".to_string(), |h| h.to_hex().to_string())
+    }
+
+    /// A version from a form field; `None` when it is not one.
+    pub fn from_token(token: &str) -> Option<Version> {
+        if token == "new" {
+            return Some(Version(None));
+        }
+        blake3::Hash::from_hex(token).ok().map(|h| Version(Some(h)))
+    }
+}
+
+/// Why a file was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// Someone changed it (or made it, or removed it) after the form was
+    /// opened: nothing was written.
+    #[error("it was changed by someone else after you opened it")]
+    Changed,
+    #[error("it could not be written: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes `bytes` to `path` if the file is still at `opened`: to a
+/// temporary file beside it, flushed to disk, then renamed over it.
+pub fn write_if_unchanged(path: &Path, opened: &Version, bytes: &[u8]) -> Result<(), WriteError> {
+    if Version::of(path)? != *opened {
+        return Err(WriteError::Changed);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".schoolsite-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    // Looked at again just before the swap: the window in which a
+    // change is missed is the rename's own.
+    if Version::of(path)? != *opened {
+        return Err(WriteError::Changed);
+    }
+    tmp.persist(path).map_err(|e| WriteError::Io(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_when_unchanged_and_refuses_when_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("index.md");
+        let new = Version::of(&page).unwrap();
+        assert_eq!(new.token(), "new");
+        write_if_unchanged(&page, &new, b"first").unwrap();
+        // Written once: the form opened on "no file" is now stale.
+        assert!(matches!(
+            write_if_unchanged(&page, &new, b"again"),
+            Err(WriteError::Changed)
+        ));
+        let opened = Version::from_token(&Version::of(&page).unwrap().token()).unwrap();
+        std::fs::write(&page, "changed in an editor").unwrap();
+        assert!(matches!(
+            write_if_unchanged(&page, &opened, b"mine"),
+            Err(WriteError::Changed)
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&page).unwrap(),
+            "changed in an editor"
+        );
+        let now = Version::of(&page).unwrap();
+        write_if_unchanged(&page, &now, b"mine").unwrap();
+        assert_eq!(std::fs::read_to_string(&page).unwrap(), "mine");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(Version::from_token("not a hash"), None);
+    }
+}
