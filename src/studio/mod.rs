@@ -7,4 +7,5 @@
 //! own findings for what it writes.
 
 pub mod declare;
+pub mod people;
 pub mod write;
