@@ -6,6 +6,7 @@
 //! Nothing here decides what is allowed: the studio shows the build's
 //! own findings for what it writes.
 
+pub mod bin;
 pub mod declare;
 pub mod people;
 pub mod write;

@@ -1,0 +1,183 @@
+//! Deleting from the studio moves a page (or a photo) to a bin under
+//! `.schoolsite/bin/`, never off the disk: it can be put back until
+//! someone empties the bin by hand. The bin is outside `content/`, so
+//! nothing in it is built or published.
+
+use std::path::{Component, Path, PathBuf};
+
+/// Where deleted files wait, under the site's root.
+pub const BIN_DIR: &str = ".schoolsite/bin";
+
+/// Why a file could not be moved.
+#[derive(Debug, thiserror::Error)]
+pub enum BinError {
+    #[error("\"{0}\" is not a file inside content/")]
+    Outside(String),
+    #[error("there is no \"{0}\" to move")]
+    Missing(String),
+    #[error("\"{0}\" is already there: move it away first, so nothing is overwritten")]
+    Occupied(String),
+    #[error("it could not be moved: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One thing in the bin: where it came from and where it waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binned {
+    /// Its path under `content/`, as it was.
+    pub from: String,
+    /// Its folder in the bin (`20261205-031500-1/…`).
+    pub entry: String,
+}
+
+/// Moves `content/<rel>` (a file or a page's folder) into the bin.
+pub fn discard(root: &Path, rel: &str) -> Result<Binned, BinError> {
+    let rel = inside(rel)?;
+    let source = root.join(crate::content::CONTENT_DIR).join(&rel);
+    if !source.exists() {
+        return Err(BinError::Missing(rel.display().to_string()));
+    }
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let bin = root.join(BIN_DIR);
+    let entry = (1..)
+        .map(|n| format!("{stamp}-{n}"))
+        .find(|e| !bin.join(e).exists())
+        .unwrap_or_default();
+    let target = bin.join(&entry).join(&rel);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    // Where it came from, beside it: the bin is read back from these.
+    std::fs::write(bin.join(format!("{entry}.from")), slashed(&rel))?;
+    std::fs::rename(&source, &target)?;
+    Ok(Binned {
+        from: slashed(&rel),
+        entry,
+    })
+}
+
+/// Puts a binned file back where it was, unless something is there now.
+pub fn restore(root: &Path, binned: &Binned) -> Result<(), BinError> {
+    let rel = inside(&binned.from)?;
+    let entry = inside(&binned.entry)?;
+    let source = root.join(BIN_DIR).join(entry).join(&rel);
+    let target = root.join(crate::content::CONTENT_DIR).join(&rel);
+    if target.exists() {
+        return Err(BinError::Occupied(binned.from.clone()));
+    }
+    if !source.exists() {
+        return Err(BinError::Missing(binned.from.clone()));
+    }
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::rename(source, target)?;
+    let bin = root.join(BIN_DIR);
+    let _ = std::fs::remove_file(bin.join(format!("{}.from", binned.entry)));
+    let _ = std::fs::remove_dir_all(bin.join(&binned.entry));
+    Ok(())
+}
+
+/// Everything in the bin, newest first.
+pub fn list(root: &Path) -> Vec<Binned> {
+    let Ok(entries) = std::fs::read_dir(root.join(BIN_DIR)) else {
+        return Vec::new();
+    };
+    let mut all: Vec<Binned> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let entry = name.strip_suffix(".from")?.to_string();
+            let from = std::fs::read_to_string(e.path()).ok()?;
+            Some(Binned { from, entry })
+        })
+        .collect();
+    all.sort_by(|a, b| b.entry.cmp(&a.entry));
+    all
+}
+
+/// A relative path that stays inside the folder it is joined to: plain
+/// names only, no `..`, no root, no drive.
+fn inside(rel: &str) -> Result<PathBuf, BinError> {
+    let path = Path::new(rel);
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if plain {
+        Ok(path.to_path_buf())
+    } else {
+        Err(BinError::Outside(rel.to_string()))
+    }
+}
+
+fn slashed(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deleted_page_waits_in_the_bin_and_comes_back() {
+        let root = tempfile::tempdir().unwrap();
+        let page = root.path().join("content/news/trip");
+        std::fs::create_dir_all(&page).unwrap();
+        std::fs::write(page.join("index.md"), "+++\ntitle = \"Trip\"\n+++\n").unwrap();
+        std::fs::write(page.join("photo.jpg"), "x").unwrap();
+        let binned = discard(root.path(), "news/trip").unwrap();
+        assert!(!page.exists());
+        assert_eq!(list(root.path()), vec![binned.clone()]);
+        restore(root.path(), &binned).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(page.join("photo.jpg")).unwrap(),
+            "x"
+        );
+        assert!(list(root.path()).is_empty());
+    }
+
+    #[test]
+    fn nothing_outside_content_is_moved_and_nothing_is_overwritten() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("content/a")).unwrap();
+        std::fs::write(root.path().join("config.toml"), "").unwrap();
+        std::fs::write(root.path().join("content/a/index.md"), "one").unwrap();
+        for rel in [
+            "../config.toml",
+            "/etc/passwd",
+            "a/../../config.toml",
+            "",
+            "a\\..\\..\\x",
+        ] {
+            assert!(
+                matches!(discard(root.path(), rel), Err(BinError::Outside(_))),
+                "{rel}"
+            );
+        }
+        assert!(matches!(
+            discard(root.path(), "b.md"),
+            Err(BinError::Missing(_))
+        ));
+        let binned = discard(root.path(), "a/index.md").unwrap();
+        std::fs::write(root.path().join("content/a/index.md"), "two").unwrap();
+        assert!(matches!(
+            restore(root.path(), &binned),
+            Err(BinError::Occupied(_))
+        ));
+        assert_eq!(
+            std::fs::read_to_string(root.path().join("content/a/index.md")).unwrap(),
+            "two"
+        );
+        let forged = Binned {
+            from: "a/index.md".into(),
+            entry: "../../..".into(),
+        };
+        assert!(matches!(
+            restore(root.path(), &forged),
+            Err(BinError::Outside(_))
+        ));
+    }
+}
