@@ -3,6 +3,7 @@
 //! is changed in place, or added at the end, and every comment, blank
 //! line and other entry stays as the school wrote it.
 
+use super::put;
 use crate::consent::declarations::Focus;
 use crate::media::Region;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, value};
@@ -111,18 +112,18 @@ fn set(entry: &mut Table, choice: &Choice) {
     match &choice.who {
         Who::Nobody => {
             entry.remove("people");
-            entry.insert("nobody", value(true));
+            put(entry, "nobody", value(true));
         }
         Who::People(ids) => {
             entry.remove("nobody");
             entry.remove("faces_checked_by");
             let list: Array = ids.iter().map(String::as_str).collect();
-            entry.insert("people", value(list));
+            put(entry, "people", value(list));
         }
     }
     match choice.focus {
         Some(focus) => {
-            entry.insert("focus", value(focus.as_str()));
+            put(entry, "focus", value(focus.as_str()));
         }
         None => {
             entry.remove("focus");
@@ -132,7 +133,7 @@ fn set(entry: &mut Table, choice: &Choice) {
         entry.remove("blur");
     } else {
         let regions: Array = choice.blur.iter().map(region).collect();
-        entry.insert("blur", value(regions));
+        put(entry, "blur", value(regions));
     }
 }
 
@@ -162,6 +163,7 @@ mod tests {
 # The relay team with their teacher.\n\
 [[photo]]\n\
 file = \"relay.jpg\"\n\
+# Checked with the class teacher.\n\
 people = [\"1001\", \"S01\"]\n\
 focus = \"group\"\n\n\
 # The new library: no one in it.\n\
@@ -182,7 +184,10 @@ faces_checked_by = \"R. Jones\"\n";
     fn an_entry_is_changed_in_place_and_every_comment_stays() {
         let out = declare(RELAY, "relay.jpg", &people(&["1001", "1002"])).unwrap();
         assert!(out.starts_with("# Who is in each photo in this folder.\n\n# The relay team"));
-        assert!(out.contains("people = [\"1001\", \"1002\"]"), "{out}");
+        assert!(
+            out.contains("# Checked with the class teacher.\npeople = [\"1001\", \"1002\"]"),
+            "{out}"
+        );
         assert!(!out.contains("focus"), "{out}");
         assert!(out.contains("# The new library: no one in it.\n[[photo]]\nfile = \"library.jpg\"\nnobody = true\nfaces_checked_by = \"R. Jones\"\n"), "{out}");
         // The relay photo is still first.

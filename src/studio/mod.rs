@@ -8,5 +8,16 @@
 
 pub mod bin;
 pub mod declare;
+pub mod page;
 pub mod people;
 pub mod write;
+
+/// Sets a TOML key's value, keeping the comment written above the key.
+fn put(table: &mut toml_edit::Table, key: &str, item: toml_edit::Item) {
+    match table.get_mut(key) {
+        Some(slot) => *slot = item,
+        None => {
+            table.insert(key, item);
+        }
+    }
+}

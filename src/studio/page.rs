@@ -1,0 +1,305 @@
+//! A page as the studio's form shows it: front matter fields and the
+//! Markdown body. Saving edits the `+++` front matter as a TOML document
+//! (`toml_edit`), so keys the form does not show (`slug`, `template`,
+//! `[extra]`) and the school's comments stay as they were.
+
+use super::put;
+use crate::content::front_matter;
+use chrono::NaiveDate;
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+
+/// The front matter fields the studio's form edits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields {
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub draft: bool,
+    pub weight: Option<i64>,
+    /// On policy pages: when it was last reviewed and is next due.
+    pub last_reviewed: Option<NaiveDate>,
+    pub next_review: Option<NaiveDate>,
+    pub approved_by: Option<String>,
+    pub events: Vec<Event>,
+}
+
+/// One `[[events]]` row of the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub title: String,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub location: Option<String>,
+}
+
+/// Why a page could not be saved.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PageError {
+    #[error("the page needs a title")]
+    NoTitle,
+    #[error(
+        "its front matter cannot be read (line {line}): {message}; fix it in a text editor first"
+    )]
+    Unreadable { line: usize, message: String },
+    #[error("an event needs a title")]
+    UntitledEvent,
+    #[error("an event cannot end ({end}) before it starts ({start})")]
+    EventBackwards { start: NaiveDate, end: NaiveDate },
+}
+
+/// The page's text (`+++` front matter, then the body) with its fields
+/// and body replaced; `existing` is the file as it is (empty for a new
+/// page).
+pub fn save(existing: &str, fields: &Fields, body: &str) -> Result<String, PageError> {
+    check(fields)?;
+    let front = if existing.trim().is_empty() {
+        String::new()
+    } else {
+        let split = front_matter::split(existing).map_err(|e| PageError::Unreadable {
+            line: e.line,
+            message: e.message,
+        })?;
+        split.front.to_string()
+    };
+    let mut doc: DocumentMut =
+        front
+            .parse()
+            .map_err(|e: toml_edit::TomlError| PageError::Unreadable {
+                line: 1,
+                message: e.message().to_string(),
+            })?;
+    set_fields(&mut doc, fields);
+    let body = body.replace("\r\n", "\n");
+    let body = body.trim_start_matches('\n');
+    let mut front = doc.to_string();
+    if !front.ends_with('\n') {
+        front.push('\n');
+    }
+    Ok(format!("+++\n{front}+++\n\n{body}"))
+}
+
+fn check(fields: &Fields) -> Result<(), PageError> {
+    if fields.title.trim().is_empty() {
+        return Err(PageError::NoTitle);
+    }
+    for e in &fields.events {
+        if e.title.trim().is_empty() {
+            return Err(PageError::UntitledEvent);
+        }
+        if let Some(end) = e.end.filter(|end| *end < e.start) {
+            return Err(PageError::EventBackwards {
+                start: e.start,
+                end,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn set_fields(doc: &mut DocumentMut, f: &Fields) {
+    let table = doc.as_table_mut();
+    put(table, "title", value(f.title.trim()));
+    set_text(table, "description", f.description.as_deref());
+    set_date(table, "date", f.date);
+    if f.draft {
+        put(table, "draft", value(true));
+    } else {
+        table.remove("draft");
+    }
+    match f.weight {
+        Some(w) => {
+            put(table, "weight", value(w));
+        }
+        None => {
+            table.remove("weight");
+        }
+    }
+    set_date(table, "last_reviewed", f.last_reviewed);
+    set_date(table, "next_review", f.next_review);
+    set_text(table, "approved_by", f.approved_by.as_deref());
+    set_events(table, &f.events);
+}
+
+fn set_text(table: &mut Table, key: &str, text: Option<&str>) {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            put(table, key, value(t));
+        }
+        None => {
+            table.remove(key);
+        }
+    }
+}
+
+/// A date as TOML writes one (`date = 2026-10-23`, not a string).
+fn set_date(table: &mut Table, key: &str, date: Option<NaiveDate>) {
+    match date.and_then(|d| d.to_string().parse::<toml_edit::Datetime>().ok()) {
+        Some(d) => {
+            put(table, key, value(d));
+        }
+        None => {
+            table.remove(key);
+        }
+    }
+}
+
+/// The events, written again only when they changed, so an unchanged
+/// list keeps its comments.
+fn set_events(table: &mut Table, events: &[Event]) {
+    let current: Vec<Event> = table
+        .get("events")
+        .and_then(Item::as_array_of_tables)
+        .map(|a| a.iter().filter_map(read_event).collect())
+        .unwrap_or_default();
+    if current == events {
+        return;
+    }
+    if events.is_empty() {
+        table.remove("events");
+        return;
+    }
+    let mut list = ArrayOfTables::new();
+    for e in events {
+        let mut t = Table::new();
+        t.insert("title", value(e.title.trim()));
+        set_date(&mut t, "start", Some(e.start));
+        set_date(&mut t, "end", e.end);
+        set_text(&mut t, "location", e.location.as_deref());
+        list.push(t);
+    }
+    put(table, "events", Item::ArrayOfTables(list));
+}
+
+fn read_event(t: &Table) -> Option<Event> {
+    let date = |key: &str| {
+        t.get(key)
+            .and_then(Item::as_datetime)
+            .and_then(|d| d.to_string().parse::<NaiveDate>().ok())
+    };
+    Some(Event {
+        title: t.get("title")?.as_str()?.to_string(),
+        start: date("start")?,
+        end: date("end"),
+        location: t.get("location").and_then(Item::as_str).map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "+++\n# Reviewed every year by the governors.\ntitle = \"Behaviour policy\"\nstatutory = \"behaviour-policy\"\nslug = \"behaviour\"\n\n[extra]\nowner = \"Mrs Ashworth\"\n+++\n\nOld body.\n";
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn fields_change_and_everything_else_stays() {
+        let fields = Fields {
+            title: "Behaviour policy 2026".into(),
+            description: Some("How we expect pupils to behave.".into()),
+            last_reviewed: Some(day("2026-09-01")),
+            next_review: Some(day("2027-09-01")),
+            ..Fields::default()
+        };
+        let out = save(PAGE, &fields, "New body.\r\n").unwrap();
+        assert!(
+            out.starts_with(
+                "+++\n# Reviewed every year by the governors.\ntitle = \"Behaviour policy 2026\"\n"
+            ),
+            "{out}"
+        );
+        for kept in [
+            "statutory = \"behaviour-policy\"",
+            "slug = \"behaviour\"",
+            "[extra]\nowner = \"Mrs Ashworth\"",
+        ] {
+            assert!(out.contains(kept), "{kept}: {out}");
+        }
+        assert!(out.contains("last_reviewed = 2026-09-01\n"), "{out}");
+        assert!(out.ends_with("+++\n\nNew body.\n"), "{out}");
+        // What is written is a page the build reads.
+        let split = front_matter::split(&out).unwrap();
+        let meta: front_matter::PageMeta = toml::from_str(split.front).unwrap();
+        assert_eq!(meta.title.as_deref(), Some("Behaviour policy 2026"));
+        assert!(meta.next_review.is_some_and(|d| d.as_datetime().is_some()));
+    }
+
+    #[test]
+    fn a_new_post_with_events_and_a_draft() {
+        let fields = Fields {
+            title: "Christmas fair".into(),
+            date: Some(day("2026-12-01")),
+            draft: true,
+            events: vec![Event {
+                title: "Christmas fair".into(),
+                start: day("2026-12-12"),
+                end: None,
+                location: Some("School hall".into()),
+            }],
+            ..Fields::default()
+        };
+        let out = save("", &fields, "Come along!").unwrap();
+        assert_eq!(
+            out,
+            "+++\ntitle = \"Christmas fair\"\ndate = 2026-12-01\ndraft = true\n\n[[events]]\ntitle = \"Christmas fair\"\nstart = 2026-12-12\nlocation = \"School hall\"\n+++\n\nCome along!"
+        );
+        let meta: front_matter::PageMeta =
+            toml::from_str(front_matter::split(&out).unwrap().front).unwrap();
+        assert_eq!(meta.events.len(), 1);
+        // Saved again unchanged: the same text.
+        assert_eq!(save(&out, &fields, "Come along!").unwrap(), out);
+        // Clearing the draft box publishes it.
+        let published = save(
+            &out,
+            &Fields {
+                draft: false,
+                ..fields
+            },
+            "Come along!",
+        )
+        .unwrap();
+        assert!(!published.contains("draft"));
+    }
+
+    #[test]
+    fn what_cannot_be_saved_is_refused() {
+        assert_eq!(save("", &Fields::default(), ""), Err(PageError::NoTitle));
+        let backwards = Fields {
+            title: "x".into(),
+            events: vec![Event {
+                title: "t".into(),
+                start: day("2026-12-12"),
+                end: Some(day("2026-12-01")),
+                location: None,
+            }],
+            ..Fields::default()
+        };
+        assert!(matches!(
+            save("", &backwards, ""),
+            Err(PageError::EventBackwards { .. })
+        ));
+        let titled = Fields {
+            title: "x".into(),
+            ..Fields::default()
+        };
+        assert!(matches!(
+            save("no front matter", &titled, ""),
+            Err(PageError::Unreadable { .. })
+        ));
+        assert!(matches!(
+            save("+++\ntitle = \n+++\n", &titled, ""),
+            Err(PageError::Unreadable { .. })
+        ));
+        // A title cannot smuggle in another key.
+        let sneaky = Fields {
+            title: "a\"\ndraft = false\nx = \"".into(),
+            ..Fields::default()
+        };
+        let out = save("", &sneaky, "").unwrap();
+        let meta: front_matter::PageMeta =
+            toml::from_str(front_matter::split(&out).unwrap().front).unwrap();
+        assert_eq!(meta.title.as_deref(), Some("a\"\ndraft = false\nx = \""));
+    }
+}
