@@ -511,14 +511,19 @@ fn a_clip_with_ordinary_handler_names_still_plays_and_cleans_again_to_itself() {
 }
 
 /// Puts `colr` (`prof` and `icc`) at the end of the clip's first video
-/// sample entry (`mp4v`), growing every box around it: a colour profile
-/// in a video's sample description, as some cameras and editors write.
+/// sample entry (`mp4v`): a colour profile in a video's sample
+/// description, as some cameras and editors write.
 fn with_colour_profile(clip: &[u8], icc: &[u8]) -> Vec<u8> {
+    in_video_entry(clip, b"colr", &[b"prof", icc].concat())
+}
+
+/// Puts a box of `kind` holding `payload` at the end of the clip's
+/// first video sample entry (`mp4v`), growing every box around it.
+fn in_video_entry(clip: &[u8], kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
     let colr = [
-        &((icc.len() + 12) as u32).to_be_bytes()[..],
-        b"colr",
-        b"prof",
-        icc,
+        &((payload.len() + 8) as u32).to_be_bytes()[..],
+        kind,
+        payload,
     ]
     .concat();
     let find_before = |name: &[u8], before: usize| {
@@ -583,6 +588,60 @@ fn a_clip_colour_profile_loses_its_text_and_the_clip_still_plays() {
         "{}",
         again.all()
     );
+}
+
+#[test]
+fn an_unknown_box_in_a_track_description_goes_and_an_address_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.mp4");
+    if clip(&plain, None).is_none() {
+        return;
+    }
+    let bytes = std::fs::read(&plain).unwrap();
+    // A spherical-video box naming where it came from: free text, not
+    // something the player needs to show this clip.
+    let svhd_len = (12 + PLANTED.len()) as u32;
+    let sv3d = [
+        &svhd_len.to_be_bytes()[..],
+        b"svhd\0\0\0\0",
+        PLANTED.as_bytes(),
+    ]
+    .concat();
+    let input = dir.path().join("camp.mp4");
+    std::fs::write(&input, in_video_entry(&bytes, b"sv3d", &sv3d)).unwrap();
+    assert!(ffprobe(&input).is_some(), "the fixture plays");
+    let run = sanitise_file(&input, &dir.path().join("clean"));
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout.contains("unknown box in a track's description"),
+        "{}",
+        run.stdout
+    );
+    let clean = dir.path().join("clean/camp.mp4");
+    let cleaned = std::fs::read(&clean).unwrap();
+    assert!(!cleaned.windows(6).any(|w| w == b"Oliver"));
+    assert!(
+        cleaned.windows(4).any(|w| w == b"esds"),
+        "the codec's own box stays"
+    );
+    assert_decodes(&clean);
+
+    // An MPEG-4 descriptor whose URL flag says the stream is elsewhere.
+    let esds = bytes.windows(4).position(|w| w == b"esds").unwrap();
+    let mut pointing = bytes.clone();
+    let tag = esds + 8;
+    assert_eq!(pointing[tag], 3, "an ES descriptor");
+    let len_bytes = pointing[tag + 1..tag + 5]
+        .iter()
+        .take_while(|b| **b & 0x80 != 0)
+        .count()
+        + 1;
+    pointing[tag + 1 + len_bytes + 2] |= 0x40;
+    let input = dir.path().join("elsewhere.mp4");
+    std::fs::write(&input, pointing).unwrap();
+    let run = sanitise_file(&input, &dir.path().join("refused"));
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("points at an address"), "{}", run.all());
 }
 
 // ---------------------------------------------------------------------

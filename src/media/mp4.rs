@@ -645,24 +645,28 @@ impl Cleaner<'_> {
                     .corrupt("a sample description is of no known kind"));
             }
             let mut entry = e.payload(input).to_vec();
-            let mut children = Vec::new();
-            if self.video && entry.len() >= 78 {
+            let fixed = if self.video {
+                78
+            } else {
+                sound_entry_len(&entry)
+            };
+            if entry.len() < fixed {
+                return Err(self.reader.corrupt("a sample description is cut off"));
+            }
+            if self.video {
                 let name = &mut entry[42..74];
                 if name.iter().any(|b| *b != 0) {
                     named += name.len();
                     name.fill(0);
                 }
                 entry[12..24].fill(0);
-                children = self.reader.boxes(e.body + 78, e.end)?;
-                entry.truncate(78);
-            } else if !self.video && entry.len() >= 16 {
+            } else {
                 entry[12..16].fill(0);
             }
+            let children = self.reader.boxes(e.body + fixed, e.end)?;
+            entry.truncate(fixed);
             for child in &children {
-                match self.colour_profile(child) {
-                    Some(clean) => entry.extend(clean),
-                    None => entry.extend_from_slice(child.whole(input)),
-                }
+                entry.extend(self.configuration(child)?);
             }
             push_box(&mut payload, &e.kind, &entry)?;
         }
@@ -670,6 +674,81 @@ impl Cleaner<'_> {
             self.removed.add("compressor name", named);
         }
         Ok(Node::Owned(*b"stsd", payload))
+    }
+
+    /// A box inside a sample description, as it is published: a codec's
+    /// configuration or numbers a player needs, kept (an ICC profile
+    /// rebuilt without its text, an MPEG-4 descriptor checked for an
+    /// address); anything else dropped, and said so.
+    fn configuration(&mut self, child: &Bx) -> Result<Vec<u8>, Refusal> {
+        let input = self.reader.input;
+        if let Some(profile) = self.colour_profile(child) {
+            return Ok(profile);
+        }
+        let known = if self.video {
+            VIDEO_CONFIGURATION.contains(&&child.kind)
+        } else {
+            SOUND_CONFIGURATION.contains(&&child.kind)
+        };
+        if !known {
+            self.removed.add(
+                "unknown box in a track's description",
+                child.end - child.start,
+            );
+            return Ok(Vec::new());
+        }
+        match &child.kind {
+            b"esds" => self.check_descriptor(child.payload(input))?,
+            b"wave" => return self.quicktime_wave(child),
+            _ => {}
+        }
+        Ok(child.whole(input).to_vec())
+    }
+
+    /// An MPEG-4 elementary stream descriptor (`esds`) may give an
+    /// address (its URL flag) for the stream: refused.
+    fn check_descriptor(&self, payload: &[u8]) -> Result<(), Refusal> {
+        // Version and flags, then the ES descriptor: its tag (3), a
+        // length of one to four bytes, the stream id, then its flags.
+        let Some(&3) = payload.get(4) else {
+            return Ok(());
+        };
+        let len_bytes = payload
+            .get(5..9)
+            .map_or(0, |b| b.iter().take_while(|b| **b & 0x80 != 0).count() + 1);
+        let flags = payload.get(5 + len_bytes + 2).copied().unwrap_or(0);
+        if flags & 0x40 != 0 {
+            return Err(self
+                .reader
+                .corrupt("a track's description points at an address elsewhere (an MPEG-4 URL)"));
+        }
+        Ok(())
+    }
+
+    /// QuickTime's `wave` box (sound settings), kept with only the boxes
+    /// it is known to hold.
+    fn quicktime_wave(&mut self, wave: &Bx) -> Result<Vec<u8>, Refusal> {
+        let input = self.reader.input;
+        let mut inner = Vec::new();
+        for b in self.reader.boxes(wave.body, wave.end)? {
+            if b.kind == [0; 4] {
+                continue; // the end of the list, written again below
+            }
+            if !WAVE_CONTENTS.contains(&&b.kind) {
+                self.removed
+                    .add("unknown box in a track's description", b.end - b.start);
+                continue;
+            }
+            if &b.kind == b"esds" {
+                self.check_descriptor(b.payload(input))?;
+            }
+            inner.extend_from_slice(b.whole(input));
+        }
+        // The list ends with an empty box, as QuickTime writes it.
+        inner.extend_from_slice(&[0, 0, 0, 8, 0, 0, 0, 0]);
+        let mut out = Vec::new();
+        push_box(&mut out, b"wave", &inner)?;
+        Ok(out)
     }
 
     /// A `colr` box holding an ICC profile, rebuilt with nothing but
@@ -935,6 +1014,39 @@ fn write_movie(
     let mut out = Vec::new();
     write_node(node, tracks, offsets, input, &mut out)?;
     Ok(out)
+}
+
+/// What a video sample description may hold besides its fixed fields:
+/// codec configurations (AVC, HEVC and its layered and Dolby Vision
+/// forms, AV1, VP8/9, VVC, MPEG-4), and numbers for showing the picture
+/// (bit rate, pixel shape, clean aperture, colour, field order, gamma,
+/// HDR mastering and light levels, Apple's coding constraints).
+const VIDEO_CONFIGURATION: [&[u8; 4]; 23] = [
+    b"avcC", b"hvcC", b"lhvC", b"dvcC", b"dvvC", b"dvwC", b"av1C", b"vpcC", b"vvcC", b"esds",
+    b"d263", b"glbl", b"btrt", b"pasp", b"clap", b"colr", b"fiel", b"gama", b"mdcv", b"clli",
+    b"SmDm", b"CoLL", b"ccst",
+];
+
+/// What a sound sample description may hold besides its fixed fields:
+/// codec configurations (AAC, Opus, AC-3, E-AC-3, AC-4, ALAC, FLAC, PCM,
+/// MPEG-H) and channel layout, bit rate and sample rate.
+const SOUND_CONFIGURATION: [&[u8; 4]; 13] = [
+    b"esds", b"dOps", b"dac3", b"dec3", b"dac4", b"alac", b"dfLa", b"pcmC", b"mhaC", b"chnl",
+    b"chan", b"btrt", b"wave",
+];
+
+/// What QuickTime's `wave` box holds: the format, its configuration,
+/// the byte order and channel layout.
+const WAVE_CONTENTS: [&[u8; 4]; 6] = [b"frma", b"mp4a", b"esds", b"enda", b"chan", b"alac"];
+
+/// Where a sound sample description's boxes start: after its fixed
+/// fields, which QuickTime's versions 1 and 2 make longer.
+fn sound_entry_len(entry: &[u8]) -> usize {
+    match be16(entry, 8) {
+        Some(1) => 44,
+        Some(2) => 64,
+        _ => 28,
+    }
 }
 
 /// Appends a box with a 32-bit size.
