@@ -10,6 +10,7 @@ pub mod bin;
 pub mod declare;
 pub mod page;
 pub mod people;
+pub mod upload;
 pub mod write;
 
 /// Sets a TOML key's value, keeping the comment written above the key.

@@ -1,0 +1,249 @@
+//! A file uploaded in the studio, checked before anything is written:
+//! its name must be a plain file name, its bytes must be a kind the site
+//! can publish and clean through the build's own sanitiser, and then it
+//! is saved beside the page under a neutral name (the uploaded name is
+//! often a child's name: `amelia-sports-day.jpg`), never over a file
+//! already there. A refused upload leaves nothing behind.
+
+use crate::media::{self, Kind, Refusal, Settings};
+use std::io::Write as _;
+use std::path::{Component, Path};
+
+/// Why an upload was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("\"{0}\" is not a file name (it has a folder in it)")]
+    BadName(String),
+    #[error("\"{0}\" is not a folder inside content/")]
+    BadFolder(String),
+    #[error("it is {} MB, more than the {} MB an upload may be", .size / 1_000_000, .limit / 1_000_000)]
+    TooBig { size: u64, limit: u64 },
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("it could not be saved: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl UploadError {
+    /// What to do about it, in words for the member of staff.
+    pub fn fix(&self) -> String {
+        match self {
+            UploadError::BadName(_) | UploadError::BadFolder(_) => {
+                "choose the file again from your computer".to_string()
+            }
+            UploadError::TooBig { .. } => {
+                "make it smaller first (a photo 1600 pixels on its long edge, a clip trimmed or exported at 720p)".to_string()
+            }
+            UploadError::Refused(r) => r.fix(),
+            UploadError::Io(_) => "check there is room on the disk, then try again".to_string(),
+        }
+    }
+}
+
+/// A saved upload: its path under `content/` and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub path: String,
+    pub kind: Kind,
+}
+
+/// Checks `bytes` (uploaded as `name`) and saves them in the content
+/// folder `folder` (relative to `content/`, "" for its top).
+pub fn accept(
+    content: &Path,
+    folder: &str,
+    name: &str,
+    bytes: &[u8],
+    limit: u64,
+    settings: &Settings,
+) -> Result<Saved, UploadError> {
+    if name.is_empty()
+        || name.contains(['/', '\\'])
+        || name.chars().any(char::is_control)
+        || name.starts_with('.')
+    {
+        return Err(UploadError::BadName(name.to_string()));
+    }
+    let plain = |rel: &str| {
+        rel.is_empty()
+            || (!rel.contains('\\')
+                && Path::new(rel)
+                    .components()
+                    .all(|c| matches!(c, Component::Normal(_))))
+    };
+    if !plain(folder) {
+        return Err(UploadError::BadFolder(folder.to_string()));
+    }
+    let size = bytes.len() as u64;
+    if size > limit {
+        return Err(UploadError::TooBig { size, limit });
+    }
+    // The build's own check: what it refuses, the studio refuses now.
+    let clean = media::sanitise(bytes, settings).map_err(UploadError::Refused)?;
+    let dir = content.join(folder);
+    std::fs::create_dir_all(&dir)?;
+    let stem = neutral_stem(clean.kind(), bytes);
+    let ext = media::sniff(bytes).extension();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".upload-")
+        .tempfile_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    let mut n = 1;
+    loop {
+        let file = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        n += 1;
+        match tmp.persist_noclobber(dir.join(&file)) {
+            Ok(_) => {
+                let path = if folder.is_empty() {
+                    file
+                } else {
+                    format!("{folder}/{file}")
+                };
+                return Ok(Saved {
+                    path,
+                    kind: media::sniff(bytes),
+                });
+            }
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(UploadError::Io(e.error)),
+        }
+    }
+}
+
+/// "photo-3f2a9c1b", "document-…", "clip-…": what it is and a short
+/// hash of its bytes, never the uploaded name.
+fn neutral_stem(kind: Kind, bytes: &[u8]) -> String {
+    let what = if kind.is_video_or_audio() {
+        "clip"
+    } else if kind == Kind::Pdf {
+        "document"
+    } else if kind.is_captions() {
+        "captions"
+    } else {
+        "photo"
+    };
+    let hash = blake3::hash(bytes).to_hex();
+    format!("{what}-{}", &hash[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png() -> Vec<u8> {
+        let mut out = Vec::new();
+        image::write_buffer_with_format(
+            &mut std::io::Cursor::new(&mut out),
+            &[200u8; 3 * 4 * 4],
+            4,
+            4,
+            image::ExtendedColorType::Rgb8,
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_photo_is_saved_under_a_neutral_name_beside_the_page() {
+        let content = tempfile::tempdir().unwrap();
+        let saved = accept(
+            content.path(),
+            "news/trip",
+            "amelia-featherstonehaugh.png",
+            &png(),
+            10_000_000,
+            &Settings::default(),
+        )
+        .unwrap();
+        assert!(
+            saved.path.starts_with("news/trip/photo-") && saved.path.ends_with(".png"),
+            "{saved:?}"
+        );
+        assert!(!saved.path.contains("amelia"));
+        assert_eq!(
+            std::fs::read(content.path().join(&saved.path)).unwrap(),
+            png()
+        );
+        // The same photo again: a second name, nothing overwritten.
+        let again = accept(
+            content.path(),
+            "news/trip",
+            "x.png",
+            &png(),
+            10_000_000,
+            &Settings::default(),
+        )
+        .unwrap();
+        assert_ne!(again.path, saved.path);
+        assert_eq!(
+            std::fs::read_dir(content.path().join("news/trip"))
+                .unwrap()
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_published_writes_nothing() {
+        let content = tempfile::tempdir().unwrap();
+        let s = Settings::default();
+        for name in [
+            "../../config.toml",
+            "a/b.png",
+            "",
+            ".hidden.png",
+            "a\\b.png",
+        ] {
+            assert!(
+                matches!(
+                    accept(content.path(), "news", name, &png(), 10_000_000, &s),
+                    Err(UploadError::BadName(_))
+                ),
+                "{name}"
+            );
+        }
+        for folder in ["../consent", "/etc", "news/../../x"] {
+            assert!(
+                matches!(
+                    accept(content.path(), folder, "a.png", &png(), 10_000_000, &s),
+                    Err(UploadError::BadFolder(_))
+                ),
+                "{folder}"
+            );
+        }
+        assert!(matches!(
+            accept(content.path(), "news", "a.png", &png(), 10, &s),
+            Err(UploadError::TooBig { .. })
+        ));
+        let word = b"PK\x03\x04[Content_Types].xml word/document.xml".to_vec();
+        let refused =
+            accept(content.path(), "news", "letter.docx", &word, 10_000_000, &s).unwrap_err();
+        assert!(matches!(refused, UploadError::Refused(_)), "{refused:?}");
+        let heic = [&b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"[..], &[0; 64]].concat();
+        let refused = accept(
+            content.path(),
+            "news",
+            "IMG_0001.HEIC",
+            &heic,
+            10_000_000,
+            &s,
+        )
+        .unwrap_err();
+        assert!(refused.to_string().contains("HEIC"), "{refused}");
+        assert!(!refused.fix().is_empty());
+        assert_eq!(
+            walkdir::WalkDir::new(content.path())
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .count(),
+            0
+        );
+    }
+}
