@@ -12,8 +12,8 @@
 
 use anyhow::Context;
 use schoolsite::emit::Output;
-use schoolsite::pipeline::{self, Options, Prepared};
-use schoolsite::report::{self, Finding, Severity, Summary};
+use schoolsite::pipeline::{self, Options};
+use schoolsite::report::{self, Summary};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
@@ -21,6 +21,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+
+mod pages;
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -176,7 +178,7 @@ fn build(root: &Path, options: Options, generation: u64) -> Built {
                 generation,
                 files: HashMap::new(),
                 base_path,
-                blocked: Some(problem_page(&message)),
+                blocked: Some(pages::problem_page(&message)),
             }
         }
         Ok(prepared) if prepared.blocked() => {
@@ -190,7 +192,7 @@ fn build(root: &Path, options: Options, generation: u64) -> Built {
                 generation,
                 files: HashMap::new(),
                 base_path,
-                blocked: Some(findings_page(&prepared)),
+                blocked: Some(pages::findings_page(&prepared.findings)),
             }
         }
         Ok(prepared) => {
@@ -534,93 +536,6 @@ fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
-}
-
-fn escape(s: &str) -> String {
-    schoolsite::content::markdown::escape(s)
-}
-
-const PAGE_STYLE: &str = "body{font:1rem/1.5 system-ui,sans-serif;margin:0;color:#1b1f24}header{background:#8a1c1c;color:#fff;padding:1rem 1.5rem}h1{margin:0;font-size:1.5rem}main{padding:0 1.5rem 2rem;max-width:60rem}li{margin:.75rem 0}.where{font-family:ui-monospace,monospace;font-size:.95rem}.fix{color:#2f4f2f}.rule{color:#555;font-size:.9rem}h2{margin-top:1.5rem}";
-
-/// What the browser shows when the build cannot even start.
-fn problem_page(message: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>The site cannot be built</title><style>{PAGE_STYLE}</style></head><body><header><h1>The site cannot be built</h1></header><main><p>{}</p><p>Fix it and save: this page reloads by itself.</p></main></body></html>",
-        escape(message)
-    )
-}
-
-/// What the browser shows instead of the site while the build is
-/// blocked: every finding, with the photos that cannot be published
-/// named first. Findings already mask pupils' names.
-fn findings_page(prepared: &Prepared) -> String {
-    let summary = Summary::of(&prepared.findings);
-    let photo_rule = |f: &&Finding| {
-        ["consent-", "photo-", "faces-", "image-", "media-"]
-            .iter()
-            .any(|p| f.rule.starts_with(p))
-            || f.rule == "name-near-photo"
-    };
-    let errors: Vec<&Finding> = prepared
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .collect();
-    let (photos, other): (Vec<&Finding>, Vec<&Finding>) = errors.into_iter().partition(photo_rule);
-    let warnings: Vec<&Finding> = prepared
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .collect();
-    let mut html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Blocked: {} to fix</title><style>{PAGE_STYLE}</style></head><body><header><h1>The site is not built: {} to fix</h1></header><main>",
-        plural(summary.errors, "problem"),
-        plural(summary.errors, "problem"),
-    );
-    html.push_str("<p>Nothing is published while these remain. Fix them and save: this page reloads by itself.</p>");
-    for (title, list) in [
-        ("Photos and files that cannot be published", photos),
-        ("Other problems", other),
-        ("Warnings (these do not block the build)", warnings),
-    ] {
-        if list.is_empty() {
-            continue;
-        }
-        let _ = write!(html, "<h2>{title}</h2><ol>");
-        for f in list {
-            let mut place = f.location.file.clone();
-            if let Some(l) = f.location.line {
-                let _ = write!(place, ", line {l}");
-            } else if let Some(r) = f.location.row {
-                let _ = write!(place, ", row {r}");
-            } else if let Some(p) = f.location.page {
-                let _ = write!(place, ", page {p}");
-            }
-            let _ = write!(
-                html,
-                "<li><div class=\"where\">{}</div><div>{}</div>{}<div class=\"rule\">rule: {}</div></li>",
-                escape(&place),
-                escape(&f.message),
-                if f.fix.is_empty() {
-                    String::new()
-                } else {
-                    format!("<div class=\"fix\">How to fix it: {}</div>", escape(&f.fix))
-                },
-                f.rule
-            );
-        }
-        html.push_str("</ol>");
-    }
-    html.push_str("</main></body></html>");
-    html
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 #[cfg(test)]
