@@ -9,6 +9,11 @@
 //! their files on, where change notifications often do not arrive. A
 //! change is built once the files have stopped changing, so a file saved
 //! half-written is picked up again when its save completes.
+//!
+//! This file is the command: it builds, polls and hands each build to
+//! the server. `http` is the server (an axum router on hyper and tokio),
+//! `pages` the pages shown instead of the site (Tera templates built
+//! into the binary).
 
 use anyhow::Context;
 use schoolsite::emit::Output;
@@ -16,12 +21,13 @@ use schoolsite::pipeline::{self, Options};
 use schoolsite::report::{self, Summary};
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+mod http;
 mod pages;
 
 #[derive(clap::Args)]
@@ -47,33 +53,19 @@ pub struct ServeArgs {
     no_reload: bool,
 }
 
-/// Where the browser listens for "rebuilt" (server-sent events).
-const RELOAD_PATH: &str = "/__schoolsite/reload";
-/// The live-reload script, served as a file: pages carry a Content
-/// Security Policy that allows scripts from the site only, never written
-/// into the page.
-const RELOAD_SCRIPT_PATH: &str = "/__schoolsite/reload.js";
-const RELOAD_SCRIPT: &str =
-    "new EventSource(\"/__schoolsite/reload\").onmessage=function(){location.reload()};\n";
 /// How often files are looked at.
 const POLL: Duration = Duration::from_millis(200);
 
 /// One build, as served.
-struct Built {
-    generation: u64,
+pub struct Built {
+    /// Counts the builds, from 1; the browser reloads when it changes.
+    pub generation: u64,
     /// Published path (`news/index.html`) → output.
-    files: HashMap<String, Output>,
+    pub files: HashMap<String, Output>,
     /// The site's URL prefix from `base_url`.
-    base_path: String,
+    pub base_path: String,
     /// The page shown instead of the site when the build is blocked.
-    blocked: Option<String>,
-}
-
-struct Shared {
-    built: Mutex<Arc<Built>>,
-    rebuilt: Condvar,
-    reload: bool,
-    loopback: bool,
+    pub blocked: Option<String>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
@@ -87,6 +79,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
     let listener = TcpListener::bind(SocketAddr::new(args.interface, args.port))
         .with_context(|| format!("could not listen on {}:{}", args.interface, args.port))?;
     let address = listener.local_addr()?;
+    listener.set_nonblocking(true)?;
     if !args.interface.is_loopback() {
         eprintln!(
             "warning: serving on {} — other computers on the network can see this preview, photos included",
@@ -95,25 +88,33 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
     }
     let mut fingerprint = snapshot(root);
     let first = build(root, options, 1);
-    let shared = Arc::new(Shared {
-        built: Mutex::new(Arc::new(first)),
-        rebuilt: Condvar::new(),
+    let base_path = first.base_path.clone();
+    // Builds are handed to the server through a watch channel: each
+    // request serves the newest, and the reload stream wakes on a new one.
+    let (builds, latest) = tokio::sync::watch::channel(Arc::new(first));
+
+    // The server runs on a small runtime of its own; building (CPU-bound,
+    // on rayon's threads) stays on this thread, off the runtime.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("schoolsite-serve")
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("could not start the preview's server")?;
+    let listener = {
+        let _inside = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .with_context(|| format!("could not listen on {address}"))?
+    };
+    let app = http::app(http::Preview {
+        built: latest,
         reload: !args.no_reload,
         loopback: args.interface.is_loopback(),
     });
-    let base_path = current(&shared).base_path.clone();
+    runtime.spawn(http::serve(listener, app));
     println!("serving http://{address}{base_path}/ (press Ctrl+C to stop)");
     let _ = std::io::stdout().flush();
-
-    let server = Arc::clone(&shared);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let shared = Arc::clone(&server);
-            std::thread::spawn(move || {
-                let _ = handle(stream, &shared);
-            });
-        }
-    });
 
     // Watch: build again once a change has settled.
     let mut generation = 1;
@@ -130,13 +131,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         fingerprint = now;
         generation += 1;
         let next = build(root, options, generation);
-        *shared.built.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
-        shared.rebuilt.notify_all();
+        builds.send_replace(Arc::new(next));
     }
-}
-
-fn current(shared: &Shared) -> Arc<Built> {
-    Arc::clone(&shared.built.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Every file a build reads, with its size and modification time.
@@ -221,352 +217,4 @@ fn build(root: &Path, options: Options, generation: u64) -> Built {
     };
     let _ = std::io::stdout().flush();
     built
-}
-
-/// A request line and the headers this server reads.
-struct Request {
-    method: String,
-    path: String,
-    host: Option<String>,
-    range: Option<String>,
-}
-
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let target = parts.next()?.to_string();
-    let (mut host, mut range) = (None, None);
-    for _ in 0..100 {
-        let mut header = String::new();
-        if reader.read_line(&mut header).ok()? == 0 || header.trim().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            match name.trim().to_ascii_lowercase().as_str() {
-                "host" => host = Some(value.trim().to_string()),
-                "range" => range = Some(value.trim().to_string()),
-                _ => {}
-            }
-        }
-    }
-    let path = target.split(['?', '#']).next().unwrap_or("/").to_string();
-    Some(Request {
-        method,
-        path: percent_decode(&path),
-        host,
-        range,
-    })
-}
-
-fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let Some(req) = read_request(&stream) else {
-        return respond(&mut stream, 400, "text/plain", b"bad request", &[]);
-    };
-    // Another website's page cannot reach this preview through a name that
-    // points at this computer (DNS rebinding).
-    if shared.loopback && !req.host.as_deref().is_some_and(is_local_host) {
-        return respond(&mut stream, 403, "text/plain", b"forbidden", &[]);
-    }
-    if req.method != "GET" && req.method != "HEAD" {
-        return respond(&mut stream, 405, "text/plain", b"only GET", &[]);
-    }
-    if req.path == RELOAD_PATH {
-        return events(stream, shared);
-    }
-    if req.path == RELOAD_SCRIPT_PATH && shared.reload {
-        let head = req.method == "HEAD";
-        return send(
-            &mut stream,
-            200,
-            "text/javascript; charset=utf-8",
-            RELOAD_SCRIPT.as_bytes(),
-            head,
-        );
-    }
-    let built = current(shared);
-    let head = req.method == "HEAD";
-    let Some(rel) = req.path.strip_prefix(built.base_path.as_str()) else {
-        return not_found(&mut stream, &built, shared, head);
-    };
-    let rel = rel.trim_start_matches('/');
-    if let Some(page) = &built.blocked {
-        if looks_like_page(rel) {
-            let body = with_reload(page, shared.reload);
-            return send(
-                &mut stream,
-                200,
-                "text/html; charset=utf-8",
-                body.as_bytes(),
-                head,
-            );
-        }
-        return respond(&mut stream, 503, "text/plain", b"the build is blocked", &[]);
-    }
-    let key = if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.to_string()
-    };
-    let Some(output) = built.files.get(&key) else {
-        // `/news` → `/news/`, as web servers do.
-        if built.files.contains_key(&format!("{rel}/index.html")) {
-            let to = format!("{}/{rel}/", built.base_path);
-            return respond(
-                &mut stream,
-                301,
-                "text/plain",
-                b"moved",
-                &[("Location", &to)],
-            );
-        }
-        return not_found(&mut stream, &built, shared, head);
-    };
-    let kind = content_type(&key);
-    if kind.starts_with("text/html") {
-        let html = String::from_utf8_lossy(&output.read_range(0, output.len())?).into_owned();
-        let body = with_reload(&html, shared.reload);
-        return send(&mut stream, 200, kind, body.as_bytes(), head);
-    }
-    let total = output.len();
-    match req.range.as_deref().and_then(|r| byte_range(r, total)) {
-        Some((start, end)) => {
-            let body = if head {
-                Vec::new()
-            } else {
-                output.read_range(start, end - start + 1)?
-            };
-            let range = format!("bytes {start}-{end}/{total}");
-            let len = (end - start + 1).to_string();
-            write_head(
-                &mut stream,
-                206,
-                kind,
-                &[("Content-Range", &range), ("Content-Length", &len)],
-            )?;
-            stream.write_all(&body)
-        }
-        None => {
-            let body = if head {
-                Vec::new()
-            } else {
-                output.read_range(0, total)?
-            };
-            let len = total.to_string();
-            write_head(&mut stream, 200, kind, &[("Content-Length", &len)])?;
-            stream.write_all(&body)
-        }
-    }
-}
-
-fn not_found(
-    stream: &mut TcpStream,
-    built: &Built,
-    shared: &Shared,
-    head: bool,
-) -> std::io::Result<()> {
-    let body = match built.files.get("404.html") {
-        Some(o) => String::from_utf8_lossy(&o.read_range(0, o.len())?).into_owned(),
-        None => "<!DOCTYPE html><title>Not found</title><p>Not found</p>".to_string(),
-    };
-    send(
-        stream,
-        404,
-        "text/html; charset=utf-8",
-        with_reload(&body, shared.reload).as_bytes(),
-        head,
-    )
-}
-
-/// Holds the connection open and tells the page when a new build is
-/// served.
-fn events(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    write_head(&mut stream, 200, "text/event-stream", &[])?;
-    stream.write_all(b"retry: 1000\n\n")?;
-    let mut seen = current(shared).generation;
-    loop {
-        let guard = shared.built.lock().unwrap_or_else(|e| e.into_inner());
-        let (guard, _) = shared
-            .rebuilt
-            .wait_timeout_while(guard, Duration::from_secs(15), |b| b.generation == seen)
-            .unwrap_or_else(|e| e.into_inner());
-        let generation = guard.generation;
-        drop(guard);
-        if generation != seen {
-            seen = generation;
-            stream.write_all(format!("data: {generation}\n\n").as_bytes())?;
-        } else {
-            // A comment keeps the connection alive and notices a closed tab.
-            stream.write_all(b": ping\n\n")?;
-        }
-        stream.flush()?;
-    }
-}
-
-fn is_local_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
-    };
-    matches!(name, "127.0.0.1" | "localhost" | "::1")
-}
-
-fn looks_like_page(rel: &str) -> bool {
-    rel.is_empty()
-        || rel.ends_with('/')
-        || rel.ends_with(".html")
-        || !rel.rsplit('/').next().unwrap_or("").contains('.')
-}
-
-/// `bytes=START-END`, `bytes=START-` or `bytes=-SUFFIX`, within the file.
-fn byte_range(header: &str, total: u64) -> Option<(u64, u64)> {
-    let spec = header.strip_prefix("bytes=")?;
-    if spec.contains(',') || total == 0 {
-        return None;
-    }
-    let (a, b) = spec.split_once('-')?;
-    let (start, end) = match (a.trim(), b.trim()) {
-        ("", suffix) => {
-            let n: u64 = suffix.parse().ok()?;
-            (total.saturating_sub(n), total - 1)
-        }
-        (a, "") => (a.parse().ok()?, total - 1),
-        (a, b) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(total - 1)),
-    };
-    (start <= end && start < total).then_some((start, end))
-}
-
-fn with_reload(html: &str, reload: bool) -> String {
-    if !reload {
-        return html.to_string();
-    }
-    let script = format!("<script src=\"{RELOAD_SCRIPT_PATH}\"></script>");
-    match html.rfind("</body>") {
-        Some(i) => format!("{}{script}{}", &html[..i], &html[i..]),
-        None => format!("{html}{script}"),
-    }
-}
-
-fn send(
-    stream: &mut TcpStream,
-    status: u16,
-    kind: &str,
-    body: &[u8],
-    head: bool,
-) -> std::io::Result<()> {
-    let len = body.len().to_string();
-    write_head(stream, status, kind, &[("Content-Length", &len)])?;
-    if !head {
-        stream.write_all(body)?;
-    }
-    Ok(())
-}
-
-fn respond(
-    stream: &mut TcpStream,
-    status: u16,
-    kind: &str,
-    body: &[u8],
-    extra: &[(&str, &str)],
-) -> std::io::Result<()> {
-    let len = body.len().to_string();
-    let mut headers = vec![("Content-Length", len.as_str())];
-    headers.extend_from_slice(extra);
-    write_head(stream, status, kind, &headers)?;
-    stream.write_all(body)
-}
-
-fn write_head(
-    stream: &mut TcpStream,
-    status: u16,
-    kind: &str,
-    headers: &[(&str, &str)],
-) -> std::io::Result<()> {
-    let reason = match status {
-        200 => "OK",
-        206 => "Partial Content",
-        301 => "Moved Permanently",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        _ => "Service Unavailable",
-    };
-    let mut head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nAccept-Ranges: bytes\r\nConnection: close\r\n"
-    );
-    for (name, value) in headers {
-        let _ = write!(head, "{name}: {value}\r\n");
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())
-}
-
-fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
-    match ext.to_ascii_lowercase().as_str() {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "ics" => "text/calendar; charset=utf-8",
-        "vtt" => "text/vtt; charset=utf-8",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "webp" => "image/webp",
-        "gif" => "image/gif",
-        "pdf" => "application/pdf",
-        "mp4" | "m4v" => "video/mp4",
-        "mov" => "video/quicktime",
-        "m4a" => "audio/mp4",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/wav",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges() {
-        assert_eq!(byte_range("bytes=0-", 10), Some((0, 9)));
-        assert_eq!(byte_range("bytes=2-4", 10), Some((2, 4)));
-        assert_eq!(byte_range("bytes=-3", 10), Some((7, 9)));
-        assert_eq!(byte_range("bytes=5-100", 10), Some((5, 9)));
-        assert_eq!(byte_range("bytes=10-", 10), None);
-        assert_eq!(byte_range("bytes=0-1,3-4", 10), None);
-        assert_eq!(byte_range("items=0-1", 10), None);
-    }
-
-    #[test]
-    fn hosts() {
-        assert!(is_local_host("127.0.0.1:1111"));
-        assert!(is_local_host("localhost:8080"));
-        assert!(is_local_host("[::1]:1111"));
-        assert!(!is_local_host("evil.example:1111"));
-        assert!(!is_local_host("127.0.0.1.evil.example"));
-    }
-
-    #[test]
-    fn reload_script_goes_before_the_body_ends() {
-        let out = with_reload("<body><p>x</p></body></html>", true);
-        assert!(out.contains("reload.js") && out.ends_with("</script></body></html>"));
-        assert!(RELOAD_SCRIPT.contains(RELOAD_PATH));
-        assert_eq!(with_reload("<p>x</p>", false), "<p>x</p>");
-    }
 }
