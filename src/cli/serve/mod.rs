@@ -1,0 +1,220 @@
+//! `schoolsite serve`: builds the site in memory and serves it on
+//! 127.0.0.1, rebuilding when a file is saved and reloading the browser.
+//! When the build is blocked the browser shows the findings instead of
+//! the site. It never writes `public/`: what it shows is a preview, not
+//! a publish.
+//!
+//! Changes are found by polling (a few hundred files, five times a
+//! second), which also works on the network drives school offices keep
+//! their files on, where change notifications often do not arrive. A
+//! change is built once the files have stopped changing, so a file saved
+//! half-written is picked up again when its save completes.
+//!
+//! This file is the command: it builds, polls and hands each build to
+//! the server. `http` is the server (an axum router on hyper and tokio),
+//! `pages` the pages shown instead of the site (Tera templates built
+//! into the binary).
+
+use anyhow::Context;
+use schoolsite::emit::Output;
+use schoolsite::pipeline::{self, Options};
+use schoolsite::report::{self, Summary};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+mod http;
+mod pages;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The site's folder (holding config.toml, content/, themes/).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// The address to listen on. Only this computer can see the site
+    /// unless you give another address explicitly.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    interface: IpAddr,
+    /// The port (0 picks a free one).
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// Include pages marked draft = true.
+    #[arg(long)]
+    drafts: bool,
+    /// Check as if today were DATE.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    today: Option<chrono::NaiveDate>,
+    /// Do not reload the browser when the site is rebuilt.
+    #[arg(long)]
+    no_reload: bool,
+}
+
+/// How often files are looked at.
+const POLL: Duration = Duration::from_millis(200);
+
+/// One build, as served.
+pub struct Built {
+    /// Counts the builds, from 1; the browser reloads when it changes.
+    pub generation: u64,
+    /// Published path (`news/index.html`) → output.
+    pub files: HashMap<String, Output>,
+    /// The site's URL prefix from `base_url`.
+    pub base_path: String,
+    /// The page shown instead of the site when the build is blocked.
+    pub blocked: Option<String>,
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
+    let root = args.root.as_path();
+    let options = Options {
+        drafts: args.drafts,
+        progress: false,
+        cache: true,
+        today: args.today,
+    };
+    let listener = TcpListener::bind(SocketAddr::new(args.interface, args.port))
+        .with_context(|| format!("could not listen on {}:{}", args.interface, args.port))?;
+    let address = listener.local_addr()?;
+    listener.set_nonblocking(true)?;
+    if !args.interface.is_loopback() {
+        eprintln!(
+            "warning: serving on {} — other computers on the network can see this preview, photos included",
+            args.interface
+        );
+    }
+    let mut fingerprint = snapshot(root);
+    let first = build(root, options, 1);
+    let base_path = first.base_path.clone();
+    // Builds are handed to the server through a watch channel: each
+    // request serves the newest, and the reload stream wakes on a new one.
+    let (builds, latest) = tokio::sync::watch::channel(Arc::new(first));
+
+    // The server runs on a small runtime of its own; building (CPU-bound,
+    // on rayon's threads) stays on this thread, off the runtime.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("schoolsite-serve")
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("could not start the preview's server")?;
+    let listener = {
+        let _inside = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .with_context(|| format!("could not listen on {address}"))?
+    };
+    let app = http::app(http::Preview {
+        built: latest,
+        reload: !args.no_reload,
+        loopback: args.interface.is_loopback(),
+    });
+    runtime.spawn(http::serve(listener, app));
+    println!("serving http://{address}{base_path}/ (press Ctrl+C to stop)");
+    let _ = std::io::stdout().flush();
+
+    // Watch: build again once a change has settled.
+    let mut generation = 1;
+    loop {
+        std::thread::sleep(POLL);
+        let now = snapshot(root);
+        if now == fingerprint {
+            continue;
+        }
+        std::thread::sleep(POLL);
+        if snapshot(root) != now {
+            continue;
+        }
+        fingerprint = now;
+        generation += 1;
+        let next = build(root, options, generation);
+        builds.send_replace(Arc::new(next));
+    }
+}
+
+/// Every file a build reads, with its size and modification time.
+fn snapshot(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    let mut out = Vec::new();
+    for top in ["config.toml", "content", "themes", "templates", "consent"] {
+        let walker = walkdir::WalkDir::new(root.join(top))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker.flatten() {
+            if let Ok(meta) = entry.metadata()
+                && meta.is_file()
+            {
+                out.push((entry.into_path(), meta.len(), meta.modified().ok()));
+            }
+        }
+    }
+    out
+}
+
+fn build(root: &Path, options: Options, generation: u64) -> Built {
+    let started = Instant::now();
+    let base_path = schoolsite::config::Config::load(root)
+        .map(|c| schoolsite::render::base_path(&c))
+        .unwrap_or_default();
+    let result = pipeline::prepare(root, options);
+    let took = started.elapsed().as_millis();
+    let built = match result {
+        Err(e) => {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                let _ = write!(message, ": {s}");
+                source = s.source();
+            }
+            println!("[{generation}] the site could not be built: {message}");
+            Built {
+                generation,
+                files: HashMap::new(),
+                base_path,
+                blocked: Some(pages::problem_page(&message)),
+            }
+        }
+        Ok(prepared) if prepared.blocked() => {
+            let summary = Summary::of(&prepared.findings);
+            print!("{}", report::human(&prepared.findings));
+            println!(
+                "[{generation}] blocked in {took} ms: {} (the browser shows them)",
+                report::human_summary(summary, "nothing is served")
+            );
+            Built {
+                generation,
+                files: HashMap::new(),
+                base_path,
+                blocked: Some(pages::findings_page(&prepared.findings)),
+            }
+        }
+        Ok(prepared) => {
+            let warnings = Summary::of(&prepared.findings).warnings;
+            let files: HashMap<String, Output> = prepared
+                .outputs
+                .into_iter()
+                .map(|o| (o.dest().to_string(), o))
+                .collect();
+            println!(
+                "[{generation}] built in {took} ms: {} pages{}",
+                prepared.pages,
+                match warnings {
+                    0 => String::new(),
+                    1 => ", 1 warning (`schoolsite check` lists it)".to_string(),
+                    n => format!(", {n} warnings (`schoolsite check` lists them)"),
+                }
+            );
+            Built {
+                generation,
+                files,
+                base_path,
+                blocked: None,
+            }
+        }
+    };
+    let _ = std::io::stdout().flush();
+    built
+}
