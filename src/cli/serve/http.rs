@@ -74,9 +74,11 @@ impl Preview {
     }
 }
 
-/// The whole app: the host check around every route.
-pub fn app(preview: Preview) -> Router {
+/// The whole app: the host check around every route, the preview's and
+/// `extra` (the studio's, which carry checks of their own).
+pub fn app(preview: Preview, extra: Router) -> Router {
     Router::new()
+        .merge(extra)
         .merge(preview_routes(&preview))
         .layer(middleware::from_fn_with_state(preview.clone(), host_check))
         .layer(middleware::map_response(common_headers))
@@ -165,7 +167,7 @@ async fn common_headers(mut response: Response) -> Response {
 
 /// One Host header naming this computer, and, when the request line
 /// carries an absolute address, that one too.
-fn local_request(headers: &HeaderMap, uri: &Uri) -> bool {
+pub(crate) fn local_request(headers: &HeaderMap, uri: &Uri) -> bool {
     let mut hosts = headers.get_all(header::HOST).iter();
     let (Some(host), None) = (hosts.next(), hosts.next()) else {
         return false;

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-mod http;
+pub(super) mod http;
 mod pages;
 
 #[derive(clap::Args)]
@@ -66,26 +66,60 @@ pub struct Built {
     pub base_path: String,
     /// The page shown instead of the site when the build is blocked.
     pub blocked: Option<String>,
+    /// Every finding of this build (the studio shows them beside a page).
+    pub findings: Vec<schoolsite::report::Finding>,
+    /// The problem that stopped the build from starting, if one did.
+    pub problem: Option<String>,
+    /// When this build started: a save waits for a build that started
+    /// after it.
+    pub started: Instant,
+}
+
+/// How `serve` and `studio` run the server.
+pub(super) struct Run<'a> {
+    pub root: &'a Path,
+    pub options: Options,
+    pub interface: IpAddr,
+    pub port: u16,
+    pub reload: bool,
+    /// What is served; `studio` adds its routes.
+    pub name: &'static str,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
-    let root = args.root.as_path();
-    let options = Options {
-        drafts: args.drafts,
-        progress: false,
-        cache: true,
-        today: args.today,
+    let run = Run {
+        root: args.root.as_path(),
+        options: Options {
+            drafts: args.drafts,
+            progress: false,
+            cache: true,
+            today: args.today,
+        },
+        interface: args.interface,
+        port: args.port,
+        reload: !args.no_reload,
+        name: "serving",
     };
-    let listener = TcpListener::bind(SocketAddr::new(args.interface, args.port))
-        .with_context(|| format!("could not listen on {}:{}", args.interface, args.port))?;
-    let address = listener.local_addr()?;
-    listener.set_nonblocking(true)?;
     if !args.interface.is_loopback() {
         eprintln!(
             "warning: serving on {} — other computers on the network can see this preview, photos included",
             args.interface
         );
     }
+    run_with(&run, |_| axum::Router::new())
+}
+
+/// Builds, serves `routes` beside the preview inside the host check, and
+/// rebuilds on every change until the process ends.
+pub(super) fn run_with(
+    run: &Run,
+    routes: impl FnOnce(tokio::sync::watch::Receiver<Arc<Built>>) -> axum::Router,
+) -> anyhow::Result<u8> {
+    let (root, options) = (run.root, run.options);
+    let listener = TcpListener::bind(SocketAddr::new(run.interface, run.port))
+        .with_context(|| format!("could not listen on {}:{}", run.interface, run.port))?;
+    let address = listener.local_addr()?;
+    listener.set_nonblocking(true)?;
     let mut fingerprint = snapshot(root);
     let first = build(root, options, 1);
     let base_path = first.base_path.clone();
@@ -107,13 +141,22 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         tokio::net::TcpListener::from_std(listener)
             .with_context(|| format!("could not listen on {address}"))?
     };
-    let app = http::app(http::Preview {
-        built: latest,
-        reload: !args.no_reload,
-        loopback: args.interface.is_loopback(),
-    });
+    let extra = routes(latest.clone());
+    let app = http::app(
+        http::Preview {
+            built: latest,
+            reload: run.reload,
+            loopback: run.interface.is_loopback(),
+        },
+        extra,
+    );
     runtime.spawn(http::serve(listener, app));
-    println!("serving http://{address}{base_path}/ (press Ctrl+C to stop)");
+    let path = if run.name == "serving" {
+        format!("{base_path}/")
+    } else {
+        "/studio/".to_string()
+    };
+    println!("{} http://{address}{path} (press Ctrl+C to stop)", run.name);
     let _ = std::io::stdout().flush();
 
     // Watch: build again once a change has settled.
@@ -175,6 +218,9 @@ fn build(root: &Path, options: Options, generation: u64) -> Built {
                 files: HashMap::new(),
                 base_path,
                 blocked: Some(pages::problem_page(&message)),
+                findings: Vec::new(),
+                problem: Some(message),
+                started,
             }
         }
         Ok(prepared) if prepared.blocked() => {
@@ -189,10 +235,14 @@ fn build(root: &Path, options: Options, generation: u64) -> Built {
                 files: HashMap::new(),
                 base_path,
                 blocked: Some(pages::findings_page(&prepared.findings)),
+                findings: prepared.findings,
+                problem: None,
+                started,
             }
         }
         Ok(prepared) => {
             let warnings = Summary::of(&prepared.findings).warnings;
+            let findings = prepared.findings;
             let files: HashMap<String, Output> = prepared
                 .outputs
                 .into_iter()
@@ -212,6 +262,9 @@ fn build(root: &Path, options: Options, generation: u64) -> Built {
                 files,
                 base_path,
                 blocked: None,
+                findings,
+                problem: None,
+                started,
             }
         }
     };
