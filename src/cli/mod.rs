@@ -12,6 +12,7 @@ mod register;
 mod sanitise;
 mod serve;
 mod statutory;
+mod studio;
 mod takedown;
 mod where_is;
 
@@ -67,6 +68,10 @@ enum Command {
     /// when a file is saved; a blocked build shows its findings in the
     /// browser. Never writes public/.
     Serve(serve::ServeArgs),
+    /// Write pages, add photos and say who is in them in the browser, on
+    /// this computer only (http://127.0.0.1:1112/studio/): the preview of
+    /// `serve` with an editor beside it, every save checked by the build.
+    Studio(studio::StudioArgs),
     /// Clean photos, PDFs, video and audio on their own: strip every
     /// piece of metadata (GPS, camera serial, face tags, motion-photo
     /// videos; a PDF's author, XMP, attachments, scripts and earlier
@@ -194,6 +199,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args, true),
         Command::Check(args) => build::run(&args, false),
         Command::Serve(args) => serve::run(&args),
+        Command::Studio(args) => studio::run(&args),
         Command::Init { dir, profile } => init::run(
             &dir,
             match profile {

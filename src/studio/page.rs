@@ -21,6 +21,9 @@ pub struct Fields {
     pub next_review: Option<NaiveDate>,
     pub approved_by: Option<String>,
     pub events: Vec<Event>,
+    /// Leave the page's `[[events]]` exactly as written (the form could
+    /// not show them: an event with a time or a description).
+    pub keep_events: bool,
 }
 
 /// One `[[events]]` row of the form.
@@ -117,7 +120,9 @@ fn set_fields(doc: &mut DocumentMut, f: &Fields) {
     set_date(table, "last_reviewed", f.last_reviewed);
     set_date(table, "next_review", f.next_review);
     set_text(table, "approved_by", f.approved_by.as_deref());
-    set_events(table, &f.events);
+    if !f.keep_events {
+        set_events(table, &f.events);
+    }
 }
 
 fn set_text(table: &mut Table, key: &str, text: Option<&str>) {
@@ -261,6 +266,18 @@ mod tests {
         )
         .unwrap();
         assert!(!published.contains("draft"));
+    }
+
+    #[test]
+    fn events_the_form_cannot_show_are_kept() {
+        let page = "+++\ntitle = \"Carols\"\n\n[[events]]\ntitle = \"Concert\"\nstart = 2026-12-16T14:00:00\ndescription = \"Bring a coat\"\n+++\n\nBody\n";
+        let fields = Fields {
+            title: "Carols".into(),
+            keep_events: true,
+            ..Fields::default()
+        };
+        let out = save(page, &fields, "Body\n").unwrap();
+        assert_eq!(out, page);
     }
 
     #[test]

@@ -87,6 +87,20 @@ pub fn search(
         .collect()
 }
 
+/// The person with register id `id` as a suggestion (what the studio
+/// shows of someone already chosen); `None` when no one has that id.
+pub fn of(register: &Register, id: &str, today: NaiveDate, policy: &Policy) -> Option<Suggestion> {
+    register
+        .people()
+        .iter()
+        .find(|p| p.id == id && !p.is_gone())
+        .map(|p| Suggestion {
+            id: p.id.clone(),
+            shown: shown(p),
+            standing: standing(p, today, policy),
+        })
+}
+
 /// "Oliver O., Year 5", or "Mr T., staff".
 fn shown(p: &Person) -> String {
     let group = p.group.trim();
@@ -175,6 +189,14 @@ mod tests {
 
     fn today() -> NaiveDate {
         "2026-11-23".parse().unwrap()
+    }
+
+    #[test]
+    fn someone_chosen_is_shown_by_id_with_their_standing() {
+        let zoe = of(&register(), "1003", today(), &POLICY).unwrap();
+        assert_eq!(zoe.shown, "Zoë O., Year 2");
+        assert_eq!(zoe.standing.tone(), "blocked");
+        assert!(of(&register(), "9999", today(), &POLICY).is_none());
     }
 
     #[test]

@@ -1,0 +1,775 @@
+//! The pages list, a new page, editing a page, the bin and the whole
+//! site's findings.
+
+use super::guard::Posted;
+use super::view::{self, Problem};
+use super::{Studio, content_site, findings_for, wait_for_build};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use schoolsite::content::front_matter::{self, PageMeta, SectionMeta};
+use schoolsite::report::{Finding, Severity};
+use schoolsite::studio::bin;
+use schoolsite::studio::page::{self, Event, Fields};
+use schoolsite::studio::write::{self, Version, WriteError};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// One page in the list, with what needs attention.
+#[derive(Serialize)]
+struct Row {
+    title: String,
+    source: String,
+    url: String,
+    draft: bool,
+    errors: usize,
+    warnings: usize,
+    notes: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    heading: String,
+    dir: String,
+    /// The section's own page first, then its pages.
+    rows: Vec<Row>,
+}
+
+pub async fn to_list() -> Redirect {
+    Redirect::permanent("/studio/")
+}
+
+/// `/studio/`: every section and its pages.
+pub async fn list(State(studio): State<Studio>) -> Response {
+    list_with(&studio, Vec::new(), "")
+}
+
+fn list_with(studio: &Studio, errors: Vec<Problem>, notice: &str) -> Response {
+    let site = match content_site(studio) {
+        Ok(site) => site,
+        Err(response) => return response,
+    };
+    let built = studio.current();
+    let row = |doc: &schoolsite::content::Document, title: &Option<String>, url: &str, draft| {
+        let mine = findings_for(&built.findings, &doc.source);
+        Row {
+            title: title.clone().unwrap_or_else(|| doc.source.clone()),
+            source: doc.source.clone(),
+            url: url.to_string(),
+            draft,
+            errors: count(&mine, Severity::Error),
+            warnings: count(&mine, Severity::Warning),
+            notes: notes(&mine),
+        }
+    };
+    let groups: Vec<Group> = site
+        .sections
+        .iter()
+        .filter(|s| s.exists)
+        .map(|s| Group {
+            heading: s.meta.title.clone().unwrap_or_else(|| s.dir.clone()),
+            dir: s.dir.clone(),
+            rows: std::iter::once(row(&s.doc, &s.meta.title, &s.path, false))
+                .chain(
+                    s.pages
+                        .iter()
+                        .filter_map(|&i| site.pages.get(i))
+                        .map(|p| row(&p.doc, &p.meta.title, &p.path, p.meta.draft)),
+                )
+                .collect(),
+        })
+        .collect();
+    let mut context = view::context(studio);
+    context.insert("groups", &groups);
+    context.insert("errors", &errors);
+    context.insert("notice", notice);
+    context.insert("today", &today(studio).to_string());
+    context.insert("problem", &built.problem);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    view::render(status, "list.html", &context)
+}
+
+fn count(findings: &[&Finding], severity: Severity) -> usize {
+    findings.iter().filter(|f| f.severity == severity).count()
+}
+
+/// What a page's findings say needs doing, in words: taken from the
+/// build's rules, never decided here.
+fn notes(findings: &[&Finding]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let any = |prefixes: &[&str]| {
+        findings
+            .iter()
+            .any(|f| prefixes.iter().any(|p| f.rule.starts_with(p)))
+    };
+    if any(&["statutory-overdue", "statutory-due-soon"]) {
+        out.push("statutory review due");
+    }
+    if any(&[
+        "consent-left",
+        "consent-withdrawn",
+        "consent-expired",
+        "consent-leaving-soon",
+        "consent-expiring-soon",
+        "takedown",
+    ]) {
+        out.push("a photo must come down");
+    }
+    if any(&["photo-undeclared"]) {
+        out.push("say who is in a photo");
+    }
+    out
+}
+
+fn today(studio: &Studio) -> NaiveDate {
+    studio
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// `POST /studio/new`: a page or news post, named by its date and title.
+pub async fn create(State(studio): State<Studio>, form: Posted) -> Response {
+    let title = form.get("title");
+    let section = form.get("section");
+    let mut errors = Vec::new();
+    let date = match parse_date(form.get("date")) {
+        Ok(d) => d,
+        Err(()) => {
+            errors.push(Problem::new(
+                "new-date",
+                "Give the date as a date, e.g. 2026-12-01",
+            ));
+            None
+        }
+    };
+    let slug = slug::slugify(title);
+    if title.is_empty() || slug.is_empty() {
+        errors.push(Problem::new(
+            "new-title",
+            "Give the page a title (with letters or numbers in it)",
+        ));
+    }
+    let site = match content_site(&studio) {
+        Ok(site) => site,
+        Err(response) => return response,
+    };
+    if !site.sections.iter().any(|s| s.exists && s.dir == section) {
+        errors.push(Problem::new(
+            "new-section",
+            "Choose a section from the list",
+        ));
+    }
+    if let Some(who) = super::names_pupil(&studio, &slug) {
+        errors.push(Problem::new(
+            "new-title",
+            format!("The title names a pupil in full ({who}); the page's address and file would too. Use a first name only."),
+        ));
+    }
+    if !errors.is_empty() {
+        return list_with(&studio, errors, "");
+    }
+    let name = match date {
+        Some(d) => format!("{d}-{slug}.md"),
+        None => format!("{slug}.md"),
+    };
+    let rel = if section.is_empty() {
+        name
+    } else {
+        format!("{section}/{name}")
+    };
+    let fields = Fields {
+        title: title.to_string(),
+        date,
+        draft: true,
+        ..Fields::default()
+    };
+    let text = match page::save("", &fields, "") {
+        Ok(text) => text,
+        Err(e) => return list_with(&studio, vec![Problem::new("new-title", e.to_string())], ""),
+    };
+    let path = studio.content().join(&rel);
+    let Some(new) = Version::from_token("new") else {
+        return list_with(
+            &studio,
+            vec![Problem::new("new-title", "The page was not created")],
+            "",
+        );
+    };
+    match write::write_if_unchanged(&path, &new, text.as_bytes()) {
+        Ok(()) => Redirect::to(&format!("/studio/edit?page={}", encode(&rel))).into_response(),
+        Err(WriteError::Changed) => list_with(
+            &studio,
+            vec![Problem::new(
+                "new-title",
+                format!(
+                    "There is already a page called {rel}: choose another title, or edit that page"
+                ),
+            )],
+            "",
+        ),
+        Err(e) => list_with(
+            &studio,
+            vec![Problem::new(
+                "new-title",
+                format!("The page was not created: {e}"),
+            )],
+            "",
+        ),
+    }
+}
+
+pub fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn parse_date(s: &str) -> Result<Option<NaiveDate>, ()> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    s.trim().parse().map(Some).map_err(|_| ())
+}
+
+#[derive(Deserialize)]
+pub struct Which {
+    #[serde(default)]
+    page: String,
+}
+
+/// A page as the form shows it.
+#[derive(Serialize, Default)]
+struct Form {
+    page: String,
+    version: String,
+    url: String,
+    section: bool,
+    statutory: bool,
+    title: String,
+    description: String,
+    date: String,
+    draft: bool,
+    weight: String,
+    last_reviewed: String,
+    next_review: String,
+    approved_by: String,
+    events: Vec<EventRow>,
+    keep_events: bool,
+    body: String,
+}
+
+#[derive(Serialize, Default, Clone)]
+struct EventRow {
+    title: String,
+    start: String,
+    end: String,
+    location: String,
+}
+
+/// A finding beside the form, linked to its field.
+#[derive(Serialize)]
+struct Shown {
+    field: String,
+    place: String,
+    message: String,
+    fix: String,
+    error: bool,
+}
+
+/// `GET /studio/edit?page=news/trip.md`.
+pub async fn edit(State(studio): State<Studio>, Query(which): Query<Which>) -> Response {
+    match load_form(&studio, &which.page) {
+        Ok(form) => edit_page(&studio, &form, Vec::new(), ""),
+        Err(response) => response,
+    }
+}
+
+/// The page named in a form or address, if it is one of the site's
+/// pages or sections (an allow-list: nothing else can be opened).
+pub fn known_page(studio: &Studio, rel: &str) -> Result<(String, bool), Response> {
+    let site = content_site(studio)?;
+    if let Some(p) = site.pages.iter().find(|p| p.doc.source == rel) {
+        return Ok((p.path.clone(), false));
+    }
+    if let Some(s) = site
+        .sections
+        .iter()
+        .find(|s| s.exists && s.doc.source == rel)
+    {
+        return Ok((s.path.clone(), true));
+    }
+    Err(view::message(
+        studio,
+        StatusCode::NOT_FOUND,
+        "No such page",
+        "There is no page by that name in content/ (it may have been moved or deleted).",
+        "/studio/",
+    ))
+}
+
+fn load_form(studio: &Studio, rel: &str) -> Result<Form, Response> {
+    let (url, section) = known_page(studio, rel)?;
+    let path = studio.content().join(rel);
+    let unreadable = |why: String| {
+        view::message(
+            studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This page cannot be edited here",
+            &why,
+            "/studio/",
+        )
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| unreadable(format!("It could not be read: {e}")))?;
+    let version =
+        Version::of(&path).map_err(|e| unreadable(format!("It could not be read: {e}")))?;
+    let split = front_matter::split(&text).map_err(|e| {
+        unreadable(format!(
+            "Its front matter cannot be read (line {}): {}. {}",
+            e.line, e.message, e.fix
+        ))
+    })?;
+    let mut form = Form {
+        page: rel.to_string(),
+        version: version.token(),
+        url,
+        section,
+        body: split.body.trim_start_matches('\n').to_string(),
+        ..Form::default()
+    };
+    let bad = |e: toml::de::Error| {
+        unreadable(format!(
+            "Its front matter cannot be read: {}; fix it in a text editor first",
+            e.message()
+        ))
+    };
+    if section {
+        let meta: SectionMeta = toml::from_str(split.front).map_err(bad)?;
+        form.title = meta.title.unwrap_or_default();
+        form.description = meta.description.unwrap_or_default();
+        form.weight = meta.weight.map(|w| w.to_string()).unwrap_or_default();
+    } else {
+        let meta: PageMeta = toml::from_str(split.front).map_err(bad)?;
+        fill_page(&mut form, meta);
+    }
+    Ok(form)
+}
+
+fn fill_page(form: &mut Form, meta: PageMeta) {
+    let date = |v: &Option<toml::Value>| {
+        v.as_ref()
+            .map(|v| match v {
+                toml::Value::Datetime(d) => d.to_string(),
+                other => other.to_string().trim_matches('"').to_string(),
+            })
+            .unwrap_or_default()
+    };
+    form.title = meta.title.unwrap_or_default();
+    form.description = meta.description.unwrap_or_default();
+    form.date = date(&meta.date);
+    form.draft = meta.draft;
+    form.weight = meta.weight.map(|w| w.to_string()).unwrap_or_default();
+    form.statutory = meta.statutory.is_some();
+    form.last_reviewed = date(&meta.last_reviewed);
+    form.next_review = date(&meta.next_review);
+    form.approved_by = meta.approved_by.unwrap_or_default();
+    for e in &meta.events {
+        let row = EventRow {
+            title: e.title.clone(),
+            start: date(&Some(e.start.clone())),
+            end: date(&e.end),
+            location: e.location.clone().unwrap_or_default(),
+        };
+        // An event with a time or a description is kept as written.
+        if row.start.len() != 10
+            || (!row.end.is_empty() && row.end.len() != 10)
+            || e.description.is_some()
+        {
+            form.keep_events = true;
+        }
+        form.events.push(row);
+    }
+}
+
+fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -> Response {
+    let built = studio.current();
+    let text = std::fs::read_to_string(studio.content().join(&form.page)).unwrap_or_default();
+    let shown: Vec<Shown> = findings_for(&built.findings, &form.page)
+        .into_iter()
+        .map(|f| shown(f, form, &text))
+        .collect();
+    let mut rows = form.events.clone();
+    if !form.keep_events {
+        rows.push(EventRow::default());
+    }
+    let mut context = view::context(studio);
+    context.insert("form", form);
+    context.insert("rows", &rows);
+    context.insert("findings", &shown);
+    context.insert("errors", &errors);
+    context.insert("notice", notice);
+    context.insert("problem", &built.problem);
+    context.insert("page_q", &encode(&form.page));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    view::render(status, "edit.html", &context)
+}
+
+/// A finding, pointed at the form field its line is in.
+fn shown(f: &Finding, form: &Form, text: &str) -> Shown {
+    let file = format!("{}/{}", schoolsite::content::CONTENT_DIR, form.page);
+    let mut field = "body".to_string();
+    let mut place = f.location.file.clone();
+    if f.location.file == file {
+        place = "this page".to_string();
+        if let Some(line) = f.location.line {
+            place = format!("this page, line {line}");
+            if let Some(key) = key_at_line(text, line, form.section) {
+                field = key;
+            }
+        }
+    } else if f.location.file.ends_with(".toml") || is_media(&f.location.file) {
+        field = "photos".to_string();
+    }
+    Shown {
+        field,
+        place,
+        message: f.message.clone(),
+        fix: f.fix.clone(),
+        error: f.severity == Severity::Error,
+    }
+}
+
+fn is_media(file: &str) -> bool {
+    let ext = file
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
+    [
+        "jpg", "jpeg", "png", "webp", "gif", "pdf", "mp4", "mov", "m4a", "mp3", "wav", "heic",
+    ]
+    .contains(&ext.as_str())
+}
+
+/// The form field for the front matter key on file line `line` (from
+/// 1), if the form shows that key.
+fn key_at_line(text: &str, line: usize, section: bool) -> Option<String> {
+    let written = text.lines().nth(line.checked_sub(1)?)?;
+    let key = written.split_once('=')?.0.trim();
+    let shown: &[&str] = if section {
+        &["title", "description", "weight"]
+    } else {
+        &[
+            "title",
+            "description",
+            "date",
+            "draft",
+            "weight",
+            "last_reviewed",
+            "next_review",
+            "approved_by",
+        ]
+    };
+    shown.contains(&key).then(|| key.to_string())
+}
+
+/// `POST /studio/edit`: save the form, then show the page's findings
+/// from a build of what was saved.
+pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
+    let rel = form.get("page").to_string();
+    let mut shown = match load_form(&studio, &rel) {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let (fields, errors) = read_fields(&form, shown.section, shown.keep_events);
+    let body = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "body")
+        .map_or("", |(_, v)| v.as_str())
+        .to_string();
+    apply(&mut shown, &fields, &body);
+    if !errors.is_empty() {
+        return edit_page(&studio, &shown, errors, "");
+    }
+    let Some(opened) = Version::from_token(form.get("version")) else {
+        return edit_page(
+            &studio,
+            &shown,
+            vec![Problem::new(
+                "title",
+                "The form was damaged; open the page again",
+            )],
+            "",
+        );
+    };
+    let path = studio.content().join(&rel);
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    let text = match page::save(&existing, &fields, &body) {
+        Ok(t) => t,
+        Err(e) => {
+            return edit_page(
+                &studio,
+                &shown,
+                vec![Problem::new("title", e.to_string())],
+                "",
+            );
+        }
+    };
+    let saved_at = Instant::now();
+    match write::write_if_unchanged(&path, &opened, text.as_bytes()) {
+        Ok(()) => {}
+        Err(WriteError::Changed) => return conflict(&studio, &rel, &existing, &text),
+        Err(e) => {
+            return edit_page(
+                &studio,
+                &shown,
+                vec![Problem::new("title", format!("Nothing was saved: {e}"))],
+                "",
+            );
+        }
+    }
+    let fresh = wait_for_build(&studio, saved_at).await;
+    match load_form(&studio, &rel) {
+        Ok(now) => {
+            let notice = if fresh {
+                "Saved. The findings below are from a build of what you saved."
+            } else {
+                "Saved. The site is still being built: reload this page in a moment to see its findings."
+            };
+            edit_page(&studio, &now, Vec::new(), notice)
+        }
+        Err(response) => response,
+    }
+}
+
+fn conflict(studio: &Studio, rel: &str, theirs: &str, mine: &str) -> Response {
+    let mut context = view::context(studio);
+    context.insert("page", rel);
+    context.insert("page_q", &encode(rel));
+    context.insert("theirs", theirs);
+    context.insert("mine", mine);
+    view::render(StatusCode::CONFLICT, "conflict.html", &context)
+}
+
+/// What was typed, shown again if it cannot be saved.
+fn apply(form: &mut Form, f: &Fields, body: &str) {
+    let d = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    form.title = f.title.clone();
+    form.description = f.description.clone().unwrap_or_default();
+    form.date = d(f.date);
+    form.draft = f.draft;
+    form.weight = f.weight.map(|w| w.to_string()).unwrap_or_default();
+    form.last_reviewed = d(f.last_reviewed);
+    form.next_review = d(f.next_review);
+    form.approved_by = f.approved_by.clone().unwrap_or_default();
+    if !f.keep_events {
+        form.events = f
+            .events
+            .iter()
+            .map(|e| EventRow {
+                title: e.title.clone(),
+                start: e.start.to_string(),
+                end: d(e.end),
+                location: e.location.clone().unwrap_or_default(),
+            })
+            .collect();
+    }
+    form.body = body.to_string();
+}
+
+/// The form's fields as `page::save` takes them, and what is wrong
+/// with them, each linked to its field.
+fn read_fields(form: &Posted, section: bool, keep_events: bool) -> (Fields, Vec<Problem>) {
+    let mut errors = Vec::new();
+    let mut date = |name: &str, label: &str| match parse_date(form.get(name)) {
+        Ok(d) => d,
+        Err(()) => {
+            errors.push(Problem::new(
+                name,
+                format!("{label}: give a date, e.g. 2026-12-01"),
+            ));
+            None
+        }
+    };
+    let mut fields = Fields {
+        title: form.get("title").to_string(),
+        description: Some(form.get("description").to_string()),
+        keep_events: keep_events || section,
+        ..Fields::default()
+    };
+    if !section {
+        fields.date = date("date", "Date");
+        fields.draft = form.ticked("draft");
+        fields.last_reviewed = date("last_reviewed", "Last reviewed");
+        fields.next_review = date("next_review", "Next review");
+        fields.approved_by = Some(form.get("approved_by").to_string());
+    }
+    let weight = form.get("weight");
+    if !weight.is_empty() {
+        match weight.parse() {
+            Ok(w) => fields.weight = Some(w),
+            Err(_) => errors.push(Problem::new(
+                "weight",
+                "Order: give a whole number, e.g. 10",
+            )),
+        }
+    }
+    if fields.title.is_empty() {
+        errors.push(Problem::new("title", "Give the page a title"));
+    }
+    if !fields.keep_events {
+        fields.events = read_events(form, &mut errors);
+    }
+    (fields, errors)
+}
+
+fn read_events(form: &Posted, errors: &mut Vec<Problem>) -> Vec<Event> {
+    let (titles, starts, ends, places) = (
+        form.all("event_title"),
+        form.all("event_start"),
+        form.all("event_end"),
+        form.all("event_location"),
+    );
+    let mut events = Vec::new();
+    for (i, title) in titles.iter().enumerate() {
+        let cell = |list: &[&str]| list.get(i).map_or("", |s| s.trim()).to_string();
+        let (start, end, place) = (cell(&starts), cell(&ends), cell(&places));
+        if title.trim().is_empty() && start.is_empty() && end.is_empty() && place.is_empty() {
+            continue;
+        }
+        let field = format!("event-{i}-start");
+        let Ok(Some(start)) = parse_date(&start) else {
+            errors.push(Problem::new(
+                &field,
+                format!("Event {}: give the day it starts, e.g. 2026-12-12", i + 1),
+            ));
+            continue;
+        };
+        let end = match parse_date(&end) {
+            Ok(e) => e,
+            Err(()) => {
+                errors.push(Problem::new(
+                    &format!("event-{i}-end"),
+                    format!("Event {}: give the last day as a date", i + 1),
+                ));
+                None
+            }
+        };
+        if title.trim().is_empty() {
+            errors.push(Problem::new(
+                &format!("event-{i}-title"),
+                format!("Event {}: give it a title", i + 1),
+            ));
+        }
+        if end.is_some_and(|e| e < start) {
+            errors.push(Problem::new(
+                &format!("event-{i}-end"),
+                format!("Event {}: it cannot end before it starts", i + 1),
+            ));
+        }
+        events.push(Event {
+            title: title.trim().to_string(),
+            start,
+            end,
+            location: Some(place).filter(|p| !p.is_empty()),
+        });
+    }
+    events
+}
+
+/// `POST /studio/delete`: the page goes to the bin, never off the disk.
+pub async fn delete(State(studio): State<Studio>, form: Posted) -> Response {
+    let rel = form.get("page");
+    if let Err(response) = known_page(&studio, rel) {
+        return response;
+    }
+    // A page in a folder of its own goes with its photos.
+    let target = rel.strip_suffix("/index.md").unwrap_or(rel);
+    match bin::discard(&studio.root, target) {
+        Ok(_) => Redirect::to("/studio/bin").into_response(),
+        Err(e) => view::message(
+            &studio,
+            StatusCode::CONFLICT,
+            "The page was not deleted",
+            &e.to_string(),
+            "/studio/",
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct Binned {
+    from: String,
+    entry: String,
+}
+
+/// `/studio/bin`: deleted pages, each with Restore.
+pub async fn bin(State(studio): State<Studio>) -> Response {
+    let items: Vec<Binned> = bin::list(&studio.root)
+        .into_iter()
+        .map(|b| Binned {
+            from: b.from,
+            entry: b.entry,
+        })
+        .collect();
+    let mut context = view::context(&studio);
+    context.insert("items", &items);
+    view::render(StatusCode::OK, "bin.html", &context)
+}
+
+/// `POST /studio/restore`.
+pub async fn restore(State(studio): State<Studio>, form: Posted) -> Response {
+    let binned = bin::list(&studio.root)
+        .into_iter()
+        .find(|b| b.entry == form.get("entry"));
+    let Some(binned) = binned else {
+        return view::message(
+            &studio,
+            StatusCode::NOT_FOUND,
+            "Nothing to restore",
+            "That page is no longer in the bin.",
+            "/studio/bin",
+        );
+    };
+    match bin::restore(&studio.root, &binned) {
+        Ok(()) => Redirect::to("/studio/").into_response(),
+        Err(e) => view::message(
+            &studio,
+            StatusCode::CONFLICT,
+            "The page was not restored",
+            &e.to_string(),
+            "/studio/bin",
+        ),
+    }
+}
+
+/// `/studio/findings`: the whole site's findings, from the build.
+pub async fn findings(State(studio): State<Studio>) -> Response {
+    let built = studio.current();
+    let list: Vec<Shown> = built
+        .findings
+        .iter()
+        .map(|f| Shown {
+            field: String::new(),
+            place: f.location.file.clone()
+                + &f.location
+                    .line
+                    .map(|l| format!(", line {l}"))
+                    .unwrap_or_default(),
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+            error: f.severity == Severity::Error,
+        })
+        .collect();
+    let mut context = view::context(&studio);
+    context.insert("findings", &list);
+    context.insert("problem", &built.problem);
+    view::render(StatusCode::OK, "findings.html", &context)
+}

@@ -1,0 +1,599 @@
+//! Photos: upload beside a page, and "who is in this photo" (search the
+//! register, choose people or nobody, focus, parts to blur), written to
+//! `photos.toml` as a document.
+
+use super::guard::{self, Posted};
+use super::pages::encode;
+use super::view::{self, Problem};
+use super::{Studio, content_site, findings_for, wait_for_build};
+use axum::extract::{Multipart, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schoolsite::consent::declarations::Focus;
+use schoolsite::consent::{Policy, Register};
+use schoolsite::media::{self, Region, Settings};
+use schoolsite::report::Severity;
+use schoolsite::studio::declare::{self, Choice, Who};
+use schoolsite::studio::people::{self, Standing, Suggestion};
+use schoolsite::studio::upload;
+use schoolsite::studio::write::{self, Version, WriteError};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+const IMAGES: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
+
+/// `POST /studio/upload` (multipart: token, page, alt, file, in that
+/// order). The token is read before the file: without it nothing more
+/// of the request is read.
+pub async fn upload(State(studio): State<Studio>, mut multipart: Multipart) -> Response {
+    let mut fields = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return refuse(&studio, "", "No file was sent: choose one and try again"),
+            Err(e) => return too_big_or_broken(&studio, &e.to_string()),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            if !guard::token_matches(&studio.token, value(&fields, "token")) {
+                return guard::refused(
+                    "This form is not from this run of the studio, so nothing was saved.",
+                );
+            }
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) => return too_big_or_broken(&studio, &e.to_string()),
+            };
+            return save_upload(&studio, &fields, &file_name, &bytes).await;
+        }
+        let text = match field.text().await {
+            Ok(t) => t,
+            Err(e) => return too_big_or_broken(&studio, &e.to_string()),
+        };
+        if fields.len() > 16 || text.len() > 4096 {
+            return refuse(
+                &studio,
+                "",
+                "The form sent more than it should; nothing was saved",
+            );
+        }
+        fields.push((name, text));
+    }
+}
+
+fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.trim())
+}
+
+fn too_big_or_broken(studio: &Studio, why: &str) -> Response {
+    let limit = studio.upload_limit / 1_000_000;
+    refuse(
+        studio,
+        "",
+        &format!(
+            "The upload was not received whole ({why}); nothing was saved. A file may be at most {limit} MB."
+        ),
+    )
+}
+
+fn refuse(studio: &Studio, page: &str, why: &str) -> Response {
+    let back = if page.is_empty() {
+        "/studio/".to_string()
+    } else {
+        format!("/studio/edit?page={}", encode(page))
+    };
+    view::message(
+        studio,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The file was not added",
+        why,
+        &back,
+    )
+}
+
+async fn save_upload(
+    studio: &Studio,
+    fields: &[(String, String)],
+    name: &str,
+    bytes: &[u8],
+) -> Response {
+    let page = value(fields, "page").to_string();
+    let alt = value(fields, "alt").to_string();
+    if super::pages::known_page(studio, &page).is_err() {
+        return refuse(
+            studio,
+            "",
+            "That page is not one of the site's pages; nothing was saved",
+        );
+    }
+    if alt.is_empty() {
+        return refuse(
+            studio,
+            &page,
+            "Describe the photo first (what it shows, for people who cannot see it); nothing was saved",
+        );
+    }
+    let folder = page.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let settings = match schoolsite::config::Config::load(&studio.root) {
+        Ok(c) => Settings::from(&c.images),
+        Err(e) => return refuse(studio, &page, &format!("config.toml cannot be read: {e}")),
+    };
+    let (content, limit, bytes, name) = (
+        studio.content(),
+        studio.upload_limit,
+        bytes.to_vec(),
+        name.to_string(),
+    );
+    let result = tokio::task::spawn_blocking(move || {
+        upload::accept(&content, &folder, &name, &bytes, limit, &settings)
+    })
+    .await;
+    match result {
+        Ok(Ok(saved)) => {
+            let file = saved
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&saved.path)
+                .to_string();
+            let snippet = format!("![{}]({file})", alt.replace(['[', ']'], ""));
+            let mut context = view::context(studio);
+            context.insert("page", &page);
+            context.insert("page_q", &encode(&page));
+            context.insert("file_q", &encode(&saved.path));
+            context.insert("snippet", &snippet);
+            context.insert("image", &IMAGES.contains(&saved.kind.extension()));
+            view::render(StatusCode::OK, "uploaded.html", &context)
+        }
+        Ok(Err(e)) => refuse(studio, &page, &format!("{e}. What to do: {}.", e.fix())),
+        Err(e) => refuse(
+            studio,
+            &page,
+            &format!("the file could not be checked: {e}"),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PhotoQuery {
+    #[serde(default)]
+    file: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// A person as the photo page shows them.
+#[derive(Serialize)]
+struct Person {
+    id: String,
+    shown: String,
+    standing: String,
+    tone: &'static str,
+    chosen: bool,
+}
+
+fn person(s: Suggestion, chosen: bool) -> Person {
+    Person {
+        id: s.id,
+        shown: s.shown,
+        standing: s.standing.describe(),
+        tone: s.standing.tone(),
+        chosen,
+    }
+}
+
+/// What `photos.toml` says of the photo now.
+#[derive(Serialize, Default)]
+struct Declared {
+    people: Vec<String>,
+    nobody: bool,
+    focus: String,
+    blur: Vec<[String; 4]>,
+}
+
+/// The photo's content path, if it is one of the site's images (an
+/// allow-list: only files the content tree holds).
+fn known_photo(studio: &Studio, rel: &str) -> Result<(), Response> {
+    let site = content_site(studio)?;
+    let ext = rel
+        .rsplit_once('.')
+        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase());
+    if IMAGES.contains(&ext.as_str()) && site.files.iter().any(|f| f.path == rel) {
+        Ok(())
+    } else {
+        Err(view::message(
+            studio,
+            StatusCode::NOT_FOUND,
+            "No such photo",
+            "There is no photo by that name in content/.",
+            "/studio/",
+        ))
+    }
+}
+
+fn sidecar(rel: &str) -> String {
+    match rel.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{}", schoolsite::consent::SIDECAR),
+        None => schoolsite::consent::SIDECAR.to_string(),
+    }
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+fn read_declared(text: &str, file: &str) -> Declared {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Declared::default();
+    };
+    let entry = table
+        .get("photo")
+        .and_then(toml::Value::as_array)
+        .and_then(|list| {
+            list.iter()
+                .find(|e| e.get("file").and_then(toml::Value::as_str) == Some(file))
+        });
+    let Some(entry) = entry else {
+        return Declared::default();
+    };
+    let num = |r: &toml::Value, k: &str| r.get(k).map(|v| v.to_string()).unwrap_or_default();
+    Declared {
+        people: entry
+            .get("people")
+            .and_then(toml::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        nobody: entry
+            .get("nobody")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false),
+        focus: entry
+            .get("focus")
+            .and_then(toml::Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        blur: entry
+            .get("blur")
+            .and_then(toml::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|r| {
+                        [
+                            num(r, "left"),
+                            num(r, "top"),
+                            num(r, "width"),
+                            num(r, "height"),
+                        ]
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn today(studio: &Studio) -> chrono::NaiveDate {
+    studio
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn policy(studio: &Studio) -> Policy {
+    schoolsite::config::Config::load(&studio.root)
+        .map(|c| Policy::from(&c.consent))
+        .unwrap_or(Policy {
+            validity_months: 12,
+            warn_days: 30,
+        })
+}
+
+/// `GET /studio/photo?file=news/trip/photo-1.jpg[&q=oli]`.
+pub async fn photo(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
+    if let Err(response) = known_photo(&studio, &query.file) {
+        return response;
+    }
+    photo_page(&studio, &query.file, &query.q, Vec::new(), "", None)
+}
+
+fn photo_page(
+    studio: &Studio,
+    rel: &str,
+    q: &str,
+    errors: Vec<Problem>,
+    notice: &str,
+    typed: Option<Declared>,
+) -> Response {
+    let content = studio.content();
+    let toml_path = content.join(sidecar(rel));
+    let text = std::fs::read_to_string(&toml_path).unwrap_or_default();
+    let version = Version::of(&toml_path)
+        .map(|v| v.token())
+        .unwrap_or_default();
+    let declared = typed.unwrap_or_else(|| read_declared(&text, file_name(rel)));
+    let register = Register::load(&studio.root);
+    let (today, policy) = (today(studio), policy(studio));
+    let chosen: Vec<Person> = declared
+        .people
+        .iter()
+        .map(|id| match people::of(&register, id, today, &policy) {
+            Some(s) => person(s, true),
+            None => Person {
+                id: id.clone(),
+                shown: format!("{id} (not in the register)"),
+                standing: "not in the consent register".into(),
+                tone: "blocked",
+                chosen: true,
+            },
+        })
+        .collect();
+    let found: Vec<Person> = people::search(&register, q, today, &policy)
+        .into_iter()
+        .filter(|s| !declared.people.contains(&s.id))
+        .map(|s| person(s, false))
+        .collect();
+    let built = studio.current();
+    let findings: Vec<(String, String, bool)> = built
+        .findings
+        .iter()
+        .filter(|f| {
+            f.location.file.ends_with(&format!("content/{rel}"))
+                || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
+        })
+        .map(|f| {
+            (
+                f.message.clone(),
+                f.fix.clone(),
+                f.severity == Severity::Error,
+            )
+        })
+        .collect();
+    let mut blur = declared.blur.clone();
+    blur.push(Default::default());
+    let mut context = view::context(studio);
+    context.insert("file", rel);
+    context.insert("file_q", &encode(rel));
+    context.insert("q", q);
+    context.insert("version", &version);
+    context.insert("declared", &declared);
+    context.insert("blur", &blur);
+    context.insert("chosen", &chosen);
+    context.insert("found", &found);
+    context.insert("findings", &findings);
+    context.insert("errors", &errors);
+    context.insert("notice", notice);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    view::render(status, "photo.html", &context)
+}
+
+/// `GET /studio/people?file=…&q=oli`: the suggestions alone (for the
+/// live search), server-rendered.
+pub async fn people(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
+    let register = Register::load(&studio.root);
+    let found: Vec<Person> = people::search(&register, &query.q, today(&studio), &policy(&studio))
+        .into_iter()
+        .map(|s| person(s, false))
+        .collect();
+    let mut context = view::context(&studio);
+    context.insert("found", &found);
+    view::render(StatusCode::OK, "people.html", &context)
+}
+
+/// `GET /studio/photo/image?file=…`: the photo as the build would clean
+/// it (never the uploaded bytes with their GPS and face tags).
+pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
+    if known_photo(&studio, &query.file).is_err() {
+        return (StatusCode::NOT_FOUND, "no such photo").into_response();
+    }
+    let path = studio.content().join(&query.file);
+    let root = studio.root.clone();
+    let clean = tokio::task::spawn_blocking(move || {
+        let settings = schoolsite::config::Config::load(&root)
+            .map(|c| Settings::from(&c.images))
+            .unwrap_or_default();
+        let bytes = std::fs::read(path).ok()?;
+        let clean = media::sanitise(&bytes, &settings).ok()?;
+        Some((
+            media::sniff(clean.bytes()).extension(),
+            clean.bytes().to_vec(),
+        ))
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some((ext, bytes)) = clean else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "this photo cannot be shown",
+        )
+            .into_response();
+    };
+    let kind = match ext {
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        _ => "image/jpeg",
+    };
+    ([(header::CONTENT_TYPE, kind)], bytes).into_response()
+}
+
+/// `POST /studio/photo`: who is in it, written to `photos.toml`.
+pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
+    let rel = form.get("file").to_string();
+    if let Err(response) = known_photo(&studio, &rel) {
+        return response;
+    }
+    let (choice, typed, mut errors) = read_choice(&form);
+    if let Who::People(ids) = &choice.who {
+        errors.extend(refused_people(&studio, ids));
+    }
+    if !errors.is_empty() {
+        return photo_page(&studio, &rel, "", errors, "", Some(typed));
+    }
+    let Some(opened) = Version::from_token(form.get("version")) else {
+        return photo_page(
+            &studio,
+            &rel,
+            "",
+            vec![Problem::new(
+                "who",
+                "The form was damaged; open the photo again",
+            )],
+            "",
+            Some(typed),
+        );
+    };
+    let path = studio.content().join(sidecar(&rel));
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let updated = match declare::declare(&text, file_name(&rel), &choice) {
+        Ok(t) => t,
+        Err(e) => {
+            return photo_page(
+                &studio,
+                &rel,
+                "",
+                vec![Problem::new("who", e.to_string())],
+                "",
+                Some(typed),
+            );
+        }
+    };
+    let saved_at = Instant::now();
+    match write::write_if_unchanged(&path, &opened, updated.as_bytes()) {
+        Ok(()) => {}
+        Err(WriteError::Changed) => {
+            return photo_page(
+                &studio,
+                &rel,
+                "",
+                vec![Problem::new(
+                    "who",
+                    "photos.toml was changed by someone else after you opened this photo; nothing was saved. What is shown now is what it says: choose again.",
+                )],
+                "",
+                None,
+            );
+        }
+        Err(e) => {
+            return photo_page(
+                &studio,
+                &rel,
+                "",
+                vec![Problem::new("who", format!("Nothing was saved: {e}"))],
+                "",
+                Some(typed),
+            );
+        }
+    }
+    let fresh = wait_for_build(&studio, saved_at).await;
+    let notice = if fresh {
+        "Saved. The findings below are from a build of what you saved."
+    } else {
+        "Saved. The site is still being built: reload in a moment to see its findings."
+    };
+    photo_page(&studio, &rel, "", Vec::new(), notice, None)
+}
+
+/// The choice as posted, what to show again if it is refused, and what
+/// is wrong with it.
+fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
+    let mut errors = Vec::new();
+    let ids: Vec<String> = form
+        .all("person")
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let nobody = form.get("who") == "nobody";
+    let focus = match form.get("focus") {
+        "group" => Some(Focus::Group),
+        "individual" => Some(Focus::Individual),
+        _ => None,
+    };
+    let (lefts, tops, widths, heights) = (
+        form.all("blur_left"),
+        form.all("blur_top"),
+        form.all("blur_width"),
+        form.all("blur_height"),
+    );
+    let mut blur = Vec::new();
+    let mut shown = Vec::new();
+    for (i, left) in lefts.iter().enumerate() {
+        let cell = |l: &[&str]| l.get(i).map_or("", |s| s.trim()).to_string();
+        let row = [
+            left.trim().to_string(),
+            cell(&tops),
+            cell(&widths),
+            cell(&heights),
+        ];
+        if row.iter().all(String::is_empty) {
+            continue;
+        }
+        let nums: Vec<Option<f32>> = row
+            .iter()
+            .map(|c| c.parse::<f32>().ok().filter(|v| v.is_finite()))
+            .collect();
+        match nums.as_slice() {
+            [Some(left), Some(top), Some(width), Some(height)] => blur.push(Region {
+                left: *left,
+                top: *top,
+                width: *width,
+                height: *height,
+            }),
+            _ => errors.push(Problem::new(
+                &format!("blur-{i}-left"),
+                format!(
+                    "Blurred part {}: give four numbers, in percent of the photo",
+                    i + 1
+                ),
+            )),
+        }
+        shown.push(row);
+    }
+    if !nobody && ids.is_empty() {
+        errors.push(Problem::new(
+            "who",
+            "Choose who is in the photo, or say that nobody is",
+        ));
+    }
+    if nobody && !ids.is_empty() {
+        errors.push(Problem::new("who", "You chose people and \"nobody in it\": untick the people, or choose \"people are in it\""));
+    }
+    let typed = Declared {
+        people: ids.clone(),
+        nobody,
+        focus: focus.map(|f| f.as_str().to_string()).unwrap_or_default(),
+        blur: shown,
+    };
+    let who = if nobody {
+        Who::Nobody
+    } else {
+        Who::People(ids)
+    };
+    (Choice { who, focus, blur }, typed, errors)
+}
+
+/// People who may not be in a photo at all today, with why (masked).
+fn refused_people(studio: &Studio, ids: &[String]) -> Vec<Problem> {
+    let register = Register::load(&studio.root);
+    let (today, policy) = (today(studio), policy(studio));
+    ids.iter()
+        .filter_map(|id| match people::of(&register, id, today, &policy) {
+            None => Some(Problem::new("who", format!("{id} is not in the consent register, so they cannot be in a published photo"))),
+            Some(s) => match &s.standing {
+                Standing::None(_) => Some(Problem::new("who", format!("{}: {}. Nothing was saved: take them out of the photo (crop it, or choose another)", s.shown, s.standing.describe()))),
+                _ => None,
+            },
+        })
+        .collect()
+}

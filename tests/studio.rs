@@ -1,0 +1,459 @@
+//! `schoolsite studio`: editing in the browser, on this computer only,
+//! with every write refused unless it comes from the studio's own page
+//! with this run's token, and every finding the build's own.
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `schoolsite studio`, stopped when dropped.
+struct Studio {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Studio {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Answer {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Studio {
+    fn start(site: &Site) -> Studio {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
+            .args(["studio", "--port", "0", "--today", "2026-11-24", "--root"])
+            .arg(site.root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start studio");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            let line = lines
+                .next()
+                .expect("studio stopped before saying where it serves")
+                .expect("read");
+            if let Some(rest) = line.strip_prefix("studio on http://") {
+                let host_port = rest.split('/').next().unwrap();
+                assert!(host_port.starts_with("127.0.0.1:"), "{line}");
+                break host_port.rsplit(':').next().unwrap().parse().unwrap();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Studio { child, port }
+    }
+
+    fn send(&self, request: &[u8]) -> Answer {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let _ = stream.write_all(request);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("an answer");
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        Answer {
+            status,
+            head,
+            body: String::from_utf8_lossy(&raw[split + 4..]).into_owned(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Answer {
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        );
+        self.send(req.as_bytes())
+    }
+
+    /// POSTs `fields` as a form, with `headers` added.
+    fn post(&self, path: &str, fields: &[(&str, &str)], headers: &[String]) -> Answer {
+        let enc = |s: &str| {
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for h in headers {
+            req.push_str(h);
+            req.push_str("\r\n");
+        }
+        req.push_str("\r\n");
+        req.push_str(&body);
+        self.send(req.as_bytes())
+    }
+
+    /// POSTs as the studio's own page does (a browser sends these).
+    fn post_same_origin(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        self.post(
+            path,
+            fields,
+            &[
+                format!("Origin: http://127.0.0.1:{}", self.port),
+                "Sec-Fetch-Site: same-origin".to_string(),
+            ],
+        )
+    }
+
+    /// POSTs a multipart form: text fields, then a file.
+    fn upload(&self, fields: &[(&str, &str)], file_name: &str, bytes: &[u8]) -> Answer {
+        let boundary = "----schoolsite-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            write!(
+                body,
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            )
+            .unwrap();
+        }
+        write!(
+            body,
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .unwrap();
+        body.extend_from_slice(bytes);
+        write!(body, "\r\n--{boundary}--\r\n").unwrap();
+        let mut req = format!(
+            "POST /studio/upload HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+            self.port,
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(&body);
+        self.send(&req)
+    }
+
+    /// This run's token and the form's version, from a page's forms.
+    fn token(&self) -> String {
+        hidden(&self.get("/studio/").body, "token")
+    }
+}
+
+/// The value of the first hidden field `name` in `page`.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {page}"))
+        + marker.len();
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// A small school: a news section, one post with a photo (declared, with
+/// a comment in its photos.toml), and three pupils, one of whom withdrew
+/// consent.
+fn school() -> Site {
+    let site = Site::new();
+    site.write(
+        "consent/register.csv",
+        "id,legal_forename,legal_surname,group,leaving_date,consent_date,withdrawn,never_publish,website_group,website_individual,website_named_first_name\n\
+         1001,Oliver,Okafor,Year 5,,2026-09-01,no,no,yes,yes,no\n\
+         1002,Amelia,Hartley,Year 5,,2026-09-01,no,no,yes,yes,no\n\
+         1003,Zoe,Oliphant,Year 2,,2026-09-01,2026-10-01,no,yes,yes,no\n",
+    );
+    site.write(
+        "content/news/_index.md",
+        "+++\ntitle = \"News\"\nsort_by = \"date\"\n+++\n",
+    );
+    site.write(
+        "content/news/2026-11-06-garden/index.md",
+        "+++\ntitle = \"Autumn garden\"\ndate = 2026-11-06\n+++\n\n![Bulbs ready for planting](bulbs.jpg)\n",
+    );
+    site.write(
+        "content/news/2026-11-06-garden/bulbs.jpg",
+        plain_jpeg(64, 48),
+    );
+    site.write(
+        "content/news/2026-11-06-garden/photos.toml",
+        "# Checked by Mrs Ashworth, 6 November.\n[[photo]]\nfile = \"bulbs.jpg\"\nnobody = true # just the bulbs\n",
+    );
+    site
+}
+
+/// Every file under `content/` with its bytes.
+fn content(site: &Site) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    walk(&site.path("content"))
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn the_studio_never_listens_on_the_network() {
+    let site = school();
+    for interface in ["0.0.0.0", "192.168.1.20", "::"] {
+        let run = site.run(&["studio", "--port", "0", "--interface", interface]);
+        assert_eq!(run.code, 2, "{interface}: {}", run.all());
+        assert!(
+            run.stderr.contains("only listens on this computer")
+                && run.stderr.contains("schoolsite serve --interface"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_post_from_another_site_or_without_the_token_changes_nothing() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let page = "news/2026-11-06-garden/index.md";
+    let edit = studio.get(&format!("/studio/edit?page={page}"));
+    assert_eq!(edit.status, 200, "{}", edit.body);
+    let version = hidden(&edit.body, "version");
+    let before = content(&site);
+    let save = |token: &str| {
+        vec![
+            ("token", token.to_string()),
+            ("page", page.to_string()),
+            ("version", version.clone()),
+            ("title", "Changed".to_string()),
+            ("body", "Changed".to_string()),
+        ]
+    };
+    let as_pairs = |v: &[(&'static str, String)]| -> Vec<(&'static str, String)> { v.to_vec() };
+    type Fields = Vec<(&'static str, String)>;
+    let cases: Vec<(Fields, Vec<String>)> = vec![
+        // Another website's page, with the right token even.
+        (save(&token), vec!["Origin: http://evil.example".into()]),
+        (save(&token), vec!["Origin: null".into()]),
+        (save(&token), vec!["Sec-Fetch-Site: cross-site".into()]),
+        (save(&token), vec!["Sec-Fetch-Site: same-site".into()]),
+        // No token, a wrong one, an empty one.
+        (as_pairs(&save(&token)[1..]), vec![]),
+        (save("0000"), vec![]),
+        (save(""), vec![]),
+    ];
+    for (fields, headers) in cases {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        for path in [
+            "/studio/edit",
+            "/studio/new",
+            "/studio/delete",
+            "/studio/photo",
+        ] {
+            let answer = studio.post(path, &pairs, &headers);
+            assert_eq!(answer.status, 403, "{path} {headers:?}: {}", answer.body);
+        }
+    }
+    // A Host that is not this computer (DNS rebinding) is refused first.
+    let rebinding = format!(
+        "POST /studio/edit HTTP/1.1\r\nHost: evil.example:{}\r\nContent-Length: 0\r\n\r\n",
+        studio.port
+    );
+    assert_eq!(studio.send(rebinding.as_bytes()).status, 403);
+    // An upload without the token writes nothing.
+    let upload = studio.upload(
+        &[("token", "wrong"), ("page", page), ("alt", "A photo")],
+        "photo.jpg",
+        &plain_jpeg(32, 32),
+    );
+    assert_eq!(upload.status, 403, "{}", upload.body);
+    assert_eq!(content(&site), before, "a refused request changed a file");
+    assert!(!site.path(".schoolsite/bin").exists());
+}
+
+#[test]
+fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
+    let site = school();
+    let studio = Studio::start(&site);
+    for path in [
+        "/studio/",
+        "/studio/edit?page=news/2026-11-06-garden/index.md",
+        "/studio/photo?file=news/2026-11-06-garden/bulbs.jpg",
+        "/studio/bin",
+        "/studio/findings",
+    ] {
+        let answer = studio.get(path);
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        let head = answer.head.to_ascii_lowercase();
+        assert!(!head.contains("set-cookie"), "{path}");
+        assert!(
+            head.contains("content-security-policy: default-src 'self'"),
+            "{path}: {head}"
+        );
+        assert!(
+            !answer.body.contains("http://") && !answer.body.contains("https://"),
+            "{path}"
+        );
+        // Every input has a label.
+        for id in answer.body.split("<input id=\"").skip(1) {
+            let id = id.split('"').next().unwrap();
+            assert!(
+                answer.body.contains(&format!("for=\"{id}\"")),
+                "{path}: {id} has no label"
+            );
+        }
+    }
+    assert_eq!(studio.get("/studio/edit?page=../config.toml").status, 404);
+    assert_eq!(studio.get("/studio/edit?page=news/nothing.md").status, 404);
+}
+
+#[test]
+fn a_news_post_is_created_edited_and_checked_by_the_build() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let created = studio.post_same_origin(
+        "/studio/new",
+        &[
+            ("token", &token),
+            ("title", "Sports day!"),
+            ("section", "news"),
+            ("date", "2026-11-25"),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let rel = "news/2026-11-25-sports-day.md";
+    assert!(
+        site.read(&format!("content/{rel}"))
+            .contains("title = \"Sports day!\"\ndate = 2026-11-25\ndraft = true\n")
+    );
+    // A title naming a pupil in full would name the file: refused.
+    let named = studio.post_same_origin(
+        "/studio/new",
+        &[
+            ("token", &token),
+            ("title", "Oliver Okafor wins"),
+            ("section", "news"),
+            ("date", ""),
+        ],
+    );
+    assert_eq!(named.status, 422);
+    assert!(
+        named.body.contains("names a pupil in full (Oliver O.)"),
+        "{}",
+        named.body
+    );
+    assert!(!named.body.contains("Okafor"));
+    assert!(!site.path("content/news/oliver-okafor-wins.md").exists());
+
+    // Edited with a pupil's full name in the text: the build's names rule
+    // says so beside the form, pointed at the text.
+    let version = hidden(
+        &studio.get(&format!("/studio/edit?page={rel}")).body,
+        "version",
+    );
+    let fields = |version: &str, body: &'static str| {
+        vec![
+            ("token", token.clone()),
+            ("page", rel.to_string()),
+            ("version", version.to_string()),
+            ("title", "Sports day".to_string()),
+            ("date", "2026-11-25".to_string()),
+            ("event_title", "Sports day".to_string()),
+            ("event_start", "2026-11-26".to_string()),
+            ("event_end", String::new()),
+            ("event_location", "The field".to_string()),
+            ("body", body.to_string()),
+        ]
+    };
+    let pairs = |v: &[(&'static str, String)]| -> Vec<(&'static str, String)> { v.to_vec() };
+    let post = |v: Vec<(&'static str, String)>| {
+        let p: Vec<(&str, &str)> = v.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        studio.post_same_origin("/studio/edit", &p)
+    };
+    let saved = post(pairs(&fields(
+        &version,
+        "Well done to Oliver Okafor, who won the race.",
+    )));
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(
+        saved
+            .body
+            .contains("Saved. The findings below are from a build"),
+        "{}",
+        saved.body
+    );
+    assert!(
+        saved.body.contains("Oliver O.") && saved.body.contains("href=\"#body\""),
+        "{}",
+        saved.body
+    );
+    let text = site.read(&format!("content/{rel}"));
+    assert!(
+        text.contains(
+            "[[events]]\ntitle = \"Sports day\"\nstart = 2026-11-26\nlocation = \"The field\""
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("draft"), "{text}");
+
+    // Fixed: the finding goes.
+    let version = hidden(&saved.body, "version");
+    let fixed = post(pairs(&fields(
+        &version,
+        "Well done to Oliver, who won the race.",
+    )));
+    assert!(
+        fixed.body.contains("Nothing to fix on this page"),
+        "{}",
+        fixed.body
+    );
+
+    // Changed on disk since the form was opened: not overwritten, both shown.
+    site.write(
+        &format!("content/{rel}"),
+        "+++\ntitle = \"Edited elsewhere\"\n+++\n\nTheirs.\n",
+    );
+    let stale = post(pairs(&fields(&version, "Mine.")));
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("Theirs.") && stale.body.contains("Mine."));
+    assert!(
+        site.read(&format!("content/{rel}"))
+            .contains("Edited elsewhere")
+    );
+}
+
+#[test]
+fn a_deleted_page_goes_to_the_bin_and_comes_back() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let gone = studio.post_same_origin(
+        "/studio/delete",
+        &[
+            ("token", &token),
+            ("page", "news/2026-11-06-garden/index.md"),
+        ],
+    );
+    assert_eq!(gone.status, 303);
+    assert!(!site.path("content/news/2026-11-06-garden").exists());
+    let bin = studio.get("/studio/bin").body;
+    assert!(bin.contains("content/news/2026-11-06-garden"), "{bin}");
+    let entry = hidden(&bin, "entry");
+    let back = studio.post_same_origin("/studio/restore", &[("token", &token), ("entry", &entry)]);
+    assert_eq!(back.status, 303);
+    assert!(
+        site.path("content/news/2026-11-06-garden/bulbs.jpg")
+            .exists()
+    );
+}
