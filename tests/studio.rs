@@ -55,6 +55,11 @@ impl Studio {
     }
 
     fn send(&self, request: &[u8]) -> Answer {
+        self.try_send(request).expect("an answer")
+    }
+
+    /// None when the server closed the connection without an answer.
+    fn try_send(&self, request: &[u8]) -> Option<Answer> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(60)))
@@ -62,17 +67,31 @@ impl Studio {
         let _ = stream.write_all(request);
         let mut raw = Vec::new();
         let _ = stream.read_to_end(&mut raw);
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        let status = head.split(' ').nth(1)?.parse().ok()?;
+        Some(Answer {
+            status,
+            head,
+            body: String::from_utf8_lossy(&raw[split + 4..]).into_owned(),
+        })
+    }
+
+    fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
         let split = raw
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
             .expect("an answer");
-        let head = String::from_utf8_lossy(&raw[..split]).to_string();
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        Answer {
-            status,
-            head,
-            body: String::from_utf8_lossy(&raw[split + 4..]).into_owned(),
-        }
+        raw[split + 4..].to_vec()
     }
 
     fn get(&self, path: &str) -> Answer {
@@ -121,6 +140,11 @@ impl Studio {
 
     /// POSTs a multipart form: text fields, then a file.
     fn upload(&self, fields: &[(&str, &str)], file_name: &str, bytes: &[u8]) -> Answer {
+        self.try_upload(fields, file_name, bytes)
+            .expect("an answer")
+    }
+
+    fn try_upload(&self, fields: &[(&str, &str)], file_name: &str, bytes: &[u8]) -> Option<Answer> {
         let boundary = "----schoolsite-test-boundary";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -144,7 +168,7 @@ impl Studio {
         )
         .into_bytes();
         req.extend_from_slice(&body);
-        self.send(&req)
+        self.try_send(&req)
     }
 
     /// This run's token and the form's version, from a page's forms.
@@ -456,4 +480,256 @@ fn a_deleted_page_goes_to_the_bin_and_comes_back() {
         site.path("content/news/2026-11-06-garden/bulbs.jpg")
             .exists()
     );
+}
+
+const GARDEN: &str = "news/2026-11-06-garden/index.md";
+const GARDEN_DIR: &str = "content/news/2026-11-06-garden";
+
+/// The files in the garden post's folder.
+fn garden_files(site: &Site) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(site.path(GARDEN_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_phone_photo_is_uploaded_declared_and_checked() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    // A phone photo named after a pupil, with GPS and a face tag.
+    let uploaded = studio.upload(
+        &[
+            ("token", &token),
+            ("page", GARDEN),
+            ("alt", "Children planting bulbs"),
+        ],
+        "amelia-hartley-planting.jpg",
+        &jpeg_with_everything(64, 48),
+    );
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    let new: Vec<String> = garden_files(&site)
+        .into_iter()
+        .filter(|n| n.starts_with("photo-"))
+        .collect();
+    assert_eq!(new.len(), 1, "{:?}", garden_files(&site));
+    let file = &new[0];
+    assert!(
+        uploaded
+            .body
+            .contains(&format!("![Children planting bulbs]({file})")),
+        "{}",
+        uploaded.body
+    );
+    assert!(!uploaded.body.to_lowercase().contains("amelia"));
+    // The studio shows it as the build would publish it: cleaned.
+    let shown = studio.get_bytes(&format!(
+        "/studio/photo/image?file=news/2026-11-06-garden/{file}"
+    ));
+    assert!(shown.starts_with(&[0xFF, 0xD8]));
+    for gone in [
+        &b"Amelia Testperson"[..],
+        b"motion photo",
+        b"A parent's phone",
+    ] {
+        assert!(
+            !shown.windows(gone.len()).any(|w| w == gone),
+            "{}",
+            String::from_utf8_lossy(gone)
+        );
+    }
+
+    // Put into the page: the build says no one is declared in it.
+    let edit = studio.get(&format!("/studio/edit?page={GARDEN}"));
+    let version = hidden(&edit.body, "version");
+    let body =
+        format!("![Bulbs ready for planting](bulbs.jpg)\n\n![Children planting bulbs]({file})\n");
+    let saved = studio.post_same_origin(
+        "/studio/edit",
+        &[
+            ("token", &token),
+            ("page", GARDEN),
+            ("version", &version),
+            ("title", "Autumn garden"),
+            ("date", "2026-11-06"),
+            ("body", &body),
+        ],
+    );
+    assert!(saved.body.contains("Must be fixed"), "{}", saved.body);
+    assert!(saved.body.contains(file.as_str()));
+
+    // Typing part of a first name offers pupils, masked, with their consent.
+    let found = studio.get("/studio/people?q=oli").body;
+    assert!(
+        found.contains("Oliver O., Year 5") && found.contains("person limited"),
+        "{found}"
+    );
+    assert!(
+        found.contains("Zoe O., Year 2") && found.contains("person blocked"),
+        "{found}"
+    );
+    assert!(!found.contains("Okafor") && !found.contains("Oliphant"));
+
+    // A pupil whose consent was withdrawn is refused, with why.
+    let photo = format!("news/2026-11-06-garden/{file}");
+    let page = studio.get(&format!("/studio/photo?file={photo}&q=zoe"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let toml_version = hidden(&page.body, "version");
+    let before = site.read(&format!("{GARDEN_DIR}/photos.toml"));
+    let refused = studio.post_same_origin(
+        "/studio/photo",
+        &[
+            ("token", &token),
+            ("file", &photo),
+            ("version", &toml_version),
+            ("who", "people"),
+            ("person", "1003"),
+        ],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Zoe O., Year 2: may not be in photos"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), before);
+
+    // Two pupils picked: saved beside the school's comments, and the
+    // finding goes.
+    let declared = studio.post_same_origin(
+        "/studio/photo",
+        &[
+            ("token", &token),
+            ("file", &photo),
+            ("version", &toml_version),
+            ("who", "people"),
+            ("person", "1001"),
+            ("person", "1002"),
+            ("focus", "group"),
+            ("blur_left", "10"),
+            ("blur_top", "20"),
+            ("blur_width", "15"),
+            ("blur_height", "15"),
+        ],
+    );
+    assert_eq!(declared.status, 200, "{}", declared.body);
+    assert!(declared.body.contains("Saved."), "{}", declared.body);
+    let toml = site.read(&format!("{GARDEN_DIR}/photos.toml"));
+    assert!(toml.starts_with("# Checked by Mrs Ashworth, 6 November.\n[[photo]]\nfile = \"bulbs.jpg\"\nnobody = true # just the bulbs\n"), "{toml}");
+    assert!(toml.contains(&format!("file = \"{file}\"\npeople = [\"1001\", \"1002\"]\nfocus = \"group\"\nblur = [{{ left = 10, top = 20, width = 15, height = 15 }}]")), "{toml}");
+    let after = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    assert!(after.contains("Nothing to fix on this page"), "{after}");
+}
+
+#[test]
+fn an_upload_that_cannot_be_taken_writes_nothing() {
+    let site = school();
+    site.write(
+        "config.toml",
+        format!("{CONFIG}\n[video]\nmax_size_mb = 1\n"),
+    );
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let before = content(&site);
+    let config = site.read("config.toml");
+    let fields = [
+        ("token", token.as_str()),
+        ("page", GARDEN),
+        ("alt", "A photo"),
+    ];
+    let jpeg = jpeg_with_everything(32, 32);
+    // A name with folders in it.
+    for name in ["../../config.toml", "..\\..\\config.toml", ".hidden.jpg"] {
+        let answer = studio.upload(&fields, name, &jpeg);
+        assert_eq!(answer.status, 422, "{name}: {}", answer.body);
+        assert!(answer.body.contains("not a file name"), "{}", answer.body);
+    }
+    // An iPhone photo (HEIC) and a Word document: refused with what to do.
+    let mut heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    heic.resize(4096, 0);
+    let answer = studio.upload(&fields, "IMG_0001.HEIC", &heic);
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("What to do:"), "{}", answer.body);
+    // No description: nothing saved.
+    let answer = studio.upload(
+        &[("token", &token), ("page", GARDEN), ("alt", "")],
+        "photo.jpg",
+        &jpeg,
+    );
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains("Describe the photo first"),
+        "{}",
+        answer.body
+    );
+    // A page that is not one of the site's.
+    let answer = studio.upload(
+        &[("token", &token), ("page", "../consent/x.md"), ("alt", "x")],
+        "photo.jpg",
+        &jpeg,
+    );
+    assert_eq!(answer.status, 422);
+    // Over the limit: just over (the sanitiser's check) and far over (the
+    // server stops reading).
+    for size in [1_020_000, 3_000_000] {
+        let mut big = jpeg.clone();
+        big.resize(size, 0);
+        if let Some(answer) = studio.try_upload(&fields, "big.jpg", &big) {
+            assert!(
+                answer.status == 422 || answer.status == 413,
+                "{size}: {}",
+                answer.status
+            );
+            assert!(
+                answer.status == 413 || answer.body.contains("MB"),
+                "{}",
+                answer.body
+            );
+        }
+    }
+    assert_eq!(
+        content(&site),
+        before,
+        "a refused upload left something behind"
+    );
+    assert_eq!(site.read("config.toml"), config);
+}
+
+#[test]
+fn no_full_name_in_any_address_the_studio_links_to() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec![
+        "/studio/".to_string(),
+        "/studio/photo?file=news/2026-11-06-garden/bulbs.jpg&q=o".to_string(),
+        "/studio/people?q=a".to_string(),
+    ];
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) || seen.len() > 60 {
+            continue;
+        }
+        let body = studio.get(&path).body;
+        for attr in ["href=\"", "src=\"", "action=\"", "data-people=\""] {
+            for rest in body.split(attr).skip(1) {
+                let url = rest.split('"').next().unwrap().replace("&amp;", "&");
+                let lower = url.to_lowercase();
+                for surname in ["okafor", "hartley", "oliphant"] {
+                    assert!(!lower.contains(surname), "{url} on {path}");
+                }
+                if url.starts_with("/studio/")
+                    && !url.contains("/assets/")
+                    && !url.contains("/image")
+                {
+                    queue.push(url);
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 5, "{seen:?}");
 }
