@@ -85,6 +85,9 @@ pub struct Config {
     /// `schoolsite keygen`).
     #[serde(default)]
     pub approvers: Vec<Approver>,
+    /// Where the studio's Publish button publishes to.
+    #[serde(default)]
+    pub publish: PublishTarget,
     /// Anything else templates want, as in Zola.
     #[serde(default)]
     pub extra: toml::Table,
@@ -120,6 +123,16 @@ impl Default for Images {
             max_pixels: 100_000_000,
         }
     }
+}
+
+/// The `[publish]` table: the folder the web server serves, for the
+/// studio's Publish button (the command line gives `publish --to DIR`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishTarget {
+    /// Relative to the site's folder, or absolute; never inside it
+    /// (`publish` refuses that, as it does for `--to`).
+    pub to: Option<PathBuf>,
 }
 
 /// The `[video]` table.

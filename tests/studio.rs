@@ -30,7 +30,16 @@ struct Answer {
 
 impl Studio {
     fn start(site: &Site) -> Studio {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
+        Studio::start_as(site, None)
+    }
+
+    /// Started by someone whose home folder is `home` (their keys).
+    fn start_as(site: &Site, home: Option<&std::path::Path>) -> Studio {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_schoolsite"));
+        if let Some(home) = home {
+            command.env("HOME", home);
+        }
+        let mut child = command
             .args(["studio", "--port", "0", "--today", "2026-11-24", "--root"])
             .arg(site.root())
             .stdout(Stdio::piped())
@@ -732,4 +741,205 @@ fn no_full_name_in_any_address_the_studio_links_to() {
         }
     }
     assert!(seen.len() > 5, "{seen:?}");
+}
+
+/// `schoolsite keygen` for `name`, run by someone whose home is `home`,
+/// listing them in `site`'s config.toml.
+fn keygen(home: &std::path::Path, site: &std::path::Path, name: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
+        .env("HOME", home)
+        .args(["keygen", "--name", name, "--root"])
+        .arg(site)
+        .output()
+        .expect("keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_office_writes_a_post_with_a_photo_and_the_headteacher_approves_and_publishes_it() {
+    let site = school();
+    let home = tempfile::tempdir().unwrap();
+    let www = tempfile::tempdir().unwrap();
+    let stranger = tempfile::tempdir().unwrap();
+    site.write(
+        "config.toml",
+        format!("{CONFIG}\n[publish]\nto = {:?}\n", www.path().join("site")),
+    );
+    keygen(home.path(), site.root(), "Head Teacher");
+    // A key that config.toml does not list, in the same keys folder.
+    keygen(home.path(), stranger.path(), "Someone Else");
+    let studio = Studio::start_as(&site, Some(home.path()));
+    let token = studio.token();
+
+    // The office: a post with a phone photo of two pupils.
+    let created = studio.post_same_origin(
+        "/studio/new",
+        &[
+            ("token", &token),
+            ("title", "Sports day"),
+            ("section", "news"),
+            ("date", "2026-11-20"),
+        ],
+    );
+    assert_eq!(created.status, 303);
+    let rel = "news/2026-11-20-sports-day.md";
+    let uploaded = studio.upload(
+        &[("token", &token), ("page", rel), ("alt", "The relay race")],
+        "millie-relay.jpg",
+        &jpeg_with_everything(64, 48),
+    );
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    let snippet = hidden_input(&uploaded.body, "snippet");
+    let file = snippet
+        .split('(')
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(')')
+        .to_string();
+    let version = hidden(
+        &studio.get(&format!("/studio/edit?page={rel}")).body,
+        "version",
+    );
+    let saved = studio.post_same_origin(
+        "/studio/edit",
+        &[
+            ("token", &token),
+            ("page", rel),
+            ("version", &version),
+            ("title", "Sports day"),
+            ("date", "2026-11-20"),
+            ("body", &format!("A great day.\n\n{snippet}\n")),
+        ],
+    );
+    assert!(saved.body.contains("Must be fixed"), "{}", saved.body);
+    let photo = format!("news/{file}");
+    let toml_version = hidden(
+        &studio.get(&format!("/studio/photo?file={photo}")).body,
+        "version",
+    );
+    let declared = studio.post_same_origin(
+        "/studio/photo",
+        &[
+            ("token", &token),
+            ("file", &photo),
+            ("version", &toml_version),
+            ("who", "people"),
+            ("person", "1001"),
+            ("person", "1002"),
+        ],
+    );
+    assert_eq!(declared.status, 200, "{}", declared.body);
+    let after = studio.get(&format!("/studio/edit?page={rel}")).body;
+    assert!(after.contains("Nothing to fix on this page"), "{after}");
+
+    // The headteacher: build, read the preview, approve, publish.
+    let approve = studio.get("/studio/approve");
+    assert!(approve.body.contains("Build the site"), "{}", approve.body);
+    let built = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    assert_eq!(built.status, 200, "{}", built.body);
+    assert!(
+        built.body.contains("Built ") && built.body.contains("head-teacher.key"),
+        "{}",
+        built.body
+    );
+    let preview = studio.get("/studio/approve/preview");
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.head.contains("default-src 'none'"),
+        "{}",
+        preview.head
+    );
+    assert!(
+        preview.body.contains("1001") && !preview.body.contains("Okafor"),
+        "{}",
+        preview.body
+    );
+
+    // Keys outside the folder, and keys config.toml does not list: refused,
+    // with the command line's reasons.
+    let outside = studio.post_same_origin(
+        "/studio/approve",
+        &[("token", &token), ("key", "../../etc/passwd.key")],
+    );
+    assert_eq!(outside.status, 422);
+    let stranger = studio.post_same_origin(
+        "/studio/approve",
+        &[("token", &token), ("key", "someone-else.key")],
+    );
+    assert_eq!(stranger.status, 422, "{}", stranger.body);
+    assert!(
+        stranger
+            .body
+            .contains("is not one of the approvers in config.toml"),
+        "{}",
+        stranger.body
+    );
+    // Publishing before approving is refused.
+    let early = studio.post_same_origin("/studio/publish", &[("token", &token)]);
+    assert_eq!(early.status, 422, "{}", early.body);
+    assert!(!www.path().join("site/index.html").exists());
+
+    let approved = studio.post_same_origin(
+        "/studio/approve",
+        &[("token", &token), ("key", "head-teacher.key")],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert!(
+        approved.body.contains("Approved build"),
+        "{}",
+        approved.body
+    );
+    let published = studio.post_same_origin("/studio/publish", &[("token", &token)]);
+    assert_eq!(published.status, 200, "{}", published.body);
+    assert!(
+        published.body.contains("Published build"),
+        "{}",
+        published.body
+    );
+
+    // The published photo: a hashed name, no metadata.
+    let media: Vec<std::path::PathBuf> = walk(&www.path().join("site/media"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .collect();
+    assert!(!media.is_empty());
+    for path in &media {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            !name.contains("millie") && !name.contains("photo-"),
+            "{name}"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        for gone in [
+            &b"Amelia Testperson"[..],
+            b"motion photo",
+            b"A parent's phone",
+            b"Exif\0\0MM",
+        ] {
+            assert!(
+                !bytes.windows(gone.len()).any(|w| w == gone),
+                "{name}: {}",
+                String::from_utf8_lossy(gone)
+            );
+        }
+    }
+}
+
+/// The value of the input with id `id`.
+fn hidden_input(page: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\" value=\"");
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {id} in {page}"))
+        + marker.len();
+    page[at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
 }

@@ -27,16 +27,18 @@ pub struct KeygenArgs {
     root: PathBuf,
 }
 
+/// Where approvers' private keys are kept by default: `keygen` writes
+/// there, and the studio offers the keys it finds there.
+pub(super) fn keys_folder() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config/schoolsite/keys"))
+}
+
 pub fn keygen(args: &KeygenArgs) -> anyhow::Result<u8> {
     let out = match &args.out {
         Some(p) => p.clone(),
-        None => {
-            let home = std::env::var_os("HOME")
-                .context("there is no HOME folder to keep the key in; give --out FILE")?;
-            PathBuf::from(home)
-                .join(".config/schoolsite/keys")
-                .join(format!("{}.key", slug::slugify(&args.name)))
-        }
+        None => keys_folder()
+            .context("there is no HOME folder to keep the key in; give --out FILE")?
+            .join(format!("{}.key", slug::slugify(&args.name))),
     };
     let key = PrivateKey::generate(args.name.trim(), args.role.trim())?;
     key.write(&out, &args.root)?;
@@ -84,10 +86,40 @@ pub struct ApproveArgs {
 }
 
 pub fn approve(args: &ApproveArgs) -> anyhow::Result<u8> {
-    let root = &args.root;
+    match sign(&args.root, &args.key)? {
+        Err(refusals) => {
+            eprintln!("Nothing was approved:");
+            for r in &refusals {
+                eprintln!("  {r}");
+            }
+            Ok(EXIT_BLOCKED)
+        }
+        Ok(approved) => {
+            println!("{}", approved.summary);
+            println!(
+                "The approval is in {}: commit it with the site. `schoolsite publish --to DIR` can now publish exactly this build.",
+                approved.file
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// An approval written.
+pub(super) struct Approved {
+    /// "Approved build … (… files, … photos, … warnings) as … (…)."
+    pub summary: String,
+    /// Where it was written, relative to the site's folder.
+    pub file: String,
+}
+
+/// Signs the last build of the site at `root` with the key in `key_file`,
+/// or says every reason it may not be (the command line's refusals, and
+/// the studio's). Errors are files that could not be read or written.
+pub(super) fn sign(root: &Path, key_file: &Path) -> anyhow::Result<Result<Approved, Vec<String>>> {
     let config = Config::load(root)?;
     let manifest = Manifest::load(root)?;
-    let key = PrivateKey::load(&args.key, root)?;
+    let key = PrivateKey::load(key_file, root)?;
     let mut refusals = Vec::new();
     let listed = keys::parse_public(&key.public_key());
     if !config
@@ -97,7 +129,7 @@ pub fn approve(args: &ApproveArgs) -> anyhow::Result<u8> {
     {
         refusals.push(format!(
             "the key in {} ({}, {}) is not one of the approvers in config.toml; an approver must be added with `schoolsite keygen` and the change committed",
-            args.key.display(),
+            key_file.display(),
             key.name,
             key.role
         ));
@@ -123,28 +155,26 @@ pub fn approve(args: &ApproveArgs) -> anyhow::Result<u8> {
         Err(e) => return Err(e.into()),
     };
     let Some(head) = head.filter(|_| refusals.is_empty()) else {
-        eprintln!("Nothing was approved:");
-        for r in &refusals {
-            eprintln!("  {r}");
-        }
-        return Ok(EXIT_BLOCKED);
+        return Ok(Err(refusals));
     };
     let approval = Approval::sign(&manifest, &key, chrono::Utc::now(), head);
     let path = approval.write(root)?;
-    println!(
-        "Approved build {} ({} files, {} photos, {} warnings) as {} ({}).",
-        manifest.short_digest(),
-        manifest.files.len(),
-        manifest.photos.len(),
-        manifest.warnings.len(),
-        key.name,
-        key.role
-    );
-    println!(
-        "The approval is in {}: commit it with the site. `schoolsite publish --to DIR` can now publish exactly this build.",
-        path.strip_prefix(root).unwrap_or(&path).display()
-    );
-    Ok(0)
+    Ok(Ok(Approved {
+        summary: format!(
+            "Approved build {} ({} files, {} photos, {} warnings) as {} ({}).",
+            manifest.short_digest(),
+            manifest.files.len(),
+            manifest.photos.len(),
+            manifest.warnings.len(),
+            key.name,
+            key.role
+        ),
+        file: path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string(),
+    }))
 }
 
 #[derive(clap::Args)]

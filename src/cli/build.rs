@@ -47,13 +47,7 @@ fn report_and_write(
         }
         return Ok(0);
     }
-    let emitted = emit::emit(&args.root, &prepared.outputs)
-        .context("the site could not be written; public/ is unchanged")?;
-    // What was built, for the approver to sign and `publish` to check.
-    let manifest = Manifest::new(&args.root, prepared, &emitted.written);
-    manifest.write(&args.root).context(
-        "public/ was written, but its manifest could not be, so it cannot be approved or published",
-    )?;
+    let (emitted, manifest) = write_build(&args.root, prepared)?;
     if args.format == Format::Human {
         let cleaned = prepared.media.len();
         let removed: usize = prepared
@@ -84,6 +78,22 @@ fn report_and_write(
         );
     }
     Ok(0)
+}
+
+/// Writes an unblocked build to `public/` and its manifest (what was
+/// built, for the approver to sign and `publish` to check): `build`'s
+/// and the studio's.
+pub(super) fn write_build(
+    root: &std::path::Path,
+    prepared: &pipeline::Prepared,
+) -> anyhow::Result<(emit::Emitted, Manifest)> {
+    let emitted = emit::emit(root, &prepared.outputs)
+        .context("the site could not be written; public/ is unchanged")?;
+    let manifest = Manifest::new(root, prepared, &emitted.written);
+    manifest.write(root).context(
+        "public/ was written, but its manifest could not be, so it cannot be approved or published",
+    )?;
+    Ok((emitted, manifest))
 }
 
 fn kinds_removed(entries: &[report::MediaEntry]) -> String {

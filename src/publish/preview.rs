@@ -35,6 +35,25 @@ enum Change {
 /// returns a one-line summary.
 pub fn write(root: &Path, out: &Path, today: Option<NaiveDate>) -> Result<String, PublishError> {
     refuse_public(root, out)?;
+    let (html, summary) = render(root, today)?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| PublishError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    std::fs::write(out, html).map_err(|source| PublishError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(summary)
+}
+
+/// The preview of the last build of the site at `root` (one
+/// self-contained page: its style inline, its photos as `data:`
+/// addresses) and a one-line summary, written nowhere: `write` saves it
+/// for the command line, the studio shows it in the browser.
+pub fn render(root: &Path, today: Option<NaiveDate>) -> Result<(String, String), PublishError> {
     let manifest = Manifest::load(root)?;
     let differences = manifest.compare(root);
     let survey = pipeline::survey(
@@ -60,18 +79,7 @@ pub fn write(root: &Path, out: &Path, today: Option<NaiveDate>) -> Result<String
         policy: Policy::from(&survey.config.consent),
         takedowns: &takedowns,
     };
-    let (html, summary) = page.render();
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| PublishError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    std::fs::write(out, html).map_err(|source| PublishError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
-    Ok(summary)
+    Ok(page.render())
 }
 
 /// The approval the preview compares against: the last one published

@@ -85,8 +85,15 @@ pub async fn guard(request: Request, next: Next) -> Response {
         (StatusCode::METHOD_NOT_ALLOWED, "only GET and POST").into_response()
     };
     let headers = response.headers_mut();
+    // A page may set a narrower policy of its own (the approver's
+    // preview); every other answer gets the studio's.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
         (header::REFERRER_POLICY, "no-referrer"),
         (

@@ -29,6 +29,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
 
+mod approve;
 mod guard;
 mod pages;
 mod photos;
@@ -135,6 +136,10 @@ pub fn routes(studio: Studio) -> Router {
         .route("/studio/photo", get(photos::photo).post(photos::declare))
         .route("/studio/photo/image", get(photos::image))
         .route("/studio/people", get(photos::people))
+        .route("/studio/approve", get(approve::page).post(approve::approve))
+        .route("/studio/approve/build", post(approve::build_site))
+        .route("/studio/approve/preview", get(approve::preview_page))
+        .route("/studio/publish", post(approve::publish_site))
         .route("/studio/assets/studio.css", get(view::css))
         .route("/studio/assets/studio.js", get(view::js))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

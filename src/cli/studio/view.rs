@@ -23,6 +23,7 @@ static TEMPLATES: LazyLock<Result<Tera, tera::Error>> = LazyLock::new(|| {
         ("people.html", include_str!("templates/people.html")),
         ("message.html", include_str!("templates/message.html")),
         ("uploaded.html", include_str!("templates/uploaded.html")),
+        ("approve.html", include_str!("templates/approve.html")),
     ])?;
     tera.set_escape_fn(schoolsite::content::markdown::escape);
     Ok(tera)

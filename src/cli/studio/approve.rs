@@ -1,0 +1,284 @@
+//! The headteacher's page: build the site for approval, read the
+//! preview (`publish::preview`, the page `schoolsite preview` writes),
+//! approve it with a key from their own keys folder, and publish it to
+//! the folder `config.toml` names. Every refusal is the command line's:
+//! the same library calls make them.
+
+use super::super::{approval, build};
+use super::Studio;
+use super::guard::Posted;
+use super::view::{self, Problem};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schoolsite::pipeline::{self, Options};
+use schoolsite::publish::{self, PublishError, preview};
+use schoolsite::report::Summary;
+use std::path::PathBuf;
+
+/// The preview's own policy: it is one self-contained page (inline
+/// style, photos as `data:`), shown only inside the studio's frame.
+const PREVIEW_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'";
+
+/// The key files in the approver's keys folder (names only).
+fn keys() -> Vec<String> {
+    let Some(dir) = approval::keys_folder() else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".key") && !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn publish_to(studio: &Studio) -> Option<PathBuf> {
+    let config = schoolsite::config::Config::load(&studio.root).ok()?;
+    config.publish.to.map(|to| studio.root.join(to))
+}
+
+/// `GET /studio/approve`.
+pub async fn page(State(studio): State<Studio>) -> Response {
+    show(&studio, StatusCode::OK, Vec::new(), "", Vec::new())
+}
+
+fn show(
+    studio: &Studio,
+    status: StatusCode,
+    errors: Vec<Problem>,
+    notice: &str,
+    refusals: Vec<String>,
+) -> Response {
+    let built = studio
+        .root
+        .join(schoolsite::publish::manifest::MANIFEST_FILE)
+        .is_file();
+    let mut context = view::context(studio);
+    context.insert("built", &built);
+    context.insert("keys", &keys());
+    context.insert(
+        "keys_folder",
+        &approval::keys_folder().map(|d| d.display().to_string()),
+    );
+    context.insert(
+        "publish_to",
+        &publish_to(studio).map(|d| d.display().to_string()),
+    );
+    context.insert("errors", &errors);
+    context.insert("notice", notice);
+    context.insert("refusals", &refusals);
+    view::render(status, "approve.html", &context)
+}
+
+/// `GET /studio/approve/preview`: the approver's preview of the last
+/// build, rendered afresh (never written to disk).
+pub async fn preview_page(State(studio): State<Studio>) -> Response {
+    let (root, today) = (studio.root.clone(), studio.today);
+    let page = tokio::task::spawn_blocking(move || preview::render(&root, today))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
+    match page {
+        Ok((html, _)) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, PREVIEW_CSP),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(why) => view::message(
+            &studio,
+            StatusCode::CONFLICT,
+            "There is no preview yet",
+            &format!("{why}. Build the site for approval first."),
+            "/studio/approve",
+        ),
+    }
+}
+
+/// `POST /studio/approve/build`: what `schoolsite build` does (drafts
+/// left out), so there is a build to approve.
+pub async fn build_site(State(studio): State<Studio>, _form: Posted) -> Response {
+    let (root, today) = (studio.root.clone(), studio.today);
+    let result = tokio::task::spawn_blocking(move || -> anyhow::Result<Result<usize, usize>> {
+        let options = Options {
+            drafts: false,
+            progress: false,
+            cache: true,
+            today,
+        };
+        let prepared = pipeline::prepare(&root, options)?;
+        if prepared.blocked() {
+            return Ok(Err(Summary::of(&prepared.findings).errors));
+        }
+        build::write_build(&root, &prepared)?;
+        Ok(Ok(prepared.pages))
+    })
+    .await;
+    match result {
+        Ok(Ok(Ok(pages))) => show(
+            &studio,
+            StatusCode::OK,
+            Vec::new(),
+            &format!("Built {pages} pages into public/. Read the preview below, then approve it."),
+            Vec::new(),
+        ),
+        Ok(Ok(Err(errors))) => show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new(
+                "build",
+                format!(
+                    "The site was not built: {errors} problem(s) to fix first (see All findings); public/ is unchanged"
+                ),
+            )],
+            "",
+            Vec::new(),
+        ),
+        Ok(Err(e)) => show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new(
+                "build",
+                format!("The site was not built: {e:#}"),
+            )],
+            "",
+            Vec::new(),
+        ),
+        Err(e) => show(
+            &studio,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            vec![Problem::new(
+                "build",
+                format!("The site was not built: {e}"),
+            )],
+            "",
+            Vec::new(),
+        ),
+    }
+}
+
+/// `POST /studio/approve`: sign the last build with the chosen key.
+pub async fn approve(State(studio): State<Studio>, form: Posted) -> Response {
+    let name = form.get("key").to_string();
+    let plain = name.ends_with(".key") && !name.starts_with('.') && !name.contains(['/', '\\']);
+    let Some(file) = approval::keys_folder()
+        .map(|d| d.join(&name))
+        .filter(|p| plain && p.is_file())
+    else {
+        return show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new("key", "Choose your key from the list")],
+            "",
+            Vec::new(),
+        );
+    };
+    let root = studio.root.clone();
+    let result = tokio::task::spawn_blocking(move || approval::sign(&root, &file)).await;
+    match result {
+        Ok(Ok(Ok(approved))) => show(
+            &studio,
+            StatusCode::OK,
+            Vec::new(),
+            &format!(
+                "{} The approval is in {}: commit it with the site.",
+                approved.summary, approved.file
+            ),
+            Vec::new(),
+        ),
+        Ok(Ok(Err(refusals))) => show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new("key", "Nothing was approved")],
+            "",
+            refusals,
+        ),
+        Ok(Err(e)) => show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new("key", format!("Nothing was approved: {e:#}"))],
+            "",
+            Vec::new(),
+        ),
+        Err(e) => show(
+            &studio,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            vec![Problem::new("key", format!("Nothing was approved: {e}"))],
+            "",
+            Vec::new(),
+        ),
+    }
+}
+
+/// `POST /studio/publish`: publish the approved build to `[publish] to`,
+/// checked on the real date, as `schoolsite publish` does.
+pub async fn publish_site(State(studio): State<Studio>, _form: Posted) -> Response {
+    let Some(to) = publish_to(&studio) else {
+        return show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new(
+                "publish",
+                "config.toml does not say where to publish: add [publish] to = \"…\"",
+            )],
+            "",
+            Vec::new(),
+        );
+    };
+    let root = studio.root.clone();
+    let result = tokio::task::spawn_blocking(move || publish::publish(&root, &to, None)).await;
+    match result {
+        Ok(Ok(p)) => show(
+            &studio,
+            StatusCode::OK,
+            Vec::new(),
+            &format!(
+                "Published build {} ({} files), approved by {}, to {}.",
+                p.manifest.short_digest(),
+                p.manifest.files.len(),
+                p.approver,
+                p.to.display()
+            ),
+            Vec::new(),
+        ),
+        Ok(Err(PublishError::Refused(refusals))) => show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new(
+                "publish",
+                "Nothing was published (recorded in the audit log)",
+            )],
+            "",
+            refusals,
+        ),
+        Ok(Err(e)) => show(
+            &studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![Problem::new(
+                "publish",
+                format!("Nothing was published: {e}"),
+            )],
+            "",
+            Vec::new(),
+        ),
+        Err(e) => show(
+            &studio,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            vec![Problem::new(
+                "publish",
+                format!("Nothing was published: {e}"),
+            )],
+            "",
+            Vec::new(),
+        ),
+    }
+}
