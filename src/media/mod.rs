@@ -37,7 +37,7 @@ pub use input::{
     Input, Limits, Mode, Opened, TextError, read_checked, read_checked_into, read_text,
     read_theme_file,
 };
-pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE};
+pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE, limits as pdf_limits};
 pub use pixelate::Region;
 pub use resize::{Sizes, renditions};
 

@@ -1,0 +1,393 @@
+//! Memory for hostile inputs (issue 21, point 5): a file is sniffed and
+//! its size checked before it is read, and every parser stops at a limit
+//! that is a finding with a fix. Each attempt sits beside its near miss.
+
+mod common;
+use common::*;
+use schoolsite::media::pdf_limits::{
+    MAX_DOCUMENT_CONTENT, MAX_NESTING, MAX_PAGES, MAX_UNPACKED_OBJECTS,
+};
+use std::io::Write as _;
+
+/// A site whose home page links to `content/NAME`.
+fn linking(name: &str) -> Site {
+    let site = Site::new();
+    site.write(
+        "content/_index.md",
+        page(
+            "title = \"Home\"",
+            &format!("\nWelcome. [The file]({name})\n"),
+        ),
+    );
+    site
+}
+
+/// A sparse file of `size` bytes at `rel` that starts with `head`: it
+/// takes no room on disk, but reading it would take `size` bytes of
+/// memory.
+fn sparse(site: &Site, rel: &str, head: &[u8], size: u64) {
+    let path = site.path(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    let mut f = std::fs::File::create(&path).expect("create");
+    f.write_all(head).expect("write");
+    f.set_len(size).expect("set_len");
+}
+
+const GB3: u64 = 3 << 30;
+
+#[test]
+fn a_3gb_file_of_unknown_type_is_refused_from_its_first_bytes() {
+    let site = linking("export.bin");
+    sparse(&site, "content/export.bin", b"\x00\x01nothing known", GB3);
+    let out = blocked(&site);
+    assert!(out.contains("content/export.bin"), "{out}");
+    assert!(
+        out.contains("it is not a file type schoolsite knows how to make safe"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_3gb_file_that_starts_like_a_jpeg_is_refused_as_too_big_before_it_is_read() {
+    let site = linking("photo.jpg");
+    sparse(
+        &site,
+        "content/photo.jpg",
+        b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00",
+        GB3,
+    );
+    let out = blocked(&site);
+    assert!(out.contains("content/photo.jpg"), "{out}");
+    assert!(
+        out.contains("it is a JPEG of more than 100 MB, more than schoolsite reads"),
+        "{out}"
+    );
+    assert!(
+        out.contains("max_file_mb"),
+        "the fix names the setting: {out}"
+    );
+}
+
+#[test]
+fn a_normal_photo_still_publishes() {
+    let site = photo_site(&[("class.jpg", plain_jpeg(640, 480))]);
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        published_media(&site)
+            .iter()
+            .any(|(p, _)| p.ends_with(".jpg")),
+        "{:?}",
+        site.public_files()
+    );
+}
+
+#[test]
+fn the_image_size_limit_is_a_setting() {
+    let photo = plain_jpeg(640, 480);
+    assert!(photo.len() > 10_000);
+    let site = photo_site(&[("class.jpg", photo)]);
+    // A limit below the photo: refused, naming the limit.
+    let config = site.read("config.toml");
+    site.write(
+        "config.toml",
+        format!("{config}\n[images]\nmax_file_mb = 0\n"),
+    );
+    let out = blocked(&site);
+    assert!(
+        out.contains("it is a JPEG of more than 0 MB, more than schoolsite reads"),
+        "{out}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_linked_from_a_page_is_refused_not_waited_on() {
+    let site = linking("stream.jpg");
+    let fifo = site.path("content/stream.jpg");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("mkfifo is not available: skipping");
+        return;
+    }
+    let out = blocked(&site);
+    assert!(out.contains("content/stream.jpg"), "{out}");
+    assert!(out.contains("not an ordinary file"), "{out}");
+}
+
+/// A PDF of `pages` pages sharing one drawing, in a balanced page tree
+/// (at most 100 kids a node).
+fn pdf_of_pages(pages: usize, drawing: &[u8]) -> Vec<u8> {
+    let mut objects: Vec<(u32, Vec<u8>)> = vec![
+        (1, Vec::new()),
+        (2, pdf_stream(b"", drawing)),
+        (
+            3,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        ),
+    ];
+    let first = 4u32;
+    let mut next = first + pages as u32;
+    let mut level: Vec<(u32, usize)> = (0..pages as u32).map(|i| (first + i, 1)).collect();
+    let mut parent = std::collections::HashMap::new();
+    let mut nodes = Vec::new();
+    loop {
+        let mut up = Vec::new();
+        for kids in level.chunks(100) {
+            let id = next;
+            next += 1;
+            for (k, _) in kids {
+                parent.insert(*k, id);
+            }
+            let count: usize = kids.iter().map(|(_, c)| c).sum();
+            nodes.push((id, kids.iter().map(|(k, _)| *k).collect::<Vec<_>>(), count));
+            up.push((id, count));
+        }
+        level = up;
+        if level.len() == 1 {
+            break;
+        }
+    }
+    let root = level[0].0;
+    objects[0].1 = format!("<< /Type /Catalog /Pages {root} 0 R >>").into_bytes();
+    for i in 0..pages as u32 {
+        let id = first + i;
+        objects.push((
+            id,
+            format!(
+                "<< /Type /Page /Parent {} 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 2 0 R >>",
+                parent[&id]
+            )
+            .into_bytes(),
+        ));
+    }
+    for (id, kids, count) in nodes {
+        let up = parent
+            .get(&id)
+            .map(|p| format!(" /Parent {p} 0 R"))
+            .unwrap_or_default();
+        let kids: Vec<String> = kids.iter().map(|k| format!("{k} 0 R")).collect();
+        objects.push((
+            id,
+            format!(
+                "<< /Type /Pages{up} /Count {count} /Kids [{}] >>",
+                kids.join(" ")
+            )
+            .into_bytes(),
+        ));
+    }
+    pdf_from(&objects)
+}
+
+const DRAWING: &[u8] = b"BT /F1 12 Tf 72 720 Td (Spring term dates) Tj ET";
+
+/// Runs `schoolsite sanitise` on `bytes` as NAME; the output.
+fn sanitise(name: &str, bytes: &[u8]) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join(name);
+    std::fs::write(&input, bytes).expect("write");
+    sanitise_file(&input, &dir.path().join("out"))
+}
+
+#[test]
+fn a_pdf_over_the_page_limit_is_refused_naming_the_limit_and_one_at_it_is_cleaned() {
+    let at = sanitise("at.pdf", &pdf_of_pages(MAX_PAGES, DRAWING));
+    assert_eq!(at.code, 0, "{}", at.all());
+    let over = sanitise("over.pdf", &pdf_of_pages(MAX_PAGES + 1, DRAWING));
+    assert_eq!(over.code, 1, "{}", over.all());
+    assert!(
+        over.stdout.contains(&format!(
+            "refused: it is a PDF with more than {MAX_PAGES} pages, more than schoolsite reads"
+        )),
+        "{}",
+        over.all()
+    );
+    assert!(
+        over.stdout.contains("split it into smaller documents"),
+        "{}",
+        over.all()
+    );
+}
+
+/// `n` bytes of `byte`, deflated (as a PDF's FlateDecode stream holds).
+fn deflated(byte: u8, n: usize) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let chunk = vec![byte; 1 << 20];
+    let mut left = n;
+    while left > 0 {
+        let take = left.min(chunk.len());
+        encoder.write_all(&chunk[..take]).expect("deflate");
+        left -= take;
+    }
+    encoder.finish().expect("deflate")
+}
+
+/// A one-page PDF whose drawing is `data`, deflated.
+fn pdf_with_drawing(data: Vec<u8>) -> Vec<u8> {
+    pdf_from(&[
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+        (
+            3,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        ),
+        (4, pdf_stream(b"/Filter /FlateDecode", &data)),
+    ])
+}
+
+#[test]
+fn a_pdf_whose_drawing_unpacks_past_the_limit_is_refused() {
+    // 100 MB of spaces, in about 100 KB: more than one page may unpack.
+    let bomb = sanitise("bomb.pdf", &pdf_with_drawing(deflated(b' ', 100_000_000)));
+    assert_eq!(bomb.code, 1, "{}", bomb.all());
+    assert!(
+        bomb.stdout
+            .contains("MB of drawing on one page once unpacked, more than schoolsite reads"),
+        "{}",
+        bomb.all()
+    );
+    // The near miss: a drawing of 1 MB of spaces is read.
+    let fine = sanitise("fine.pdf", &pdf_with_drawing(deflated(b' ', 1_000_000)));
+    assert_eq!(fine.code, 0, "{}", fine.all());
+}
+
+#[test]
+fn a_drawing_shared_by_many_pages_is_bounded_all_together() {
+    // Each page unpacks 4 MB; all of them more than a document may.
+    let drawing = deflated(b' ', 4_000_000);
+    let pages = MAX_DOCUMENT_CONTENT / 4_000_000 + 1;
+    let mut objects: Vec<(u32, Vec<u8>)> = vec![
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (2, Vec::new()),
+        (3, pdf_stream(b"/Filter /FlateDecode", &drawing)),
+    ];
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 4 + i)).collect();
+    objects[1].1 = format!(
+        "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+        kids.join(" ")
+    )
+    .into_bytes();
+    for i in 0..pages {
+        objects.push((
+            4 + i as u32,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>".to_vec(),
+        ));
+    }
+    let run = sanitise("shared.pdf", &pdf_from(&objects));
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("MB of drawings once unpacked (all pages together)"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn an_object_stream_bomb_is_refused_before_it_is_read() {
+    // An object stream whose one object is followed by more padding than
+    // object streams may unpack to all together.
+    let header = b"5 0 ";
+    let mut body = header.to_vec();
+    body.extend_from_slice(b"<< /Kind /Filler >>");
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&body).expect("deflate");
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..=MAX_UNPACKED_OBJECTS / chunk.len() {
+        encoder.write_all(&chunk).expect("deflate");
+    }
+    let packed = encoder.finish().expect("deflate");
+    let pdf = pdf_from(&[
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+        (
+            3,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        ),
+        (4, pdf_stream(b"", DRAWING)),
+        (
+            5,
+            pdf_stream(
+                format!(
+                    "/Type /ObjStm /N 1 /First {} /Filter /FlateDecode",
+                    header.len()
+                )
+                .as_bytes(),
+                &packed,
+            ),
+        ),
+    ]);
+    let run = sanitise("objects.pdf", &pdf);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout.contains("MB of objects once unpacked"),
+        "{}",
+        run.all()
+    );
+}
+
+/// A one-page PDF whose page holds an array nested `depth` deep.
+fn pdf_nested(depth: usize) -> Vec<u8> {
+    let mut deep = "[".repeat(depth);
+    deep.push_str(&"]".repeat(depth));
+    pdf_from(&[
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+        (
+            3,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Deep 5 0 R >>"
+                .to_vec(),
+        ),
+        (4, pdf_stream(b"", DRAWING)),
+        (5, deep.into_bytes()),
+    ])
+}
+
+#[test]
+fn a_deeply_nested_pdf_array_is_refused_without_overflowing_the_stack() {
+    let deep = sanitise("deep.pdf", &pdf_nested(100_000));
+    assert_eq!(deep.code, 1, "{}", deep.all());
+    assert!(
+        deep.stdout.contains(&format!(
+            "it is a PDF with more than {MAX_NESTING} levels of nesting"
+        )),
+        "{}",
+        deep.all()
+    );
+    // Just past the limit too (lopdf itself would read this one).
+    let past = sanitise("past.pdf", &pdf_nested(MAX_NESTING + 1));
+    assert_eq!(past.code, 1, "{}", past.all());
+    // At the limit: cleaned.
+    let at = sanitise("at.pdf", &pdf_nested(MAX_NESTING));
+    assert_eq!(at.code, 0, "{}", at.all());
+}
+
+#[test]
+fn a_markdown_page_over_the_size_limit_gets_a_clear_finding() {
+    let site = Site::new();
+    let limit = schoolsite::content::MAX_PAGE_BYTES as usize;
+    let line = "The trip to the farm was a great success for everyone.\n\n";
+    let body = line.repeat(limit / line.len() + 1);
+    site.write("content/news/long.md", page("title = \"Long\"", &body));
+    let out = blocked(&site);
+    assert!(out.contains("content/news/long.md"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "more than the {} MB a page may hold",
+            limit / 1_000_000
+        )),
+        "{out}"
+    );
+    assert!(out.contains("split it into several pages"), "{out}");
+    // The near miss: a long page within the limit builds.
+    let site = Site::new();
+    site.write(
+        "content/news/long.md",
+        page("title = \"Long\"", &line.repeat(2_000)),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.all());
+}
