@@ -146,6 +146,15 @@ struct Pixels {
     icc: Option<Vec<u8>>,
 }
 
+/// Most bytes a PNG or WebP may take once decoded (its pixels, and the
+/// 8-bit copy made of 16-bit or grey-and-alpha ones): 100 million RGB
+/// pixels. JPEGs are decoded scaled down to the size needed, so take far
+/// less.
+pub const MAX_DECODED: u64 = 320_000_000;
+
+/// `what` of a refusal over [`MAX_DECODED`].
+pub const DECODED: &str = "MB of pixels once decoded";
+
 fn decode_error(kind: Kind, e: impl std::fmt::Display) -> Refusal {
     Refusal::Corrupt {
         format: kind.short_name(),
@@ -198,7 +207,38 @@ fn decode(
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(settings.max_pixels.saturating_mul(8));
     reader.limits(limits);
-    let decoded = reader.decode().map_err(|e| decode_error(kind, e))?;
+    let decoder = reader.into_decoder().map_err(|e| decode_error(kind, e))?;
+    // What decoding takes, known from the header: the pixels as stored
+    // (16 bits a channel takes twice the room) and, unless they are
+    // already 8-bit grey, RGB or RGBA, the 8-bit copy made of them.
+    {
+        use image::ImageDecoder as _;
+        let (w, h) = decoder.dimensions();
+        let colour = decoder.color_type();
+        let copied = if matches!(
+            colour,
+            image::ColorType::L8 | image::ColorType::Rgb8 | image::ColorType::Rgba8
+        ) {
+            0
+        } else {
+            let channels = if colour.has_alpha() {
+                4
+            } else if colour.has_color() {
+                3
+            } else {
+                1
+            };
+            u64::from(w) * u64::from(h) * channels
+        };
+        if decoder.total_bytes().saturating_add(copied) > MAX_DECODED {
+            return Err(Refusal::TooComplex {
+                format: kind.short_name(),
+                what: DECODED,
+                limit: MAX_DECODED / 1_000_000,
+            });
+        }
+    }
+    let decoded = image::DynamicImage::from_decoder(decoder).map_err(|e| decode_error(kind, e))?;
     let (width, height) = (decoded.width(), decoded.height());
     let (channels, data) = if decoded.color().has_alpha() {
         (4, decoded.into_rgba8().into_raw())
