@@ -391,3 +391,166 @@ fn a_markdown_page_over_the_size_limit_gets_a_clear_finding() {
     let run = site.build();
     assert_eq!(run.code, 0, "{}", run.all());
 }
+
+/// A GIF of `frames` frames of one pixel each on a `w`×`h` screen.
+fn gif(w: u16, h: u16, frames: usize) -> Vec<u8> {
+    let mut out = b"GIF89a".to_vec();
+    out.extend_from_slice(&w.to_le_bytes());
+    out.extend_from_slice(&h.to_le_bytes());
+    out.extend_from_slice(&[0x80, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
+    out.extend_from_slice(b"\x21\xFF\x0BNETSCAPE2.0\x03\x01\x00\x00\x00");
+    for _ in 0..frames {
+        out.extend_from_slice(b"\x21\xF9\x04\x00\x0A\x00\x00\x00");
+        out.extend_from_slice(b"\x2C\x00\x00\x00\x00\x01\x00\x01\x00\x00");
+        out.extend_from_slice(b"\x02\x02\x44\x01\x00");
+    }
+    out.push(0x3B);
+    out
+}
+
+#[test]
+fn an_animation_with_huge_frames_is_refused_before_its_frames_are_decoded() {
+    // 6,000 × 6,000 is 36 million pixels a frame: every frame is composed
+    // whole to look for faces.
+    let site = photo_site(&[("wave.gif", gif(6_000, 6_000, 2))]);
+    let out = blocked(&site);
+    assert!(out.contains("content/gallery/wave.gif"), "{out}");
+    assert!(
+        out.contains("pixels in each frame of its animation, more than schoolsite reads"),
+        "{out}"
+    );
+    assert!(out.contains("make the animation smaller"), "{out}");
+    // The near miss: the same animation at 400 × 300 is published.
+    let site = photo_site(&[("wave.gif", gif(400, 300, 2))]);
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+/// A PNG of `w`×`h` RGBA pixels at 16 bits a channel.
+fn png16(w: u32, h: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_pixel(
+        w,
+        h,
+        image::Rgba([30_000, 40_000, 50_000, 65_535]),
+    );
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode");
+    out.into_inner()
+}
+
+#[test]
+fn a_png_too_big_to_decode_is_refused_from_its_header() {
+    // 6,000 × 6,000 at 16 bits a channel: 288 MB of pixels, and 144 MB
+    // more for the 8-bit copy. Only its header is written out in full:
+    // the refusal comes before any pixel is decoded.
+    let mut png = png16(8, 8);
+    png[16..20].copy_from_slice(&6_000u32.to_be_bytes());
+    png[20..24].copy_from_slice(&6_000u32.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    let site = photo_site(&[("poster.png", png)]);
+    let out = blocked(&site);
+    assert!(out.contains("content/gallery/poster.png"), "{out}");
+    assert!(
+        out.contains("it is a PNG with more than 320 MB of pixels once decoded"),
+        "{out}"
+    );
+    assert!(out.contains("8 bits a channel"), "{out}");
+    // The near miss: a small 16-bit PNG is published.
+    let site = photo_site(&[("poster.png", png16(64, 64))]);
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut out = ((8 + body.len()) as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(body);
+    out
+}
+
+fn mp4_full(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut all = vec![0u8; 4];
+    all.extend_from_slice(body);
+    mp4_box(kind, &all)
+}
+
+/// A clip whose one track lists `chunks` chunks (each of one sample):
+/// its tables cost far more memory than their bytes.
+fn clip_with_chunks(chunks: u32) -> Vec<u8> {
+    let count = chunks.to_be_bytes();
+    let mut stsc = 1u32.to_be_bytes().to_vec();
+    for v in [1u32, 1, 1] {
+        stsc.extend_from_slice(&v.to_be_bytes());
+    }
+    let mut stz2 = vec![0, 0, 0, 4];
+    stz2.extend_from_slice(&count);
+    stz2.extend(std::iter::repeat_n(0u8, (chunks as usize).div_ceil(2)));
+    let mut stco = count.to_vec();
+    stco.extend(std::iter::repeat_n(0u8, 4 * chunks as usize));
+    let mut url = 1u32.to_be_bytes().to_vec();
+    url.extend_from_slice(&12u32.to_be_bytes());
+    url.extend_from_slice(b"url \0\0\0\x01");
+    let stbl = [
+        mp4_full(b"stsd", &0u32.to_be_bytes()),
+        mp4_full(b"stts", &0u32.to_be_bytes()),
+        mp4_full(b"stsc", &stsc),
+        mp4_full(b"stz2", &stz2),
+        mp4_full(b"stco", &stco),
+    ]
+    .concat();
+    let minf = [
+        mp4_full(b"vmhd", &[0; 8]),
+        mp4_box(b"dinf", &mp4_full(b"dref", &url)),
+        mp4_box(b"stbl", &stbl),
+    ]
+    .concat();
+    let mut hdlr = b"\0\0\0\0vide".to_vec();
+    hdlr.extend_from_slice(&[0; 13]);
+    let mdia = [
+        mp4_full(b"mdhd", &[0; 20]),
+        mp4_full(b"hdlr", &hdlr),
+        mp4_box(b"minf", &minf),
+    ]
+    .concat();
+    let trak = [mp4_full(b"tkhd", &[0; 80]), mp4_box(b"mdia", &mdia)].concat();
+    let moov = [mp4_full(b"mvhd", &[0; 96]), mp4_box(b"trak", &trak)].concat();
+    [
+        mp4_box(b"ftyp", b"isom\0\0\0\0isom"),
+        mp4_box(b"moov", &moov),
+        mp4_box(b"mdat", &[0; 16]),
+    ]
+    .concat()
+}
+
+#[test]
+fn a_clip_whose_tables_list_millions_of_chunks_is_refused() {
+    let over = sanitise("long.mp4", &clip_with_chunks(5_000_001));
+    assert_eq!(over.code, 1, "{}", over.all());
+    assert!(
+        over.stdout.contains(
+            "with more than 5000000 samples or chunks in its tables, more than schoolsite reads"
+        ),
+        "{}",
+        over.all()
+    );
+    // The near miss: the same clip with a thousand chunks is cleaned.
+    let fine = sanitise("short.mp4", &clip_with_chunks(1_000));
+    assert_eq!(fine.code, 0, "{}", fine.all());
+}
