@@ -251,8 +251,7 @@ fn one_value(b: &[u8], at: usize, tally: &mut Tally) -> Result<One, Refusal> {
     let mut last_key_type = false;
     let mut object_stream = false;
     let mut counted = false;
-    loop {
-        let Some(tok) = lexer.next() else { break };
+    while let Some(tok) = lexer.next() {
         let start = lexer.start;
         match tok {
             Tok::Open => {
