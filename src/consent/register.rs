@@ -1109,8 +1109,10 @@ impl Person {
 }
 
 /// The most a file in `consent/` may hold: far more than any school's
-/// export, and a bound on memory.
-const MAX_FILE: u64 = 64 * 1024 * 1024;
+/// export (2,000 pupils take about 200 KB; 200,000 rows of a long-form
+/// consents export about 16 MB), and a bound on memory: a register takes
+/// about 20 times its size once read (a 60 MB one took 1.3 GB).
+const MAX_FILE: u64 = 16 * 1024 * 1024;
 
 /// Reads a file of `consent/`: an ordinary file, not a pipe or device
 /// (which could hang the build or never end), no bigger than
