@@ -554,3 +554,59 @@ fn a_clip_whose_tables_list_millions_of_chunks_is_refused() {
     let fine = sanitise("short.mp4", &clip_with_chunks(1_000));
     assert_eq!(fine.code, 0, "{}", fine.all());
 }
+
+/// A one-page PDF with one more object, an array of `values` numbers,
+/// which its cross-reference table lists under `numbers` more numbers.
+fn pdf_listing_one_object_many_times(values: usize, numbers: usize) -> Vec<u8> {
+    let bodies: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        pdf_stream(b"", DRAWING),
+        format!("[{}]", "0 ".repeat(values)).into_bytes(),
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    let size = bodies.len() + numbers + 1;
+    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f \n").as_bytes());
+    for o in offsets
+        .iter()
+        .chain(std::iter::repeat_n(&offsets[4], numbers))
+    {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn one_object_listed_under_many_numbers_counts_for_each() {
+    // The reader reads the array again for every number that lists it,
+    // and holds every copy at once: 100,000 numbers in 3,000 copies is
+    // 300 million values (a 2 MB file that took all of a 24 GB machine).
+    let run = sanitise(
+        "listed.pdf",
+        &pdf_listing_one_object_many_times(100_000, 3_000),
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout.contains(&format!(
+            "with more than {} values in its objects",
+            schoolsite::media::pdf_limits::MAX_VALUES
+        )),
+        "{}",
+        run.all()
+    );
+    // The near miss: listed under one number more, it is cleaned.
+    let run = sanitise("once.pdf", &pdf_listing_one_object_many_times(100_000, 1));
+    assert_eq!(run.code, 0, "{}", run.all());
+}

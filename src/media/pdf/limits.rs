@@ -15,6 +15,7 @@
 
 use super::super::Refusal;
 use super::FORMAT;
+use std::collections::HashMap;
 
 /// Most indirect objects (in the file and in its object streams).
 pub const MAX_OBJECTS: u64 = 250_000;
@@ -233,10 +234,18 @@ impl Tally {
 }
 
 /// One value read from `at`: where it ended, and if it is a dictionary
-/// that says it is an object stream, where that dictionary is.
+/// that says it is an object stream or a cross-reference stream, which,
+/// and where that dictionary is.
 struct One {
     end: usize,
-    object_stream: Option<(usize, usize)>,
+    special: Option<(Special, usize, usize)>,
+}
+
+/// Streams whose data holds objects, or says where objects are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Special {
+    ObjectStream,
+    CrossReference,
 }
 
 /// Reads one value from `at` (as `lopdf` reads an object), counting it.
@@ -249,7 +258,7 @@ fn one_value(b: &[u8], at: usize, tally: &mut Tally) -> Result<One, Refusal> {
     let mut depth = 0usize;
     let mut dict_start = None;
     let mut last_key_type = false;
-    let mut object_stream = false;
+    let mut special = None;
     let mut counted = false;
     while let Some(tok) = lexer.next() {
         let start = lexer.start;
@@ -276,8 +285,12 @@ fn one_value(b: &[u8], at: usize, tally: &mut Tally) -> Result<One, Refusal> {
                 counted = true;
                 if depth == 1 && dict_start.is_some() {
                     let decoded = name(raw);
-                    if last_key_type && decoded.as_deref() == Some(b"ObjStm") {
-                        object_stream = true;
+                    if last_key_type {
+                        match decoded.as_deref() {
+                            Some(b"ObjStm") => special = Some(Special::ObjectStream),
+                            Some(b"XRef") => special = Some(Special::CrossReference),
+                            _ => {}
+                        }
                     }
                     last_key_type = decoded.as_deref() == Some(b"Type");
                     continue;
@@ -308,11 +321,11 @@ fn one_value(b: &[u8], at: usize, tally: &mut Tally) -> Result<One, Refusal> {
         ));
     }
     let end = lexer.pos;
-    let object_stream = match (object_stream, dict_start) {
-        (true, Some(start)) => Some((start, end)),
+    let special = match (special, dict_start) {
+        (Some(kind), Some(start)) => Some((kind, start, end)),
         _ => None,
     };
-    Ok(One { end, object_stream })
+    Ok(One { end, special })
 }
 
 /// Checks a PDF's bytes against the limits before it is read.
@@ -327,22 +340,186 @@ pub(super) fn check(input: &[u8]) -> Result<(), Refusal> {
             .saturating_add(MAX_UNPACKED_OBJECTS * 4),
         unpacked: 0,
     };
+    // Values read from each object (its object stream's too), by where
+    // its `obj` keyword is.
+    let mut at_obj: HashMap<usize, u64> = HashMap::new();
+    let mut xref_streams = Vec::new();
     for at in memchr::memmem::find_iter(input, b"obj") {
         if !starts_object(input, at) {
             continue;
         }
         tally.object(1)?;
+        let before = tally.values;
         let one = one_value(input, at + 3, &mut tally)?;
-        if let Some(dict) = one.object_stream {
-            object_stream(input, dict, one.end, &mut tally)?;
+        match one.special {
+            Some((Special::ObjectStream, start, end)) => {
+                object_stream(input, (start, end), one.end, &mut tally)?;
+            }
+            Some((Special::CrossReference, start, end)) => {
+                xref_streams.push((start, end, one.end));
+            }
+            None => {}
         }
+        at_obj.insert(at, tally.values - before);
     }
     for at in memchr::memmem::find_iter(input, b"trailer") {
         one_value(input, at + 7, &mut tally)?;
     }
+    cross_references(input, &at_obj, &xref_streams, &mut tally)
+}
+
+/// `lopdf` reads one object for every entry of the cross-reference data
+/// (and holds them all before it keeps one per number): an entry repeated
+/// for many numbers reads its object again for each. So the values of
+/// the object each entry points at are added up, an object for each
+/// number (the most of any section that lists the number).
+fn cross_references(
+    b: &[u8],
+    at_obj: &HashMap<usize, u64>,
+    xref_streams: &[(usize, usize, usize)],
+    tally: &mut Tally,
+) -> Result<(), Refusal> {
+    let mut values: HashMap<u32, u64> = HashMap::new();
+    let mut rows = 0u64;
+    let mut entry = |id: u32, offset: usize, values: &mut HashMap<u32, u64>| {
+        rows += 1;
+        let v = object_at(b, offset).and_then(|at| at_obj.get(&at)).copied();
+        let slot = values.entry(id).or_insert(0);
+        *slot = (*slot).max(v.unwrap_or(0));
+        if values.len() as u64 > MAX_OBJECTS || rows > MAX_OBJECTS.saturating_mul(16) {
+            return Err(too_many_objects());
+        }
+        Ok(())
+    };
+    for at in memchr::memmem::find_iter(b, b"xref") {
+        let keyword = at.checked_sub(1).is_none_or(|p| is_space(b[p]))
+            && b.get(at + 4).is_some_and(|c| is_space(*c));
+        if keyword {
+            xref_table(b, at + 4, &mut |id, offset| entry(id, offset, &mut values))?;
+        }
+    }
+    for &(start, end, after) in xref_streams {
+        xref_stream(b, (start, end), after, tally, &mut |id, offset| {
+            entry(id, offset, &mut values)
+        })?;
+    }
+    let total = values.values().fold(0u64, |a, v| a.saturating_add(*v));
+    if total > MAX_VALUES {
+        return Err(too_many_values());
+    }
     Ok(())
 }
 
+/// Where the `obj` keyword of the object `lopdf` reads at `offset` is:
+/// after white space and comments, a number, a generation, `obj`.
+fn object_at(b: &[u8], offset: usize) -> Option<usize> {
+    let mut lexer = Lexer {
+        b,
+        pos: offset,
+        start: offset,
+    };
+    let number = lexer.next()?;
+    let generation = lexer.next()?;
+    let keyword = lexer.next()?;
+    (number == Tok::Value && generation == Tok::Value && keyword == Tok::End(b"obj"))
+        .then_some(lexer.start)
+}
+
+/// Reads a classic cross-reference table's subsections from `at` (after
+/// the keyword `xref`), handing each entry in use to `entry`.
+fn xref_table(
+    b: &[u8],
+    mut at: usize,
+    entry: &mut impl FnMut(u32, usize) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
+    let number = |at: &mut usize| -> Option<u64> {
+        while b.get(*at).is_some_and(|c| is_space(*c)) {
+            *at += 1;
+        }
+        let start = *at;
+        while b.get(*at).is_some_and(u8::is_ascii_digit) && *at - start < 20 {
+            *at += 1;
+        }
+        std::str::from_utf8(&b[start..*at]).ok()?.parse().ok()
+    };
+    loop {
+        let (Some(first), Some(count)) = (number(&mut at), number(&mut at)) else {
+            return Ok(());
+        };
+        for i in 0..count {
+            let (Some(offset), Some(_)) = (number(&mut at), number(&mut at)) else {
+                return Ok(());
+            };
+            while b.get(at).is_some_and(|c| is_space(*c)) {
+                at += 1;
+            }
+            let in_use = b.get(at) == Some(&b'n');
+            at += 1;
+            if in_use
+                && let (Ok(id), Ok(offset)) = (u32::try_from(first + i), usize::try_from(offset))
+            {
+                entry(id, offset)?;
+            }
+        }
+    }
+}
+
+/// Reads a cross-reference stream (its dictionary at `dict`, `stream`
+/// after `after`), handing each entry in use to `entry`.
+fn xref_stream(
+    b: &[u8],
+    dict: (usize, usize),
+    after: usize,
+    tally: &mut Tally,
+    entry: &mut impl FnMut(u32, usize) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
+    let Some((dictionary, content)) = stream_data(b, dict, after, tally)? else {
+        return Ok(());
+    };
+    let ints = |key: &[u8]| -> Option<Vec<u64>> {
+        dictionary
+            .get(key)
+            .and_then(lopdf::Object::as_array)
+            .ok()?
+            .iter()
+            .map(|o| o.as_i64().ok().and_then(|v| u64::try_from(v).ok()))
+            .collect()
+    };
+    let Some(widths) = ints(b"W").filter(|w| w.len() == 3 && w.iter().all(|x| *x <= 8)) else {
+        return Ok(());
+    };
+    let row: u64 = widths.iter().sum();
+    if row == 0 {
+        return Ok(());
+    }
+    let size = dictionary
+        .get(b"Size")
+        .and_then(lopdf::Object::as_i64)
+        .ok()
+        .and_then(|s| u64::try_from(s).ok())
+        .unwrap_or(0);
+    let index = ints(b"Index").unwrap_or_else(|| vec![0, size]);
+    let field = |bytes: &[u8]| bytes.iter().fold(0u64, |a, c| (a << 8) | u64::from(*c));
+    let mut rows = content.chunks_exact(row as usize);
+    for pair in index.chunks_exact(2) {
+        for i in 0..pair[1] {
+            let Some(r) = rows.next() else {
+                return Ok(());
+            };
+            let (w0, w1) = (widths[0] as usize, widths[1] as usize);
+            let kind = if w0 == 0 { 1 } else { field(&r[..w0]) };
+            if kind == 1
+                && let (Ok(id), Ok(offset)) = (
+                    u32::try_from(pair[0].saturating_add(i)),
+                    usize::try_from(field(&r[w0..w0 + w1])),
+                )
+            {
+                entry(id, offset)?;
+            }
+        }
+    }
+    Ok(())
+}
 /// Whether the `obj` at `at` is the keyword after an object's number and
 /// generation (`12 0 obj`), not part of another word.
 fn starts_object(b: &[u8], at: usize) -> bool {
@@ -356,15 +533,16 @@ fn starts_object(b: &[u8], at: usize) -> bool {
     ends_word && (last.is_ascii_digit() || is_space(last))
 }
 
-/// Unpacks an object stream (its dictionary at `dict`, the keyword
-/// `stream` after `after`) and counts every object its header lists, read
-/// from where the header says, as `lopdf` reads them.
-fn object_stream(
+/// A stream's dictionary as `lopdf` reads it (its dictionary at `dict`,
+/// the keyword `stream` after `after`) and its data unpacked, within what
+/// is left of [`MAX_UNPACKED_OBJECTS`]; `None` for one `lopdf` cannot
+/// unpack either (and skips).
+fn stream_data(
     b: &[u8],
     dict: (usize, usize),
     after: usize,
     tally: &mut Tally,
-) -> Result<(), Refusal> {
+) -> Result<Option<(lopdf::Dictionary, Vec<u8>)>, Refusal> {
     // The dictionary as `lopdf` reads it: as a content stream's operand.
     let mut text = b[dict.0..dict.1].to_vec();
     text.extend_from_slice(b" x");
@@ -374,7 +552,7 @@ fn object_stream(
         .and_then(|op| op.operands.into_iter().next())
         .and_then(|o| o.as_dict().ok().cloned())
     else {
-        return Ok(());
+        return Ok(None);
     };
     // The data: after `stream` and its end of line, /Length bytes (or up
     // to `endstream` when /Length is not a number that fits).
@@ -384,7 +562,7 @@ fn object_stream(
         start: after,
     };
     if lexer.next() != Some(Tok::End(b"stream")) {
-        return Ok(());
+        return Ok(None);
     }
     let mut start = lexer.pos;
     if b.get(start) == Some(&b'\r') {
@@ -403,25 +581,39 @@ fn object_stream(
         Some(l) => start + l,
         None => memchr::memmem::find(&b[start..], b"endstream").map_or(b.len(), |i| start + i),
     };
-    let first = dictionary
-        .get(b"First")
-        .and_then(lopdf::Object::as_i64)
-        .ok()
-        .and_then(|f| usize::try_from(f).ok());
     let left = MAX_UNPACKED_OBJECTS.saturating_sub(tally.unpacked);
-    let stream = lopdf::Stream::new(dictionary, b[start..end].to_vec());
+    let stream = lopdf::Stream::new(dictionary.clone(), b[start..end].to_vec());
     let content = match stream.get_plain_content_with_limit(left) {
         Ok(c) => c,
         Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
             return Err(too_much_unpacked(UNPACKED_OBJECTS, MAX_UNPACKED_OBJECTS));
         }
-        // `lopdf` cannot unpack it either, and skips it.
-        Err(_) => return Ok(()),
+        Err(_) => return Ok(None),
     };
     tally.unpacked += content.len();
     tally.max_work = tally
         .max_work
         .saturating_add(content.len().saturating_mul(4));
+    Ok(Some((dictionary, content)))
+}
+
+/// Unpacks an object stream (its dictionary at `dict`, the keyword
+/// `stream` after `after`) and counts every object its header lists, read
+/// from where the header says, as `lopdf` reads them.
+fn object_stream(
+    b: &[u8],
+    dict: (usize, usize),
+    after: usize,
+    tally: &mut Tally,
+) -> Result<(), Refusal> {
+    let Some((dictionary, content)) = stream_data(b, dict, after, tally)? else {
+        return Ok(());
+    };
+    let first = dictionary
+        .get(b"First")
+        .and_then(lopdf::Object::as_i64)
+        .ok()
+        .and_then(|f| usize::try_from(f).ok());
     let Some(first) = first.filter(|f| *f <= content.len()) else {
         return Ok(());
     };
