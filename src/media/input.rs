@@ -264,7 +264,7 @@ pub(super) fn fix(refusal: &Refusal) -> String {
         return refusal.fix();
     };
     match (*format, *what) {
-        ("PDF", MEGABYTES) => "export it again with its pictures at a lower resolution (for example 150 dpi, or \"Reduce file size\"), or split it into smaller documents (or raise max_size_mb in [documents] in config.toml)".to_string(),
+        ("PDF", MEGABYTES) => "export it again with its pictures at a lower resolution (for example 150 dpi, or \"Reduce file size\"), or split it into smaller documents (a site can raise max_size_mb in [documents] in config.toml)".to_string(),
         ("PDF", "pages") => "split it into smaller documents, each one a reader would open on its own".to_string(),
         ("PDF", _) => "open it in the program that made it and save or export it as a PDF again (for example \"Save as\" > PDF, or \"Reduce file size\"); if it still fails, print it to PDF".to_string(),
         (super::mp4::FORMAT, _) => "share or export the clip again from the phone or camera as MP4, or split it into shorter clips".to_string(),
@@ -272,7 +272,7 @@ pub(super) fn fix(refusal: &Refusal) -> String {
         ("captions file", _) => "check it is the captions for this clip, and export them again from the captioning program".to_string(),
         (_, super::faces::FRAME_CANVAS) => "make the animation smaller (for example 800 pixels on the long edge): every frame is looked at for faces".to_string(),
         (_, super::resize::DECODED) => "export it again with 8 bits a channel (not 16), or at a smaller size (for example 1600 pixels on the long edge)".to_string(),
-        (_, MEGABYTES) => "export it again at a smaller size (for example as a JPEG 1600 pixels on the long edge) from a photo editor (or raise max_file_mb in [images] in config.toml)".to_string(),
+        (_, MEGABYTES) => "export it again at a smaller size (for example as a JPEG 1600 pixels on the long edge) from a photo editor (a site can raise max_file_mb in [images] in config.toml)".to_string(),
         _ => "open the original in a photo editor and export it again as JPEG or PNG".to_string(),
     }
 }
