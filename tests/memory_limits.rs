@@ -610,3 +610,41 @@ fn one_object_listed_under_many_numbers_counts_for_each() {
     let run = sanitise("once.pdf", &pdf_listing_one_object_many_times(100_000, 1));
     assert_eq!(run.code, 0, "{}", run.all());
 }
+
+/// A progressive JPEG of `w`×`h` with full colour detail (4:4:4).
+fn progressive_jpeg(w: u16, h: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    encoder.set_progressive(true);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_4_4);
+    let pixels = vec![128u8; usize::from(w) * usize::from(h) * 3];
+    encoder
+        .encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb)
+        .expect("encode");
+    out
+}
+
+#[test]
+fn a_progressive_jpeg_too_big_to_decode_is_refused_from_its_header() {
+    // A progressive JPEG's decoder holds every coefficient at once: at
+    // 10,000 × 10,000 with full colour detail, 600 MB, however small the
+    // copies made. Its frame header says so; only that is made that big.
+    let mut jpeg = progressive_jpeg(64, 64);
+    let sof = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC2])
+        .expect("a progressive frame header");
+    jpeg[sof + 5..sof + 7].copy_from_slice(&10_000u16.to_be_bytes());
+    jpeg[sof + 7..sof + 9].copy_from_slice(&10_000u16.to_be_bytes());
+    let site = photo_site(&[("hall.jpg", jpeg)]);
+    let out = blocked(&site);
+    assert!(out.contains("content/gallery/hall.jpg"), "{out}");
+    assert!(
+        out.contains("it is a JPEG with more than 320 MB of pixels once decoded"),
+        "{out}"
+    );
+    // The near miss: the same photo at its real size is published.
+    let site = photo_site(&[("hall.jpg", progressive_jpeg(64, 64))]);
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.all());
+}

@@ -265,6 +265,7 @@ pub(super) fn fix(refusal: &Refusal) -> String {
     };
     match (*format, *what) {
         ("PDF", MEGABYTES) => "export it again with its pictures at a lower resolution (for example 150 dpi, or \"Reduce file size\"), or split it into smaller documents (a site can raise max_size_mb in [documents] in config.toml)".to_string(),
+        ("PDF", super::resize::DECODED) => "export it again with its pictures at a lower resolution (for example 150 dpi, or \"Reduce file size\"): every picture in it is looked at for faces".to_string(),
         ("PDF", "pages") => "split it into smaller documents, each one a reader would open on its own".to_string(),
         ("PDF", _) => "open it in the program that made it and save or export it as a PDF again (for example \"Save as\" > PDF, or \"Reduce file size\"); if it still fails, print it to PDF".to_string(),
         (super::mp4::FORMAT, _) => "share or export the clip again from the phone or camera as MP4, or split it into shorter clips".to_string(),
