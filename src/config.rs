@@ -59,6 +59,9 @@ pub struct Config {
     /// How video and audio are published.
     #[serde(default)]
     pub video: Video,
+    /// Limits for published documents (PDFs).
+    #[serde(default)]
+    pub documents: Documents,
     /// How the consent register is applied.
     #[serde(default)]
     pub consent: Consent,
@@ -111,6 +114,9 @@ pub struct Images {
     pub keep_icc: bool,
     /// Refuse images with more pixels than this (decompression bombs).
     pub max_pixels: u64,
+    /// Refuse image files larger than this, in megabytes, before they
+    /// are read: a bound on memory whatever the file holds.
+    pub max_file_mb: u64,
 }
 
 impl Default for Images {
@@ -121,6 +127,7 @@ impl Default for Images {
             quality: 82,
             keep_icc: true,
             max_pixels: 100_000_000,
+            max_file_mb: 100,
         }
     }
 }
@@ -133,6 +140,21 @@ pub struct PublishTarget {
     /// Relative to the site's folder, or absolute; never inside it
     /// (`publish` refuses that, as it does for `--to`).
     pub to: Option<PathBuf>,
+}
+
+/// The `[documents]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Documents {
+    /// The largest PDF the site publishes, in megabytes; larger ones are
+    /// refused before they are read (a bound on memory).
+    pub max_size_mb: u64,
+}
+
+impl Default for Documents {
+    fn default() -> Self {
+        Documents { max_size_mb: 100 }
+    }
 }
 
 /// The `[video]` table.
@@ -447,16 +469,30 @@ fn default_theme() -> String {
     "schoolsite".to_string()
 }
 
+/// The most `config.toml` may hold (a site's is a few KB).
+pub const MAX_CONFIG_BYTES: u64 = 1_000_000;
+
 impl Config {
     /// Reads and validates `config.toml` under `root`.
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join(CONFIG_FILE);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::media::read_text(&path, MAX_CONFIG_BYTES) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::media::TextError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(ConfigError::Missing(root.to_path_buf()));
             }
-            Err(source) => return Err(ConfigError::Read { path, source }),
+            Err(crate::media::TextError::Io(source)) => {
+                return Err(ConfigError::Read { path, source });
+            }
+            Err(e) => {
+                return Err(ConfigError::Invalid {
+                    message: format!(
+                        "{e}, more than the {} MB a config file may hold: a site's config is a few KB; keep only the settings in it",
+                        MAX_CONFIG_BYTES / 1_000_000
+                    ),
+                    path,
+                });
+            }
         };
         let text =
             String::from_utf8(bytes).map_err(|_| ConfigError::Encoding { path: path.clone() })?;

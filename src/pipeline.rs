@@ -221,6 +221,8 @@ pub fn prepare(root: &Path, options: Options) -> Result<Prepared, PipelineError>
 /// clean clips are written.
 struct Media {
     settings: Settings,
+    /// Size limits by kind, checked before a file is read.
+    limits: media::Limits,
     sizes: Sizes,
     /// Theme images (logos, icons) are published as they are, stripped.
     theme_sizes: Sizes,
@@ -243,6 +245,7 @@ impl Media {
         Ok(Media {
             build: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             settings: Settings::from(&config.images),
+            limits: media::Limits::from(config),
             theme_sizes: Sizes {
                 widths: Vec::new(),
                 ..sizes.clone()
@@ -314,19 +317,23 @@ fn sanitise_content(
             let file = root.join(content::CONTENT_DIR).join(path);
             let treatment = treatment(path, declarations, register, faces);
             let limit = config.video.max_size_mb.saturating_mul(1_000_000);
-            let verdict = match clip_size(&file) {
+            // The file's kind and size are checked from its first bytes,
+            // before the rest is read.
+            let verdict = match media::read_checked(&file, &media.limits) {
                 // A clip is cleaned from disk to disk, never read whole.
-                Ok(Some(size)) if size > limit => Err(media::Refusal::TooBig { size, limit }),
-                Ok(Some(_)) => media::spool_clip(&file, &media.spool_file(path), &media.settings),
-                Ok(None) => read_for_media(&file).and_then(|b| {
-                    media::process(
-                        &b,
-                        &media.settings,
-                        &media.sizes,
-                        &treatment,
-                        media.cache.as_ref(),
-                    )
-                }),
+                Ok(media::Input::Clip { size, .. }) if size > limit => {
+                    Err(media::Refusal::TooBig { size, limit })
+                }
+                Ok(media::Input::Clip { .. }) => {
+                    media::spool_clip(&file, &media.spool_file(path), &media.settings)
+                }
+                Ok(media::Input::Read { bytes, .. }) => media::process(
+                    &bytes,
+                    &media.settings,
+                    &media.sizes,
+                    &treatment,
+                    media.cache.as_ref(),
+                ),
                 Err(refusal) => Err(refusal),
             };
             bar.inc(1);
@@ -347,7 +354,7 @@ fn sanitise_theme(
         .par_iter()
         .map(|f| {
             let ext = f.rel.rsplit_once('.').map_or("", |(_, e)| e);
-            let verdict = read_for_media(&f.path).and_then(|b| {
+            let verdict = media::read_theme_file(&f.path, &media.limits).and_then(|b| {
                 if media::sniff(&b) == media::Kind::Pdf {
                     // A theme's files are not checked for names or photos.
                     return Err(media::Refusal::Unsupported {
@@ -648,24 +655,6 @@ fn media_dest(source: &str, clean: &media::CleanFile) -> String {
 
 /// Where clean clips are written during a build, under the site root.
 pub const SPOOL_DIR: &str = ".schoolsite/spool";
-
-/// A content file's size when its first bytes say it is video or audio;
-/// `None` for anything else.
-fn clip_size(path: &Path) -> Result<Option<u64>, media::Refusal> {
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| media::Refusal::Unreadable(e.to_string());
-    let mut file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut head = [0u8; 1024];
-    let n = file.read(&mut head).map_err(unreadable)?;
-    if !media::sniff(&head[..n]).is_video_or_audio() {
-        return Ok(None);
-    }
-    Ok(Some(file.metadata().map_err(unreadable)?.len()))
-}
-
-fn read_for_media(path: &Path) -> Result<Vec<u8>, media::Refusal> {
-    std::fs::read(path).map_err(|e| media::Refusal::Unreadable(e.to_string()))
-}
 
 fn progress_bar(enabled: bool, len: usize) -> indicatif::ProgressBar {
     if !enabled || len < 2 {

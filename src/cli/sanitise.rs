@@ -156,66 +156,70 @@ fn clean_one(
     // The name a clean copy is given: its own (with `--keep-names`), or
     // none yet (named by its hash once written).
     let named = |suffix: &str, ext: &str| keep_names.then(|| format!("{stem}{suffix}.{ext}"));
-    if let Some(mapped) = map_if_video_or_audio(file) {
-        // Video and audio: cleaned from a memory map and written straight
-        // from it, so memory stays flat however long the clip.
-        match mapped.and_then(|(source, map)| {
-            let plan = media::sanitise_plan(&map, settings)?;
-            report.removed = plan.removed().to_vec();
-            let ext = plan.kind().extension();
-            // The media data is copied file to file, not through the map,
-            // so memory stays flat however long the clip.
-            write_one(&mut report, file, out_dir, named("", ext), ext, |w| {
-                plan.write_ranges(w, |start, len, w| {
-                    w.flush()?;
-                    media::copy_range(&source, start, len, w.get_mut())
-                })
-            });
-            Ok(())
-        }) {
-            Ok(()) => {}
+    // What the file is, and whether it is within its kind's size limit,
+    // is decided from its first bytes, before the rest is read.
+    let opened = BUFFER.with_borrow_mut(|buffer| {
+        media::read_checked_into(
+            file,
+            &media::Limits::default(),
+            buffer,
+            media::Mode::Content,
+        )
+    });
+    match opened {
+        Err(refusal) => {
+            report.fix = Some(refusal.fix());
+            report.refused = Some(refusal.to_string());
+            return report;
+        }
+        Ok(media::Opened::Clip { .. }) => {
+            // Video and audio: cleaned from a memory map and written
+            // straight from it, so memory stays flat however long the clip.
+            if let Err(refusal) = map_clip(file).and_then(|(source, map)| {
+                let plan = media::sanitise_plan(&map, settings)?;
+                report.removed = plan.removed().to_vec();
+                let ext = plan.kind().extension();
+                // The media data is copied file to file, not through the
+                // map, so memory stays flat however long the clip.
+                write_one(&mut report, file, out_dir, named("", ext), ext, |w| {
+                    plan.write_ranges(w, |start, len, w| {
+                        w.flush()?;
+                        media::copy_range(&source, start, len, w.get_mut())
+                    })
+                });
+                Ok(())
+            }) {
+                report.fix = Some(refusal.fix());
+                report.refused = Some(refusal.to_string());
+            }
+            return report;
+        }
+        Ok(media::Opened::Read(_)) => {}
+    }
+    if sizes.widths.is_empty() && !cap {
+        // Only the clean copy: written straight from the input's bytes.
+        BUFFER.with_borrow(|buffer| match media::sanitise_plan(buffer, settings) {
+            Ok(plan) => {
+                report.removed = plan.removed().to_vec();
+                let ext = plan.kind().extension();
+                write_one(&mut report, file, out_dir, named("", ext), ext, |w| {
+                    plan.write_to(w)
+                });
+            }
             Err(refusal) => {
                 report.fix = Some(refusal.fix());
                 report.refused = Some(refusal.to_string());
             }
-        }
-        return report;
-    }
-    if sizes.widths.is_empty() && !cap {
-        // Only the clean copy: written straight from the input's bytes.
-        BUFFER.with_borrow_mut(|buffer| {
-            if let Err(e) = read_into(file, buffer) {
-                report.refused = Some(format!("it could not be read: {e}"));
-                return;
-            }
-            match media::sanitise_plan(buffer, settings) {
-                Ok(plan) => {
-                    report.removed = plan.removed().to_vec();
-                    let ext = plan.kind().extension();
-                    write_one(&mut report, file, out_dir, named("", ext), ext, |w| {
-                        plan.write_to(w)
-                    });
-                }
-                Err(refusal) => {
-                    report.fix = Some(refusal.fix());
-                    report.refused = Some(refusal.to_string());
-                }
-            }
         });
         return report;
     }
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            report.refused = Some(format!("it could not be read: {e}"));
-            return report;
-        }
-    };
     let treatment = media::Treatment {
         cap,
         ..media::Treatment::default()
     };
-    let processed = match media::process(&bytes, settings, sizes, &treatment, None) {
+    let processed = match BUFFER
+        .with_borrow(|bytes| media::process(bytes, settings, sizes, &treatment, None))
+    {
         Ok(p) => p,
         Err(refusal) => {
             report.fix = Some(refusal.fix());
@@ -242,41 +246,22 @@ fn clean_one(
     report
 }
 
-/// A memory map of `file` when its first bytes say it is video or audio
-/// (with the file, to copy from); `None` for anything else (read into
-/// memory as usual).
-fn map_if_video_or_audio(
-    file: &Path,
-) -> Option<Result<(std::fs::File, memmap2::Mmap), media::Refusal>> {
-    use std::io::Read;
-    let mut head = [0u8; 1024];
-    let mut f = std::fs::File::open(file).ok()?;
-    let n = f.read(&mut head).ok()?;
-    if !media::sniff(&head[..n]).is_video_or_audio() {
-        return None;
-    }
+/// A memory map of `file` (a clip), with the file, to copy from.
+fn map_clip(file: &Path) -> Result<(std::fs::File, memmap2::Mmap), media::Refusal> {
+    let f = std::fs::File::open(file).map_err(|e| media::Refusal::Unreadable(e.to_string()))?;
     // SAFETY: the map is only read. If another program shortened the
     // file while it is being cleaned, reading past its new end would stop
     // this process (SIGBUS): the clean copy is written to a temporary
     // name first, so no half-written copy is left looking finished.
-    Some(
-        unsafe { memmap2::Mmap::map(&f) }
-            .map(|map| (f, map))
-            .map_err(|e| media::Refusal::Unreadable(e.to_string())),
-    )
+    unsafe { memmap2::Mmap::map(&f) }
+        .map(|map| (f, map))
+        .map_err(|e| media::Refusal::Unreadable(e.to_string()))
 }
 
 thread_local! {
     /// Each worker reads every file into the same buffer, so memory is
     /// not mapped afresh (and faulted in page by page) for every photo.
     static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-fn read_into(file: &Path, buffer: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Read;
-    buffer.clear();
-    std::fs::File::open(file)?.read_to_end(buffer)?;
-    Ok(())
 }
 
 /// Writes one output into `out_dir`, under `name` or (when `None`) the

@@ -30,6 +30,10 @@ use std::path::Path;
 /// The sidecar's file name.
 pub const SIDECAR: &str = "photos.toml";
 
+/// The most a declarations file may hold: a folder of 1,000 photos needs
+/// about 100 KB.
+pub const MAX_SIDECAR_BYTES: u64 = 1_000_000;
+
 /// Whether a photo shows one person or several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -268,8 +272,21 @@ impl Declarations {
         for rel in sidecars {
             let display = format!("{}/{rel}", crate::content::CONTENT_DIR);
             let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-            match std::fs::read(content_dir.join(rel)) {
+            match crate::media::read_text(&content_dir.join(rel), MAX_SIDECAR_BYTES) {
                 Ok(bytes) => all.read(&display, dir, &bytes, &has_file),
+                Err(crate::media::TextError::TooBig(size)) => {
+                    all.broken.insert(dir.to_string(), display.clone());
+                    all.problems.push(Finding::error(
+                        "photo-declaration",
+                        Location::file(&display),
+                        format!(
+                            "it is {}, more than the {} MB a declarations file may hold; the photos in this folder count as undeclared",
+                            crate::media::human_bytes(size),
+                            MAX_SIDECAR_BYTES / 1_000_000
+                        ),
+                        "keep only the [[photo]] declarations in it (a folder of 1,000 photos needs about 100 KB), or split the photos into several folders, each with its own",
+                    ));
+                }
                 Err(e) => {
                     all.broken.insert(dir.to_string(), display.clone());
                     all.problems.push(Finding::error(

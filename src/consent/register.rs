@@ -334,7 +334,7 @@ impl Register {
                     "consent-register",
                     Location::file(&layout_name),
                     format!("could not read the register's layout: {e}"),
-                    "check the file's permissions",
+                    read_fix(&e),
                 ));
                 return register;
             }
@@ -475,7 +475,7 @@ impl Register {
                     "consent-register",
                     Location::file(&shown),
                     format!("could not read {shown}: {e}"),
-                    "check the file's permissions",
+                    read_fix(&e),
                 ));
                 None
             }
@@ -1109,8 +1109,19 @@ impl Person {
 }
 
 /// The most a file in `consent/` may hold: far more than any school's
-/// export, and a bound on memory.
-const MAX_FILE: u64 = 64 * 1024 * 1024;
+/// export (2,000 pupils take about 200 KB; 200,000 rows of a long-form
+/// consents export about 16 MB), and a bound on memory: a register takes
+/// about 20 times its size once read (a 60 MB one took 1.3 GB).
+const MAX_FILE: u64 = 16 * 1024 * 1024;
+
+/// How to fix a file of `consent/` that [`read_inside`] could not read.
+fn read_fix(e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::InvalidInput && e.to_string().contains("larger than") {
+        "export only what the site reads (the pupils on roll and the consent columns it uses) from the MIS again: a school's register is well under 1 MB"
+    } else {
+        "check the file's permissions"
+    }
+}
 
 /// Reads a file of `consent/`: an ordinary file, not a pipe or device
 /// (which could hang the build or never end), no bigger than

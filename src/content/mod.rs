@@ -490,10 +490,28 @@ pub fn load(root: &Path, options: LoadOptions) -> Result<Site, ContentError> {
     Ok(site)
 }
 
+/// The most a Markdown page may hold: about 300,000 words, far more than
+/// any page a parent reads. A page takes up to about 120 times its size
+/// in memory while it is built (a page of short paragraphs), so this
+/// bounds a page to a few hundred MB.
+pub const MAX_PAGE_BYTES: u64 = 2_000_000;
+
 fn parse_markdown(rel: &str, path: &Path) -> Parsed {
     let file = format!("{CONTENT_DIR}/{rel}");
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::media::read_text(path, MAX_PAGE_BYTES) {
         Ok(b) => b,
+        Err(crate::media::TextError::TooBig(size)) => {
+            return Parsed::Problem(Finding::error(
+                "content-read",
+                Location::file(file),
+                format!(
+                    "this page is {}, more than the {} MB a page may hold (reading it would take gigabytes of memory)",
+                    crate::media::human_bytes(size),
+                    MAX_PAGE_BYTES / 1_000_000
+                ),
+                "split it into several pages; a long document is better published as a PDF linked from a page",
+            ));
+        }
         Err(e) => {
             return Parsed::Problem(Finding::error(
                 "content-read",

@@ -199,6 +199,11 @@ pub const MAX_FRAMES: usize = 1_000;
 /// Nor may its frames, each decoded at the full canvas size, come to more
 /// pixels than this in all.
 pub const MAX_FRAME_PIXELS: u64 = 400_000_000;
+/// Nor may one frame be larger than this many pixels (a few copies of
+/// it are held at once while frames are composed).
+pub const MAX_FRAME_CANVAS: u64 = 32_000_000;
+/// `what` of a refusal over [`MAX_FRAME_CANVAS`].
+pub const FRAME_CANVAS: &str = "pixels in each frame of its animation";
 /// Every different frame up to this many is looked at for faces…
 pub const FIRST_FRAMES: usize = 16;
 /// …then this many more, evenly spaced over the rest, the last included.
@@ -314,6 +319,15 @@ fn for_each_frame(
     };
     let (w, h) = (image.width, image.height);
     let per_frame = u64::from(w) * u64::from(h);
+    // The decoders hold a few whole canvases at once (the frame, the
+    // canvas it is composed on, the one before): about 10 bytes a pixel.
+    if per_frame > MAX_FRAME_CANVAS {
+        return Err(Refusal::TooComplex {
+            format: kind.short_name(),
+            what: FRAME_CANVAS,
+            limit: MAX_FRAME_CANVAS,
+        });
+    }
     let mut pixels = 0u64;
     for (index, frame) in frames.enumerate() {
         if index >= MAX_FRAMES {

@@ -24,6 +24,7 @@ mod font;
 mod format;
 mod gif;
 mod icc;
+mod input;
 mod jpeg;
 mod metadata;
 mod mp4;
@@ -40,7 +41,11 @@ pub use classify::{Kind, sniff};
 pub use faces::Faces;
 pub use format::Plan;
 use format::{Pieces, Shape, Stripped};
-pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE};
+pub use input::{
+    Input, Limits, Mode, Opened, TextError, read_checked, read_checked_into, read_text,
+    read_theme_file,
+};
+pub use pdf::{MAX_PICTURE_PIXELS, MAX_PICTURES, MIN_PICTURE_SIDE, limits as pdf_limits};
 pub use pixelate::Region;
 pub use rebuild::rebuilt_because;
 pub use resize::{Sizes, renditions};
@@ -99,6 +104,33 @@ pub enum Refusal {
         "it is a PDF with more pictures than schoolsite looks through for faces (more than {pictures} pictures, or {megapixels} million pixels in all its pictures, or one picture over the size limit for images)"
     )]
     TooManyPictures { pictures: usize, megapixels: u64 },
+    /// Past one of the limits that keep memory and time bounded whatever
+    /// a file holds: its size in bytes (`what` is [`MEGABYTES`], `limit`
+    /// in MB), a PDF's pages, objects, nesting or unpacked data, a
+    /// captions file's cues.
+    #[error("{}", too_complex(format, what, *limit))]
+    TooComplex {
+        format: &'static str,
+        what: &'static str,
+        limit: u64,
+    },
+}
+
+/// `what` of a [`Refusal::TooComplex`] for a file over a size limit.
+pub const MEGABYTES: &str = "MB";
+
+fn too_complex(format: &str, what: &str, limit: u64) -> String {
+    if what == MEGABYTES {
+        format!(
+            "it is {} {format} of more than {limit} MB, more than schoolsite reads",
+            article(format)
+        )
+    } else {
+        format!(
+            "it is {} {format} with more than {limit} {what}, more than schoolsite reads",
+            article(format)
+        )
+    }
 }
 
 /// "a" or "an" before a format's name: "a PDF", "an MP3", "an image".
@@ -162,6 +194,7 @@ impl Refusal {
             Refusal::TooManyPictures { .. } => {
                 "split it into smaller documents, or export it again with its pictures at a lower resolution (for example 150 dpi, or \"Reduce file size\"): every picture in it is looked at for faces".to_string()
             }
+            Refusal::TooComplex { .. } => input::fix(self),
         }
     }
 }

@@ -56,8 +56,20 @@ const MAX_BOXES: usize = 100_000;
 /// Deepest nesting of boxes walked.
 const MAX_DEPTH: usize = 12;
 
-/// Most chunks (and most samples) in one track.
-const MAX_ENTRIES: u64 = 50_000_000;
+/// Most chunks in all tracks together, and most samples in one track
+/// (each takes 8 to 16 bytes of memory while the clip is cleaned, from as
+/// little as half a byte of file): a day of video at 60 frames a second
+/// has 5 million.
+pub(super) const MAX_ENTRIES: u64 = 5_000_000;
+
+/// The refusal for a clip over [`MAX_ENTRIES`].
+fn too_many_entries() -> Refusal {
+    Refusal::TooComplex {
+        format: FORMAT,
+        what: "samples or chunks in its tables",
+        limit: MAX_ENTRIES,
+    }
+}
 
 /// A box: its type and where its header and payload are in the input.
 #[derive(Debug, Clone, Copy)]
@@ -850,7 +862,11 @@ impl Cleaner<'_> {
             be32(p, 4).ok_or_else(|| self.reader.corrupt("a chunk offset table is cut off"))?,
         );
         let width = if wide { 8 } else { 4 };
-        if count > MAX_ENTRIES || (p.len() as u64) < 8 + count * width {
+        let before: usize = self.tracks.iter().map(|t| t.offsets.len()).sum();
+        if count.saturating_add(before as u64) > MAX_ENTRIES {
+            return Err(too_many_entries());
+        }
+        if (p.len() as u64) < 8 + count * width {
             return Err(self.reader.corrupt("a chunk offset table is cut off"));
         }
         Ok((0..count as usize)
@@ -873,7 +889,7 @@ impl Cleaner<'_> {
             let fixed = be32(p, 4).ok_or_else(cut)?;
             let count = u64::from(be32(p, 8).ok_or_else(cut)?);
             if count > MAX_ENTRIES {
-                return Err(cut());
+                return Err(too_many_entries());
             }
             if fixed != 0 {
                 return Ok(SampleSizes::Fixed(u64::from(fixed), count));
@@ -890,7 +906,10 @@ impl Cleaner<'_> {
         // stz2: 4-, 8- or 16-bit sizes.
         let field = *p.get(7).ok_or_else(cut)?;
         let count = u64::from(be32(p, 8).ok_or_else(cut)?);
-        if count > MAX_ENTRIES || !matches!(field, 4 | 8 | 16) {
+        if count > MAX_ENTRIES {
+            return Err(too_many_entries());
+        }
+        if !matches!(field, 4 | 8 | 16) {
             return Err(cut());
         }
         let bytes = (count * u64::from(field)).div_ceil(8);

@@ -146,6 +146,78 @@ struct Pixels {
     icc: Option<Vec<u8>>,
 }
 
+/// Most bytes a PNG or WebP may take once decoded (its pixels, and the
+/// 8-bit copy made of 16-bit or grey-and-alpha ones): 100 million RGB
+/// pixels. JPEGs are decoded scaled down to the size needed, so take far
+/// less, but a progressive one holds all its coefficients at once, two
+/// bytes for each sample it stores.
+pub const MAX_DECODED: u64 = 320_000_000;
+
+/// `what` of a refusal over [`MAX_DECODED`].
+pub const DECODED: &str = "MB of pixels once decoded";
+
+/// The refusal for an image that would take more than [`MAX_DECODED`]
+/// to decode.
+pub(super) fn too_big_to_decode(format: &'static str) -> Refusal {
+    Refusal::TooComplex {
+        format,
+        what: DECODED,
+        limit: MAX_DECODED / 1_000_000,
+    }
+}
+
+/// Bytes a progressive JPEG's decoder holds whatever the scale it decodes
+/// at (every block's coefficients, two bytes each, until the last scan);
+/// `None` for a baseline JPEG, decoded a row of blocks at a time, or
+/// bytes that are not a JPEG's.
+pub(super) fn progressive_jpeg_bytes(bytes: &[u8]) -> Option<u64> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut at = 2;
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([
+            *bytes.get(at + 2)?,
+            *bytes.get(at + 3)?,
+        ]));
+        let is_frame = (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if !is_frame {
+            if marker == 0xDA {
+                return None;
+            }
+            at += 2 + len;
+            continue;
+        }
+        if !matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE) {
+            return None;
+        }
+        let frame = bytes.get(at + 4..at + 2 + len)?;
+        let height = u64::from(u16::from_be_bytes([*frame.get(1)?, *frame.get(2)?]));
+        let width = u64::from(u16::from_be_bytes([*frame.get(3)?, *frame.get(4)?]));
+        let count = usize::from(*frame.get(5)?);
+        let sampling: Vec<(u64, u64)> = (0..count)
+            .map(|i| {
+                let s = *frame.get(6 + 3 * i + 1)?;
+                Some((u64::from(s >> 4).max(1), u64::from(s & 0x0F).max(1)))
+            })
+            .collect::<Option<_>>()?;
+        let h_max = sampling.iter().map(|s| s.0).max()?;
+        let v_max = sampling.iter().map(|s| s.1).max()?;
+        let mcus_x = width.div_ceil(8 * h_max);
+        let mcus_y = height.div_ceil(8 * v_max);
+        let blocks: u64 = sampling.iter().map(|(h, v)| mcus_x * h * mcus_y * v).sum();
+        return Some(blocks.saturating_mul(64 * 2));
+    }
+}
+
 fn decode_error(kind: Kind, e: impl std::fmt::Display) -> Refusal {
     Refusal::Corrupt {
         format: kind.short_name(),
@@ -161,6 +233,12 @@ fn decode(
 ) -> Result<Pixels, Refusal> {
     let kind = clean.kind;
     if kind == Kind::Jpeg {
+        // A progressive JPEG's coefficients are all held at once, however
+        // small the copy decoded from them: 600 MB for 100 million pixels
+        // with full colour detail.
+        if progressive_jpeg_bytes(clean.bytes()).is_some_and(|b| b > MAX_DECODED) {
+            return Err(too_big_to_decode(kind.short_name()));
+        }
         let mut decoder = jpeg_decoder::Decoder::new(clean.bytes());
         let clamp = |v: u32| u16::try_from(v).unwrap_or(u16::MAX);
         decoder
@@ -198,7 +276,34 @@ fn decode(
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(settings.max_pixels.saturating_mul(8));
     reader.limits(limits);
-    let decoded = reader.decode().map_err(|e| decode_error(kind, e))?;
+    let decoder = reader.into_decoder().map_err(|e| decode_error(kind, e))?;
+    // What decoding takes, known from the header: the pixels as stored
+    // (16 bits a channel takes twice the room) and, unless they are
+    // already 8-bit grey, RGB or RGBA, the 8-bit copy made of them.
+    {
+        use image::ImageDecoder as _;
+        let (w, h) = decoder.dimensions();
+        let colour = decoder.color_type();
+        let copied = if matches!(
+            colour,
+            image::ColorType::L8 | image::ColorType::Rgb8 | image::ColorType::Rgba8
+        ) {
+            0
+        } else {
+            let channels = if colour.has_alpha() {
+                4
+            } else if colour.has_color() {
+                3
+            } else {
+                1
+            };
+            u64::from(w) * u64::from(h) * channels
+        };
+        if decoder.total_bytes().saturating_add(copied) > MAX_DECODED {
+            return Err(too_big_to_decode(kind.short_name()));
+        }
+    }
+    let decoded = image::DynamicImage::from_decoder(decoder).map_err(|e| decode_error(kind, e))?;
     let (width, height) = (decoded.width(), decoded.height());
     let (channels, data) = if decoded.color().has_alpha() {
         (4, decoded.into_rgba8().into_raw())

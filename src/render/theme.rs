@@ -61,7 +61,21 @@ impl Theme {
                     ));
                     continue;
                 }
-                match std::fs::read_to_string(&path) {
+                const UTF8: &str = "save it as UTF-8 text";
+                let read = match crate::media::read_text(&path, MAX_TEMPLATE_BYTES) {
+                    Ok(bytes) => String::from_utf8(bytes)
+                        .map_err(|_| ("it is not UTF-8 text".to_string(), UTF8)),
+                    Err(crate::media::TextError::TooBig(size)) => Err((
+                        format!(
+                            "it is {}, more than the {} MB a template may hold",
+                            crate::media::human_bytes(size),
+                            MAX_TEMPLATE_BYTES / 1_000_000
+                        ),
+                        "split it into smaller templates that include one another; content belongs in content/, not in templates",
+                    )),
+                    Err(e) => Err((e.to_string(), UTF8)),
+                };
+                match read {
                     Ok(text) if register.contains(&blake3::hash(text.as_bytes())) => {
                         problems.push(Finding::error(
                             "template",
@@ -73,11 +87,11 @@ impl Theme {
                     Ok(text) => {
                         templates.insert(name, (display, text));
                     }
-                    Err(e) => problems.push(Finding::error(
+                    Err((e, fix)) => problems.push(Finding::error(
                         "template",
                         Location::file(display),
                         format!("could not read this template: {e}"),
-                        "save it as UTF-8 text",
+                        fix,
                     )),
                 }
             }
@@ -212,6 +226,9 @@ fn files_under(dir: &Path, problems: &mut Vec<Finding>, root: &Path) -> Vec<(Str
     out
 }
 
+/// The most a template may hold (the default theme's largest is a few KB).
+pub const MAX_TEMPLATE_BYTES: u64 = 1_000_000;
+
 /// Whether a file under `templates/` is a template by its name: it makes
 /// an HTML page, an XML feed or a text file.
 fn is_template_name(name: &str) -> bool {
@@ -229,8 +246,13 @@ fn consent_hashes(root: &Path) -> std::collections::HashSet<blake3::Hash> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| std::fs::read(e.path()).ok())
-        .map(|bytes| blake3::hash(&bytes))
+        .filter_map(|e| {
+            // Hashed as it is read: a large file is never held whole.
+            let mut hasher = blake3::Hasher::new();
+            let file = std::fs::File::open(e.path()).ok()?;
+            hasher.update_reader(file).ok()?;
+            Some(hasher.finalize())
+        })
         .collect()
 }
 

@@ -261,6 +261,12 @@ impl<'a> Looker<'a> {
         if stored > self.max_image_pixels || self.pixels > MAX_PICTURE_PIXELS {
             return Err(too_many());
         }
+        // A progressive JPEG holds all its coefficients while it decodes.
+        if super::super::resize::progressive_jpeg_bytes(&image.content)
+            .is_some_and(|b| b > super::super::resize::MAX_DECODED)
+        {
+            return Err(super::super::resize::too_big_to_decode("PDF"));
+        }
         Ok(decode(
             doc,
             image,

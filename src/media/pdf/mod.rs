@@ -16,6 +16,7 @@
 //! images in formats that can carry metadata schoolsite cannot remove
 //! (JPEG 2000), and anything `lopdf` cannot read.
 
+pub mod limits;
 mod look;
 mod pictures;
 mod read;
@@ -29,9 +30,10 @@ use lopdf::{Dictionary, Document, LoadOptions, Object};
 
 const FORMAT: &str = "PDF";
 
-/// Most a stream may inflate to while the file is read: a PDF bomb is
-/// refused, not unpacked.
-const MAX_INFLATED: usize = 256 * 1024 * 1024;
+/// Most an object or cross-reference stream may inflate to while the
+/// file is read: a PDF bomb is refused, not unpacked (object streams are
+/// also bounded all together, by [`limits::check`]).
+const MAX_INFLATED: usize = limits::MAX_UNPACKED_OBJECTS;
 
 /// Deepest nesting of arrays and dictionaries walked.
 const MAX_DEPTH: usize = 64;
@@ -118,15 +120,14 @@ pub(super) fn strip<'a>(
     // Bytes before the header (a mail system's or scanner's): readers
     // skip them, and the rewrite leaves them out.
     let before = memchr::memmem::find(&input[..input.len().min(1024)], b"%PDF-").unwrap_or(0);
-    let options = LoadOptions {
-        max_decompressed_size: Some(MAX_INFLATED),
-        ..LoadOptions::default()
-    };
-    let mut doc = Document::load_mem_with_options(input, options)
-        .map_err(|e| corrupt(format!("it cannot be read as a PDF ({e})")))?;
+    // Its objects, values and nesting are counted on its bytes first:
+    // lopdf reads them all at once, each far bigger than its bytes.
+    limits::check(input)?;
+    let mut doc = load(input)?;
     if doc.was_encrypted() || doc.is_encrypted() {
         return Err(Refusal::Encrypted { format: FORMAT });
     }
+    limits::check_page_tree(&doc)?;
     let pages = check_pages(&doc)?;
     let mut removed = RemovedLog::default();
 
@@ -333,6 +334,9 @@ pub(super) fn strip<'a>(
     let mut bytes = Vec::with_capacity(input.len());
     doc.save_to(&mut bytes)
         .map_err(|e| corrupt(format!("it could not be written again ({e})")))?;
+    // The copy is read back next: the original's objects are not kept
+    // alongside it.
+    drop(doc);
     let clean = verify(&bytes, pages)?;
     let contents = match read {
         Read::Nothing => None,
@@ -357,6 +361,21 @@ pub(super) fn strip<'a>(
         Stripped::file(Pieces::owned(input, bytes), removed.finish()),
         contents,
     ))
+}
+
+/// Reads a PDF with lopdf, each object or cross-reference stream
+/// unpacked to at most [`MAX_INFLATED`].
+fn load(input: &[u8]) -> Result<Document, Refusal> {
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_INFLATED),
+        ..LoadOptions::default()
+    };
+    Document::load_mem_with_options(input, options).map_err(|e| match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            limits::too_much_unpacked(limits::UNPACKED_OBJECTS, MAX_INFLATED)
+        }
+        e => corrupt(format!("it cannot be read as a PDF ({e})")),
+    })
 }
 
 fn is_image(object: &Object) -> bool {
@@ -707,7 +726,7 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 /// Reads the written file back and refuses it if anything that should be
 /// gone is still there: the output is checked, not trusted.
 fn verify(bytes: &[u8], pages: usize) -> Result<Document, Refusal> {
-    let doc = Document::load_mem(bytes)
+    let doc = load(bytes)
         .map_err(|e| corrupt(format!("the cleaned copy could not be read back ({e})")))?;
     // The copy must pass the same checks as the original, with as many
     // pages: what is published must itself be acceptable.

@@ -25,6 +25,7 @@
 //! drawn anywhere is recorded: the cleaner keeps only those.
 
 use super::super::{DocumentContents, DocumentPage, Refusal};
+use super::limits;
 use super::look::Looker;
 use super::pictures::{self, IDENTITY, Matrix, Placement, Rect, Source};
 use super::shown::{self, Piece};
@@ -42,7 +43,10 @@ pub const MIN_PICTURE_SIDE: i64 = 96;
 const MAX_FORM_DEPTH: usize = 12;
 
 /// Most content bytes read for one page, forms included.
-const MAX_PAGE_CONTENT: usize = 64 * 1024 * 1024;
+const MAX_PAGE_CONTENT: usize = 64_000_000;
+
+/// `what` for a page over [`MAX_PAGE_CONTENT`].
+const PAGE_CONTENT: &str = "MB of drawing on one page once unpacked";
 
 /// Deepest `q` nesting in one page's drawing (PDF's own limit is 28).
 const MAX_SAVED_STATES: usize = 1024;
@@ -51,12 +55,30 @@ const MAX_SAVED_STATES: usize = 1024;
 /// no real document draws so many.
 const MAX_PLACEMENTS: usize = 100_000;
 
+/// `what` for a document over [`limits::MAX_DOCUMENT_CONTENT`].
+const DOCUMENT_CONTENT: &str = "MB of drawings once unpacked (all pages together)";
+
+/// Which limit a page's budget of `budget` bytes comes from: the page's
+/// own, or what is left of the document's.
+fn bound(budget: usize) -> (&'static str, usize) {
+    if budget < MAX_PAGE_CONTENT {
+        (DOCUMENT_CONTENT, limits::MAX_DOCUMENT_CONTENT)
+    } else {
+        (PAGE_CONTENT, MAX_PAGE_CONTENT)
+    }
+}
+
+fn over_budget((what, limit): (&'static str, usize)) -> Refusal {
+    limits::too_much_unpacked(what, limit)
+}
+
 /// Every image object a page draws anywhere (with its masks): on the
 /// page, in forms, patterns, soft masks and annotation appearances.
 pub(super) fn drawn(doc: &Document) -> Result<HashSet<ObjectId>, Refusal> {
     let mut drawn = HashSet::new();
+    let mut left = limits::MAX_DOCUMENT_CONTENT;
     for page_id in doc.get_pages().into_values() {
-        page(doc, page_id, &mut drawn, None)?;
+        page(doc, page_id, &mut drawn, None, &mut left)?;
     }
     Ok(drawn)
 }
@@ -75,8 +97,9 @@ pub(super) fn contents(
     let mut drawn = HashSet::new();
     let mut looker = faces.map(|max| Looker::new(doc, max));
     let mut pages = Vec::new();
+    let mut left = limits::MAX_DOCUMENT_CONTENT;
     for (i, page_id) in ids.iter().enumerate() {
-        let mut page = page(doc, *page_id, &mut drawn, looker.as_mut())?;
+        let mut page = page(doc, *page_id, &mut drawn, looker.as_mut(), &mut left)?;
         for extra in [&labels[i], &tags[i]] {
             push_piece(&mut page.text, extra);
         }
@@ -151,10 +174,25 @@ fn page(
     page_id: ObjectId,
     drawn: &mut HashSet<ObjectId>,
     looker: Option<&mut Looker>,
+    left: &mut usize,
 ) -> Result<DocumentPage, Refusal> {
+    // What all pages' drawings unpack to is bounded too: a drawing
+    // shared by every page is unpacked for each.
+    if *left == 0 {
+        return Err(limits::too_much_unpacked(
+            DOCUMENT_CONTENT,
+            limits::MAX_DOCUMENT_CONTENT,
+        ));
+    }
+    let budget = MAX_PAGE_CONTENT.min(*left);
     let content = doc
-        .get_page_content_with_limit(page_id, MAX_PAGE_CONTENT)
-        .map_err(|e| super::corrupt(format!("a page could not be read ({e})")))?;
+        .get_page_content_with_limit(page_id, budget)
+        .map_err(|e| match e {
+            lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+                over_budget(bound(budget))
+            }
+            e => super::corrupt(format!("a page could not be read ({e})")),
+        })?;
     let (direct, referenced) = doc
         .get_page_resources(page_id)
         .map_err(|e| super::corrupt(format!("a page's resources could not be read ({e})")))?;
@@ -170,7 +208,9 @@ fn page(
         doc,
         text: String::new(),
         unreadable: false,
-        budget: MAX_PAGE_CONTENT,
+        budget,
+        bound: bound(budget),
+        values: 0,
         seen_forms: HashSet::new(),
         state: TextState::default(),
         ctm: IDENTITY,
@@ -182,7 +222,9 @@ fn page(
         keep_inline: looker.is_some(),
         inline: HashMap::new(),
     };
-    reader.run(&content, &resources, 0)?;
+    let run = reader.run(&content, &resources, 0);
+    *left -= budget - reader.budget.min(budget);
+    run?;
     let aside = std::mem::take(&mut reader.aside);
     push_piece(&mut reader.text, &aside);
     reader.annotations(page_id)?;
@@ -273,7 +315,12 @@ struct Reader<'a, 'd> {
     doc: &'a Document,
     text: String,
     unreadable: bool,
+    /// Content bytes this page may still unpack.
     budget: usize,
+    /// The limit `budget` comes from, to name when it is passed.
+    bound: (&'static str, usize),
+    /// Values in this page's drawings read so far.
+    values: u64,
     seen_forms: HashSet<ObjectId>,
     state: TextState,
     /// The current transformation matrix, and those `q` saved.
@@ -307,6 +354,8 @@ impl<'a> Reader<'a, '_> {
         depth: usize,
     ) -> Result<(), Refusal> {
         self.budget = self.budget.saturating_sub(content.len());
+        // Each value becomes an object in memory at once: counted first.
+        limits::check_drawing(content, &mut self.values)?;
         let ops = Content::decode(content)
             .map_err(|e| super::corrupt(format!("a page's drawing could not be read ({e})")))?;
         let mut fonts: BTreeMap<Vec<u8>, Option<Font<'a>>> = BTreeMap::new();
@@ -658,16 +707,18 @@ impl<'a> Reader<'a, '_> {
         {
             return Ok(());
         }
+        let (budget, bound) = (self.budget, self.bound);
         let content = stream
-            .decompressed_content_with_limit(self.budget)
-            .or_else(|_| {
-                if stream.dict.has(b"Filter") {
-                    Err(())
-                } else {
-                    Ok(stream.content.clone())
+            .decompressed_content_with_limit(budget)
+            .or_else(|e| match e {
+                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                }) => Err(over_budget(bound)),
+                _ if stream.dict.has(b"Filter") => {
+                    Err(super::corrupt("a drawing on a page could not be read"))
                 }
-            })
-            .map_err(|()| super::corrupt("a drawing on a page could not be read"))?;
+                _ => Ok(stream.content.clone()),
+            })?;
         let own = stream
             .dict
             .get(b"Resources")
