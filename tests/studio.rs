@@ -943,3 +943,119 @@ fn hidden_input(page: &str, id: &str) -> String {
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
 }
+
+#[test]
+fn a_form_posted_twice_saves_once_and_a_real_change_is_still_refused() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    // A new post, the button pressed twice: one page, both answers lead
+    // to it.
+    let new = [
+        ("token", token.as_str()),
+        ("title", "Harvest festival"),
+        ("section", "news"),
+        ("date", "2026-11-26"),
+    ];
+    let first = studio.post_same_origin("/studio/new", &new);
+    let second = studio.post_same_origin("/studio/new", &new);
+    assert_eq!((first.status, second.status), (303, 303), "{}", second.body);
+    let rel = "news/2026-11-26-harvest-festival.md";
+    let posts = std::fs::read_dir(site.path("content/news"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("harvest")
+        })
+        .count();
+    assert_eq!(posts, 1);
+
+    // Saved twice from the same form: the second is not taken for
+    // someone else's change.
+    let version = hidden(
+        &studio.get(&format!("/studio/edit?page={rel}")).body,
+        "version",
+    );
+    let save = |body: &str| {
+        studio.post_same_origin(
+            "/studio/edit",
+            &[
+                ("token", &token),
+                ("page", rel),
+                ("version", &version),
+                ("title", "Harvest festival"),
+                ("date", "2026-11-26"),
+                ("body", body),
+            ],
+        )
+    };
+    assert_eq!(save("Thank you for the tins.").status, 200);
+    let again = save("Thank you for the tins.");
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.body.contains("Saved."), "{}", again.body);
+    // The near miss: the same stale form with different text is refused.
+    let other = save("Something else.");
+    assert_eq!(other.status, 409, "{}", other.body);
+    assert!(
+        site.read(&format!("content/{rel}"))
+            .contains("Thank you for the tins.")
+    );
+
+    // A photo sent twice: one file.
+    let fields = [
+        ("token", token.as_str()),
+        ("page", GARDEN),
+        ("alt", "Bulbs"),
+    ];
+    let jpeg = jpeg_with_everything(40, 30);
+    assert_eq!(studio.upload(&fields, "a.jpg", &jpeg).status, 200);
+    let twice = studio.upload(&fields, "a.jpg", &jpeg);
+    assert_eq!(twice.status, 200, "{}", twice.body);
+    assert!(
+        twice.body.contains("already beside the page"),
+        "{}",
+        twice.body
+    );
+    let photos: Vec<String> = garden_files(&site)
+        .into_iter()
+        .filter(|n| n.starts_with("photo-"))
+        .collect();
+    assert_eq!(photos.len(), 1, "{photos:?}");
+
+    // Who is in it, saved twice from the same form.
+    let photo = format!("news/2026-11-06-garden/{}", photos[0]);
+    let toml_version = hidden(
+        &studio.get(&format!("/studio/photo?file={photo}")).body,
+        "version",
+    );
+    let declare = |person: &str| {
+        studio.post_same_origin(
+            "/studio/photo",
+            &[
+                ("token", &token),
+                ("file", &photo),
+                ("version", &toml_version),
+                ("who", "people"),
+                ("person", person),
+            ],
+        )
+    };
+    assert_eq!(declare("1001").status, 200);
+    let toml = site.read(&format!("{GARDEN_DIR}/photos.toml"));
+    let again = declare("1001");
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.body.contains("Saved."), "{}", again.body);
+    assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), toml);
+    // The near miss: a different choice from the stale form is refused.
+    let other = declare("1002");
+    assert_eq!(other.status, 422, "{}", other.body);
+    assert!(
+        other.body.contains("changed by someone else"),
+        "{}",
+        other.body
+    );
+    assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), toml);
+}

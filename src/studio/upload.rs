@@ -45,6 +45,9 @@ impl UploadError {
 pub struct Saved {
     pub path: String,
     pub kind: Kind,
+    /// The same bytes were already there under this name (the form was
+    /// posted twice, or the photo added again): nothing was written.
+    pub already: bool,
 }
 
 /// Checks `bytes` (uploaded as `name`) and saves them in the content
@@ -97,22 +100,34 @@ pub fn accept(
             format!("{stem}-{n}.{ext}")
         };
         n += 1;
+        let saved = |already| Saved {
+            path: if folder.is_empty() {
+                file.clone()
+            } else {
+                format!("{folder}/{file}")
+            },
+            kind: media::sniff(bytes),
+            already,
+        };
         match tmp.persist_noclobber(dir.join(&file)) {
-            Ok(_) => {
-                let path = if folder.is_empty() {
-                    file
-                } else {
-                    format!("{folder}/{file}")
-                };
-                return Ok(Saved {
-                    path,
-                    kind: media::sniff(bytes),
-                });
+            Ok(_) => return Ok(saved(false)),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                // The temporary file is removed when dropped.
+                if same_bytes(&dir.join(&file), bytes) {
+                    return Ok(saved(true));
+                }
+                tmp = e.file;
             }
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
             Err(e) => return Err(UploadError::Io(e.error)),
         }
     }
+}
+
+/// Whether the file at `path` holds exactly `bytes` (read only when the
+/// sizes match).
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|b| b == bytes)
 }
 
 /// "photo-3f2a9c1b", "document-…", "clip-…": what it is and a short
@@ -170,7 +185,9 @@ mod tests {
             std::fs::read(content.path().join(&saved.path)).unwrap(),
             png()
         );
-        // The same photo again: a second name, nothing overwritten.
+        assert!(!saved.already);
+        // The same photo again (a form posted twice): the same file,
+        // nothing more written.
         let again = accept(
             content.path(),
             "news/trip",
@@ -180,7 +197,23 @@ mod tests {
             &Settings::default(),
         )
         .unwrap();
-        assert_ne!(again.path, saved.path);
+        assert_eq!(again.path, saved.path);
+        assert!(again.already);
+        // Another file that happens to have that name: kept, and the
+        // upload gets a second name.
+        let taken = content.path().join(&saved.path);
+        std::fs::write(&taken, b"something else").unwrap();
+        let third = accept(
+            content.path(),
+            "news/trip",
+            "x.png",
+            &png(),
+            10_000_000,
+            &Settings::default(),
+        )
+        .unwrap();
+        assert_ne!(third.path, saved.path);
+        assert_eq!(std::fs::read(&taken).unwrap(), b"something else");
         assert_eq!(
             std::fs::read_dir(content.path().join("news/trip"))
                 .unwrap()

@@ -49,9 +49,16 @@ pub enum WriteError {
 
 /// Writes `bytes` to `path` if the file is still at `opened`: to a
 /// temporary file beside it, flushed to disk, then renamed over it.
+///
+/// A file that already holds exactly `bytes` is left alone and counts as
+/// written: a form posted twice (a double click, the browser's "resend")
+/// saves once and is not mistaken for someone else's change.
 pub fn write_if_unchanged(path: &Path, opened: &Version, bytes: &[u8]) -> Result<(), WriteError> {
     if Version::of(path)? != *opened {
-        return Err(WriteError::Changed);
+        return match std::fs::read(path) {
+            Ok(now) if now == bytes => Ok(()),
+            _ => Err(WriteError::Changed),
+        };
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
@@ -86,6 +93,9 @@ mod tests {
             write_if_unchanged(&page, &new, b"again"),
             Err(WriteError::Changed)
         ));
+        // The same form posted twice: saved once, not a conflict.
+        write_if_unchanged(&page, &new, b"first").unwrap();
+        assert_eq!(std::fs::read_to_string(&page).unwrap(), "first");
         let opened = Version::from_token(&Version::of(&page).unwrap().token()).unwrap();
         std::fs::write(&page, "changed in an editor").unwrap();
         assert!(matches!(

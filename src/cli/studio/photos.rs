@@ -146,6 +146,7 @@ async fn save_upload(
             context.insert("page_q", &encode(&page));
             context.insert("file_q", &encode(&saved.path));
             context.insert("snippet", &snippet);
+            context.insert("already", &saved.already);
             context.insert("image", &IMAGES.contains(&saved.kind.extension()));
             view::render(StatusCode::OK, "uploaded.html", &context)
         }
