@@ -186,6 +186,11 @@ impl Studio {
     }
 }
 
+/// `s` as the studio puts it in an address.
+fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// The value of the first hidden field `name` in `page`.
 fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
@@ -569,6 +574,42 @@ fn a_phone_photo_is_uploaded_declared_and_checked() {
     );
     assert!(saved.body.contains("Must be fixed"), "{}", saved.body);
     assert!(saved.body.contains(file.as_str()));
+    // The finding links to the photo it is about, and the page's list of
+    // photos says which needs attention (the declared one does not).
+    let photo_link = format!(
+        "href=\"/studio/photo?file={}\"",
+        enc(&format!("news/2026-11-06-garden/{file}"))
+    );
+    assert!(
+        saved
+            .body
+            .contains(&format!("{photo_link}>Go to the photo</a>")),
+        "{}",
+        saved.body
+    );
+    assert!(
+        saved.body.contains(&format!(
+            "{photo_link}>Who is in {file}</a> <span class=\"tag error\">1 to fix"
+        )),
+        "{}",
+        saved.body
+    );
+    assert!(
+        saved.body.contains("Who is in bulbs.jpg</a></li>"),
+        "{}",
+        saved.body
+    );
+    // The whole site's findings are one click away, each linked to where
+    // it is fixed.
+    let all = studio.get("/studio/findings").body;
+    assert!(
+        all.contains("is not declared")
+            && all.contains(&format!(
+                "href=\"/studio/edit?page={}\">Edit the page</a>",
+                enc(GARDEN)
+            )),
+        "{all}"
+    );
 
     // Typing part of a first name offers pupils, masked, with their consent.
     let found = studio.get("/studio/people?q=oli").body;
@@ -586,6 +627,15 @@ fn a_phone_photo_is_uploaded_declared_and_checked() {
     let photo = format!("news/2026-11-06-garden/{file}");
     let page = studio.get(&format!("/studio/photo?file={photo}&q=zoe"));
     assert_eq!(page.status, 200, "{}", page.body);
+    // The photo's own page says what the build found about it, though the
+    // finding is reported at the line of the page that shows it.
+    assert!(
+        page.body.contains("Findings for this photo") && page.body.contains("is not declared"),
+        "{}",
+        page.body
+    );
+    let bulbs = studio.get("/studio/photo?file=news/2026-11-06-garden/bulbs.jpg");
+    assert!(!bulbs.body.contains("is not declared"), "{}", bulbs.body);
     let toml_version = hidden(&page.body, "version");
     let before = site.read(&format!("{GARDEN_DIR}/photos.toml"));
     let refused = studio.post_same_origin(

@@ -3,7 +3,7 @@
 
 use super::guard::Posted;
 use super::view::{self, Problem};
-use super::{Studio, content_site, findings_for, wait_for_build};
+use super::{Studio, content_site, findings_for, photos, wait_for_build};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -269,14 +269,75 @@ struct EventRow {
     location: String,
 }
 
-/// A finding beside the form, linked to its field.
+/// A finding beside the form, linked to the field or photo it is about.
 #[derive(Serialize)]
 struct Shown {
-    field: String,
+    /// Where the link goes: `#body`, `#title`, a photo's page.
+    link: String,
+    /// What the link says.
+    go: &'static str,
     place: String,
     message: String,
     fix: String,
     error: bool,
+}
+
+/// A photo the page shows, or that is beside it in its own folder.
+#[derive(Serialize)]
+struct PhotoRow {
+    name: String,
+    /// Its "who is in this photo" page.
+    link: String,
+    /// The file line of the page's text that shows it (none: not in the
+    /// text yet).
+    line: Option<usize>,
+    /// Errors the build found about it.
+    to_fix: usize,
+    #[serde(skip)]
+    file: String,
+}
+
+/// The photos the page at `source` shows, in the order of its text, then
+/// those in its own folder that its text does not show yet.
+fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> {
+    use schoolsite::content::{RefKind, paths::Target};
+    let row = |file: String, line| PhotoRow {
+        name: file.rsplit('/').next().unwrap_or(&file).to_string(),
+        link: super::photos::page_of(&file),
+        line,
+        to_fix: 0,
+        file,
+    };
+    let mut rows: Vec<PhotoRow> = Vec::new();
+    for r in site.references() {
+        if r.doc.source != source || r.kind != RefKind::Image {
+            continue;
+        }
+        if let Target::Content(p) = r.target
+            && site.has_file(&p)
+            && super::photos::is_image(&p)
+            && !rows.iter().any(|x| x.file == p)
+        {
+            rows.push(row(p, Some(r.line)));
+        }
+    }
+    if let Some(dir) = source
+        .strip_suffix("/index.md")
+        .filter(|_| !source.ends_with("_index.md"))
+    {
+        for f in &site.files {
+            let beside = f
+                .path
+                .strip_prefix(dir)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|name| !name.contains('/'));
+            if beside && super::photos::is_image(&f.path) && !rows.iter().any(|x| x.file == f.path)
+            {
+                rows.push(row(f.path.clone(), None));
+            }
+        }
+    }
+    rows
 }
 
 /// `GET /studio/edit?page=news/trip.md`.
@@ -397,9 +458,19 @@ fn fill_page(form: &mut Form, meta: PageMeta) {
 fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -> Response {
     let built = studio.current();
     let text = std::fs::read_to_string(studio.content().join(&form.page)).unwrap_or_default();
-    let shown: Vec<Shown> = findings_for(&built.findings, &form.page)
+    let mut photos = content_site(studio)
+        .map(|site| page_photos(&site, &form.page))
+        .unwrap_or_default();
+    let mine = findings_for(&built.findings, &form.page);
+    for p in &mut photos {
+        p.to_fix = mine
+            .iter()
+            .filter(|f| f.severity == Severity::Error && about_photo(f, &form.page, p))
+            .count();
+    }
+    let shown: Vec<Shown> = mine
         .into_iter()
-        .map(|f| shown(f, form, &text))
+        .map(|f| shown(f, form, &text, &photos))
         .collect();
     let mut rows = form.events.clone();
     if !form.keep_events {
@@ -409,6 +480,7 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     context.insert("form", form);
     context.insert("rows", &rows);
     context.insert("findings", &shown);
+    context.insert("photos", &photos);
     context.insert("errors", &errors);
     context.insert("notice", notice);
     context.insert("problem", &built.problem);
@@ -421,24 +493,39 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     view::render(status, "edit.html", &context)
 }
 
-/// A finding, pointed at the form field its line is in.
-fn shown(f: &Finding, form: &Form, text: &str) -> Shown {
+/// Whether finding `f` is about photo `p` of the page at `page`: found
+/// in the photo itself, or on the line of the page's text that shows it.
+fn about_photo(f: &Finding, page: &str, p: &PhotoRow) -> bool {
+    let content = schoolsite::content::CONTENT_DIR;
+    f.location.file == format!("{content}/{}", p.file)
+        || (p.line.is_some()
+            && f.location.line == p.line
+            && f.location.file == format!("{content}/{page}"))
+}
+
+/// A finding, pointed at the photo it is about, or the form field its
+/// line is in.
+fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
     let file = format!("{}/{}", schoolsite::content::CONTENT_DIR, form.page);
-    let mut field = "body".to_string();
+    let (mut link, mut go) = ("#body".to_string(), "Go to the text");
     let mut place = f.location.file.clone();
     if f.location.file == file {
         place = "this page".to_string();
         if let Some(line) = f.location.line {
             place = format!("this page, line {line}");
             if let Some(key) = key_at_line(text, line, form.section) {
-                field = key;
+                (link, go) = (format!("#{key}"), "Go to the field");
             }
         }
     } else if f.location.file.ends_with(".toml") || is_media(&f.location.file) {
-        field = "photos".to_string();
+        (link, go) = ("#photos".to_string(), "Go to the photos");
+    }
+    if let Some(p) = photos.iter().find(|p| about_photo(f, &form.page, p)) {
+        (link, go) = (p.link.clone(), "Go to the photo");
     }
     Shown {
-        field,
+        link,
+        go,
         place,
         message: f.message.clone(),
         fix: f.fix.clone(),
@@ -757,7 +844,12 @@ pub async fn findings(State(studio): State<Studio>) -> Response {
         .findings
         .iter()
         .map(|f| Shown {
-            field: String::new(),
+            link: link_for(&f.location.file).unwrap_or_default(),
+            go: if photos::is_image(&f.location.file) {
+                "Go to the photo"
+            } else {
+                "Edit the page"
+            },
             place: f.location.file.clone()
                 + &f.location
                     .line
@@ -772,4 +864,20 @@ pub async fn findings(State(studio): State<Studio>) -> Response {
     context.insert("findings", &list);
     context.insert("problem", &built.problem);
     view::render(StatusCode::OK, "findings.html", &context)
+}
+
+/// The studio page where a finding in `file` (relative to the site's
+/// folder) can be fixed: a page's form or a photo's "who is in it"; none
+/// for files the studio does not edit (config.toml, the register).
+fn link_for(file: &str) -> Option<String> {
+    let rel = file
+        .strip_prefix(schoolsite::content::CONTENT_DIR)?
+        .strip_prefix('/')?;
+    if rel.ends_with(".md") {
+        Some(format!("/studio/edit?page={}", encode(rel)))
+    } else if photos::is_image(rel) {
+        Some(photos::page_of(rel))
+    } else {
+        None
+    }
 }

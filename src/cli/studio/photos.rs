@@ -22,6 +22,20 @@ use std::time::Instant;
 
 const IMAGES: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
 
+/// Whether the content path `rel` names a photo (by its extension: the
+/// file itself is sniffed when it is shown or built).
+pub fn is_image(rel: &str) -> bool {
+    let ext = rel
+        .rsplit_once('.')
+        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase());
+    IMAGES.contains(&ext.as_str())
+}
+
+/// The address of the "who is in this photo" page for `rel`.
+pub fn page_of(rel: &str) -> String {
+    format!("/studio/photo?file={}", encode(rel))
+}
+
 /// `POST /studio/upload` (multipart: token, page, alt, file, in that
 /// order). The token is read before the file: without it nothing more
 /// of the request is read.
@@ -200,10 +214,7 @@ struct Declared {
 /// allow-list: only files the content tree holds).
 fn known_photo(studio: &Studio, rel: &str) -> Result<(), Response> {
     let site = content_site(studio)?;
-    let ext = rel
-        .rsplit_once('.')
-        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase());
-    if IMAGES.contains(&ext.as_str()) && site.files.iter().any(|f| f.path == rel) {
+    if is_image(rel) && site.has_file(rel) {
         Ok(())
     } else {
         Err(view::message(
@@ -340,12 +351,26 @@ fn photo_page(
         .map(|s| person(s, false))
         .collect();
     let built = studio.current();
+    // The pages' lines that show it: findings there are about it too
+    // ("not declared" is reported where a page shows the photo).
+    let shown_at: Vec<(String, usize)> = content_site(studio)
+        .ok()
+        .and_then(|site| site.file_uses().remove(rel))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.file, u.line))
+        .collect();
     let findings: Vec<(String, String, bool)> = built
         .findings
         .iter()
         .filter(|f| {
             f.location.file.ends_with(&format!("content/{rel}"))
                 || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
+                || f.location.line.is_some_and(|line| {
+                    shown_at
+                        .iter()
+                        .any(|(file, l)| *l == line && *file == f.location.file)
+                })
         })
         .map(|f| {
             (
