@@ -351,6 +351,23 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
             );
         }
     }
+    // The one script: from the binary, nothing from elsewhere, and what
+    // it adds to the page is there for it (drop zone, page list).
+    let js = studio.get("/studio/assets/studio.js");
+    assert_eq!(js.status, 200);
+    assert!(js.head.to_ascii_lowercase().contains("text/javascript"));
+    for elsewhere in ["http:", "https:", "//cdn", "import ", "eval("] {
+        assert!(!js.body.contains(elsewhere), "{elsewhere}");
+    }
+    for feature in ["\"drop\"", "ArrowLeft", "pointerdown", "q.dataset.people"] {
+        assert!(js.body.contains(feature), "{feature}");
+    }
+    let edit = studio.get("/studio/edit?page=news/_index.md").body;
+    assert!(
+        edit.contains("<option value=\"@/news/2026-11-06-garden/index.md\">Autumn garden</option>")
+            && edit.contains("id=\"upload-status\""),
+        "{edit}"
+    );
     assert_eq!(studio.get("/studio/edit?page=../config.toml").status, 404);
     assert_eq!(studio.get("/studio/edit?page=news/nothing.md").status, 404);
 }

@@ -297,6 +297,36 @@ struct PhotoRow {
     file: String,
 }
 
+/// A page another page can link to (`@/source`), for the toolbar's list.
+#[derive(Serialize)]
+struct LinkTarget {
+    source: String,
+    title: String,
+}
+
+/// Every section and page, sections first, by title.
+fn link_targets(site: &schoolsite::content::Site) -> Vec<LinkTarget> {
+    let target = |doc: &schoolsite::content::Document, title: &Option<String>| LinkTarget {
+        source: doc.source.clone(),
+        title: title.clone().unwrap_or_else(|| doc.source.clone()),
+    };
+    let mut sections: Vec<LinkTarget> = site
+        .sections
+        .iter()
+        .filter(|s| s.exists)
+        .map(|s| target(&s.doc, &s.meta.title))
+        .collect();
+    let mut pages: Vec<LinkTarget> = site
+        .pages
+        .iter()
+        .map(|p| target(&p.doc, &p.meta.title))
+        .collect();
+    sections.sort_by(|a, b| a.title.cmp(&b.title));
+    pages.sort_by(|a, b| a.title.cmp(&b.title));
+    sections.extend(pages);
+    sections
+}
+
 /// The photos the page at `source` shows, in the order of its text, then
 /// those in its own folder that its text does not show yet.
 fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> {
@@ -458,9 +488,12 @@ fn fill_page(form: &mut Form, meta: PageMeta) {
 fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -> Response {
     let built = studio.current();
     let text = std::fs::read_to_string(studio.content().join(&form.page)).unwrap_or_default();
-    let mut photos = content_site(studio)
-        .map(|site| page_photos(&site, &form.page))
+    let site = content_site(studio).ok();
+    let mut photos = site
+        .as_ref()
+        .map(|site| page_photos(site, &form.page))
         .unwrap_or_default();
+    let links = site.as_ref().map(link_targets).unwrap_or_default();
     let mine = findings_for(&built.findings, &form.page);
     for p in &mut photos {
         p.to_fix = mine
@@ -481,6 +514,7 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     context.insert("rows", &rows);
     context.insert("findings", &shown);
     context.insert("photos", &photos);
+    context.insert("links", &links);
     context.insert("errors", &errors);
     context.insert("notice", notice);
     context.insert("problem", &built.problem);

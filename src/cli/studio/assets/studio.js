@@ -1,7 +1,9 @@
 // The studio's one script, served from the binary, no build step and
 // nothing from another site. Every page works without it: it adds live
-// search, inserting an uploaded file's line into the text, the text
-// toolbar, and blur boxes drawn on the photo (moved with the arrow keys).
+// search, dropping a file on the page to upload it and put its line into
+// the text, the text toolbar (headings, lists, a link to another page
+// picked from a list, a photo), and blur boxes drawn on the photo (moved
+// with the arrow keys).
 "use strict";
 (function () {
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -44,10 +46,71 @@
   var toolbar = $(".toolbar");
   if (body && toolbar) {
     toolbar.hidden = false;
-    var snippets = { heading: "\n## Heading\n", list: "\n- First\n- Second\n", link: "[words](@/page.md)" };
+    var snippets = { heading: "\n## Heading\n", list: "\n- First\n- Second\n" };
+    var linkTo = $("#link-to");
     toolbar.addEventListener("click", function (e) {
       var kind = e.target.dataset && e.target.dataset.insert;
-      if (kind) { insert(body, snippets[kind]); }
+      if (kind === "link" && linkTo) {
+        var picked = linkTo.options[linkTo.selectedIndex];
+        insert(body, "[" + picked.text + "](" + picked.value + ")");
+      } else if (kind === "photo") {
+        // A photo goes in through the upload form, which asks for its
+        // description first.
+        var alt = $("#alt");
+        if (alt) { alt.scrollIntoView(); alt.focus(); }
+      } else if (kind && snippets[kind]) {
+        insert(body, snippets[kind]);
+      }
+    });
+  }
+
+  // Drag and drop: a file dropped on the upload form (or chosen in it)
+  // is sent as the form sends it; the server checks it exactly as
+  // without this script, and its line goes into the text at the cursor.
+  var upload = $("form.upload");
+  var status = $("#upload-status");
+  if (upload && body && status && window.fetch && window.FormData && window.DOMParser) {
+    var fileInput = $("#file", upload);
+    var say = function (text) { status.textContent = text; };
+    var send = function (file) {
+      var alt = $("#alt", upload);
+      if (!alt.value.trim()) {
+        say("Describe the photo first (what it shows, for people who cannot see it), then add it again.");
+        alt.focus();
+        return;
+      }
+      var data = new FormData();
+      data.append("token", $("input[name=token]", upload).value);
+      data.append("page", $("input[name=page]", upload).value);
+      data.append("alt", alt.value);
+      data.append("file", file, file.name);
+      say("Checking " + file.name + "…");
+      fetch(upload.action, { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) { return r.text().then(function (html) { return [r.ok, html]; }); })
+        .then(function (answer) {
+          var page = new DOMParser().parseFromString(answer[1], "text/html");
+          var snippet = page.querySelector("[data-snippet]");
+          if (answer[0] && snippet) {
+            insert(body, "\n" + snippet.value + "\n");
+            alt.value = "";
+            fileInput.value = "";
+            say("Added and put into the text. Save the page to keep it, then say who is in it.");
+          } else {
+            var why = page.querySelector("main p");
+            say(why ? why.textContent : "The file was not added.");
+          }
+        })
+        .catch(function () { say("The file could not be sent; nothing was saved. Try again."); });
+    };
+    upload.addEventListener("dragover", function (e) { e.preventDefault(); upload.classList.add("dropping"); });
+    upload.addEventListener("dragleave", function () { upload.classList.remove("dropping"); });
+    upload.addEventListener("drop", function (e) {
+      e.preventDefault();
+      upload.classList.remove("dropping");
+      if (e.dataTransfer && e.dataTransfer.files.length) { send(e.dataTransfer.files[0]); }
+    });
+    upload.addEventListener("submit", function (e) {
+      if (fileInput.files.length) { e.preventDefault(); send(fileInput.files[0]); }
     });
   }
 
