@@ -384,13 +384,16 @@ fn a_news_post_is_created_edited_and_checked_by_the_build() {
             ("title", "Sports day!"),
             ("section", "news"),
             ("date", "2026-11-25"),
+            ("body", "Races on the field."),
         ],
     );
     assert_eq!(created.status, 303, "{}", created.body);
     let rel = "news/2026-11-25-sports-day.md";
+    let text = site.read(&format!("content/{rel}"));
     assert!(
-        site.read(&format!("content/{rel}"))
-            .contains("title = \"Sports day!\"\ndate = 2026-11-25\ndraft = true\n")
+        text.contains("title = \"Sports day!\"\ndate = 2026-11-25\ndraft = true\n")
+            && text.contains("Races on the field."),
+        "{text}"
     );
     // A title naming a pupil in full would name the file: refused.
     let named = studio.post_same_origin(

@@ -188,7 +188,12 @@ pub async fn create(State(studio): State<Studio>, form: Posted) -> Response {
         draft: true,
         ..Fields::default()
     };
-    let text = match page::save("", &fields, "") {
+    let body = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "body")
+        .map_or("", |(_, v)| v.as_str());
+    let text = match page::save("", &fields, body) {
         Ok(text) => text,
         Err(e) => return list_with(&studio, vec![Problem::new("new-title", e.to_string())], ""),
     };
