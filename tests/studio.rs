@@ -518,6 +518,7 @@ fn a_deleted_page_goes_to_the_bin_and_comes_back() {
 
 const GARDEN: &str = "news/2026-11-06-garden/index.md";
 const GARDEN_DIR: &str = "content/news/2026-11-06-garden";
+const GARDEN_BULBS: &str = "news/2026-11-06-garden/bulbs.jpg";
 
 /// The files in the garden post's folder.
 fn garden_files(site: &Site) -> Vec<String> {
@@ -632,7 +633,9 @@ fn a_phone_photo_is_uploaded_declared_and_checked() {
     );
 
     // Typing part of a first name offers pupils, masked, with their consent.
-    let found = studio.get("/studio/people?q=oli").body;
+    let found = studio
+        .post_same_origin("/studio/people", &[("token", &token), ("q", "oli")])
+        .body;
     assert!(
         found.contains("Oliver O., Year 5") && found.contains("person limited"),
         "{found}"
@@ -642,10 +645,25 @@ fn a_phone_photo_is_uploaded_declared_and_checked() {
         "{found}"
     );
     assert!(!found.contains("Okafor") && !found.contains("Oliphant"));
+    // What is typed is never put in an address (it may be a full name),
+    // and the register is not searched for a page without the token.
+    assert_eq!(studio.get("/studio/people?q=oli").status, 405);
+    let stranger = studio.post("/studio/people", &[("q", "oli")], &[]);
+    assert_eq!(stranger.status, 403);
+    assert!(!stranger.body.contains("Oliver"));
+    let searched = studio.post_same_origin(
+        "/studio/photo/search",
+        &[("token", &token), ("file", GARDEN_BULBS), ("q", "zoe")],
+    );
+    assert!(
+        searched.body.contains("Zoe O., Year 2") && !searched.body.contains("q=zoe"),
+        "{}",
+        searched.body
+    );
 
     // A pupil whose consent was withdrawn is refused, with why.
     let photo = format!("news/2026-11-06-garden/{file}");
-    let page = studio.get(&format!("/studio/photo?file={photo}&q=zoe"));
+    let page = studio.get(&format!("/studio/photo?file={photo}"));
     assert_eq!(page.status, 200, "{}", page.body);
     // The photo's own page says what the build found about it, though the
     // finding is reported at the line of the page that shows it.
@@ -786,9 +804,19 @@ fn no_full_name_in_any_address_the_studio_links_to() {
     let mut seen = std::collections::BTreeSet::new();
     let mut queue = vec![
         "/studio/".to_string(),
-        "/studio/photo?file=news/2026-11-06-garden/bulbs.jpg&q=o".to_string(),
-        "/studio/people?q=a".to_string(),
+        format!("/studio/photo?file={GARDEN_BULBS}"),
     ];
+    // Searching shows pupils masked, and their names in no address.
+    let token = studio.token();
+    for q in ["o", "a", "Okafor", "Year 5"] {
+        let found = studio
+            .post_same_origin("/studio/people", &[("token", &token), ("q", q)])
+            .body;
+        assert!(found.contains("Year"), "{q}: {found}");
+        for surname in ["Okafor", "Hartley", "Oliphant"] {
+            assert!(!found.contains(surname), "{q}: {found}");
+        }
+    }
     while let Some(path) = queue.pop() {
         if !seen.insert(path.clone()) || seen.len() > 60 {
             continue;

@@ -173,12 +173,13 @@ async fn save_upload(
     }
 }
 
+/// `?file=…`: a photo, by its path under `content/`. What is typed in
+/// the people search is never in an address (it may be a pupil's full
+/// name, and addresses stay in the browser's history): it is posted.
 #[derive(Deserialize)]
 pub struct PhotoQuery {
     #[serde(default)]
     file: String,
-    #[serde(default)]
-    q: String,
 }
 
 /// A person as the photo page shows them.
@@ -306,12 +307,22 @@ fn policy(studio: &Studio) -> Policy {
         })
 }
 
-/// `GET /studio/photo?file=news/trip/photo-1.jpg[&q=oli]`.
+/// `GET /studio/photo?file=news/trip/photo-1.jpg`.
 pub async fn photo(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
     if let Err(response) = known_photo(&studio, &query.file) {
         return response;
     }
-    photo_page(&studio, &query.file, &query.q, Vec::new(), "", None)
+    photo_page(&studio, &query.file, "", Vec::new(), "", None)
+}
+
+/// `POST /studio/photo/search` (token, file, q): the photo's page with
+/// the people found for `q` (the search without the script).
+pub async fn search(State(studio): State<Studio>, form: Posted) -> Response {
+    let rel = form.get("file");
+    if let Err(response) = known_photo(&studio, rel) {
+        return response;
+    }
+    photo_page(&studio, rel, form.get("q"), Vec::new(), "", None)
 }
 
 fn photo_page(
@@ -402,14 +413,15 @@ fn photo_page(
     view::render(status, "photo.html", &context)
 }
 
-/// `GET /studio/people?file=…&q=oli`: the suggestions alone (for the
+/// `POST /studio/people` (token, q): the suggestions alone (for the
 /// live search), server-rendered.
-pub async fn people(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
+pub async fn people(State(studio): State<Studio>, form: Posted) -> Response {
     let register = Register::load(&studio.root);
-    let found: Vec<Person> = people::search(&register, &query.q, today(&studio), &policy(&studio))
-        .into_iter()
-        .map(|s| person(s, false))
-        .collect();
+    let found: Vec<Person> =
+        people::search(&register, form.get("q"), today(&studio), &policy(&studio))
+            .into_iter()
+            .map(|s| person(s, false))
+            .collect();
     let mut context = view::context(&studio);
     context.insert("found", &found);
     view::render(StatusCode::OK, "people.html", &context)

@@ -21,7 +21,11 @@
     q.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        fetch(q.dataset.people + encodeURIComponent(q.value), { credentials: "same-origin" })
+        // Posted, never in the address: what is typed may be a full name.
+        var asked = new URLSearchParams();
+        asked.append("token", q.form.querySelector("input[name=token]").value);
+        asked.append("q", q.value);
+        fetch(q.dataset.people, { method: "POST", body: asked, credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.text() : ""; })
           .then(function (html) {
             // Keep people already ticked in the results.
