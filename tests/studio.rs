@@ -296,7 +296,13 @@ fn a_post_from_another_site_or_without_the_token_changes_nothing() {
             "/studio/edit",
             "/studio/new",
             "/studio/delete",
+            "/studio/restore",
             "/studio/photo",
+            "/studio/photo/search",
+            "/studio/people",
+            "/studio/approve",
+            "/studio/approve/build",
+            "/studio/publish",
         ] {
             let answer = studio.post(path, &pairs, &headers);
             assert_eq!(answer.status, 403, "{path} {headers:?}: {}", answer.body);
@@ -308,6 +314,45 @@ fn a_post_from_another_site_or_without_the_token_changes_nothing() {
         studio.port
     );
     assert_eq!(studio.send(rebinding.as_bytes()).status, 403);
+    // And a page read through such a name would give away the token: it
+    // is not answered either, nor through an address with a user in it.
+    for host in [
+        "evil.example",
+        "127.0.0.1.evil.example",
+        "localhost.evil.example",
+    ] {
+        let read = format!(
+            "GET /studio/ HTTP/1.1\r\nHost: {host}:{}\r\n\r\n",
+            studio.port
+        );
+        let answer = studio.send(read.as_bytes());
+        assert_eq!(answer.status, 403, "{host}");
+        assert!(!answer.body.contains(&token), "{host}");
+    }
+    let two_hosts = format!(
+        "GET /studio/ HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\nHost: evil.example:{0}\r\n\r\n",
+        studio.port
+    );
+    let answer = studio.send(two_hosts.as_bytes());
+    assert!(
+        answer.status == 403 || answer.status == 400,
+        "{}",
+        answer.status
+    );
+    assert!(!answer.body.contains(&token));
+    let absolute = format!(
+        "GET http://evil.example/studio/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        studio.port
+    );
+    let answer = studio.send(absolute.as_bytes());
+    assert_eq!(answer.status, 403);
+    assert!(!answer.body.contains(&token));
+    // Methods other than GET and POST change nothing.
+    let put = format!(
+        "PUT /studio/edit HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\n\r\n",
+        studio.port
+    );
+    assert_eq!(studio.send(put.as_bytes()).status, 405);
     // An upload without the token writes nothing.
     let upload = studio.upload(
         &[("token", "wrong"), ("page", page), ("alt", "A photo")],
@@ -317,6 +362,10 @@ fn a_post_from_another_site_or_without_the_token_changes_nothing() {
     assert_eq!(upload.status, 403, "{}", upload.body);
     assert_eq!(content(&site), before, "a refused request changed a file");
     assert!(!site.path(".schoolsite/bin").exists());
+    // Nothing was built for approval, approved or published.
+    for made in ["public", "approvals", ".schoolsite/manifest.json"] {
+        assert!(!site.path(made).exists(), "{made}");
+    }
 }
 
 #[test]
@@ -1156,4 +1205,44 @@ fn a_form_posted_twice_saves_once_and_a_real_change_is_still_refused() {
         other.body
     );
     assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), toml);
+}
+
+#[test]
+fn the_publish_button_refuses_what_the_command_line_refuses() {
+    let site = school();
+    let home = tempfile::tempdir().unwrap();
+    // Where config.toml says to publish: inside the site's own folder.
+    site.write(
+        "config.toml",
+        format!("{CONFIG}\n[publish]\nto = \"www\"\n"),
+    );
+    keygen(home.path(), site.root(), "Head Teacher");
+    let studio = Studio::start_as(&site, Some(home.path()));
+    let token = studio.token();
+    let built = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    assert_eq!(built.status, 200, "{}", built.body);
+    let approved = studio.post_same_origin(
+        "/studio/approve",
+        &[("token", &token), ("key", "head-teacher.key")],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let published = studio.post_same_origin("/studio/publish", &[("token", &token)]);
+    assert_eq!(published.status, 422, "{}", published.body);
+    assert!(
+        published.body.contains("is inside the site&#39;s folder")
+            || published.body.contains("is inside the site's folder"),
+        "{}",
+        published.body
+    );
+    assert!(!site.path("www").exists());
+    // The same build, published by the command line to the same place:
+    // the same refusal.
+    let www = site.path("www");
+    let cli = site.run(&["publish", "--to", www.to_str().unwrap()]);
+    assert_ne!(cli.code, 0);
+    assert!(
+        cli.all().contains("is inside the site's folder"),
+        "{}",
+        cli.all()
+    );
 }
