@@ -1246,3 +1246,76 @@ fn the_publish_button_refuses_what_the_command_line_refuses() {
         cli.all()
     );
 }
+
+#[test]
+fn a_policy_page_has_its_review_dates_as_date_fields_and_a_bad_date_saves_nothing() {
+    let site = school();
+    site.write(
+        "content/policies/_index.md",
+        "+++\ntitle = \"Policies\"\n+++\n",
+    );
+    let policy = "+++\ntitle = \"Behaviour\"\nweight = 2\nstatutory = \"behaviour-policy\" # the DfE's name\nlast_reviewed = 2026-10-05\nnext_review = 2027-10-04\napproved_by = \"Governors\"\n+++\n\nBe kind.\n";
+    site.write("content/policies/behaviour.md", policy);
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let rel = "policies/behaviour.md";
+    let edit = studio.get(&format!("/studio/edit?page={rel}")).body;
+    for field in [
+        "id=\"last_reviewed\" name=\"last_reviewed\" type=\"date\" value=\"2026-10-05\"",
+        "id=\"next_review\" name=\"next_review\" type=\"date\" value=\"2027-10-04\"",
+        "id=\"approved_by\" name=\"approved_by\" value=\"Governors\"",
+        "id=\"weight\" name=\"weight\" inputmode=\"numeric\" value=\"2\"",
+    ] {
+        assert!(edit.contains(field), "{field} in {edit}");
+    }
+    let version = hidden(&edit, "version");
+    let save = |next: &str, weight: &str| {
+        studio.post_same_origin(
+            "/studio/edit",
+            &[
+                ("token", &token),
+                ("page", rel),
+                ("version", &version),
+                ("title", "Behaviour"),
+                ("description", "How we expect everyone to behave."),
+                ("weight", weight),
+                ("last_reviewed", "2026-11-20"),
+                ("next_review", next),
+                ("approved_by", "Governors"),
+                ("body", "Be kind.\n"),
+            ],
+        )
+    };
+    // A date that is not a date, an order that is not a number: nothing
+    // saved, each linked to its field, what was typed kept.
+    let bad = save("4th October", "second");
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body
+            .contains("href=\"#next_review\">Next review: give a date")
+            && bad
+                .body
+                .contains("href=\"#weight\">Order: give a whole number"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body
+            .contains("value=\"How we expect everyone to behave.\"")
+    );
+    assert_eq!(site.read(&format!("content/{rel}")), policy);
+    // The near miss: proper values are saved, the statutory key and its
+    // comment kept.
+    let good = save("2027-11-19", "3");
+    assert_eq!(good.status, 200, "{}", good.body);
+    let text = site.read(&format!("content/{rel}"));
+    for line in [
+        "statutory = \"behaviour-policy\" # the DfE's name\n",
+        "last_reviewed = 2026-11-20\n",
+        "next_review = 2027-11-19\n",
+        "weight = 3\n",
+        "description = \"How we expect everyone to behave.\"\n",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+}
