@@ -1319,3 +1319,86 @@ fn a_policy_page_has_its_review_dates_as_date_fields_and_a_bad_date_saves_nothin
         assert!(text.contains(line), "{line} in {text}");
     }
 }
+
+#[test]
+fn a_newsletter_with_photos_in_it_is_declared_like_a_photo_without_blurring() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let pdf = pdf_newsletter(1, &plain_jpeg(64, 48), 64, 48);
+    let uploaded = studio.upload(
+        &[
+            ("token", &token),
+            ("page", GARDEN),
+            ("alt", "The November newsletter"),
+        ],
+        "newsletter-november.pdf",
+        &pdf,
+    );
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    assert!(
+        uploaded.body.contains("Say who is in it"),
+        "{}",
+        uploaded.body
+    );
+    let file = garden_files(&site)
+        .into_iter()
+        .find(|n| n.starts_with("document-"))
+        .expect("saved under a neutral name");
+    let rel = format!("news/2026-11-06-garden/{file}");
+    // Its page offers who is in it, without a photo to draw on.
+    let page = studio.get(&format!("/studio/photo?file={}", enc(&rel)));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("This is a clip, a recording or a document")
+            && !page.body.contains("id=\"blur\"")
+            && !page.body.contains("/studio/photo/image"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        studio
+            .get(&format!("/studio/photo/image?file={}", enc(&rel)))
+            .status,
+        404
+    );
+    let version = hidden(&page.body, "version");
+    let before = site.read(&format!("{GARDEN_DIR}/photos.toml"));
+    // Parts to blur are for photos only: refused, nothing written.
+    let blurred = studio.post_same_origin(
+        "/studio/photo",
+        &[
+            ("token", &token),
+            ("file", &rel),
+            ("version", &version),
+            ("who", "nobody"),
+            ("blur_left", "1"),
+            ("blur_top", "1"),
+            ("blur_width", "5"),
+            ("blur_height", "5"),
+        ],
+    );
+    assert_eq!(blurred.status, 422, "{}", blurred.body);
+    assert!(
+        blurred.body.contains("Parts can only be blurred in photos"),
+        "{}",
+        blurred.body
+    );
+    assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), before);
+    // The near miss: nobody in its pictures, saved.
+    let saved = studio.post_same_origin(
+        "/studio/photo",
+        &[
+            ("token", &token),
+            ("file", &rel),
+            ("version", &version),
+            ("who", "nobody"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(
+        site.read(&format!("{GARDEN_DIR}/photos.toml"))
+            .contains(&format!("file = \"{file}\"\nnobody = true"))
+    );
+}

@@ -350,7 +350,7 @@ fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> 
         }
         if let Target::Content(p) = r.target
             && site.has_file(&p)
-            && super::photos::is_image(&p)
+            && super::photos::is_declared(&p)
             && !rows.iter().any(|x| x.file == p)
         {
             rows.push(row(p, Some(r.line)));
@@ -366,7 +366,9 @@ fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> 
                 .strip_prefix(dir)
                 .and_then(|rest| rest.strip_prefix('/'))
                 .is_some_and(|name| !name.contains('/'));
-            if beside && super::photos::is_image(&f.path) && !rows.iter().any(|x| x.file == f.path)
+            if beside
+                && super::photos::is_declared(&f.path)
+                && !rows.iter().any(|x| x.file == f.path)
             {
                 rows.push(row(f.path.clone(), None));
             }
@@ -884,7 +886,7 @@ pub async fn findings(State(studio): State<Studio>) -> Response {
         .iter()
         .map(|f| Shown {
             link: link_for(&f.location.file).unwrap_or_default(),
-            go: if photos::is_image(&f.location.file) {
+            go: if photos::is_declared(&f.location.file) {
                 "Go to the photo"
             } else {
                 "Edit the page"
@@ -914,7 +916,7 @@ fn link_for(file: &str) -> Option<String> {
         .strip_prefix('/')?;
     if rel.ends_with(".md") {
         Some(format!("/studio/edit?page={}", encode(rel)))
-    } else if photos::is_image(rel) {
+    } else if photos::is_declared(rel) {
         Some(photos::page_of(rel))
     } else {
         None

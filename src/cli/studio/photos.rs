@@ -22,13 +22,26 @@ use std::time::Instant;
 
 const IMAGES: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
 
+/// Files that are declared in `photos.toml` though they are not photos:
+/// clips and recordings (who is seen or heard), documents (who is in
+/// their pictures).
+const OTHER_DECLARED: &[&str] = &["pdf", "mp4", "mov", "m4a", "mp3", "wav"];
+
+fn extension(rel: &str) -> String {
+    rel.rsplit_once('.')
+        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase())
+}
+
 /// Whether the content path `rel` names a photo (by its extension: the
 /// file itself is sniffed when it is shown or built).
 pub fn is_image(rel: &str) -> bool {
-    let ext = rel
-        .rsplit_once('.')
-        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase());
-    IMAGES.contains(&ext.as_str())
+    IMAGES.contains(&extension(rel).as_str())
+}
+
+/// Whether who is in the file at `rel` must be said: a photo, a clip, a
+/// recording or a document.
+pub fn is_declared(rel: &str) -> bool {
+    is_image(rel) || OTHER_DECLARED.contains(&extension(rel).as_str())
 }
 
 /// The address of the "who is in this photo" page for `rel`.
@@ -161,7 +174,7 @@ async fn save_upload(
             context.insert("file_q", &encode(&saved.path));
             context.insert("snippet", &snippet);
             context.insert("already", &saved.already);
-            context.insert("image", &IMAGES.contains(&saved.kind.extension()));
+            context.insert("declared", &is_declared(&saved.path));
             view::render(StatusCode::OK, "uploaded.html", &context)
         }
         Ok(Err(e)) => refuse(studio, &page, &format!("{e}. What to do: {}.", e.fix())),
@@ -215,7 +228,7 @@ struct Declared {
 /// allow-list: only files the content tree holds).
 fn known_photo(studio: &Studio, rel: &str) -> Result<(), Response> {
     let site = content_site(studio)?;
-    if is_image(rel) && site.has_file(rel) {
+    if is_declared(rel) && site.has_file(rel) {
         Ok(())
     } else {
         Err(view::message(
@@ -396,6 +409,7 @@ fn photo_page(
     let mut context = view::context(studio);
     context.insert("file", rel);
     context.insert("file_q", &encode(rel));
+    context.insert("image", &is_image(rel));
     context.insert("q", q);
     context.insert("version", &version);
     context.insert("declared", &declared);
@@ -430,7 +444,7 @@ pub async fn people(State(studio): State<Studio>, form: Posted) -> Response {
 /// `GET /studio/photo/image?file=…`: the photo as the build would clean
 /// it (never the uploaded bytes with their GPS and face tags).
 pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
-    if known_photo(&studio, &query.file).is_err() {
+    if !is_image(&query.file) || known_photo(&studio, &query.file).is_err() {
         return (StatusCode::NOT_FOUND, "no such photo").into_response();
     }
     let path = studio.content().join(&query.file);
@@ -472,6 +486,12 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
         return response;
     }
     let (choice, typed, mut errors) = read_choice(&form);
+    if !is_image(&rel) && !choice.blur.is_empty() {
+        errors.push(Problem::new(
+            "who",
+            "Parts can only be blurred in photos: for a clip or a document, cut or edit what must not be shown before adding it",
+        ));
+    }
     if let Who::People(ids) = &choice.who {
         errors.extend(refused_people(&studio, ids));
     }
