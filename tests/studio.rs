@@ -1282,6 +1282,7 @@ fn a_policy_page_has_its_review_dates_as_date_fields_and_a_bad_date_saves_nothin
                 ("last_reviewed", "2026-11-20"),
                 ("next_review", next),
                 ("approved_by", "Governors"),
+                ("statutory", "behaviour-policy"),
                 ("body", "Be kind.\n"),
             ],
         )
@@ -1309,6 +1310,10 @@ fn a_policy_page_has_its_review_dates_as_date_fields_and_a_bad_date_saves_nothin
     let good = save("2027-11-19", "3");
     assert_eq!(good.status, 200, "{}", good.body);
     let text = site.read(&format!("content/{rel}"));
+    assert!(
+        edit.contains("<option value=\"behaviour-policy\" selected>"),
+        "{edit}"
+    );
     for line in [
         "statutory = \"behaviour-policy\" # the DfE's name\n",
         "last_reviewed = 2026-11-20\n",
@@ -1400,5 +1405,69 @@ fn a_newsletter_with_photos_in_it_is_declared_like_a_photo_without_blurring() {
     assert!(
         site.read(&format!("{GARDEN_DIR}/photos.toml"))
             .contains(&format!("file = \"{file}\"\nnobody = true"))
+    );
+}
+
+#[test]
+fn a_page_becomes_statutory_information_only_from_the_list() {
+    let site = school();
+    site.write(
+        "content/policies/_index.md",
+        "+++\ntitle = \"Policies\"\n+++\n",
+    );
+    site.write(
+        "content/policies/charging.md",
+        "+++\ntitle = \"Charging\"\n+++\n\nTrips are free.\n",
+    );
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let rel = "policies/charging.md";
+    let edit = studio.get(&format!("/studio/edit?page={rel}")).body;
+    assert!(
+        edit.contains("<option value=\"\">Not statutory information</option>")
+            && edit.contains("<option value=\"charging-and-remissions-policy\">")
+            && !edit.contains("id=\"next_review\""),
+        "{edit}"
+    );
+    let version = hidden(&edit, "version");
+    let save = |key: &str| {
+        studio.post_same_origin(
+            "/studio/edit",
+            &[
+                ("token", &token),
+                ("page", rel),
+                ("version", &version),
+                ("title", "Charging"),
+                ("statutory", key),
+                ("body", "Trips are free.\n"),
+            ],
+        )
+    };
+    let before = site.read(&format!("content/{rel}"));
+    for bad in ["made-up-policy", "behaviour-policy\"\nslug = \"x", "../x"] {
+        let refused = save(bad);
+        assert_eq!(refused.status, 422, "{bad}: {}", refused.body);
+        assert!(
+            refused.body.contains(
+                "href=\"#statutory\">Statutory information: choose an item from the list"
+            ),
+            "{}",
+            refused.body
+        );
+        assert_eq!(site.read(&format!("content/{rel}")), before, "{bad}");
+    }
+    let chosen = save("charging-and-remissions-policy");
+    assert_eq!(chosen.status, 200, "{}", chosen.body);
+    assert!(
+        site.read(&format!("content/{rel}"))
+            .contains("statutory = \"charging-and-remissions-policy\"\n")
+    );
+    // Now a policy page: its review dates are asked for.
+    assert!(
+        chosen
+            .body
+            .contains("id=\"next_review\" name=\"next_review\" type=\"date\""),
+        "{}",
+        chosen.body
     );
 }

@@ -20,6 +20,9 @@ pub struct Fields {
     pub last_reviewed: Option<NaiveDate>,
     pub next_review: Option<NaiveDate>,
     pub approved_by: Option<String>,
+    /// Which statutory item the page is: `Some(None)` none, `None` leave
+    /// `statutory` as written (a page covering several items).
+    pub statutory: Option<Option<String>>,
     pub events: Vec<Event>,
     /// Leave the page's `[[events]]` exactly as written (the form could
     /// not show them: an event with a time or a description).
@@ -120,6 +123,12 @@ fn set_fields(doc: &mut DocumentMut, f: &Fields) {
     set_date(table, "last_reviewed", f.last_reviewed);
     set_date(table, "next_review", f.next_review);
     set_text(table, "approved_by", f.approved_by.as_deref());
+    // Written only when it changes, so a comment beside it stays.
+    if let Some(choice) = &f.statutory
+        && table.get("statutory").and_then(Item::as_str) != choice.as_deref()
+    {
+        set_text(table, "statutory", choice.as_deref());
+    }
     if !f.keep_events {
         set_events(table, &f.events);
     }
@@ -229,6 +238,40 @@ mod tests {
         let meta: front_matter::PageMeta = toml::from_str(split.front).unwrap();
         assert_eq!(meta.title.as_deref(), Some("Behaviour policy 2026"));
         assert!(meta.next_review.is_some_and(|d| d.as_datetime().is_some()));
+    }
+
+    #[test]
+    fn the_statutory_item_is_chosen_kept_or_cleared() {
+        let page = "+++\ntitle = \"Behaviour\"\nstatutory = \"behaviour-policy\" # the DfE's name\n+++\n\nBe kind.\n";
+        let fields = |statutory: Option<Option<&str>>| Fields {
+            title: "Behaviour".into(),
+            statutory: statutory.map(|s| s.map(str::to_string)),
+            ..Fields::default()
+        };
+        // The same item: its comment stays.
+        let same = save(page, &fields(Some(Some("behaviour-policy"))), "Be kind.\n").unwrap();
+        assert!(
+            same.contains("statutory = \"behaviour-policy\" # the DfE's name\n"),
+            "{same}"
+        );
+        // Left alone: as written.
+        assert!(
+            save(page, &fields(None), "Be kind.\n")
+                .unwrap()
+                .contains("# the DfE's name")
+        );
+        let other = save(
+            page,
+            &fields(Some(Some("charging-and-remissions-policy"))),
+            "",
+        )
+        .unwrap();
+        assert!(
+            other.contains("statutory = \"charging-and-remissions-policy\"\n"),
+            "{other}"
+        );
+        let none = save(page, &fields(Some(None)), "").unwrap();
+        assert!(!none.contains("statutory"), "{none}");
     }
 
     #[test]

@@ -252,7 +252,8 @@ struct Form {
     version: String,
     url: String,
     section: bool,
-    statutory: bool,
+    /// The statutory items it is (usually one).
+    statutory: Vec<String>,
     title: String,
     description: String,
     date: String,
@@ -300,6 +301,58 @@ struct PhotoRow {
     to_fix: usize,
     #[serde(skip)]
     file: String,
+}
+
+/// A statutory item a page can be, for the form's list.
+#[derive(Serialize)]
+struct StatutoryItem {
+    key: String,
+    title: String,
+}
+
+/// Every item of the built-in checklist a page can be (not those
+/// schoolsite writes itself), and the page's own key if the list does
+/// not have it (so saving does not drop it; the build reports it).
+fn statutory_items(current: &[String]) -> Vec<StatutoryItem> {
+    let mut items: Vec<StatutoryItem> = schoolsite::statutory::Checklist::builtin()
+        .items
+        .iter()
+        .filter(|i| !i.generated)
+        .map(|i| StatutoryItem {
+            key: i.key.clone(),
+            title: i.title.clone(),
+        })
+        .collect();
+    for key in current {
+        if !items.iter().any(|i| &i.key == key) {
+            items.push(StatutoryItem {
+                key: key.clone(),
+                title: format!("{key} (not in schoolsite's list)"),
+            });
+        }
+    }
+    items
+}
+
+/// The statutory item posted: `None` to leave what is written (a page
+/// covering several), else one of the list's keys or none; an error for
+/// anything else.
+fn read_statutory(form: &Posted, current: &[String]) -> Result<Option<Option<String>>, Problem> {
+    if current.len() > 1 {
+        return Ok(None);
+    }
+    let key = form.get("statutory");
+    if key.is_empty() {
+        return Ok(Some(None));
+    }
+    if statutory_items(current).iter().any(|i| i.key == key) {
+        Ok(Some(Some(key.to_string())))
+    } else {
+        Err(Problem::new(
+            "statutory",
+            "Statutory information: choose an item from the list",
+        ))
+    }
 }
 
 /// A page another page can link to (`@/source`), for the toolbar's list.
@@ -470,7 +523,10 @@ fn fill_page(form: &mut Form, meta: PageMeta) {
     form.date = date(&meta.date);
     form.draft = meta.draft;
     form.weight = meta.weight.map(|w| w.to_string()).unwrap_or_default();
-    form.statutory = meta.statutory.is_some();
+    form.statutory = meta
+        .statutory
+        .map(|s| s.as_slice().to_vec())
+        .unwrap_or_default();
     form.last_reviewed = date(&meta.last_reviewed);
     form.next_review = date(&meta.next_review);
     form.approved_by = meta.approved_by.unwrap_or_default();
@@ -522,6 +578,7 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     context.insert("findings", &shown);
     context.insert("photos", &photos);
     context.insert("links", &links);
+    context.insert("statutory_items", &statutory_items(&form.statutory));
     context.insert("errors", &errors);
     context.insert("notice", notice);
     context.insert("problem", &built.problem);
@@ -615,7 +672,13 @@ pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
         Ok(f) => f,
         Err(response) => return response,
     };
-    let (fields, errors) = read_fields(&form, shown.section, shown.keep_events);
+    let (mut fields, mut errors) = read_fields(&form, shown.section, shown.keep_events);
+    if !shown.section {
+        match read_statutory(&form, &shown.statutory) {
+            Ok(choice) => fields.statutory = choice,
+            Err(problem) => errors.push(problem),
+        }
+    }
     let body = form
         .0
         .iter()
@@ -693,6 +756,9 @@ fn apply(form: &mut Form, f: &Fields, body: &str) {
     form.description = f.description.clone().unwrap_or_default();
     form.date = d(f.date);
     form.draft = f.draft;
+    if let Some(choice) = &f.statutory {
+        form.statutory = choice.iter().cloned().collect();
+    }
     form.weight = f.weight.map(|w| w.to_string()).unwrap_or_default();
     form.last_reviewed = d(f.last_reviewed);
     form.next_review = d(f.next_review);
