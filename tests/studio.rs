@@ -1471,3 +1471,32 @@ fn a_page_becomes_statutory_information_only_from_the_list() {
         chosen.body
     );
 }
+
+#[test]
+fn the_faces_the_detector_finds_are_outlined_on_the_photo() {
+    let site = school();
+    site.write(
+        "content/news/2026-11-06-garden/group.jpg",
+        include_bytes!("fixtures/solvay-1927.jpg"),
+    );
+    let studio = Studio::start(&site);
+    let group = studio.get("/studio/photo?file=news/2026-11-06-garden/group.jpg");
+    assert_eq!(group.status, 200, "{}", group.body);
+    let boxes = group.body.matches("<rect x=\"").count();
+    assert!(boxes >= 10, "{}", group.body);
+    assert!(
+        group.body.contains(&format!(
+            "found {boxes} faces looking at the camera, outlined"
+        )),
+        "{}",
+        group.body
+    );
+    // The near miss: bulbs, no face, none outlined, and said so.
+    let bulbs = studio.get(&format!("/studio/photo?file={GARDEN_BULBS}"));
+    assert!(!bulbs.body.contains("<rect"), "{}", bulbs.body);
+    assert!(
+        bulbs.body.contains("found no faces looking at the camera"),
+        "{}",
+        bulbs.body
+    );
+}

@@ -6,9 +6,12 @@
 //! `rustface` crate, compiled into the program, so nothing is downloaded)
 //! finds where faces looking towards the camera are and nothing else: no
 //! face is measured for identity, stored, identified or compared with
-//! another, so no biometric data is processed. Only how many faces there
-//! are and how big each is (in pixels of the published image) leave this
-//! module, as a [`Faces`]: not where they are, not their pixels.
+//! another, so no biometric data is processed. What the build keeps is
+//! how many faces there are and how big each is (in pixels of the
+//! published image), as a [`Faces`]: not where they are, not their
+//! pixels. Where they are leaves this module only through [`outlines`],
+//! for the studio to draw boxes on the screen of the member of staff
+//! saying who is in a photo; it is never stored or published.
 
 use super::{CleanFile, Kind, Refusal, Settings, resize};
 use std::cell::RefCell;
@@ -118,9 +121,57 @@ fn still(image: &CleanFile, settings: &Settings) -> Result<Faces, Refusal> {
     Ok(published_sizes(image, &boxes, width, height))
 }
 
+/// Where a face was found, in percent of the image as shown (upright).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Outline {
+    pub left: f32,
+    pub top: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// Where the faces are in a still photo, for the studio to outline them
+/// (an animation gives none here: the build counts its faces frame by
+/// frame). Detection only, as [`find`]; nothing is kept.
+pub fn outlines(image: &CleanFile, settings: &Settings) -> Result<Vec<Outline>, Refusal> {
+    let still = match image.kind() {
+        Kind::Jpeg => true,
+        Kind::Png => png_animation(image.bytes()).is_none(),
+        Kind::WebP => !webp_animated(image.bytes()),
+        _ => false,
+    };
+    if !still {
+        return Ok(Vec::new());
+    }
+    let (grey, width, height) = resize::upright_grey(image, DETECT_EDGE, settings)?;
+    let percent = |v: f64, of: u32| (v * 100.0 / f64::from(of.max(1))).clamp(0.0, 100.0) as f32;
+    Ok(detect_boxes(&grey, width, height)?
+        .into_iter()
+        .map(|(x, y, w, h)| Outline {
+            left: percent(f64::from(x), width),
+            top: percent(f64::from(y), height),
+            width: percent(f64::from(w), width),
+            height: percent(f64::from(h), height),
+        })
+        .collect())
+}
+
 /// The faces found in `grey` (`width`×`height`, upright): each face's
 /// height in those pixels.
 fn detect(grey: &[u8], width: u32, height: u32) -> Result<Vec<u32>, Refusal> {
+    Ok(detect_boxes(grey, width, height)?
+        .into_iter()
+        .map(|(_, _, _, h)| h)
+        .collect())
+}
+
+/// The faces found in `grey` (`width`×`height`, upright): each face's
+/// box (left, top, width, height) in those pixels.
+fn detect_boxes(
+    grey: &[u8],
+    width: u32,
+    height: u32,
+) -> Result<Vec<(i32, i32, u32, u32)>, Refusal> {
     if width < MIN_FACE || height < MIN_FACE {
         return Ok(Vec::new());
     }
@@ -144,7 +195,10 @@ fn detect(grey: &[u8], width: u32, height: u32) -> Result<Vec<u32>, Refusal> {
         detector
             .detect(&data)
             .iter()
-            .map(|f| f.bbox().height())
+            .map(|f| {
+                let b = f.bbox();
+                (b.x(), b.y(), b.width(), b.height())
+            })
             .collect()
     }))
 }
@@ -476,6 +530,29 @@ mod tests {
     fn faces_of(bytes: &[u8]) -> Result<Option<Faces>, Refusal> {
         let clean = super::super::sanitise(bytes, &Settings::default())?;
         find(&clean, &Settings::default())
+    }
+
+    #[test]
+    fn outlines_are_where_the_counted_faces_are_inside_the_photo() {
+        let clean = super::super::sanitise(SOLVAY, &Settings::default()).unwrap();
+        let boxes = outlines(&clean, &Settings::default()).unwrap();
+        let counted = find(&clean, &Settings::default()).unwrap().unwrap();
+        assert_eq!(boxes.len(), counted.sizes.len());
+        for b in &boxes {
+            assert!(
+                b.left + b.width <= 100.5 && b.top + b.height <= 100.5,
+                "{b:?}"
+            );
+            assert!(b.width > 0.0 && b.height > 0.0, "{b:?}");
+        }
+        // An animation is counted frame by frame by the build, not outlined.
+        let animated =
+            super::super::sanitise(&gif(vec![blank(0), solvay()]), &Settings::default()).unwrap();
+        assert!(
+            outlines(&animated, &Settings::default())
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

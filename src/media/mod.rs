@@ -38,7 +38,7 @@ mod webp;
 
 pub use cache::Cache;
 pub use classify::{Kind, sniff};
-pub use faces::Faces;
+pub use faces::{Faces, Outline, outlines};
 pub use format::Plan;
 use format::{Pieces, Shape, Stripped};
 pub use input::{

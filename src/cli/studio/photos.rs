@@ -325,7 +325,7 @@ pub async fn photo(State(studio): State<Studio>, Query(query): Query<PhotoQuery>
     if let Err(response) = known_photo(&studio, &query.file) {
         return response;
     }
-    photo_page(&studio, &query.file, "", Vec::new(), "", None)
+    photo_page(&studio, &query.file, "", Vec::new(), "", None).await
 }
 
 /// `POST /studio/photo/search` (token, file, q): the photo's page with
@@ -335,10 +335,10 @@ pub async fn search(State(studio): State<Studio>, form: Posted) -> Response {
     if let Err(response) = known_photo(&studio, rel) {
         return response;
     }
-    photo_page(&studio, rel, form.get("q"), Vec::new(), "", None)
+    photo_page(&studio, rel, form.get("q"), Vec::new(), "", None).await
 }
 
-fn photo_page(
+async fn photo_page(
     studio: &Studio,
     rel: &str,
     q: &str,
@@ -406,10 +406,16 @@ fn photo_page(
         .collect();
     let mut blur = declared.blur.clone();
     blur.push(Default::default());
+    let faces = if is_image(rel) {
+        faces_in(studio, rel).await
+    } else {
+        None
+    };
     let mut context = view::context(studio);
     context.insert("file", rel);
     context.insert("file_q", &encode(rel));
     context.insert("image", &is_image(rel));
+    context.insert("faces", &faces);
     context.insert("q", q);
     context.insert("version", &version);
     context.insert("declared", &declared);
@@ -439,6 +445,25 @@ pub async fn people(State(studio): State<Studio>, form: Posted) -> Response {
     let mut context = view::context(&studio);
     context.insert("found", &found);
     view::render(StatusCode::OK, "people.html", &context)
+}
+
+/// Where the face detector finds faces in the photo at `rel` (as the
+/// build would publish it), to outline them; `None` when it cannot look.
+/// Nothing is kept.
+async fn faces_in(studio: &Studio, rel: &str) -> Option<Vec<media::Outline>> {
+    let path = studio.content().join(rel);
+    let root = studio.root.clone();
+    tokio::task::spawn_blocking(move || {
+        let settings = schoolsite::config::Config::load(&root)
+            .map(|c| Settings::from(&c.images))
+            .unwrap_or_default();
+        let bytes = std::fs::read(path).ok()?;
+        let clean = media::sanitise(&bytes, &settings).ok()?;
+        media::outlines(&clean, &settings).ok()
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// `GET /studio/photo/image?file=…`: the photo as the build would clean
@@ -496,7 +521,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
         errors.extend(refused_people(&studio, ids));
     }
     if !errors.is_empty() {
-        return photo_page(&studio, &rel, "", errors, "", Some(typed));
+        return photo_page(&studio, &rel, "", errors, "", Some(typed)).await;
     }
     let Some(opened) = Version::from_token(form.get("version")) else {
         return photo_page(
@@ -509,7 +534,8 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
             )],
             "",
             Some(typed),
-        );
+        )
+        .await;
     };
     let path = studio.content().join(sidecar(&rel));
     let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -523,7 +549,8 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
                 vec![Problem::new("who", e.to_string())],
                 "",
                 Some(typed),
-            );
+            )
+            .await;
         }
     };
     let saved_at = Instant::now();
@@ -540,7 +567,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
                 )],
                 "",
                 None,
-            );
+            ).await;
         }
         Err(e) => {
             return photo_page(
@@ -550,7 +577,8 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
                 vec![Problem::new("who", format!("Nothing was saved: {e}"))],
                 "",
                 Some(typed),
-            );
+            )
+            .await;
         }
     }
     let fresh = wait_for_build(&studio, saved_at).await;
@@ -559,7 +587,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
     } else {
         "Saved. The site is still being built: reload in a moment to see its findings."
     };
-    photo_page(&studio, &rel, "", Vec::new(), notice, None)
+    photo_page(&studio, &rel, "", Vec::new(), notice, None).await
 }
 
 /// The choice as posted, what to show again if it is refused, and what
