@@ -355,55 +355,13 @@ async fn photo_page(
     let declared = typed.unwrap_or_else(|| read_declared(&text, file_name(rel)));
     let register = Register::load(&studio.root);
     let (today, policy) = (today(studio), policy(studio));
-    let chosen: Vec<Person> = declared
-        .people
-        .iter()
-        .map(|id| match people::of(&register, id, today, &policy) {
-            Some(s) => person(s, true),
-            None => Person {
-                id: id.clone(),
-                shown: format!("{id} (not in the register)"),
-                standing: "not in the consent register".into(),
-                tone: "blocked",
-                chosen: true,
-            },
-        })
-        .collect();
+    let chosen = chosen_people(&register, &declared.people, today, &policy);
     let found: Vec<Person> = people::search(&register, q, today, &policy)
         .into_iter()
         .filter(|s| !declared.people.contains(&s.id))
         .map(|s| person(s, false))
         .collect();
-    let built = studio.current();
-    // The pages' lines that show it: findings there are about it too
-    // ("not declared" is reported where a page shows the photo).
-    let shown_at: Vec<(String, usize)> = content_site(studio)
-        .ok()
-        .and_then(|site| site.file_uses().remove(rel))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.file, u.line))
-        .collect();
-    let findings: Vec<(String, String, bool)> = built
-        .findings
-        .iter()
-        .filter(|f| {
-            f.location.file.ends_with(&format!("content/{rel}"))
-                || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
-                || f.location.line.is_some_and(|line| {
-                    shown_at
-                        .iter()
-                        .any(|(file, l)| *l == line && *file == f.location.file)
-                })
-        })
-        .map(|f| {
-            (
-                f.message.clone(),
-                f.fix.clone(),
-                f.severity == Severity::Error,
-            )
-        })
-        .collect();
+    let findings = photo_findings(studio, rel);
     let mut blur = declared.blur.clone();
     blur.push(Default::default());
     let faces = if is_image(rel) {
@@ -431,6 +389,62 @@ async fn photo_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     view::render(status, "photo.html", &context)
+}
+
+/// The people declared in a photo, with their consent today.
+fn chosen_people(
+    register: &Register,
+    ids: &[String],
+    today: chrono::NaiveDate,
+    policy: &Policy,
+) -> Vec<Person> {
+    ids.iter()
+        .map(|id| match people::of(register, id, today, policy) {
+            Some(s) => person(s, true),
+            None => Person {
+                id: id.clone(),
+                shown: format!("{id} (not in the register)"),
+                standing: "not in the consent register".into(),
+                tone: "blocked",
+                chosen: true,
+            },
+        })
+        .collect()
+}
+
+/// The build's findings about the file at `rel` (message, fix, error):
+/// in it, in its `photos.toml`, or on a page's line that shows it ("not
+/// declared" is reported where a page shows the photo).
+fn photo_findings(studio: &Studio, rel: &str) -> Vec<(String, String, bool)> {
+    let shown_at: Vec<(String, usize)> = content_site(studio)
+        .ok()
+        .and_then(|site| site.file_uses().remove(rel))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.file, u.line))
+        .collect();
+    let about = |f: &schoolsite::report::Finding| {
+        f.location.file.ends_with(&format!("content/{rel}"))
+            || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
+            || f.location.line.is_some_and(|line| {
+                shown_at
+                    .iter()
+                    .any(|(file, l)| *l == line && *file == f.location.file)
+            })
+    };
+    studio
+        .current()
+        .findings
+        .iter()
+        .filter(|f| about(f))
+        .map(|f| {
+            (
+                f.message.clone(),
+                f.fix.clone(),
+                f.severity == Severity::Error,
+            )
+        })
+        .collect()
 }
 
 /// `POST /studio/people` (token, q): the suggestions alone (for the
