@@ -104,6 +104,33 @@ pub async fn preview_page(State(studio): State<Studio>) -> Response {
     }
 }
 
+/// What a blocking task came to: its value, or why it failed (a file
+/// that could not be read or written, or the task stopping).
+fn settled<T>(result: Result<anyhow::Result<T>, tokio::task::JoinError>) -> Result<T, String> {
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("{e:#}")),
+        Err(e) => Err(format!("it stopped before it finished ({e})")),
+    }
+}
+
+/// The page again with a notice of what was done.
+fn done(studio: &Studio, notice: &str) -> Response {
+    show(studio, StatusCode::OK, Vec::new(), notice, Vec::new())
+}
+
+/// The page again saying why nothing was done, linked to `field`, with
+/// the command line's reasons when there are some.
+fn refused(studio: &Studio, field: &str, why: String, refusals: Vec<String>) -> Response {
+    show(
+        studio,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        vec![Problem::new(field, why)],
+        "",
+        refusals,
+    )
+}
+
 /// `POST /studio/approve/build`: what `schoolsite build` does (drafts
 /// left out), so there is a build to approve.
 pub async fn build_site(State(studio): State<Studio>, _form: Posted) -> Response {
@@ -123,44 +150,23 @@ pub async fn build_site(State(studio): State<Studio>, _form: Posted) -> Response
         Ok(Ok(prepared.pages))
     })
     .await;
-    match result {
-        Ok(Ok(Ok(pages))) => show(
+    match settled(result) {
+        Ok(Ok(pages)) => done(
             &studio,
-            StatusCode::OK,
-            Vec::new(),
             &format!("Built {pages} pages into public/. Read the preview below, then approve it."),
+        ),
+        Ok(Err(errors)) => refused(
+            &studio,
+            "build",
+            format!(
+                "The site was not built: {errors} problem(s) to fix first (see All findings); public/ is unchanged"
+            ),
             Vec::new(),
         ),
-        Ok(Ok(Err(errors))) => show(
+        Err(why) => refused(
             &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new(
-                "build",
-                format!(
-                    "The site was not built: {errors} problem(s) to fix first (see All findings); public/ is unchanged"
-                ),
-            )],
-            "",
-            Vec::new(),
-        ),
-        Ok(Err(e)) => show(
-            &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new(
-                "build",
-                format!("The site was not built: {e:#}"),
-            )],
-            "",
-            Vec::new(),
-        ),
-        Err(e) => show(
-            &studio,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            vec![Problem::new(
-                "build",
-                format!("The site was not built: {e}"),
-            )],
-            "",
+            "build",
+            format!("The site was not built: {why}"),
             Vec::new(),
         ),
     }
@@ -174,46 +180,28 @@ pub async fn approve(State(studio): State<Studio>, form: Posted) -> Response {
         .map(|d| d.join(&name))
         .filter(|p| plain && p.is_file())
     else {
-        return show(
+        return refused(
             &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new("key", "Choose your key from the list")],
-            "",
+            "key",
+            "Choose your key from the list".to_string(),
             Vec::new(),
         );
     };
     let root = studio.root.clone();
     let result = tokio::task::spawn_blocking(move || approval::sign(&root, &file)).await;
-    match result {
-        Ok(Ok(Ok(approved))) => show(
+    match settled(result) {
+        Ok(Ok(approved)) => done(
             &studio,
-            StatusCode::OK,
-            Vec::new(),
             &format!(
                 "{} The approval is in {}: commit it with the site.",
                 approved.summary, approved.file
             ),
-            Vec::new(),
         ),
-        Ok(Ok(Err(refusals))) => show(
+        Ok(Err(refusals)) => refused(&studio, "key", "Nothing was approved".to_string(), refusals),
+        Err(why) => refused(
             &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new("key", "Nothing was approved")],
-            "",
-            refusals,
-        ),
-        Ok(Err(e)) => show(
-            &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new("key", format!("Nothing was approved: {e:#}"))],
-            "",
-            Vec::new(),
-        ),
-        Err(e) => show(
-            &studio,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            vec![Problem::new("key", format!("Nothing was approved: {e}"))],
-            "",
+            "key",
+            format!("Nothing was approved: {why}"),
             Vec::new(),
         ),
     }
@@ -223,24 +211,21 @@ pub async fn approve(State(studio): State<Studio>, form: Posted) -> Response {
 /// checked on the real date, as `schoolsite publish` does.
 pub async fn publish_site(State(studio): State<Studio>, _form: Posted) -> Response {
     let Some(to) = publish_to(&studio) else {
-        return show(
+        return refused(
             &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new(
-                "publish",
-                "config.toml does not say where to publish: add [publish] to = \"…\"",
-            )],
-            "",
+            "publish",
+            "config.toml does not say where to publish: add [publish] to = \"…\"".to_string(),
             Vec::new(),
         );
     };
     let root = studio.root.clone();
-    let result = tokio::task::spawn_blocking(move || publish::publish(&root, &to, None)).await;
-    match result {
-        Ok(Ok(p)) => show(
+    let result = tokio::task::spawn_blocking(move || {
+        Ok::<_, anyhow::Error>(publish::publish(&root, &to, None))
+    })
+    .await;
+    match settled(result) {
+        Ok(Ok(p)) => done(
             &studio,
-            StatusCode::OK,
-            Vec::new(),
             &format!(
                 "Published build {} ({} files), approved by {}, to {}.",
                 p.manifest.short_digest(),
@@ -248,36 +233,23 @@ pub async fn publish_site(State(studio): State<Studio>, _form: Posted) -> Respon
                 p.approver,
                 p.to.display()
             ),
-            Vec::new(),
         ),
-        Ok(Err(PublishError::Refused(refusals))) => show(
+        Ok(Err(PublishError::Refused(refusals))) => refused(
             &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new(
-                "publish",
-                "Nothing was published (recorded in the audit log)",
-            )],
-            "",
+            "publish",
+            "Nothing was published (recorded in the audit log)".to_string(),
             refusals,
         ),
-        Ok(Err(e)) => show(
+        Ok(Err(e)) => refused(
             &studio,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            vec![Problem::new(
-                "publish",
-                format!("Nothing was published: {e}"),
-            )],
-            "",
+            "publish",
+            format!("Nothing was published: {e}"),
             Vec::new(),
         ),
-        Err(e) => show(
+        Err(why) => refused(
             &studio,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            vec![Problem::new(
-                "publish",
-                format!("Nothing was published: {e}"),
-            )],
-            "",
+            "publish",
+            format!("Nothing was published: {why}"),
             Vec::new(),
         ),
     }
