@@ -134,19 +134,45 @@ fn today(studio: &Studio) -> NaiveDate {
 
 /// `POST /studio/new`: a page or news post, named by its date and title.
 pub async fn create(State(studio): State<Studio>, form: Posted) -> Response {
-    let title = form.get("title");
-    let section = form.get("section");
-    let mut errors = Vec::new();
-    let date = match parse_date(form.get("date")) {
-        Ok(d) => d,
-        Err(()) => {
-            errors.push(Problem::new(
-                "new-date",
-                "Give the date as a date, e.g. 2026-12-01",
-            ));
-            None
-        }
+    let (rel, fields) = match new_page(&studio, &form) {
+        Ok(new) => new,
+        Err(response) => return response,
     };
+    let refused = |why: String| list_with(&studio, vec![Problem::new("new-title", why)], "");
+    let body = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "body")
+        .map_or("", |(_, v)| v.as_str());
+    let text = match page::save("", &fields, body) {
+        Ok(text) => text,
+        Err(e) => return refused(e.to_string()),
+    };
+    let Some(new) = Version::from_token("new") else {
+        return refused("The page was not created".to_string());
+    };
+    match write::write_if_unchanged(&studio.content().join(&rel), &new, text.as_bytes()) {
+        Ok(()) => Redirect::to(&format!("/studio/edit?page={}", encode(&rel))).into_response(),
+        Err(WriteError::Changed) => refused(format!(
+            "There is already a page called {rel}: choose another title, or edit that page"
+        )),
+        Err(e) => refused(format!("The page was not created: {e}")),
+    }
+}
+
+/// Where the new page in `form` goes (relative to `content/`, named by
+/// its date and title) and its fields; or the list again, saying what
+/// is wrong with the form.
+fn new_page(studio: &Studio, form: &Posted) -> Result<(String, Fields), Response> {
+    let (title, section) = (form.get("title"), form.get("section"));
+    let mut errors = Vec::new();
+    let date = parse_date(form.get("date")).unwrap_or_else(|()| {
+        errors.push(Problem::new(
+            "new-date",
+            "Give the date as a date, e.g. 2026-12-01",
+        ));
+        None
+    });
     let slug = slug::slugify(title);
     if title.is_empty() || slug.is_empty() {
         errors.push(Problem::new(
@@ -154,24 +180,21 @@ pub async fn create(State(studio): State<Studio>, form: Posted) -> Response {
             "Give the page a title (with letters or numbers in it)",
         ));
     }
-    let site = match content_site(&studio) {
-        Ok(site) => site,
-        Err(response) => return response,
-    };
+    let site = content_site(studio)?;
     if !site.sections.iter().any(|s| s.exists && s.dir == section) {
         errors.push(Problem::new(
             "new-section",
             "Choose a section from the list",
         ));
     }
-    if let Some(who) = super::names_pupil(&studio, &slug) {
+    if let Some(who) = super::names_pupil(studio, &slug) {
         errors.push(Problem::new(
             "new-title",
             format!("The title names a pupil in full ({who}); the page's address and file would too. Use a first name only."),
         ));
     }
     if !errors.is_empty() {
-        return list_with(&studio, errors, "");
+        return Err(list_with(studio, errors, ""));
     }
     let name = match date {
         Some(d) => format!("{d}-{slug}.md"),
@@ -188,44 +211,7 @@ pub async fn create(State(studio): State<Studio>, form: Posted) -> Response {
         draft: true,
         ..Fields::default()
     };
-    let body = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "body")
-        .map_or("", |(_, v)| v.as_str());
-    let text = match page::save("", &fields, body) {
-        Ok(text) => text,
-        Err(e) => return list_with(&studio, vec![Problem::new("new-title", e.to_string())], ""),
-    };
-    let path = studio.content().join(&rel);
-    let Some(new) = Version::from_token("new") else {
-        return list_with(
-            &studio,
-            vec![Problem::new("new-title", "The page was not created")],
-            "",
-        );
-    };
-    match write::write_if_unchanged(&path, &new, text.as_bytes()) {
-        Ok(()) => Redirect::to(&format!("/studio/edit?page={}", encode(&rel))).into_response(),
-        Err(WriteError::Changed) => list_with(
-            &studio,
-            vec![Problem::new(
-                "new-title",
-                format!(
-                    "There is already a page called {rel}: choose another title, or edit that page"
-                ),
-            )],
-            "",
-        ),
-        Err(e) => list_with(
-            &studio,
-            vec![Problem::new(
-                "new-title",
-                format!("The page was not created: {e}"),
-            )],
-            "",
-        ),
-    }
+    Ok((rel, fields))
 }
 
 pub fn encode(s: &str) -> String {
