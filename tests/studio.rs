@@ -586,12 +586,52 @@ fn a_deleted_page_goes_to_the_bin_and_comes_back() {
     let bin = studio.get("/studio/bin").body;
     assert!(bin.contains("content/news/2026-11-06-garden"), "{bin}");
     let entry = hidden(&bin, "entry");
+    // Someone made a page in its place meanwhile: restoring it would
+    // overwrite theirs, so it is refused, and both stay as they are.
+    site.write(
+        "content/news/2026-11-06-garden/index.md",
+        "+++\ntitle = \"A new garden post\"\n+++\n",
+    );
+    let blocked =
+        studio.post_same_origin("/studio/restore", &[("token", &token), ("entry", &entry)]);
+    assert_eq!(blocked.status, 409, "{}", blocked.body);
+    assert!(
+        blocked
+            .body
+            .contains("is already there: move it away first"),
+        "{}",
+        blocked.body
+    );
+    assert!(
+        site.read("content/news/2026-11-06-garden/index.md")
+            .contains("A new garden post")
+    );
+    assert!(studio.get("/studio/bin").body.contains(&entry));
+    std::fs::remove_dir_all(site.path("content/news/2026-11-06-garden")).unwrap();
+    // The near miss: with the place free, it comes back whole.
     let back = studio.post_same_origin("/studio/restore", &[("token", &token), ("entry", &entry)]);
     assert_eq!(back.status, 303);
     assert!(
         site.path("content/news/2026-11-06-garden/bulbs.jpg")
             .exists()
     );
+    assert!(
+        site.read("content/news/2026-11-06-garden/photos.toml")
+            .starts_with("# Checked by Mrs Ashworth")
+    );
+    // Only the site's own pages can be deleted, and only bin entries
+    // restored.
+    let before = content(&site);
+    for (path, field, value) in [
+        ("/studio/delete", "page", "../config.toml"),
+        ("/studio/delete", "page", "news/nothing.md"),
+        ("/studio/restore", "entry", "../../config.toml"),
+    ] {
+        let answer = studio.post_same_origin(path, &[("token", &token), (field, value)]);
+        assert_eq!(answer.status, 404, "{path} {value}: {}", answer.body);
+    }
+    assert_eq!(content(&site), before);
+    assert!(site.path("config.toml").exists());
 }
 
 const GARDEN: &str = "news/2026-11-06-garden/index.md";
