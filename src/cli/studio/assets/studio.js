@@ -2,8 +2,8 @@
 // nothing from another site. Every page works without it: it adds live
 // search, dropping a file on the page to upload it and put its line into
 // the text, the text toolbar (headings, lists, a link to another page
-// picked from a list, a photo), and blur boxes drawn on the photo (moved
-// with the arrow keys).
+// picked from a list, a photo), blur boxes drawn on the photo (moved
+// with the arrow keys), and a question before leaving unsaved changes.
 "use strict";
 (function () {
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -123,7 +123,21 @@
     area.value = area.value.slice(0, at) + text + area.value.slice(area.selectionEnd || at);
     area.focus();
     area.selectionStart = area.selectionEnd = at + text.length;
+    area.dispatchEvent(new Event("input", { bubbles: true }));
   }
+
+  // Leaving a form with changes not saved asks first.
+  ["#page-form", "#who-form"].forEach(function (sel) {
+    var form = $(sel);
+    if (!form) { return; }
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (e) {
+      if (dirty) { e.preventDefault(); e.returnValue = ""; }
+    });
+  });
 
   // Blur boxes over the photo, from the numeric fields and back.
   var frame = $("#photo-frame");
@@ -155,7 +169,7 @@
         var a = e.shiftKey ? 2 : 0;
         f[a].value = Math.max(0, Math.min(100, (num(a) || 0) + step[0]));
         f[a + 1].value = Math.max(0, Math.min(100, (num(a + 1) || 0) + step[1]));
-        draw();
+        f[a].dispatchEvent(new Event("input", { bubbles: true }));
       });
       draw();
     });
@@ -174,7 +188,7 @@
       var last = regions[regions.length - 1].querySelectorAll("input");
       var vals = [Math.min(start[0], end[0]), Math.min(start[1], end[1]), Math.abs(end[0] - start[0]), Math.abs(end[1] - start[1])];
       if (vals[2] > 1 && vals[3] > 1) {
-        last.forEach(function (input, k) { input.value = Math.round(vals[k]); input.dispatchEvent(new Event("input")); });
+        last.forEach(function (input, k) { input.value = Math.round(vals[k]); input.dispatchEvent(new Event("input", { bubbles: true })); });
       }
       start = null;
     });
