@@ -106,14 +106,27 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
             args.interface
         );
     }
-    run_with(&run, |_| axum::Router::new())
+    run_with(&run, |_, _| axum::Router::new())
+}
+
+/// Asks the build loop to build now, without waiting for the files to
+/// settle: for a writer that has just finished a whole file (the
+/// studio's saves are atomic renames), so its findings come sooner.
+#[derive(Clone)]
+pub struct Kick(std::sync::mpsc::Sender<()>);
+
+impl Kick {
+    pub fn now(&self) {
+        // The loop ends only with the process: nothing to do if it has.
+        let _ = self.0.send(());
+    }
 }
 
 /// Builds, serves `routes` beside the preview inside the host check, and
 /// rebuilds on every change until the process ends.
 pub(super) fn run_with(
     run: &Run,
-    routes: impl FnOnce(tokio::sync::watch::Receiver<Arc<Built>>) -> axum::Router,
+    routes: impl FnOnce(tokio::sync::watch::Receiver<Arc<Built>>, Kick) -> axum::Router,
 ) -> anyhow::Result<u8> {
     let (root, options) = (run.root, run.options);
     let listener = TcpListener::bind(SocketAddr::new(run.interface, run.port))
@@ -141,7 +154,10 @@ pub(super) fn run_with(
         tokio::net::TcpListener::from_std(listener)
             .with_context(|| format!("could not listen on {address}"))?
     };
-    let extra = routes(latest.clone());
+    // One sender is kept here, so the channel never closes while the
+    // loop runs (a closed one would not wait).
+    let (kick, kicked) = std::sync::mpsc::channel();
+    let extra = routes(latest.clone(), Kick(kick.clone()));
     let app = http::app(
         http::Preview {
             built: latest,
@@ -159,17 +175,21 @@ pub(super) fn run_with(
     println!("{} http://{address}{path} (press Ctrl+C to stop)", run.name);
     let _ = std::io::stdout().flush();
 
-    // Watch: build again once a change has settled.
+    // Watch: build again once a change has settled, or at once when a
+    // writer that knows its file is whole asks.
     let mut generation = 1;
     loop {
-        std::thread::sleep(POLL);
+        let asked = kicked.recv_timeout(POLL).is_ok();
+        while kicked.try_recv().is_ok() {}
         let now = snapshot(root);
         if now == fingerprint {
             continue;
         }
-        std::thread::sleep(POLL);
-        if snapshot(root) != now {
-            continue;
+        if !asked {
+            std::thread::sleep(POLL);
+            if snapshot(root) != now {
+                continue;
+            }
         }
         fingerprint = now;
         generation += 1;

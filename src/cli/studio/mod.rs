@@ -66,7 +66,15 @@ pub struct Studio {
     pub today: Option<NaiveDate>,
     /// The largest upload, in bytes.
     pub upload_limit: u64,
+    /// Builds at once after a save, rather than when the files settle.
+    pub kick: serve::Kick,
+    /// Where the faces are in each photo looked at, by the hash of its
+    /// bytes, for this run only (the detector takes a tenth of a second).
+    pub faces: Arc<std::sync::Mutex<FaceCache>>,
 }
+
+/// Face outlines by the BLAKE3 hash of a photo's bytes.
+pub type FaceCache = std::collections::HashMap<[u8; 32], Vec<schoolsite::media::Outline>>;
 
 impl Studio {
     fn current(&self) -> Arc<Built> {
@@ -105,13 +113,15 @@ pub fn run(args: &StudioArgs) -> anyhow::Result<u8> {
     };
     let root = Arc::new(args.root.clone());
     let today = args.today;
-    serve::run_with(&run, move |built| {
+    serve::run_with(&run, move |built, kick| {
         routes(Studio {
             root,
             token,
             built,
             today,
             upload_limit,
+            kick,
+            faces: Arc::default(),
         })
     })
 }
@@ -191,9 +201,10 @@ fn findings_for<'a>(
         .collect()
 }
 
-/// Waits (up to a few seconds) for a build that started after `since`;
-/// false if none came.
+/// Asks for a build of what was just saved, and waits (up to a few
+/// seconds) for one that started after `since`; false if none came.
 async fn wait_for_build(studio: &Studio, since: std::time::Instant) -> bool {
+    studio.kick.now();
     let mut built = studio.built.clone();
     let wait = async {
         loop {

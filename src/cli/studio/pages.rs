@@ -152,7 +152,10 @@ pub async fn create(State(studio): State<Studio>, form: Posted) -> Response {
         return refused("The page was not created".to_string());
     };
     match write::write_if_unchanged(&studio.content().join(&rel), &new, text.as_bytes()) {
-        Ok(()) => Redirect::to(&format!("/studio/edit?page={}", encode(&rel))).into_response(),
+        Ok(()) => {
+            studio.kick.now();
+            Redirect::to(&format!("/studio/edit?page={}", encode(&rel))).into_response()
+        }
         Err(WriteError::Changed) => refused(format!(
             "There is already a page called {rel}: choose another title, or edit that page"
         )),
@@ -873,7 +876,10 @@ pub async fn delete(State(studio): State<Studio>, form: Posted) -> Response {
     // A page in a folder of its own goes with its photos.
     let target = rel.strip_suffix("/index.md").unwrap_or(rel);
     match bin::discard(&studio.root, target) {
-        Ok(_) => Redirect::to("/studio/bin").into_response(),
+        Ok(_) => {
+            studio.kick.now();
+            Redirect::to("/studio/bin").into_response()
+        }
         Err(e) => view::message(
             &studio,
             StatusCode::CONFLICT,
@@ -919,7 +925,10 @@ pub async fn restore(State(studio): State<Studio>, form: Posted) -> Response {
         );
     };
     match bin::restore(&studio.root, &binned) {
-        Ok(()) => Redirect::to("/studio/").into_response(),
+        Ok(()) => {
+            studio.kick.now();
+            Redirect::to("/studio/").into_response()
+        }
         Err(e) => view::message(
             &studio,
             StatusCode::CONFLICT,

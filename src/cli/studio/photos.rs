@@ -161,6 +161,7 @@ async fn save_upload(
     .await;
     match result {
         Ok(Ok(saved)) => {
+            studio.kick.now();
             let file = saved
                 .path
                 .rsplit('/')
@@ -465,15 +466,27 @@ pub async fn people(State(studio): State<Studio>, form: Posted) -> Response {
 /// build would publish it), to outline them; `None` when it cannot look.
 /// Nothing is kept.
 async fn faces_in(studio: &Studio, rel: &str) -> Option<Vec<media::Outline>> {
+    /// Photos remembered at most; the cache is emptied when it is full.
+    const KEPT: usize = 256;
     let path = studio.content().join(rel);
-    let root = studio.root.clone();
+    let (root, cache) = (studio.root.clone(), studio.faces.clone());
     tokio::task::spawn_blocking(move || {
+        let bytes = std::fs::read(path).ok()?;
+        let key = *blake3::hash(&bytes).as_bytes();
+        if let Some(known) = cache.lock().ok()?.get(&key) {
+            return Some(known.clone());
+        }
         let settings = schoolsite::config::Config::load(&root)
             .map(|c| Settings::from(&c.images))
             .unwrap_or_default();
-        let bytes = std::fs::read(path).ok()?;
         let clean = media::sanitise(&bytes, &settings).ok()?;
-        media::outlines(&clean, &settings).ok()
+        let found = media::outlines(&clean, &settings).ok()?;
+        let mut kept = cache.lock().ok()?;
+        if kept.len() >= KEPT {
+            kept.clear();
+        }
+        kept.insert(key, found.clone());
+        Some(found)
     })
     .await
     .ok()
