@@ -107,3 +107,5 @@ for i in 1 2 3 4 5; do
     grep -q "The findings below are from a build of what you saved" "$answer" \
         || { echo "save $i did not show a fresh build's findings"; exit 1; }
 done | { printf '  %-45s ' "save, until its findings are shown"; stats; }
+echo "  the builds those saves waited for, as the studio printed them:"
+grep -E '^\[[0-9]+\] (built|blocked) in' "$work/big.out" | tail -5 | sed 's/^/    /'
