@@ -81,7 +81,7 @@ pub fn search(
         .take(MAX_SUGGESTIONS)
         .map(|(_, p)| Suggestion {
             id: p.id.clone(),
-            shown: shown(p),
+            shown: shown(register, p),
             standing: standing(p, today, policy),
         })
         .collect()
@@ -96,18 +96,33 @@ pub fn of(register: &Register, id: &str, today: NaiveDate, policy: &Policy) -> O
         .find(|p| p.id == id && !p.is_gone())
         .map(|p| Suggestion {
             id: p.id.clone(),
-            shown: shown(p),
+            shown: shown(register, p),
             standing: standing(p, today, policy),
         })
 }
 
-/// "Oliver O., Year 5", or "Mr T., staff".
-fn shown(p: &Person) -> String {
-    let group = p.group.trim();
-    if group.is_empty() {
-        format!("{}, {}", p.masked(), p.role.as_str())
+/// "Oliver O., Year 5", or "Mr T., staff"; with the register id when
+/// someone else in the register would be shown the same ("Oliver O.,
+/// Year 5, id 1001"), so two pupils with the same first name and initial
+/// in one class, whose consents may differ, are never mistaken.
+fn shown(register: &Register, p: &Person) -> String {
+    let plain = |p: &Person| {
+        let group = p.group.trim();
+        if group.is_empty() {
+            format!("{}, {}", p.masked(), p.role.as_str())
+        } else {
+            format!("{}, {group}", p.masked())
+        }
+    };
+    let mine = plain(p);
+    let twin = register
+        .people()
+        .iter()
+        .any(|o| o.id != p.id && !o.is_gone() && plain(o) == mine);
+    if twin {
+        format!("{mine}, id {}", p.id)
     } else {
-        format!("{}, {group}", p.masked())
+        mine
     }
 }
 
@@ -231,6 +246,33 @@ mod tests {
             found[2].standing.describe().contains("withdrawn"),
             "{}",
             found[2].standing.describe()
+        );
+    }
+
+    #[test]
+    fn two_pupils_who_would_look_the_same_are_told_apart_by_id() {
+        let header = "id,legal_forename,legal_surname,group,leaving_date,consent_date,withdrawn,never_publish,website_group,website_individual,website_named_first_name\n";
+        let rows = "1001,Oliver,Okafor,Year 5,,2026-09-01,no,no,yes,yes,no\n2001,Oliver,Owusu,Year 5,,2026-09-01,2026-10-01,no,yes,yes,no\n3001,Oliver,Owen,Year 6,,2026-09-01,no,no,yes,yes,no\n";
+        let r = Register::parse(
+            "consent/register.csv",
+            format!("{header}{rows}").as_bytes(),
+            &Layout::default(),
+        );
+        let shown: Vec<String> = search(&r, "oli", today(), &POLICY)
+            .into_iter()
+            .map(|s| s.shown)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "Oliver O., Year 5, id 1001",
+                "Oliver O., Year 5, id 2001",
+                "Oliver O., Year 6"
+            ]
+        );
+        assert_eq!(
+            of(&r, "2001", today(), &POLICY).unwrap().shown,
+            "Oliver O., Year 5, id 2001"
         );
     }
 
