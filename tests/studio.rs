@@ -819,6 +819,7 @@ fn a_phone_photo_is_uploaded_declared_and_checked() {
     );
     assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), before);
 
+    let unblurred = studio.get_bytes(&format!("/studio/photo/image?file={}", enc(&photo)));
     // Two pupils picked: saved beside the school's comments, and the
     // finding goes.
     let declared = studio.post_same_origin(
@@ -844,6 +845,28 @@ fn a_phone_photo_is_uploaded_declared_and_checked() {
     assert!(toml.contains(&format!("file = \"{file}\"\npeople = [\"1001\", \"1002\"]\nfocus = \"group\"\nblur = [{{ left = 10, top = 20, width = 15, height = 15 }}]")), "{toml}");
     let after = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
     assert!(after.contains("Nothing to fix on this page"), "{after}");
+    // The photo is now shown as it will be published: the part to blur
+    // pixelated, the rest as it was.
+    let blurred = studio.get_bytes(&format!("/studio/photo/image?file={}", enc(&photo)));
+    let (before, now) = (decode(&unblurred), decode(&blurred));
+    assert_eq!(before.dimensions(), now.dimensions());
+    // The test photo's green rises about 5 a pixel downwards; a pixelated
+    // block is flat. The average step from one pixel to the one below, in
+    // the 4 × 5 pixels from (x, y): inside the part (10% to 25% across,
+    // 20% to 35% down, pixelated in blocks of 8 from (6, 9)), and far
+    // from it.
+    let step = |img: &image::RgbImage, x0: u32, y0: u32| {
+        let steps: Vec<f64> = (x0..x0 + 4)
+            .flat_map(|x| (y0..y0 + 5).map(move |y| (x, y)))
+            .map(|(x, y)| {
+                f64::from(img.get_pixel(x, y + 1).0[1].abs_diff(img.get_pixel(x, y).0[1]))
+            })
+            .collect();
+        steps.iter().sum::<f64>() / steps.len() as f64
+    };
+    assert!(step(&before, 8, 10) > 4.0, "{}", step(&before, 8, 10));
+    assert!(step(&now, 8, 10) < 2.5, "{}", step(&now, 8, 10));
+    assert!(step(&now, 44, 30) > 4.0, "{}", step(&now, 44, 30));
 }
 
 #[test]

@@ -500,17 +500,14 @@ pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>
         return (StatusCode::NOT_FOUND, "no such photo").into_response();
     }
     let path = studio.content().join(&query.file);
+    let sidecar =
+        std::fs::read_to_string(studio.content().join(sidecar(&query.file))).unwrap_or_default();
+    let blur = blur_regions(&read_declared(&sidecar, file_name(&query.file)));
     let root = studio.root.clone();
     let clean = tokio::task::spawn_blocking(move || {
-        let settings = schoolsite::config::Config::load(&root)
-            .map(|c| Settings::from(&c.images))
-            .unwrap_or_default();
         let bytes = std::fs::read(path).ok()?;
-        let clean = media::sanitise(&bytes, &settings).ok()?;
-        Some((
-            media::sniff(clean.bytes()).extension(),
-            clean.bytes().to_vec(),
-        ))
+        let shown = as_published(&root, &bytes, blur)?;
+        Some((media::sniff(&shown).extension(), shown))
     })
     .await
     .ok()
@@ -529,6 +526,51 @@ pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>
         _ => "image/jpeg",
     };
     ([(header::CONTENT_TYPE, kind)], bytes).into_response()
+}
+
+/// The parts to blur `photos.toml` declares, as numbers (a part that is
+/// not four numbers is left to the build to report).
+fn blur_regions(declared: &Declared) -> Vec<Region> {
+    declared
+        .blur
+        .iter()
+        .filter_map(|r| {
+            let n: Vec<f32> = r.iter().filter_map(|c| c.parse().ok()).collect();
+            match n.as_slice() {
+                [left, top, width, height] => Some(Region {
+                    left: *left,
+                    top: *top,
+                    width: *width,
+                    height: *height,
+                }),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// A photo as the build publishes it: cleaned, at most the pupil-photo
+/// size, its declared parts pixelated. When the build could not make it
+/// (a part it cannot blur: the build reports that), cleaned only.
+fn as_published(root: &std::path::Path, bytes: &[u8], blur: Vec<Region>) -> Option<Vec<u8>> {
+    let config = schoolsite::config::Config::load(root).ok();
+    let images = config.map(|c| c.images).unwrap_or_default();
+    let settings = Settings::from(&images);
+    let sizes = media::Sizes {
+        widths: Vec::new(),
+        ..media::Sizes::from(&images)
+    };
+    let treatment = media::Treatment {
+        cap: true,
+        blur,
+        count_faces: false,
+    };
+    match media::process(bytes, &settings, &sizes, &treatment, None) {
+        Ok(processed) => Some(processed.largest().bytes().to_vec()),
+        Err(_) => media::sanitise(bytes, &settings)
+            .ok()
+            .map(|c| c.bytes().to_vec()),
+    }
 }
 
 /// `POST /studio/photo`: who is in it, written to `photos.toml`.
