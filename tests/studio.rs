@@ -1295,11 +1295,21 @@ fn a_form_posted_twice_saves_once_and_a_real_change_is_still_refused() {
     assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), toml);
     // The near miss: a different choice from the stale form is refused.
     let other = declare("1002");
-    assert_eq!(other.status, 422, "{}", other.body);
+    assert_eq!(other.status, 409, "{}", other.body);
     assert!(
-        other.body.contains("changed by someone else"),
+        other
+            .body
+            .contains("Not saved: someone else changed who is in the photos here"),
         "{}",
         other.body
+    );
+    // Both versions are shown: what would have been written, and what is
+    // there now.
+    let (mine, theirs) = other.body.split_once("id=\"theirs\"").unwrap();
+    assert!(mine.contains("&quot;1002&quot;"), "{mine}");
+    assert!(
+        theirs.contains("&quot;1001&quot;") && !theirs.contains("1002"),
+        "{theirs}"
     );
     assert_eq!(site.read(&format!("{GARDEN_DIR}/photos.toml")), toml);
 }

@@ -730,9 +730,24 @@ pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
 }
 
 fn conflict(studio: &Studio, rel: &str, theirs: &str, mine: &str) -> Response {
+    let back = format!("/studio/edit?page={}", encode(rel));
+    conflict_page(studio, "this page", rel, &back, theirs, mine)
+}
+
+/// Both versions of a file that changed on disk after its form was
+/// opened: what would have been written, and what is there now.
+pub fn conflict_page(
+    studio: &Studio,
+    what: &str,
+    rel: &str,
+    back: &str,
+    theirs: &str,
+    mine: &str,
+) -> Response {
     let mut context = view::context(studio);
-    context.insert("page", rel);
-    context.insert("page_q", &encode(rel));
+    context.insert("what", what);
+    context.insert("file", rel);
+    context.insert("back", back);
     context.insert("theirs", theirs);
     context.insert("mine", mine);
     view::render(StatusCode::CONFLICT, "conflict.html", &context)

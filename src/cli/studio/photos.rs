@@ -626,17 +626,15 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
     match write::write_if_unchanged(&path, &opened, updated.as_bytes()) {
         Ok(()) => {}
         Err(WriteError::Changed) => {
-            return photo_page(
+            let now = std::fs::read_to_string(&path).unwrap_or_default();
+            return super::pages::conflict_page(
                 &studio,
-                &rel,
-                "",
-                vec![Problem::new(
-                    "who",
-                    "photos.toml was changed by someone else after you opened this photo; nothing was saved. What is shown now is what it says: choose again.",
-                )],
-                "",
-                None,
-            ).await;
+                "who is in the photos here",
+                &sidecar(&rel),
+                &page_of(&rel),
+                &now,
+                &updated,
+            );
         }
         Err(e) => {
             return photo_page(
