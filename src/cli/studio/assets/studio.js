@@ -126,6 +126,31 @@
     area.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // Another empty event row, without saving first.
+  var addEvent = $("#add-event");
+  if (addEvent) {
+    addEvent.hidden = false;
+    addEvent.addEventListener("click", function () {
+      var rows = document.querySelectorAll("#events .event");
+      var last = rows[rows.length - 1];
+      if (!last) { return; }
+      var row = last.cloneNode(true);
+      var n = rows.length;
+      row.querySelectorAll("input").forEach(function (input) {
+        input.id = input.id.replace(/^event-\d+-/, "event-" + n + "-");
+        input.value = "";
+      });
+      row.querySelectorAll("label").forEach(function (label) {
+        label.htmlFor = label.htmlFor.replace(/^event-\d+-/, "event-" + n + "-");
+        if (!label.children.length) {
+          label.textContent = label.textContent.replace(/^Event \d+:/, "Event " + (n + 1) + ":");
+        }
+      });
+      last.parentNode.insertBefore(row, last.nextSibling);
+      row.querySelector("input").focus();
+    });
+  }
+
   // Leaving a form with changes not saved asks first.
   ["#page-form", "#who-form"].forEach(function (sel) {
     var form = $(sel);
