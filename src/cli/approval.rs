@@ -28,9 +28,13 @@ pub struct KeygenArgs {
 }
 
 /// Where approvers' private keys are kept by default: `keygen` writes
-/// there, and the studio offers the keys it finds there.
+/// there, and the studio offers the keys it finds there. In the home
+/// folder: `HOME`, or on Windows, where it is seldom set, `USERPROFILE`.
 pub(super) fn keys_folder() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config/schoolsite/keys"))
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|home| !home.is_empty())
+        .map(|home| PathBuf::from(home).join(".config/schoolsite/keys"))
 }
 
 pub fn keygen(args: &KeygenArgs) -> anyhow::Result<u8> {
