@@ -898,6 +898,14 @@ fn an_upload_that_cannot_be_taken_writes_nothing() {
     let answer = studio.upload(&fields, "IMG_0001.HEIC", &heic);
     assert_eq!(answer.status, 422);
     assert!(answer.body.contains("What to do:"), "{}", answer.body);
+    let word = b"PK\x03\x04[Content_Types].xml word/document.xml".to_vec();
+    let answer = studio.upload(&fields, "letter.docx", &word);
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains("What to do:") && answer.body.contains("export it as PDF"),
+        "{}",
+        answer.body
+    );
     // No description: nothing saved.
     let answer = studio.upload(
         &[("token", &token), ("page", GARDEN), ("alt", "")],
