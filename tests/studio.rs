@@ -1615,3 +1615,26 @@ fn the_faces_the_detector_finds_are_outlined_on_the_photo() {
         bulbs.body
     );
 }
+
+#[test]
+fn the_pages_list_says_which_page_has_a_photo_that_must_come_down() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let list = studio.get("/studio/").body;
+    assert!(!list.contains("a photo must come down"), "{list}");
+    drop(studio);
+    // A pupil whose parents withdrew consent, declared in the photo (by
+    // hand, as the studio would refuse it).
+    site.write(
+        &format!("{GARDEN_DIR}/photos.toml"),
+        "[[photo]]\nfile = \"bulbs.jpg\"\npeople = [\"1003\"]\n",
+    );
+    let studio = Studio::start(&site);
+    let list = studio.get("/studio/").body;
+    let row = list
+        .split("<tr>")
+        .find(|r| r.contains("Autumn garden"))
+        .expect("the garden post's row");
+    assert!(row.contains("a photo must come down"), "{row}");
+    assert!(!list.contains("Oliphant"));
+}

@@ -116,7 +116,9 @@ fn notes(findings: &[&Finding]) -> Vec<&'static str> {
         "consent-expired",
         "consent-leaving-soon",
         "consent-expiring-soon",
-        "takedown",
+        "consent-never-publish",
+        "consent-not-given",
+        "taken-down",
     ]) {
         out.push("a photo must come down");
     }
