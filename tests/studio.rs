@@ -874,7 +874,7 @@ fn an_upload_that_cannot_be_taken_writes_nothing() {
     let site = school();
     site.write(
         "config.toml",
-        format!("{CONFIG}\n[video]\nmax_size_mb = 1\n"),
+        format!("{CONFIG}\n[video]\nmax_size_mb = 3\n[images]\nmax_file_mb = 1\n"),
     );
     let studio = Studio::start(&site);
     let token = studio.token();
@@ -927,7 +927,18 @@ fn an_upload_that_cannot_be_taken_writes_nothing() {
     assert_eq!(answer.status, 422);
     // Over the limit: just over (the sanitiser's check) and far over (the
     // server stops reading).
-    for size in [1_020_000, 3_000_000] {
+    // A photo over the photo limit, though under the upload limit (set
+    // by clips): refused as the build would refuse it.
+    let mut photo = jpeg.clone();
+    photo.resize(2_000_000, 0);
+    let answer = studio.upload(&fields, "big.jpg", &photo);
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer.body.contains("more than the 1 MB"),
+        "{}",
+        answer.body
+    );
+    for size in [1_020_000, 6_000_000] {
         let mut big = jpeg.clone();
         big.resize(size, 0);
         if let Some(answer) = studio.try_upload(&fields, "big.jpg", &big) {

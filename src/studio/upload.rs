@@ -16,7 +16,7 @@ pub enum UploadError {
     BadName(String),
     #[error("\"{0}\" is not a folder inside content/")]
     BadFolder(String),
-    #[error("it is {} MB, more than the {} MB an upload may be", .size / 1_000_000, .limit / 1_000_000)]
+    #[error("it is {} MB, more than the {} MB the site takes for a file of this kind (config.toml's [images] max_file_mb, [documents] max_size_mb or [video] max_size_mb)", .size / 1_000_000, .limit / 1_000_000)]
     TooBig { size: u64, limit: u64 },
     #[error("{0}")]
     Refused(Refusal),
@@ -130,6 +130,22 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
         && std::fs::read(path).is_ok_and(|b| b == bytes)
 }
 
+/// The most an upload of these bytes may be, in bytes: the limit the
+/// build reads that kind of file with (`[images] max_file_mb`,
+/// `[documents] max_size_mb`, captions'), and for video and audio
+/// `clips` (`[video] max_size_mb`). A kind the site does not publish has
+/// the smallest, and is refused by the sanitiser anyway.
+pub fn limit_for(bytes: &[u8], limits: &media::Limits, clips: u64) -> u64 {
+    let kind = media::sniff(bytes);
+    match kind {
+        Kind::Jpeg | Kind::Png | Kind::Gif | Kind::WebP => limits.image,
+        Kind::Pdf => limits.document,
+        kind if kind.is_video_or_audio() => clips,
+        kind if kind.is_captions() => limits.captions,
+        _ => limits.image.min(limits.document).min(clips),
+    }
+}
+
 /// "photo-3f2a9c1b", "document-…", "clip-…": what it is and a short
 /// hash of its bytes, never the uploaded name.
 fn neutral_stem(kind: Kind, bytes: &[u8]) -> String {
@@ -220,6 +236,22 @@ mod tests {
                 .count(),
             2
         );
+    }
+
+    #[test]
+    fn each_kind_has_the_builds_own_size_limit() {
+        let limits = media::Limits {
+            image: 10,
+            document: 20,
+            captions: 30,
+            theme_file: 40,
+        };
+        assert_eq!(limit_for(&png(), &limits, 50), 10);
+        assert_eq!(limit_for(b"%PDF-1.4\n", &limits, 50), 20);
+        assert_eq!(limit_for(b"WEBVTT\n\n", &limits, 50), 30);
+        let mp4 = [&b"\0\0\0\x18ftypisom\0\0\0\0isommp41"[..], &[0; 64]].concat();
+        assert_eq!(limit_for(&mp4, &limits, 50), 50);
+        assert_eq!(limit_for(b"hello", &limits, 50), 10);
     }
 
     #[test]

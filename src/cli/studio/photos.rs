@@ -145,16 +145,14 @@ async fn save_upload(
         );
     }
     let folder = page.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-    let settings = match schoolsite::config::Config::load(&studio.root) {
-        Ok(c) => Settings::from(&c.images),
+    let (settings, limit) = match schoolsite::config::Config::load(&studio.root) {
+        Ok(c) => (
+            Settings::from(&c.images),
+            upload::limit_for(bytes, &media::Limits::from(&c), studio.upload_limit),
+        ),
         Err(e) => return refuse(studio, &page, &format!("config.toml cannot be read: {e}")),
     };
-    let (content, limit, bytes, name) = (
-        studio.content(),
-        studio.upload_limit,
-        bytes.to_vec(),
-        name.to_string(),
-    );
+    let (content, bytes, name) = (studio.content(), bytes.to_vec(), name.to_string());
     let result = tokio::task::spawn_blocking(move || {
         upload::accept(&content, &folder, &name, &bytes, limit, &settings)
     })
