@@ -249,6 +249,53 @@ fn damaged_audio_is_refused() {
     assert!(!dir.path().join("clean/cut.wav").exists());
 }
 
+#[test]
+fn wav_whose_riff_size_cannot_hold_its_form_type_is_refused_not_a_crash() {
+    // Found by the `video` fuzz target: a RIFF size of 0, smaller than
+    // the "WAVE" it counts, panicked the walk. Near miss: the same
+    // header with the size a real WAV gives is read (the test above).
+    let dir = tempfile::tempdir().unwrap();
+    let found =
+        std::fs::read(Path::new(REPO).join("tests/fixtures/fuzz-wav-riff-size-zero.wav")).unwrap();
+    for (name, size) in [("zero.wav", 0u32), ("three.wav", 3)] {
+        let mut bytes = found.clone();
+        bytes[4..8].copy_from_slice(&size.to_le_bytes());
+        std::fs::write(dir.path().join(name), &bytes).unwrap();
+    }
+    let run = run_bin(&[
+        "sanitise",
+        dir.path().join("zero.wav").to_str().unwrap(),
+        dir.path().join("three.wav").to_str().unwrap(),
+        "--out",
+        dir.path().join("clean").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(!run.stderr.contains("panicked"), "{}", run.all());
+    for name in ["zero.wav", "three.wav"] {
+        assert!(
+            run.stdout
+                .contains(&format!("{name}: refused: it looks like a WAV")),
+            "{}",
+            run.stdout
+        );
+    }
+    assert_eq!(
+        run.stdout
+            .matches("its RIFF header gives an impossible size")
+            .count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !dir.path().join("clean").exists()
+            || std::fs::read_dir(dir.path().join("clean"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+}
+
 /// Where the LAME tag of an MP3's first (Xing/Info) frame starts, and
 /// where that frame starts.
 fn lame_tag(bytes: &[u8]) -> (usize, usize) {

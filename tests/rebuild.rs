@@ -282,6 +282,39 @@ fn jpeg_with_bytes_between_segments_is_rebuilt() {
     );
 }
 
+/// The JPEG with its frame header saying `width` × `height`.
+fn with_frame_size(mut jpeg: Vec<u8>, width: u16, height: u16) -> Vec<u8> {
+    let mut at = 2;
+    while !matches!(jpeg[at + 1], 0xC0..=0xC2) {
+        at += 2 + usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+    }
+    jpeg[at + 5..at + 7].copy_from_slice(&height.to_be_bytes());
+    jpeg[at + 7..at + 9].copy_from_slice(&width.to_be_bytes());
+    jpeg
+}
+
+#[test]
+fn damaged_jpeg_too_large_to_rebuild_in_bounded_memory_is_refused_unread() {
+    // 72 million pixels: under the 100 million a photo may have, but
+    // rebuilding it would hold well over 320 MB of pixels at once.
+    let big = with_frame_size(jpeg_with_everything(64, 48), 9_000, 8_000);
+    let site = photo_site(&[("big.jpg", junk_between_segments(big))]);
+    let started = std::time::Instant::now();
+    let out = blocked(&site);
+    assert!(out.contains("content/gallery/big.jpg"), "{out}");
+    assert!(
+        out.contains("more than 320 MB of pixels once decoded"),
+        "{out}"
+    );
+    assert!(out.contains("at a smaller size"), "{out}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "it was decoded"
+    );
+    // The near miss, the same damage at 64 × 48, is rebuilt:
+    // jpeg_with_bytes_between_segments_is_rebuilt.
+}
+
 #[test]
 fn jpeg_cut_inside_its_image_data_is_refused_even_with_an_end_marker() {
     let jpeg = plain_jpeg(64, 48);

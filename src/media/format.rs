@@ -142,8 +142,23 @@ pub(super) fn strip<'a>(
     settings: &Settings,
 ) -> Result<(&'static Format, Stripped<'a>), Refusal> {
     let format = lookup(sniff(input))?;
-    let stripped = (format.strip)(input, settings)?;
+    let stripped = guarded(format, || (format.strip)(input, settings))?;
     check(format, stripped, settings).map(|s| (format, s))
+}
+
+/// Every walk is a parser of hostile input: should one ever panic (a bug
+/// of schoolsite's), the file is refused rather than the build lost.
+/// Fuzzing builds let the panic through, so that the fuzzer reports it.
+fn guarded<T>(format: &Format, walk: impl FnOnce() -> Result<T, Refusal>) -> Result<T, Refusal> {
+    if cfg!(fuzzing) {
+        return walk();
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(walk)).unwrap_or_else(|_| {
+        Err(Refusal::Corrupt {
+            format: format.kind.short_name(),
+            detail: "schoolsite could not read it (something in it made schoolsite fail: please report this file)".to_string(),
+        })
+    })
 }
 
 /// What every clean file must be: still what it was taken for (an MP3
@@ -401,5 +416,18 @@ mod tests {
             ..Stripped::file(Pieces::owned(input, input.to_vec()), vec![])
         };
         assert!(check(png, at_limit, &settings).is_ok());
+    }
+
+    #[test]
+    fn a_walk_that_fails_refuses_its_file_instead_of_ending_the_build() {
+        let wav = lookup(Kind::Wav).unwrap();
+        let failed = guarded(wav, || -> Result<(), Refusal> { panic!("a bug") });
+        let Err(Refusal::Corrupt { format, detail }) = failed else {
+            panic!("not refused: {failed:?}");
+        };
+        assert_eq!(format, "WAV");
+        assert!(detail.contains("please report this file"), "{detail}");
+        // The near miss: a walk that returns is left alone.
+        assert_eq!(guarded(wav, || Ok(7)), Ok(7));
     }
 }

@@ -29,6 +29,7 @@
 
 use super::faces::{MAX_FRAME_PIXELS, MAX_FRAMES};
 use super::metadata::{exif_facts, xmp_facts};
+use super::resize::{MAX_DECODED, too_big_to_decode};
 use super::{Kind, Pieces, Refusal, Removed, Settings, Stripped, gif, jpeg, png};
 
 /// The start of the report's entry for a rebuilt image; the damage
@@ -160,6 +161,16 @@ fn check_pixels(width: u32, height: u32, settings: &Settings) -> Result<(), Fail
     Ok(())
 }
 
+/// Refuses a rebuild that would take more than [`MAX_DECODED`] bytes
+/// (`cost`, worked out from the header) while it is decoded, turned and
+/// encoded again, before any pixel is decoded.
+fn check_cost(kind: Kind, cost: u64) -> Result<(), Failed> {
+    if cost > MAX_DECODED {
+        return Err(Failed::Refused(too_big_to_decode(kind.short_name())));
+    }
+    Ok(())
+}
+
 /// The bytes the decoders may allocate for one image of `max_pixels`.
 fn alloc_limit(settings: &Settings) -> u64 {
     settings.max_pixels.saturating_mul(8)
@@ -178,7 +189,21 @@ fn rebuild_jpeg(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
         .ok_or_else(|| incomplete("it has no frame header"))?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     check_pixels(width, height, settings)?;
+    let layout = JpegLayout::read(input);
+    layout.check_complete()?;
+    check_cost(Kind::Jpeg, layout.decode_cost(width, height))?;
     let limit = usize::try_from(alloc_limit(settings)).unwrap_or(usize::MAX);
+    // Decoded first with other bytes where each scan's data ends: a scan
+    // that ran out early reads them instead of the zeros the decoder
+    // makes up, and its pixels change. Only a digest of each is kept, so
+    // one decoded copy is held at a time.
+    let mut digests = Vec::new();
+    for filler in [FILLER_A, FILLER_B] {
+        let filled = layout.filled(input, filler);
+        let mut again = jpeg_decoder::Decoder::new(&filled[..]);
+        again.set_max_decoding_buffer_size(limit);
+        digests.push(again.decode().ok().map(|d| blake3::hash(&d)));
+    }
     decoder.set_max_decoding_buffer_size(limit);
     let data = decoder
         .decode()
@@ -186,21 +211,11 @@ fn rebuild_jpeg(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
     let info = decoder
         .info()
         .ok_or_else(|| incomplete("it has no frame header"))?;
-
-    let layout = JpegLayout::read(input);
-    layout.check_complete()?;
-    // Decoded again with other bytes where each scan's data ends: a scan
-    // that ran out early reads them instead of the zeros the decoder
-    // makes up, and its pixels change.
-    for filler in [FILLER_A, FILLER_B] {
-        let filled = layout.filled(input, filler);
-        let mut again = jpeg_decoder::Decoder::new(&filled[..]);
-        again.set_max_decoding_buffer_size(limit);
-        if again.decode().ok().as_deref() != Some(&data[..]) {
-            return Err(incomplete(
-                "its image data stops before the last of its pixels",
-            ));
-        }
+    let digest = blake3::hash(&data);
+    if digests.iter().any(|d| *d != Some(digest)) {
+        return Err(incomplete(
+            "its image data stops before the last of its pixels",
+        ));
     }
 
     let mut found = Vec::new();
@@ -230,9 +245,9 @@ fn rebuild_jpeg(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
         return Err(incomplete("it is too large for a JPEG"));
     };
     let mut bytes = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, JPEG_QUALITY);
-    encoder.set_progressive(true);
-    encoder.set_optimized_huffman_tables(true);
+    // Baseline with the standard tables: encoded a row of blocks at a
+    // time, where progressive or optimised tables hold every block.
+    let encoder = jpeg_encoder::Encoder::new(&mut bytes, JPEG_QUALITY);
     let color = if channels == 1 {
         jpeg_encoder::ColorType::Luma
     } else {
@@ -341,6 +356,20 @@ impl JpegLayout {
         layout
     }
 
+    /// The most bytes decoding and rebuilding a `width` × `height` picture
+    /// takes: jpeg-decoder holds every component's samples (and, for a
+    /// progressive JPEG, two bytes of coefficients for each) alongside
+    /// the colour pixels it makes from them, and turning the picture
+    /// upright copies those once more.
+    fn decode_cost(&self, width: u32, height: u32) -> u64 {
+        let pixels = u64::from(width) * u64::from(height);
+        let components = self.components.len().max(1) as u64;
+        let colours = if components == 1 { 1 } else { 3 };
+        let per_sample = if self.progressive { 3 } else { 1 };
+        let decode = pixels * (components * per_sample + colours);
+        decode.max(pixels * colours * 2)
+    }
+
     /// Whether every component has all its coefficients at full
     /// precision: in a progressive JPEG, scans can be missing while the
     /// decoder still shows a blurred picture.
@@ -445,6 +474,8 @@ fn rebuild_png(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| incomplete("it is too large to decode"))?;
+    // The decoded pixels, their upright copy and the encoded copy.
+    check_cost(Kind::Png, (size as u64).saturating_mul(3))?;
     let mut data = vec![0; size];
     let frame = reader.next_frame(&mut data).map_err(failed)?;
     data.truncate(frame.buffer_size());
@@ -492,6 +523,9 @@ fn rebuild_gif(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
     let mut decoder = GifDecoder::new(std::io::Cursor::new(&input[..])).map_err(failed)?;
     let (width, height) = decoder.dimensions();
     check_pixels(width, height, settings)?;
+    // A frame's colour pixels are held three times: by the decoder, as
+    // the frame, and by the encoder while it makes the frame's palette.
+    check_cost(Kind::Gif, u64::from(width) * u64::from(height) * 4 * 3)?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(alloc_limit(settings));
     decoder.set_limits(limits).map_err(failed)?;

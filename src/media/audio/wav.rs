@@ -88,6 +88,10 @@ fn riff_end(input: &[u8]) -> Result<usize, Refusal> {
     if header.size == u32::MAX {
         return Err(rf64());
     }
+    if header.size < 4 {
+        // The size counts the form type ("WAVE") that was just read.
+        return Err(corrupt(WAV, "its RIFF header gives an impossible size"));
+    }
     let riff_end = (header.size as usize).saturating_add(8);
     if riff_end > input.len() {
         return Err(corrupt(
