@@ -486,6 +486,21 @@ fn a_news_post_is_created_edited_and_checked_by_the_build() {
     );
     assert!(!named.body.contains("Okafor"));
     assert!(!site.path("content/news/oliver-okafor-wins.md").exists());
+    let reversed = studio.post_same_origin(
+        "/studio/new",
+        &[
+            ("token", &token),
+            ("title", "Well done, Okafor Oliver"),
+            ("section", "news"),
+            ("date", ""),
+        ],
+    );
+    assert_eq!(reversed.status, 422, "{}", reversed.body);
+    assert!(
+        !site
+            .path("content/news/well-done-okafor-oliver.md")
+            .exists()
+    );
 
     // Edited with a pupil's full name in the text: the build's names rule
     // says so beside the form, pointed at the text.

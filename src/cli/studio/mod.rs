@@ -221,8 +221,9 @@ async fn wait_for_build(studio: &Studio, since: std::time::Instant) -> bool {
         .unwrap_or(false)
 }
 
-/// The pupil `slug` (a new page's file name) names in full, masked
-/// ("Oliver O."): the studio never writes a file named after a pupil.
+/// The pupil `slug` (a new page's file name) names in full, either way
+/// round, masked ("Oliver O."): the studio never writes a file named
+/// after a pupil.
 fn names_pupil(studio: &Studio, slug: &str) -> Option<String> {
     let register = schoolsite::consent::Register::load(&studio.root);
     let words = format!("-{slug}-");
@@ -231,7 +232,10 @@ fn names_pupil(studio: &Studio, slug: &str) -> Option<String> {
         let hit = forenames.iter().any(|f| {
             surnames.iter().any(|s| {
                 let (f, s) = (slug::slugify(f), slug::slugify(s));
-                !f.is_empty() && !s.is_empty() && words.contains(&format!("-{f}-{s}-"))
+                !f.is_empty()
+                    && !s.is_empty()
+                    && (words.contains(&format!("-{f}-{s}-"))
+                        || words.contains(&format!("-{s}-{f}-")))
             })
         });
         hit.then(|| p.masked())
