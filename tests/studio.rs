@@ -435,7 +435,18 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
     for feature in ["\"drop\"", "ArrowLeft", "pointerdown", "q.dataset.people"] {
         assert!(js.body.contains(feature), "{feature}");
     }
+    let garden = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    assert!(
+        garden.contains(
+            "<select id=\"photo-pick\"><option>bulbs.jpg</option><option value=\"\">A new one"
+        ),
+        "{garden}"
+    );
     let edit = studio.get("/studio/edit?page=news/_index.md").body;
+    assert!(
+        edit.contains("<select id=\"photo-pick\"><option value=\"\">A new one"),
+        "{edit}"
+    );
     assert!(
         edit.contains("<option value=\"@/news/2026-11-06-garden/index.md\">Autumn garden</option>")
             && edit.contains("id=\"upload-status\""),

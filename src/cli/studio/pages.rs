@@ -294,6 +294,18 @@ struct PhotoRow {
     file: String,
 }
 
+/// The photos beside the page at `page` (in its folder), by the name
+/// its text refers to them with, for the toolbar's Photo list.
+fn insertable(page: &str, photos: &[PhotoRow]) -> Vec<String> {
+    let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+    photos
+        .iter()
+        .filter(|p| photos::is_image(&p.file))
+        .filter(|p| p.file.rsplit_once('/').map_or("", |(d, _)| d) == dir)
+        .map(|p| p.name.clone())
+        .collect()
+}
+
 /// A statutory item a page can be, for the form's list.
 #[derive(Serialize)]
 struct StatutoryItem {
@@ -569,6 +581,7 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     context.insert("findings", &shown);
     context.insert("photos", &photos);
     context.insert("links", &links);
+    context.insert("insertable", &insertable(&form.page, &photos));
     context.insert("statutory_items", &statutory_items(&form.statutory));
     context.insert("errors", &errors);
     context.insert("notice", notice);

@@ -58,10 +58,7 @@
         var picked = linkTo.options[linkTo.selectedIndex];
         insert(body, "[" + picked.text + "](" + picked.value + ")");
       } else if (kind === "photo") {
-        // A photo goes in through the upload form, which asks for its
-        // description first.
-        var alt = $("#alt");
-        if (alt) { alt.scrollIntoView(); alt.focus(); }
+        insertPhoto();
       } else if (kind && snippets[kind]) {
         insert(body, snippets[kind]);
       }
@@ -116,6 +113,28 @@
     upload.addEventListener("submit", function (e) {
       if (fileInput.files.length) { e.preventDefault(); send(fileInput.files[0]); }
     });
+  }
+
+  // A photo beside the page, with its description (required); a new
+  // one goes in through the upload form, which asks for it too.
+  function insertPhoto() {
+    var pick = $("#photo-pick");
+    var alt = $("#photo-alt");
+    var said = $("#toolbar-status");
+    if (!pick || !pick.value) {
+      var upload = $("#alt");
+      if (upload) { upload.scrollIntoView(); upload.focus(); }
+      return;
+    }
+    var words = alt.value.replace(/[\[\]]/g, "").trim();
+    if (!words) {
+      said.textContent = "Describe the photo first.";
+      alt.focus();
+      return;
+    }
+    said.textContent = "";
+    insert(body, "\n![" + words + "](" + pick.value + ")\n");
+    alt.value = "";
   }
 
   function insert(area, text) {
