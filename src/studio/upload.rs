@@ -60,23 +60,7 @@ pub fn accept(
     limit: u64,
     settings: &Settings,
 ) -> Result<Saved, UploadError> {
-    if name.is_empty()
-        || name.contains(['/', '\\'])
-        || name.chars().any(char::is_control)
-        || name.starts_with('.')
-    {
-        return Err(UploadError::BadName(name.to_string()));
-    }
-    let plain = |rel: &str| {
-        rel.is_empty()
-            || (!rel.contains('\\')
-                && Path::new(rel)
-                    .components()
-                    .all(|c| matches!(c, Component::Normal(_))))
-    };
-    if !plain(folder) {
-        return Err(UploadError::BadFolder(folder.to_string()));
-    }
+    check_names(name, folder)?;
     let size = bytes.len() as u64;
     if size > limit {
         return Err(UploadError::TooBig { size, limit });
@@ -85,13 +69,112 @@ pub fn accept(
     let clean = media::sanitise(bytes, settings).map_err(UploadError::Refused)?;
     let dir = content.join(folder);
     std::fs::create_dir_all(&dir)?;
-    let stem = neutral_stem(clean.kind(), bytes);
-    let ext = media::sniff(bytes).extension();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".upload-")
-        .tempfile_in(&dir)?;
+    let mut tmp = received_in(&dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
+    let kind = media::sniff(bytes);
+    place(
+        folder,
+        tmp,
+        neutral_stem(clean.kind(), blake3::hash(bytes)),
+        kind,
+    )
+}
+
+/// A temporary file in `dir` for an upload as it arrives: a dot-file,
+/// which the build and the studio's watch pass over, removed unless it
+/// is kept under its checked name.
+pub fn received_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new().prefix(".upload-").tempfile_in(dir)
+}
+
+/// Checks the upload received whole into `received` (from
+/// [`received_in`] in the content folder `folder`) as the build reads a
+/// file: its kind from its first bytes and its size against that kind's
+/// limit before more is read, a clip cleaned from disk to disk, never
+/// held in memory. Then it is kept under a neutral name.
+pub fn accept_file(
+    folder: &str,
+    name: &str,
+    received: tempfile::NamedTempFile,
+    limits: &media::Limits,
+    clips: u64,
+    settings: &Settings,
+) -> Result<Saved, UploadError> {
+    check_names(name, folder)?;
+    let path = received.path().to_path_buf();
+    // What it is cleaned as (for its name), and what it is (its
+    // extension), as `accept` names them.
+    let (cleaned, kind) = match media::read_checked(&path, limits) {
+        Ok(media::Input::Clip { size, .. }) if size > clips => {
+            return Err(UploadError::TooBig { size, limit: clips });
+        }
+        Ok(media::Input::Clip { kind, .. }) => {
+            let scratch = tempfile::tempdir()?;
+            media::spool_clip(&path, &scratch.path().join("clean"), settings)
+                .map_err(UploadError::Refused)?;
+            (kind, kind)
+        }
+        Ok(media::Input::Read { bytes, kind }) => {
+            let clean = media::sanitise(&bytes, settings).map_err(UploadError::Refused)?;
+            (clean.kind(), kind)
+        }
+        Err(media::Refusal::TooComplex { what, limit, .. }) if what == media::MEGABYTES => {
+            let size = std::fs::metadata(&path)?.len();
+            return Err(UploadError::TooBig {
+                size,
+                limit: limit.saturating_mul(1_000_000),
+            });
+        }
+        Err(refusal) => return Err(UploadError::Refused(refusal)),
+    };
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(&path)?)?;
+    place(
+        folder,
+        received,
+        neutral_stem(cleaned, hasher.finalize()),
+        kind,
+    )
+}
+
+/// Refuses an uploaded name with a folder in it and a folder that is not
+/// plainly inside `content/`.
+fn check_names(name: &str, folder: &str) -> Result<(), UploadError> {
+    if name.is_empty()
+        || name.contains(['/', '\\'])
+        || name.chars().any(char::is_control)
+        || name.starts_with('.')
+    {
+        return Err(UploadError::BadName(name.to_string()));
+    }
+    let plain = folder.is_empty()
+        || (!folder.contains('\\')
+            && Path::new(folder)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_))));
+    if plain {
+        Ok(())
+    } else {
+        Err(UploadError::BadFolder(folder.to_string()))
+    }
+}
+
+/// Keeps `tmp` (in the content folder `folder`) as `stem.ext`, or
+/// `stem-2.ext`… when another file has that name; when the same bytes
+/// are already there under it, that file is the upload and `tmp` goes.
+fn place(
+    folder: &str,
+    mut tmp: tempfile::NamedTempFile,
+    stem: String,
+    kind: Kind,
+) -> Result<Saved, UploadError> {
+    let dir = tmp
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let ext = kind.extension();
     let mut n = 1;
     loop {
         let file = if n == 1 {
@@ -106,14 +189,14 @@ pub fn accept(
             } else {
                 format!("{folder}/{file}")
             },
-            kind: media::sniff(bytes),
+            kind,
             already,
         };
         match tmp.persist_noclobber(dir.join(&file)) {
             Ok(_) => return Ok(saved(false)),
             Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
                 // The temporary file is removed when dropped.
-                if same_bytes(&dir.join(&file), bytes) {
+                if same_file(&dir.join(&file), e.file.path()) {
                     return Ok(saved(true));
                 }
                 tmp = e.file;
@@ -123,32 +206,26 @@ pub fn accept(
     }
 }
 
-/// Whether the file at `path` holds exactly `bytes` (read only when the
-/// sizes match).
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && std::fs::read(path).is_ok_and(|b| b == bytes)
-}
-
-/// The most an upload of these bytes may be, in bytes: the limit the
-/// build reads that kind of file with (`[images] max_file_mb`,
-/// `[documents] max_size_mb`, captions'), and for video and audio
-/// `clips` (`[video] max_size_mb`). A kind the site does not publish has
-/// the smallest, and is refused by the sanitiser anyway.
-pub fn limit_for(bytes: &[u8], limits: &media::Limits, clips: u64) -> u64 {
-    let kind = media::sniff(bytes);
-    match kind {
-        Kind::Jpeg | Kind::Png | Kind::Gif | Kind::WebP => limits.image,
-        Kind::Pdf => limits.document,
-        kind if kind.is_video_or_audio() => clips,
-        kind if kind.is_captions() => limits.captions,
-        _ => limits.image.min(limits.document).min(clips),
-    }
+/// Whether the files at `a` and `b` hold the same bytes (read only when
+/// their sizes match).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let hash = |p: &Path| -> std::io::Result<blake3::Hash> {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update_reader(std::fs::File::open(p)?)?;
+        Ok(hasher.finalize())
+    };
+    let len = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+    };
+    len(a).is_some() && len(a) == len(b) && matches!((hash(a), hash(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// "photo-3f2a9c1b", "document-…", "clip-…": what it is and a short
 /// hash of its bytes, never the uploaded name.
-fn neutral_stem(kind: Kind, bytes: &[u8]) -> String {
+fn neutral_stem(kind: Kind, hash: blake3::Hash) -> String {
     let what = if kind.is_video_or_audio() {
         "clip"
     } else if kind == Kind::Pdf {
@@ -158,8 +235,8 @@ fn neutral_stem(kind: Kind, bytes: &[u8]) -> String {
     } else {
         "photo"
     };
-    let hash = blake3::hash(bytes).to_hex();
-    format!("{what}-{}", &hash[..8])
+    let hex = hash.to_hex();
+    format!("{what}-{}", &hex[..8])
 }
 
 #[cfg(test)]
@@ -238,20 +315,137 @@ mod tests {
         );
     }
 
+    /// An upload received into a temporary file in `dir`, as the server
+    /// receives one.
+    fn received(dir: &Path, bytes: &[u8]) -> tempfile::NamedTempFile {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut tmp = received_in(dir).unwrap();
+        tmp.write_all(bytes).unwrap();
+        tmp
+    }
+
+    /// Ten MPEG-1 layer III frames: a recording with nothing to clean.
+    fn mp3() -> Vec<u8> {
+        (0..10u8)
+            .flat_map(|seed| {
+                let mut f = vec![0xFF, 0xFB, 0x90, 0x64];
+                f.extend((0..413u32).map(|i| ((i.wrapping_mul(37) as u8) ^ seed) | 1));
+                f
+            })
+            .collect()
+    }
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn each_kind_has_the_builds_own_size_limit() {
-        let limits = media::Limits {
-            image: 10,
-            document: 20,
-            captions: 30,
-            theme_file: 40,
+    fn a_file_received_on_disk_is_checked_as_the_build_reads_it() {
+        let content = tempfile::tempdir().unwrap();
+        let dir = content.path().join("news");
+        let limits = media::Limits::default();
+        let s = Settings::default();
+        let photo = accept_file(
+            "news",
+            "amelia.png",
+            received(&dir, &png()),
+            &limits,
+            1_000_000,
+            &s,
+        )
+        .unwrap();
+        assert!(photo.path.starts_with("news/photo-") && photo.path.ends_with(".png"));
+        let again = accept_file(
+            "news",
+            "x.png",
+            received(&dir, &png()),
+            &limits,
+            1_000_000,
+            &s,
+        )
+        .unwrap();
+        assert_eq!(
+            (again.path.as_str(), again.already),
+            (photo.path.as_str(), true)
+        );
+        // A recording is cleaned from disk, and named as one.
+        let clip = accept_file(
+            "news",
+            "song.mp3",
+            received(&dir, &mp3()),
+            &limits,
+            1_000_000,
+            &s,
+        )
+        .unwrap();
+        assert!(
+            clip.path.starts_with("news/clip-") && clip.path.ends_with(".mp3"),
+            "{clip:?}"
+        );
+        assert_eq!(files(&dir).len(), 2, "{:?}", files(&dir));
+        // Over its kind's limit: a clip over the clips' limit, a photo
+        // over the photos'; a HEIC; a name with a folder. Nothing stays.
+        let small = media::Limits {
+            image: 1_000_000,
+            ..media::Limits::default()
         };
-        assert_eq!(limit_for(&png(), &limits, 50), 10);
-        assert_eq!(limit_for(b"%PDF-1.4\n", &limits, 50), 20);
-        assert_eq!(limit_for(b"WEBVTT\n\n", &limits, 50), 30);
-        let mp4 = [&b"\0\0\0\x18ftypisom\0\0\0\0isommp41"[..], &[0; 64]].concat();
-        assert_eq!(limit_for(&mp4, &limits, 50), 50);
-        assert_eq!(limit_for(b"hello", &limits, 50), 10);
+        let mut big = png();
+        big.resize(1_100_000, 0);
+        let refused = [
+            accept_file("news", "song.mp3", received(&dir, &mp3()), &limits, 100, &s),
+            accept_file("news", "a.png", received(&dir, &big), &small, 1_000_000, &s),
+            accept_file(
+                "news",
+                "IMG.HEIC",
+                received(
+                    &dir,
+                    &[&b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"[..], &[0; 64]].concat(),
+                ),
+                &limits,
+                1_000_000,
+                &s,
+            ),
+            accept_file(
+                "news",
+                "../x.png",
+                received(&dir, &png()),
+                &limits,
+                1_000_000,
+                &s,
+            ),
+        ];
+        assert!(
+            matches!(refused[0], Err(UploadError::TooBig { limit: 100, .. })),
+            "{:?}",
+            refused[0]
+        );
+        assert!(
+            matches!(
+                refused[1],
+                Err(UploadError::TooBig {
+                    limit: 1_000_000,
+                    ..
+                })
+            ),
+            "{:?}",
+            refused[1]
+        );
+        assert!(
+            matches!(refused[2], Err(UploadError::Refused(_))),
+            "{:?}",
+            refused[2]
+        );
+        assert!(
+            matches!(refused[3], Err(UploadError::BadName(_))),
+            "{:?}",
+            refused[3]
+        );
+        assert_eq!(files(&dir).len(), 2, "{:?}", files(&dir));
     }
 
     #[test]

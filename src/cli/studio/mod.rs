@@ -95,7 +95,17 @@ pub fn run(args: &StudioArgs) -> anyhow::Result<u8> {
         );
     }
     let config = schoolsite::config::Config::load(&args.root)?;
-    let upload_limit = config.video.max_size_mb.saturating_mul(1_000_000);
+    // The largest file the build takes of any kind: more of an upload is
+    // never read.
+    let upload_limit = [
+        config.video.max_size_mb,
+        config.images.max_file_mb,
+        config.documents.max_size_mb,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
+    .saturating_mul(1_000_000);
     let token: Arc<str> = guard::new_token()?.into();
     let run = serve::Run {
         root: &args.root,

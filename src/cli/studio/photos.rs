@@ -18,6 +18,7 @@ use schoolsite::studio::people::{self, Standing, Suggestion};
 use schoolsite::studio::upload;
 use schoolsite::studio::write::{self, Version, WriteError};
 use serde::{Deserialize, Serialize};
+use std::io::Write as _;
 use std::time::Instant;
 
 const IMAGES: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
@@ -68,11 +69,15 @@ pub async fn upload(State(studio): State<Studio>, mut multipart: Multipart) -> R
                 );
             }
             let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = match field.bytes().await {
-                Ok(b) => b,
-                Err(e) => return too_big_or_broken(&studio, &e.to_string()),
+            let form = match ready(&studio, &fields) {
+                Ok(form) => form,
+                Err(response) => return response,
             };
-            return save_upload(&studio, &fields, &file_name, &bytes).await;
+            let received = match receive(&studio, &form, field).await {
+                Ok(received) => received,
+                Err(response) => return response,
+            };
+            return save_upload(&studio, form, &file_name, received).await;
         }
         let text = match field.text().await {
             Ok(t) => t,
@@ -122,39 +127,97 @@ fn refuse(studio: &Studio, page: &str, why: &str) -> Response {
     )
 }
 
-async fn save_upload(
-    studio: &Studio,
-    fields: &[(String, String)],
-    name: &str,
-    bytes: &[u8],
-) -> Response {
+/// An upload's form, checked before its file is received.
+struct UploadForm {
+    page: String,
+    alt: String,
+    /// The page's folder under `content/`, where the file goes.
+    folder: String,
+    config: schoolsite::config::Config,
+}
+
+/// The form's page (one of the site's) and description (required), or
+/// why nothing will be saved.
+fn ready(studio: &Studio, fields: &[(String, String)]) -> Result<UploadForm, Response> {
     let page = value(fields, "page").to_string();
     let alt = value(fields, "alt").to_string();
     if super::pages::known_page(studio, &page).is_err() {
-        return refuse(
+        return Err(refuse(
             studio,
             "",
             "That page is not one of the site's pages; nothing was saved",
-        );
+        ));
     }
     if alt.is_empty() {
-        return refuse(
+        return Err(refuse(
             studio,
             &page,
             "Describe the photo first (what it shows, for people who cannot see it); nothing was saved",
-        );
+        ));
     }
+    let config = schoolsite::config::Config::load(&studio.root)
+        .map_err(|e| refuse(studio, &page, &format!("config.toml cannot be read: {e}")))?;
     let folder = page.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-    let (settings, limit) = match schoolsite::config::Config::load(&studio.root) {
-        Ok(c) => (
-            Settings::from(&c.images),
-            upload::limit_for(bytes, &media::Limits::from(&c), studio.upload_limit),
-        ),
-        Err(e) => return refuse(studio, &page, &format!("config.toml cannot be read: {e}")),
+    Ok(UploadForm {
+        page,
+        alt,
+        folder,
+        config,
+    })
+}
+
+/// The file as it arrives, written to a temporary file beside the page
+/// (never held in memory whole), up to the largest upload; removed when
+/// anything goes wrong.
+async fn receive(
+    studio: &Studio,
+    form: &UploadForm,
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<tempfile::NamedTempFile, Response> {
+    let failed = |e: std::io::Error| {
+        refuse(
+            studio,
+            &form.page,
+            &format!(
+                "the file could not be saved ({e}); nothing was saved. Check there is room on the disk, then try again"
+            ),
+        )
     };
-    let (content, bytes, name) = (studio.content(), bytes.to_vec(), name.to_string());
+    let mut received = upload::received_in(&studio.content().join(&form.folder)).map_err(failed)?;
+    let mut size: u64 = 0;
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err(too_big_or_broken(studio, &e.to_string())),
+        };
+        size = size.saturating_add(chunk.len() as u64);
+        if size > studio.upload_limit {
+            return Err(too_big_or_broken(studio, "it is too large"));
+        }
+        received.write_all(&chunk).map_err(failed)?;
+    }
+    received.as_file().sync_all().map_err(failed)?;
+    Ok(received)
+}
+
+async fn save_upload(
+    studio: &Studio,
+    form: UploadForm,
+    name: &str,
+    received: tempfile::NamedTempFile,
+) -> Response {
+    let UploadForm {
+        page,
+        alt,
+        folder,
+        config,
+    } = form;
+    let (settings, limits) = (Settings::from(&config.images), media::Limits::from(&config));
+    let clips = config.video.max_size_mb.saturating_mul(1_000_000);
+    let name = name.to_string();
     let result = tokio::task::spawn_blocking(move || {
-        upload::accept(&content, &folder, &name, &bytes, limit, &settings)
+        upload::accept_file(&folder, &name, received, &limits, clips, &settings)
     })
     .await;
     match result {
