@@ -473,6 +473,17 @@ fn a_news_post_is_created_edited_and_checked_by_the_build() {
     );
     assert_eq!(created.status, 303, "{}", created.body);
     let rel = "news/2026-11-25-sports-day.md";
+    let to = created
+        .head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("location: ")
+                .or(l.strip_prefix("Location: "))
+        })
+        .expect("where to")
+        .to_string();
+    assert_eq!(to, format!("/studio/edit?page={}&created=true", enc(rel)));
+    assert!(studio.get(&to).body.contains("Created as a draft"), "{to}");
     let text = site.read(&format!("content/{rel}"));
     assert!(
         text.contains("title = \"Sports day!\"\ndate = 2026-11-25\ndraft = true\n")

@@ -156,7 +156,8 @@ pub async fn create(State(studio): State<Studio>, form: Posted) -> Response {
     match write::write_if_unchanged(&studio.content().join(&rel), &new, text.as_bytes()) {
         Ok(()) => {
             studio.kick.now();
-            Redirect::to(&format!("/studio/edit?page={}", encode(&rel))).into_response()
+            Redirect::to(&format!("/studio/edit?page={}&created=true", encode(&rel)))
+                .into_response()
         }
         Err(WriteError::Changed) => refused(format!(
             "There is already a page called {rel}: choose another title, or edit that page"
@@ -234,6 +235,9 @@ fn parse_date(s: &str) -> Result<Option<NaiveDate>, ()> {
 pub struct Which {
     #[serde(default)]
     page: String,
+    /// Just made by "Add a page".
+    #[serde(default)]
+    created: bool,
 }
 
 /// A page as the form shows it.
@@ -435,8 +439,13 @@ fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> 
 
 /// `GET /studio/edit?page=news/trip.md`.
 pub async fn edit(State(studio): State<Studio>, Query(which): Query<Which>) -> Response {
+    let notice = if which.created {
+        "Created as a draft: it is not on the site until you untick Draft and save, and the site is approved and published."
+    } else {
+        ""
+    };
     match load_form(&studio, &which.page) {
-        Ok(form) => edit_page(&studio, &form, Vec::new(), ""),
+        Ok(form) => edit_page(&studio, &form, Vec::new(), notice),
         Err(response) => response,
     }
 }
