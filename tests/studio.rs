@@ -955,6 +955,19 @@ fn an_upload_that_cannot_be_taken_writes_nothing() {
         "{}",
         answer.body
     );
+    // A description far longer than a description: not read on.
+    let long = "x".repeat(100_000);
+    let answer = studio.upload(
+        &[("token", &token), ("page", GARDEN), ("alt", &long)],
+        "photo.jpg",
+        &jpeg,
+    );
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer.body.contains("more than it should"),
+        "{}",
+        answer.body
+    );
     // A page that is not one of the site's.
     let answer = studio.upload(
         &[("token", &token), ("page", "../consent/x.md"), ("alt", "x")],

@@ -79,19 +79,35 @@ pub async fn upload(State(studio): State<Studio>, mut multipart: Multipart) -> R
             };
             return save_upload(&studio, form, &file_name, received).await;
         }
-        let text = match field.text().await {
-            Ok(t) => t,
+        let text = match small_text(field).await {
+            Ok(Some(t)) if fields.len() < 16 => t,
+            Ok(_) => {
+                return refuse(
+                    &studio,
+                    "",
+                    "The form sent more than it should; nothing was saved",
+                );
+            }
             Err(e) => return too_big_or_broken(&studio, &e.to_string()),
         };
-        if fields.len() > 16 || text.len() > 4096 {
-            return refuse(
-                &studio,
-                "",
-                "The form sent more than it should; nothing was saved",
-            );
-        }
         fields.push((name, text));
     }
+}
+
+/// A form field of at most 4 KB (a page's name, a description), read no
+/// further than that; `None` when it is longer or not text.
+async fn small_text(
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<Option<String>, axum::extract::multipart::MultipartError> {
+    const MOST: usize = 4096;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await? {
+        if bytes.len() + chunk.len() > MOST {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8(bytes).ok())
 }
 
 fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
