@@ -685,20 +685,7 @@ pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
         Ok(f) => f,
         Err(response) => return response,
     };
-    let (mut fields, mut errors) = read_fields(&form, shown.section, shown.keep_events);
-    if !shown.section {
-        match read_statutory(&form, &shown.statutory) {
-            Ok(choice) => fields.statutory = choice,
-            Err(problem) => errors.push(problem),
-        }
-    }
-    let body = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "body")
-        .map_or("", |(_, v)| v.as_str())
-        .to_string();
-    apply(&mut shown, &fields, &body);
+    let (fields, body, errors) = posted_page(&form, &mut shown);
     if !errors.is_empty() {
         return edit_page(&studio, &shown, errors, "");
     }
@@ -751,6 +738,27 @@ pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
         }
         Err(response) => response,
     }
+}
+
+/// The page's fields and text as posted, and what is wrong with them;
+/// `shown` takes what was typed, to show again if it is refused.
+fn posted_page(form: &Posted, shown: &mut Form) -> (Fields, String, Vec<Problem>) {
+    let (mut fields, mut errors) = read_fields(form, shown.section, shown.keep_events);
+    if !shown.section {
+        match read_statutory(form, &shown.statutory) {
+            Ok(choice) => fields.statutory = choice,
+            Err(problem) => errors.push(problem),
+        }
+    }
+    // The text as typed: not trimmed, unlike the other fields.
+    let body = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "body")
+        .map_or("", |(_, v)| v.as_str())
+        .to_string();
+    apply(shown, &fields, &body);
+    (fields, body, errors)
 }
 
 fn conflict(studio: &Studio, rel: &str, theirs: &str, mine: &str) -> Response {
