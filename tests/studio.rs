@@ -402,6 +402,7 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
         "/studio/photo?file=news/2026-11-06-garden/bulbs.jpg",
         "/studio/bin",
         "/studio/findings",
+        "/studio/media",
     ] {
         let answer = studio.get(path);
         assert_eq!(answer.status, 200, "{path}: {}", answer.body);
@@ -780,6 +781,27 @@ fn a_phone_photo_is_uploaded_declared_and_checked() {
         "{}",
         saved.body
     );
+    // The list of every photo and file puts it first, with the page it
+    // is on; the declared one after it, with nothing to fix.
+    let media = studio.get("/studio/media").body;
+    let (first, second) = (
+        media.find(&format!(">news/2026-11-06-garden/{file}</a>")),
+        media.find(">news/2026-11-06-garden/bulbs.jpg</a>"),
+    );
+    assert!(first.is_some() && first < second, "{media}");
+    let row = media
+        .split("<tr>")
+        .find(|r| r.contains(file.as_str()))
+        .unwrap();
+    assert!(
+        row.contains("1 to fix") && row.contains(&format!("{GARDEN}</a>")),
+        "{row}"
+    );
+    let bulbs = media
+        .split("<tr>")
+        .find(|r| r.contains("bulbs.jpg"))
+        .unwrap();
+    assert!(!bulbs.contains("to fix"), "{bulbs}");
     // The whole site's findings are one click away, each linked to where
     // it is fixed.
     let all = studio.get("/studio/findings").body;

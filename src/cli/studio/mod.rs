@@ -155,6 +155,7 @@ pub fn routes(studio: Studio) -> Router {
         .route("/studio/findings", get(pages::findings))
         .route("/studio/photo", get(photos::photo).post(photos::declare))
         .route("/studio/photo/image", get(photos::image))
+        .route("/studio/media", get(photos::media))
         .route("/studio/photo/search", post(photos::search))
         .route("/studio/people", post(photos::people))
         .route("/studio/approve", get(approve::page).post(approve::approve))

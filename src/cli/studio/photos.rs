@@ -406,6 +406,57 @@ pub async fn photo(State(studio): State<Studio>, Query(query): Query<PhotoQuery>
     photo_page(&studio, &query.file, "", Vec::new(), "", None).await
 }
 
+/// A photo, clip or document in the media list.
+#[derive(Serialize)]
+struct MediaRow {
+    file: String,
+    link: String,
+    errors: usize,
+    warnings: usize,
+    /// The pages (under `content/`) that show it.
+    pages: Vec<String>,
+    used: bool,
+}
+
+/// `GET /studio/media`: every photo, clip and document in `content/`,
+/// with what the build found about each, those with errors first.
+pub async fn media(State(studio): State<Studio>) -> Response {
+    let site = match content_site(&studio) {
+        Ok(site) => site,
+        Err(response) => return response,
+    };
+    let uses = site.file_uses();
+    let built = studio.current();
+    let content = format!("{}/", schoolsite::content::CONTENT_DIR);
+    let mut rows: Vec<MediaRow> = site
+        .files
+        .iter()
+        .filter(|f| is_declared(&f.path))
+        .map(|f| {
+            let found = photo_findings(&built.findings, &uses, &f.path);
+            let mut pages: Vec<String> = uses
+                .get(&f.path)
+                .into_iter()
+                .flatten()
+                .filter_map(|u| u.file.strip_prefix(&content).map(str::to_string))
+                .collect();
+            pages.dedup();
+            MediaRow {
+                file: f.path.clone(),
+                link: page_of(&f.path),
+                errors: found.iter().filter(|(_, _, error)| *error).count(),
+                warnings: found.iter().filter(|(_, _, error)| !*error).count(),
+                used: !pages.is_empty(),
+                pages,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.errors.cmp(&a.errors).then_with(|| a.file.cmp(&b.file)));
+    let mut context = view::context(&studio);
+    context.insert("rows", &rows);
+    view::render(StatusCode::OK, "media.html", &context)
+}
+
 /// `POST /studio/photo/search` (token, file, q): the photo's page with
 /// the people found for `q` (the search without the script).
 pub async fn search(State(studio): State<Studio>, form: Posted) -> Response {
@@ -439,7 +490,10 @@ async fn photo_page(
         .filter(|s| !declared.people.contains(&s.id))
         .map(|s| person(s, false))
         .collect();
-    let findings = photo_findings(studio, rel);
+    let uses = content_site(studio)
+        .map(|site| site.file_uses())
+        .unwrap_or_default();
+    let findings = photo_findings(&studio.current().findings, &uses, rel);
     let mut blur = declared.blur.clone();
     blur.push(Default::default());
     let faces = if is_image(rel) {
@@ -490,29 +544,28 @@ fn chosen_people(
         .collect()
 }
 
+/// Where each content file is shown: content path → the pages' lines.
+type Uses = std::collections::BTreeMap<String, Vec<schoolsite::content::FileUse>>;
+
 /// The build's findings about the file at `rel` (message, fix, error):
 /// in it, in its `photos.toml`, or on a page's line that shows it ("not
 /// declared" is reported where a page shows the photo).
-fn photo_findings(studio: &Studio, rel: &str) -> Vec<(String, String, bool)> {
-    let shown_at: Vec<(String, usize)> = content_site(studio)
-        .ok()
-        .and_then(|site| site.file_uses().remove(rel))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.file, u.line))
-        .collect();
+fn photo_findings(
+    findings: &[schoolsite::report::Finding],
+    uses: &Uses,
+    rel: &str,
+) -> Vec<(String, String, bool)> {
+    let shown_at = uses.get(rel).map(Vec::as_slice).unwrap_or_default();
     let about = |f: &schoolsite::report::Finding| {
         f.location.file.ends_with(&format!("content/{rel}"))
             || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
             || f.location.line.is_some_and(|line| {
                 shown_at
                     .iter()
-                    .any(|(file, l)| *l == line && *file == f.location.file)
+                    .any(|u| u.line == line && u.file == f.location.file)
             })
     };
-    studio
-        .current()
-        .findings
+    findings
         .iter()
         .filter(|f| about(f))
         .map(|f| {

@@ -24,6 +24,7 @@ static TEMPLATES: LazyLock<Result<Tera, tera::Error>> = LazyLock::new(|| {
         ("message.html", include_str!("templates/message.html")),
         ("uploaded.html", include_str!("templates/uploaded.html")),
         ("approve.html", include_str!("templates/approve.html")),
+        ("media.html", include_str!("templates/media.html")),
     ])?;
     tera.set_escape_fn(schoolsite::content::markdown::escape);
     Ok(tera)
