@@ -563,6 +563,11 @@ fn a_news_post_is_created_edited_and_checked_by_the_build() {
         saved.body
     );
     assert!(
+        saved.body.contains(", rule name-on-page)"),
+        "{}",
+        saved.body
+    );
+    assert!(
         saved.body.contains("Oliver O.") && saved.body.contains("href=\"#body\""),
         "{}",
         saved.body

@@ -281,6 +281,8 @@ struct Shown {
     message: String,
     fix: String,
     error: bool,
+    /// The rule's name, as docs/findings.md lists it.
+    rule: String,
 }
 
 /// A photo the page shows, or that is beside it in its own folder.
@@ -641,6 +643,7 @@ fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
         message: f.message.clone(),
         fix: f.fix.clone(),
         error: f.severity == Severity::Error,
+        rule: f.rule.to_string(),
     }
 }
 
@@ -1007,6 +1010,7 @@ pub async fn findings(State(studio): State<Studio>) -> Response {
             message: f.message.clone(),
             fix: f.fix.clone(),
             error: f.severity == Severity::Error,
+            rule: f.rule.to_string(),
         })
         .collect();
     let mut context = view::context(&studio);
