@@ -395,6 +395,10 @@ fn a_post_from_another_site_or_without_the_token_changes_nothing() {
 #[test]
 fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
     let site = school();
+    site.write(
+        "content/news/2026-10-01-harvest.md",
+        "+++\ntitle = \"Harvest\"\n+++\n\nTins.\n",
+    );
     let studio = Studio::start(&site);
     for path in [
         "/studio/",
@@ -437,6 +441,20 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
         assert!(js.body.contains(feature), "{feature}");
     }
     let garden = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    // A date in the front matter is shown in its field; one only in the
+    // file's name is said beside it.
+    assert!(
+        garden.contains("name=\"date\" type=\"date\" value=\"2026-11-06\"")
+            && !garden.contains("from its file name"),
+        "{garden}"
+    );
+    let harvest = studio
+        .get("/studio/edit?page=news/2026-10-01-harvest.md")
+        .body;
+    assert!(
+        harvest.contains("(from its file name: 2026-10-01;"),
+        "{harvest}"
+    );
     assert!(
         garden.contains(
             "<select id=\"photo-pick\"><option>bulbs.jpg</option><option value=\"\">A new one"

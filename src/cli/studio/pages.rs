@@ -252,6 +252,9 @@ struct Form {
     title: String,
     description: String,
     date: String,
+    /// The date its file or folder name gives, when the front matter has
+    /// none (`2026-11-06-garden/index.md`).
+    date_hint: String,
     draft: bool,
     weight: String,
     last_reviewed: String,
@@ -519,8 +522,23 @@ fn load_form(studio: &Studio, rel: &str) -> Result<Form, Response> {
     } else {
         let meta: PageMeta = toml::from_str(split.front).map_err(bad)?;
         fill_page(&mut form, meta);
+        if form.date.is_empty() {
+            form.date_hint = date_in_name(rel).unwrap_or_default();
+        }
     }
     Ok(form)
+}
+
+/// The date a page's file or folder name starts with, as the build reads
+/// it (`news/2026-11-06-garden/index.md`, `news/2026-11-06-fair.md`).
+fn date_in_name(rel: &str) -> Option<String> {
+    let name = rel
+        .strip_suffix("/index.md")
+        .unwrap_or(rel)
+        .rsplit('/')
+        .next()?;
+    let day = name.get(..10)?;
+    day.parse::<NaiveDate>().ok().map(|d| d.to_string())
 }
 
 fn fill_page(form: &mut Form, meta: PageMeta) {
