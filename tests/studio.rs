@@ -412,6 +412,9 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
         assert_eq!(answer.status, 200, "{path}: {}", answer.body);
         let head = answer.head.to_ascii_lowercase();
         assert!(!head.contains("set-cookie"), "{path}");
+        // Not no-referrer, which makes a browser post the studio's own
+        // forms with `Origin: null` (refused); nothing goes to others.
+        assert!(head.contains("referrer-policy: same-origin"), "{path}");
         assert!(
             head.contains("content-security-policy: default-src 'self'"),
             "{path}: {head}"

@@ -11,7 +11,7 @@
 //!   same-origin policy) and cannot guess it (32 random bytes).
 //! - No cookies at all; studio pages may only be framed by the studio,
 //!   load nothing from another site (`default-src 'self'`) and send no
-//!   `Referer`.
+//!   `Referer` to another site.
 
 use super::Studio;
 use axum::extract::{FromRequest, Request};
@@ -95,7 +95,10 @@ pub async fn guard(request: Request, next: Next) -> Response {
     }
     for (name, value) in [
         (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: with it a browser sends `Origin: null` on a
+        // form's POST, and the studio's own forms would be refused as if
+        // from another site. `same-origin` still sends nothing to others.
+        (header::REFERRER_POLICY, "same-origin"),
         (
             header::HeaderName::from_static("cross-origin-resource-policy"),
             "same-origin",
