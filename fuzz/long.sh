@@ -12,7 +12,8 @@
 # which is read when it exists.
 #
 # Runs at the lowest priority, prints libFuzzer's final statistics, and
-# writes anything it finds to fuzz/artifacts/TARGET/.
+# writes anything it finds to fuzz/artifacts/TARGET/. KEEP_GOING=1 runs
+# libFuzzer in fork mode, going on after a finding for the whole time.
 set -euo pipefail
 target=${1:?usage: bash fuzz/long.sh TARGET [SECONDS] [SEEDS...]}
 seconds=${2:-3600}
@@ -34,6 +35,9 @@ case $target in
     *) max_len=20000 ;;
 esac
 
+extra=()
+[ -n "${KEEP_GOING:-}" ] && extra=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+
 nice -n 19 cargo fuzz run -s none -O "$target" "corpus/$target" "${seeds[@]}" -- \
     -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=4096 \
-    -timeout=120 -print_final_stats=1
+    -timeout=120 -print_final_stats=1 "${extra[@]}"

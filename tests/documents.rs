@@ -211,8 +211,11 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
     // are not there with a stray linearization key (a second cleaning
     // changed the file), a stream whose /Length was wrong (written as it
     // was, so a second cleaning read it differently) beside a misspelt
-    // catalog key holding an attachment's name, and a font calling itself a
-    // cross-reference stream (the writer left it out). Each is either refused
+    // catalog key holding an attachment's name, a font calling itself a
+    // cross-reference stream (the writer left it out), and an object
+    // calling itself one whose /Info named the document's author and
+    // producer (left out, but what it named was written, unreferenced, in
+    // the clean copy). Each is either refused
     // with a clear message, or
     // cleaned so that a second cleaning finds nothing.
     for name in [
@@ -222,6 +225,7 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
         "fuzz-null-object.pdf",
         "fuzz-stream-length.pdf",
         "fuzz-skipped-type.pdf",
+        "fuzz-orphaned-info.pdf",
     ] {
         let bytes = std::fs::read(Path::new(REPO).join("tests/fixtures").join(name)).unwrap();
         let (run, dir) = sanitise_pdf(&bytes);
@@ -249,6 +253,13 @@ fn damaged_files_are_refused_or_cleaned_to_a_fixed_point() {
             "{name}"
         );
         assert!(!clean.windows(7).any(|w| w == b"PLANTED"), "{name}");
+        for info in [&b"pdfTeX"[..], b"CreationDate", b"Producer"] {
+            assert!(
+                !clean.windows(info.len()).any(|w| w == info),
+                "{name} still holds {}",
+                String::from_utf8_lossy(info)
+            );
+        }
     }
 }
 

@@ -415,3 +415,41 @@ fn a_tree_html_cannot_write_back_still_passes_and_settles() {
     let settled = gate::page(&again.html, &policy, &published, &page);
     assert_eq!(settled.html, again.html);
 }
+
+/// Found by the gate's fuzz target seeded with the example site's pages:
+/// misnested markup left a link inside a link. HTML cannot write that (a
+/// browser closes the first link where the second starts), so every pass
+/// moved the links again and the page never settled. The inner link is
+/// written as its contents; the near miss, links side by side, keeps
+/// both.
+#[test]
+fn a_link_left_inside_a_link_is_written_as_its_text_and_settles() {
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fuzz-gate-nested-link.html"
+    ))
+    .expect("fixture");
+    let text = String::from_utf8_lossy(&input);
+    let published = published();
+    let page = published.page_url("/news/");
+    let policy = Policy::theme();
+    let first = gate::page(&text, &policy, &published, &page);
+    let again = gate::page(&first.html, &policy, &published, &page);
+    assert!(again.problems.is_empty(), "{:?}", again.problems);
+    let settled = gate::page(&again.html, &policy, &published, &page);
+    assert_eq!(settled.html, again.html);
+    assert!(settled.html.contains("accessibility statement"));
+
+    let side_by_side = "<p><a href=\"/\">Home</a> and <a href=\"/news/\">News</a></p>";
+    let (markdown, _) = Policy::markdown(&[]);
+    let own = std::collections::HashSet::new();
+    let out = gate::fragment(
+        side_by_side,
+        &markdown,
+        &published,
+        &page,
+        gate::Loads::Only(&own),
+    );
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    assert_eq!(out.html.matches("<a href=").count(), 2, "{}", out.html);
+}

@@ -364,10 +364,18 @@ impl JpegLayout {
     fn decode_cost(&self, width: u32, height: u32) -> u64 {
         let pixels = u64::from(width) * u64::from(height);
         let components = self.components.len().max(1) as u64;
-        let colours = if components == 1 { 1 } else { 3 };
+        // jpeg-decoder gives grey, RGB or (for four components) CMYK.
+        let decoded = match components {
+            1 => 1,
+            4 => 4,
+            _ => 3,
+        };
         let per_sample = if self.progressive { 3 } else { 1 };
-        let decode = pixels * (components * per_sample + colours);
-        decode.max(pixels * colours * 2)
+        let decode = pixels * (components * per_sample + decoded);
+        // CMYK is copied to RGB; the picture is copied to turn it.
+        let to_rgb = if decoded == 4 { pixels * (4 + 3) } else { 0 };
+        let turn = pixels * decoded.min(3) * 2;
+        decode.max(to_rgb).max(turn)
     }
 
     /// Whether every component has all its coefficients at full

@@ -329,6 +329,11 @@ pub(super) fn strip<'a>(
             break;
         }
     }
+    // What only a left-out object pointed at (a document information
+    // dictionary named by a damaged file's object that calls itself a
+    // cross-reference stream) is no longer reachable: it goes too, or it
+    // would be written where nothing refers to it.
+    doc.prune_objects();
     doc.renumber_objects();
 
     let mut bytes = Vec::with_capacity(input.len());

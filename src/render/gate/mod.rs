@@ -202,6 +202,8 @@ struct Writer<'a> {
     problems: Vec<Problem>,
     /// Write the Content Security Policy first in `<head>`.
     csp: bool,
+    /// How many HTML links are open where the writer is.
+    open_links: usize,
 }
 
 impl<'a> Writer<'a> {
@@ -214,6 +216,7 @@ impl<'a> Writer<'a> {
             out: String::new(),
             problems: Vec::new(),
             csp: false,
+            open_links: 0,
         }
     }
 
@@ -300,6 +303,15 @@ impl<'a> Writer<'a> {
         if !self.element_rules(node, local, attrs) {
             return;
         }
+        let link = name.ns == ns!(html) && local == "a";
+        if link && self.open_links > 0 {
+            // HTML cannot write a link inside a link (misnested markup
+            // can leave one in the tree): a browser reading it back would
+            // close the first, and every pass would move them again. The
+            // inner one is written as its contents.
+            self.children(node, depth);
+            return;
+        }
         let mark = self.out.len();
         self.out.push('<');
         self.out.push_str(local);
@@ -337,7 +349,9 @@ impl<'a> Writer<'a> {
         if name.ns == ns!(html) && matches!(local, "style" | "script") {
             self.raw_text(node, local);
         } else {
+            self.open_links += usize::from(link);
             self.children(node, depth);
+            self.open_links -= usize::from(link);
         }
         self.out.push_str("</");
         self.out.push_str(local);
