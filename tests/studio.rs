@@ -1472,6 +1472,65 @@ fn the_publish_button_refuses_what_the_command_line_refuses() {
 }
 
 #[test]
+fn a_form_shown_again_after_a_refusal_still_refuses_a_change_made_since_it_was_opened() {
+    let site = school();
+    site.write(
+        "content/policies/_index.md",
+        "+++\ntitle = \"Policies\"\n+++\n",
+    );
+    let mine = "+++\ntitle = \"Uniform\"\n+++\n\nBlue jumpers.\n";
+    site.write("content/policies/uniform.md", mine);
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let rel = "policies/uniform.md";
+    let opened = hidden(
+        &studio.get(&format!("/studio/edit?page={rel}")).body,
+        "version",
+    );
+    // A colleague saves while this form is open.
+    let theirs = "+++\ntitle = \"Uniform\"\n+++\n\nBlue jumpers; PE kit on Tuesdays.\n";
+    site.write(&format!("content/{rel}"), theirs);
+    let save = |version: &str, weight: &str| {
+        studio.post_same_origin(
+            "/studio/edit",
+            &[
+                ("token", &token),
+                ("page", rel),
+                ("version", version),
+                ("title", "Uniform"),
+                ("weight", weight),
+                ("body", "Blue or grey jumpers.\n"),
+            ],
+        )
+    };
+    // A mistake first: the form comes back still standing for the
+    // version it was opened at, not the colleague's.
+    let refused = save(&opened, "second");
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(hidden(&refused.body, "version"), opened);
+    // Fixed and saved from that form: the colleague's change is not
+    // overwritten, and both versions are shown.
+    let again = save(&hidden(&refused.body, "version"), "2");
+    assert!(again.body.contains("PE kit on Tuesdays"), "{}", again.body);
+    assert!(
+        again.body.contains("Blue or grey jumpers"),
+        "{}",
+        again.body
+    );
+    assert_eq!(site.read(&format!("content/{rel}")), theirs);
+    // The near miss: a form opened after the change saves.
+    let fresh = hidden(
+        &studio.get(&format!("/studio/edit?page={rel}")).body,
+        "version",
+    );
+    assert_eq!(save(&fresh, "2").status, 200);
+    assert!(
+        site.read(&format!("content/{rel}"))
+            .contains("Blue or grey jumpers")
+    );
+}
+
+#[test]
 fn a_policy_page_has_its_review_dates_as_date_fields_and_a_bad_date_saves_nothing() {
     let site = school();
     site.write(

@@ -12,6 +12,12 @@ use std::path::Path;
 pub struct Version(Option<blake3::Hash>);
 
 impl Version {
+    /// The version of a file whose bytes are `bytes` (read once, so the
+    /// version is of the very text shown).
+    pub fn of_bytes(bytes: &[u8]) -> Version {
+        Version(Some(blake3::hash(bytes)))
+    }
+
     /// The file as it is now.
     pub fn of(path: &Path) -> std::io::Result<Version> {
         match std::fs::read(path) {

@@ -490,10 +490,13 @@ fn load_form(studio: &Studio, rel: &str) -> Result<Form, Response> {
             "/studio/",
         )
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| unreadable(format!("It could not be read: {e}")))?;
-    let version =
-        Version::of(&path).map_err(|e| unreadable(format!("It could not be read: {e}")))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| unreadable(format!("It could not be read: {e}")))?;
+    // The version is of the very bytes shown: read apart, a change
+    // between the two reads would be saved over unseen.
+    let version = Version::of_bytes(&bytes);
+    let text =
+        String::from_utf8(bytes).map_err(|_| unreadable("It is not UTF-8 text".to_string()))?;
     let split = front_matter::split(&text).map_err(|e| {
         unreadable(format!(
             "Its front matter cannot be read (line {}): {}. {}",
@@ -706,6 +709,10 @@ pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
         Ok(f) => f,
         Err(response) => return response,
     };
+    // Shown again after a refusal, the form still stands for the version
+    // it was opened at: a change someone made since is then refused when
+    // it is saved, never quietly taken as seen.
+    shown.version = form.get("version").to_string();
     let (fields, body, errors) = posted_page(&form, &mut shown);
     if !errors.is_empty() {
         return edit_page(&studio, &shown, errors, "");

@@ -473,15 +473,25 @@ async fn photo_page(
     q: &str,
     errors: Vec<Problem>,
     notice: &str,
-    typed: Option<Declared>,
+    typed: Option<(Declared, &str)>,
 ) -> Response {
     let content = studio.content();
     let toml_path = content.join(sidecar(rel));
-    let text = std::fs::read_to_string(&toml_path).unwrap_or_default();
-    let version = Version::of(&toml_path)
-        .map(|v| v.token())
+    let bytes = std::fs::read(&toml_path).ok();
+    let text = bytes
+        .as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok())
         .unwrap_or_default();
-    let declared = typed.unwrap_or_else(|| read_declared(&text, file_name(rel)));
+    // The version is of the very bytes shown; shown again after a
+    // refusal, the form keeps the version it was opened at, so a change
+    // made since is refused when saved, never quietly taken as seen.
+    let (declared, version) = match typed {
+        Some((declared, opened)) => (declared, opened.to_string()),
+        None => (
+            read_declared(text, file_name(rel)),
+            bytes.map_or_else(|| "new".to_string(), |b| Version::of_bytes(&b).token()),
+        ),
+    };
     let register = Register::load(&studio.root);
     let (today, policy) = (today(studio), policy(studio));
     let chosen = chosen_people(&register, &declared.people, today, &policy);
@@ -720,7 +730,15 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
         errors.extend(refused_people(&studio, ids));
     }
     if !errors.is_empty() {
-        return photo_page(&studio, &rel, "", errors, "", Some(typed)).await;
+        return photo_page(
+            &studio,
+            &rel,
+            "",
+            errors,
+            "",
+            Some((typed, form.get("version"))),
+        )
+        .await;
     }
     let Some(opened) = Version::from_token(form.get("version")) else {
         return photo_page(
@@ -732,7 +750,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
                 "The form was damaged; open the photo again",
             )],
             "",
-            Some(typed),
+            Some((typed, form.get("version"))),
         )
         .await;
     };
@@ -747,7 +765,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
                 "",
                 vec![Problem::new("who", e.to_string())],
                 "",
-                Some(typed),
+                Some((typed, form.get("version"))),
             )
             .await;
         }
@@ -773,7 +791,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
                 "",
                 vec![Problem::new("who", format!("Nothing was saved: {e}"))],
                 "",
-                Some(typed),
+                Some((typed, form.get("version"))),
             )
             .await;
         }
