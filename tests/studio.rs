@@ -1207,7 +1207,14 @@ fn the_office_writes_a_post_with_a_photo_and_the_headteacher_approves_and_publis
         "{}",
         built.body
     );
-    let preview = studio.get("/studio/approve/preview");
+    let build = hidden(&built.body, "build");
+    assert_eq!(build.len(), 64, "{}", built.body);
+    assert!(
+        built
+            .body
+            .contains(&format!("/studio/approve/preview?build={build}"))
+    );
+    let preview = studio.get(&format!("/studio/approve/preview?build={build}"));
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(
         preview.head.contains("default-src 'none'"),
@@ -1244,9 +1251,47 @@ fn the_office_writes_a_post_with_a_photo_and_the_headteacher_approves_and_publis
     assert_eq!(early.status, 422, "{}", early.body);
     assert!(!www.path().join("site/index.html").exists());
 
+    // A build made after the headteacher opened the page (a colleague's,
+    // or the command line's) is not what they read: its preview and its
+    // approval from that page are refused.
+    let read = build.clone();
+    let post = site.read(&format!("content/{rel}"));
+    site.write(
+        &format!("content/{rel}"),
+        &format!("{post}\nOne more line.\n"),
+    );
+    let rebuilt = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    assert_ne!(hidden(&rebuilt.body, "build"), read, "{}", rebuilt.body);
+    let stale = studio.post_same_origin(
+        "/studio/approve",
+        &[
+            ("token", &token),
+            ("key", "head-teacher.key"),
+            ("build", &read),
+        ],
+    );
+    assert_eq!(stale.status, 422, "{}", stale.body);
+    assert!(
+        stale.body.contains("the site was built again"),
+        "{}",
+        stale.body
+    );
+    assert_eq!(
+        studio
+            .get(&format!("/studio/approve/preview?build={read}"))
+            .status,
+        409
+    );
+    // The near miss: the build read is the last one, and is signed.
+    let built = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    let build = hidden(&built.body, "build");
     let approved = studio.post_same_origin(
         "/studio/approve",
-        &[("token", &token), ("key", "head-teacher.key")],
+        &[
+            ("token", &token),
+            ("key", "head-teacher.key"),
+            ("build", &build),
+        ],
     );
     assert_eq!(approved.status, 200, "{}", approved.body);
     assert!(
@@ -1447,7 +1492,11 @@ fn the_publish_button_refuses_what_the_command_line_refuses() {
     assert_eq!(built.status, 200, "{}", built.body);
     let approved = studio.post_same_origin(
         "/studio/approve",
-        &[("token", &token), ("key", "head-teacher.key")],
+        &[
+            ("token", &token),
+            ("key", "head-teacher.key"),
+            ("build", &hidden(&built.body, "build")),
+        ],
     );
     assert_eq!(approved.status, 200, "{}", approved.body);
     let published = studio.post_same_origin("/studio/publish", &[("token", &token)]);

@@ -90,7 +90,7 @@ pub struct ApproveArgs {
 }
 
 pub fn approve(args: &ApproveArgs) -> anyhow::Result<u8> {
-    match sign(&args.root, &args.key)? {
+    match sign(&args.root, &args.key, None)? {
         Err(refusals) => {
             eprintln!("Nothing was approved:");
             for r in &refusals {
@@ -120,11 +120,23 @@ pub(super) struct Approved {
 /// Signs the last build of the site at `root` with the key in `key_file`,
 /// or says every reason it may not be (the command line's refusals, and
 /// the studio's). Errors are files that could not be read or written.
-pub(super) fn sign(root: &Path, key_file: &Path) -> anyhow::Result<Result<Approved, Vec<String>>> {
+/// Signs the last build with `key_file`; with `read`, only if the last
+/// build is still the one (by its manifest's digest) the approver read.
+pub(super) fn sign(
+    root: &Path,
+    key_file: &Path,
+    read: Option<&str>,
+) -> anyhow::Result<Result<Approved, Vec<String>>> {
     let config = Config::load(root)?;
     let manifest = Manifest::load(root)?;
     let key = PrivateKey::load(key_file, root)?;
     let mut refusals = Vec::new();
+    if read.is_some_and(|read| read != manifest.digest) {
+        refusals.push(format!(
+            "the site was built again (build {}) after the preview you read was opened: read the new preview, then approve that build",
+            manifest.short_digest()
+        ));
+    }
     let listed = keys::parse_public(&key.public_key());
     if !config
         .approvers

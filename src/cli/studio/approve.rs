@@ -8,10 +8,11 @@ use super::super::{approval, build};
 use super::Studio;
 use super::guard::Posted;
 use super::view::{self, Problem};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schoolsite::pipeline::{self, Options};
+use schoolsite::publish::manifest::Manifest;
 use schoolsite::publish::{self, PublishError, preview};
 use schoolsite::report::Summary;
 use std::path::PathBuf;
@@ -56,12 +57,12 @@ fn show(
     notice: &str,
     refusals: Vec<String>,
 ) -> Response {
-    let built = studio
-        .root
-        .join(schoolsite::publish::manifest::MANIFEST_FILE)
-        .is_file();
+    // The build this page shows: its preview and the approval are both
+    // tied to it, so a build made meanwhile is never signed unread.
+    let build = last_build(studio);
     let mut context = view::context(studio);
-    context.insert("built", &built);
+    context.insert("built", &build.is_some());
+    context.insert("build", &build.unwrap_or_default());
     context.insert("keys", &keys());
     context.insert(
         "keys_folder",
@@ -77,9 +78,36 @@ fn show(
     view::render(status, "approve.html", &context)
 }
 
-/// `GET /studio/approve/preview`: the approver's preview of the last
-/// build, rendered afresh (never written to disk).
-pub async fn preview_page(State(studio): State<Studio>) -> Response {
+/// The digest of the last build's manifest, when there is one.
+fn last_build(studio: &Studio) -> Option<String> {
+    Manifest::load(&studio.root).ok().map(|m| m.digest)
+}
+
+/// The build a form or preview address was made for.
+#[derive(serde::Deserialize)]
+pub struct ForBuild {
+    #[serde(default)]
+    build: String,
+}
+
+/// The refusal for a page opened before the last build.
+fn built_since(studio: &Studio) -> Response {
+    view::message(
+        studio,
+        StatusCode::CONFLICT,
+        "The site was built again since this page was opened",
+        "What you read is no longer what would be approved. Open Approve and publish again and read the new preview.",
+        "/studio/approve",
+    )
+}
+
+/// `GET /studio/approve/preview?build=DIGEST`: the approver's preview of
+/// the last build, rendered afresh (never written to disk), if it is
+/// still the build the approve page was opened for.
+pub async fn preview_page(State(studio): State<Studio>, Query(want): Query<ForBuild>) -> Response {
+    if last_build(&studio).as_deref() != Some(want.build.as_str()) {
+        return built_since(&studio);
+    }
     let (root, today) = (studio.root.clone(), studio.today);
     let page = tokio::task::spawn_blocking(move || preview::render(&root, today))
         .await
@@ -188,7 +216,9 @@ pub async fn approve(State(studio): State<Studio>, form: Posted) -> Response {
         );
     };
     let root = studio.root.clone();
-    let result = tokio::task::spawn_blocking(move || approval::sign(&root, &file)).await;
+    let build = form.get("build").to_string();
+    let result =
+        tokio::task::spawn_blocking(move || approval::sign(&root, &file, Some(&build))).await;
     match settled(result) {
         Ok(Ok(approved)) => done(
             &studio,
