@@ -1258,7 +1258,7 @@ fn the_office_writes_a_post_with_a_photo_and_the_headteacher_approves_and_publis
     let post = site.read(&format!("content/{rel}"));
     site.write(
         &format!("content/{rel}"),
-        &format!("{post}\nOne more line.\n"),
+        format!("{post}\nOne more line.\n"),
     );
     let rebuilt = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
     assert_ne!(hidden(&rebuilt.body, "build"), read, "{}", rebuilt.body);
