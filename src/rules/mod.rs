@@ -16,6 +16,7 @@ mod stylesheets;
 mod takedown;
 
 pub use identifiable::{Grade, declares_pupil, grade, most_identifiable};
+pub use names::in_address as name_in_address;
 pub use statutory::findings as statutory_findings;
 
 use crate::config::Config;

@@ -232,23 +232,17 @@ async fn wait_for_build(studio: &Studio, since: std::time::Instant) -> bool {
         .unwrap_or(false)
 }
 
-/// The pupil `slug` (a new page's file name) names in full, either way
-/// round, masked ("Oliver O."): the studio never writes a file named
-/// after a pupil.
-fn names_pupil(studio: &Studio, slug: &str) -> Option<String> {
+/// Why `slug` (a new page's file name and address) may not be made, by
+/// the build's own `name-in-address` rule: the studio never writes a file
+/// named after a pupil, and cannot tell when the register is unreadable.
+fn address_refused(studio: &Studio, slug: &str) -> Option<&'static str> {
     let register = schoolsite::consent::Register::load(&studio.root);
-    let words = format!("-{slug}-");
-    register.people().iter().find_map(|p| {
-        let (forenames, surnames) = p.names_for_matching();
-        let hit = forenames.iter().any(|f| {
-            surnames.iter().any(|s| {
-                let (f, s) = (slug::slugify(f), slug::slugify(s));
-                !f.is_empty()
-                    && !s.is_empty()
-                    && (words.contains(&format!("-{f}-{s}-"))
-                        || words.contains(&format!("-{s}-{f}-")))
-            })
-        });
-        hit.then(|| p.masked())
-    })
+    if !register.problems.is_empty() {
+        return Some(
+            "The consent register cannot be read, so the studio cannot check that this title names no pupil (see All findings). Fix the register first.",
+        );
+    }
+    schoolsite::rules::name_in_address(&register, slug).then_some(
+        "The page's address and file name are made from its title, and may hold no pupil's name, not even a first name. Start with a title that names no pupil.",
+    )
 }

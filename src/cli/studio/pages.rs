@@ -193,11 +193,8 @@ fn new_page(studio: &Studio, form: &Posted) -> Result<(String, Fields), Response
             "Choose a section from the list",
         ));
     }
-    if let Some(who) = super::names_pupil(studio, &slug) {
-        errors.push(Problem::new(
-            "new-title",
-            format!("The title names a pupil in full ({who}); the page's address and file would too. Use a first name only."),
-        ));
+    if let Some(why) = super::address_refused(studio, &slug) {
+        errors.push(Problem::new("new-title", why));
     }
     if !errors.is_empty() {
         return Err(list_with(studio, errors, ""));

@@ -28,6 +28,17 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+/// Whether `address` (a file name or page address about to be made)
+/// holds any pupil's name, a first name alone included: the check the
+/// build's `name-in-address` rule makes, for a caller that must refuse
+/// before the file exists.
+pub fn in_address(register: &crate::consent::Register, address: &str) -> bool {
+    let matcher = Matcher::with(register, false);
+    !matcher
+        .any_names(&normalise::normalise(address).text)
+        .is_empty()
+}
+
 pub fn check(input: &Input) -> Vec<Finding> {
     let mut out = near_photos::check(input);
     out.extend(full_names(input));
