@@ -283,6 +283,48 @@ fn the_studio_never_listens_on_the_network() {
 }
 
 #[test]
+fn a_page_another_website_asks_for_is_not_shown_or_worked_on() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let ask = |site_header: &str| {
+        studio.send(
+            format!(
+                "GET /studio/approve HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{site_header}\r\n",
+                studio.port
+            )
+            .as_bytes(),
+        )
+    };
+    // An image, frame or link on another website's page pointing here.
+    for header in [
+        "Sec-Fetch-Site: cross-site\r\n",
+        "Sec-Fetch-Site: same-site\r\n",
+        "Sec-Fetch-Site: none\r\nSec-Fetch-Site: none\r\n",
+    ] {
+        let answer = ask(header);
+        assert_eq!(answer.status, 403, "{header}: {}", answer.body);
+        assert!(!answer.body.contains(&token), "{header}");
+        assert!(
+            answer.body.contains("asked for by another website"),
+            "{}",
+            answer.body
+        );
+    }
+    // The near misses: the studio's own pages, an address typed or a
+    // bookmark, and a client that sends no such header.
+    for header in [
+        "Sec-Fetch-Site: same-origin\r\n",
+        "Sec-Fetch-Site: none\r\n",
+        "",
+    ] {
+        let answer = ask(header);
+        assert_eq!(answer.status, 200, "{header}: {}", answer.body);
+        assert!(answer.body.contains(&token), "{header}");
+    }
+}
+
+#[test]
 fn a_post_from_another_site_or_without_the_token_changes_nothing() {
     let site = school();
     let studio = Studio::start(&site);

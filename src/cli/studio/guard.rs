@@ -69,6 +69,22 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     origin_ok && site.is_none_or(|s| s == "same-origin")
 }
 
+/// Whether a GET comes from the studio's own pages or from the person
+/// (an address typed, a bookmark): a browser says so in
+/// `Sec-Fetch-Site`. Another website's page (an image or frame pointing
+/// here) would make the studio do work, such as a whole-site preview,
+/// and learn from the timing whether a file exists.
+fn asked_by_this_studio(headers: &HeaderMap) -> bool {
+    let mut sites = headers
+        .get_all(header::HeaderName::from_static("sec-fetch-site"))
+        .iter();
+    match (sites.next(), sites.next()) {
+        (None, _) => true,
+        (Some(site), None) => matches!(site.as_bytes(), b"same-origin" | b"none"),
+        (Some(_), Some(_)) => false,
+    }
+}
+
 /// Around every studio route: GET, HEAD and same-origin POST only, and
 /// the studio's headers on every answer.
 pub async fn guard(request: Request, next: Next) -> Response {
@@ -80,7 +96,13 @@ pub async fn guard(request: Request, next: Next) -> Response {
             refused("This request came from another website, so nothing was changed.")
         }
     } else if method == Method::GET || method == Method::HEAD {
-        next.run(request).await
+        if asked_by_this_studio(request.headers()) {
+            next.run(request).await
+        } else {
+            refused(
+                "This page was asked for by another website, so it was not shown: open the studio from the address `schoolsite studio` printed.",
+            )
+        }
     } else {
         (StatusCode::METHOD_NOT_ALLOWED, "only GET and POST").into_response()
     };
