@@ -39,21 +39,42 @@ pub fn discard(root: &Path, rel: &str) -> Result<Binned, BinError> {
     }
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let bin = root.join(BIN_DIR);
-    let entry = (1..)
-        .map(|n| format!("{stamp}-{n}"))
-        .find(|e| !bin.join(e).exists())
-        .unwrap_or_default();
+    std::fs::create_dir_all(&bin)?;
+    let entry = claim_entry(&bin, &stamp.to_string())?;
     let target = bin.join(&entry).join(&rel);
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    if let Err(e) = std::fs::rename(&source, &target) {
+        // Nothing moved: the claimed entry goes again (best effort).
+        let _ = std::fs::remove_dir_all(bin.join(&entry));
+        return Err(e.into());
+    }
     // Where it came from, beside it: the bin is read back from these.
+    // Written once the file is there, so a failed move lists nothing.
     std::fs::write(bin.join(format!("{entry}.from")), slashed(&rel))?;
-    std::fs::rename(&source, &target)?;
     Ok(Binned {
         from: slashed(&rel),
         entry,
     })
+}
+
+/// A new entry folder in `bin`, named `{stamp}-{n}`: made with
+/// `create_dir`, which fails when the folder exists, so two deletions in
+/// the same second never share an entry (restoring one would then take
+/// the other with it).
+fn claim_entry(bin: &Path, stamp: &str) -> std::io::Result<String> {
+    for n in 1..10_000 {
+        let entry = format!("{stamp}-{n}");
+        match std::fs::create_dir(bin.join(&entry)) {
+            Ok(()) => return Ok(entry),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "the bin has too many entries for this second",
+    ))
 }
 
 /// Puts a binned file back where it was, unless something is there now.
@@ -179,5 +200,35 @@ mod tests {
             restore(root.path(), &forged),
             Err(BinError::Outside(_))
         ));
+    }
+
+    #[test]
+    fn deletions_at_the_same_moment_get_entries_of_their_own() {
+        // Sixteen at once, as two people (or a double click) might: each
+        // claims its entry with create_dir, so none is shared, and
+        // restoring one never takes another with it.
+        let root = tempfile::tempdir().unwrap();
+        let pages: Vec<String> = (0..16).map(|i| format!("p{i}.md")).collect();
+        for page in &pages {
+            let path = root.path().join("content").join(page);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, page).unwrap();
+        }
+        let binned: Vec<Binned> = std::thread::scope(|s| {
+            let handles: Vec<_> = pages
+                .iter()
+                .map(|p| s.spawn(|| discard(root.path(), p).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let entries: std::collections::HashSet<_> = binned.iter().map(|b| &b.entry).collect();
+        assert_eq!(entries.len(), pages.len());
+        assert_eq!(list(root.path()).len(), pages.len());
+        restore(root.path(), &binned[0]).unwrap();
+        for b in &binned[1..] {
+            restore(root.path(), b).unwrap();
+            let back = root.path().join("content").join(&b.from);
+            assert_eq!(std::fs::read_to_string(back).unwrap(), b.from);
+        }
     }
 }
