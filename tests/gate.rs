@@ -414,7 +414,13 @@ fn templates_that_never_end_are_findings_not_crashes() {
         );
         let out = blocked(&site);
         assert!(out.contains("error[template]"), "{template}: {out}");
-        assert!(out.contains(expect), "{template}: {out}");
+        // On a loaded machine (a debug build sharing its cores) the time
+        // limit can stop a long loop before its turns run out: either
+        // limit is the finding this asks for.
+        assert!(
+            out.contains(expect) || out.contains("took more than 10 seconds to render"),
+            "{template}: {out}"
+        );
     }
 }
 
