@@ -74,14 +74,32 @@ pub fn write_if_unchanged(path: &Path, opened: &Version, bytes: &[u8]) -> Result
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    // Looked at again just before the swap: the window in which a
-    // change is missed is the rename's own.
+    // Looked at again just before the swap, with every other studio
+    // write waiting: two saves of one file at once (two people, two
+    // tabs) cannot both find it unchanged and the second overwrite the
+    // first. Another program's change is missed only in the rename's own
+    // window.
+    let _one_at_a_time = SWAP
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if Version::of(path)? != *opened {
         return Err(WriteError::Changed);
     }
-    tmp.persist(path).map_err(|e| WriteError::Io(e.error))?;
+    if opened.0.is_none() {
+        // A new file: never put over one made meanwhile.
+        tmp.persist_noclobber(path)
+            .map_err(|e| match e.error.kind() {
+                std::io::ErrorKind::AlreadyExists => WriteError::Changed,
+                _ => WriteError::Io(e.error),
+            })?;
+    } else {
+        tmp.persist(path).map_err(|e| WriteError::Io(e.error))?;
+    }
     Ok(())
 }
+
+/// Held while a studio write checks its file and swaps it in.
+static SWAP: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[cfg(test)]
 mod tests {
@@ -118,5 +136,51 @@ mod tests {
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert_eq!(Version::from_token("not a hash"), None);
+    }
+
+    #[test]
+    fn saves_of_one_file_at_the_same_moment_keep_one_and_refuse_the_rest() {
+        // Eight forms opened on the same version, saved at once: exactly
+        // one is written; every other is told the file changed.
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("index.md");
+        std::fs::write(&page, "opened").unwrap();
+        let opened = Version::of(&page).unwrap();
+        let results: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (page, opened) = (&page, &opened);
+                    s.spawn(move || {
+                        write_if_unchanged(page, opened, format!("save {i}").as_bytes())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let written = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(written, 1, "{results:?}");
+        assert!(
+            results
+                .iter()
+                .filter(|r| r.is_err())
+                .all(|r| matches!(r, Err(WriteError::Changed)))
+        );
+        let kept = std::fs::read_to_string(&page).unwrap();
+        assert!(kept.starts_with("save "), "{kept}");
+        // New files made at once: one is made, none is put over another.
+        let new_page = dir.path().join("new.md");
+        let new = Version::of(&new_page).unwrap();
+        let made: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (new_page, new) = (&new_page, &new);
+                    s.spawn(move || {
+                        write_if_unchanged(new_page, new, format!("new {i}").as_bytes())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(made.iter().filter(|r| r.is_ok()).count(), 1, "{made:?}");
     }
 }
