@@ -29,7 +29,7 @@
 
 use super::faces::{MAX_FRAME_PIXELS, MAX_FRAMES};
 use super::metadata::{exif_facts, xmp_facts};
-use super::resize::{MAX_DECODED, too_big_to_decode};
+use super::resize::{MAX_DECODED, cmyk_to_rgb, too_big_to_decode};
 use super::{Kind, Pieces, Refusal, Removed, Settings, Stripped, gif, jpeg, png};
 
 /// The start of the report's entry for a rebuilt image; the damage
@@ -263,18 +263,6 @@ fn rebuild_jpeg(input: &[u8], settings: &Settings) -> Result<Rebuilt, Failed> {
 /// reads past it: none is 0xFF (which would start a marker).
 const FILLER_A: &[u8] = b"\x5a\xc3\x96\x3c\xa5\x69\x0f\xd2\x87\x1e\xb4\x4b\xe1\x78\x2d\x96";
 const FILLER_B: &[u8] = b"\xa5\x3c\x69\xc3\x5a\x96\xf0\x2d\x78\xe1\x4b\xb4\x1e\x87\xd2\x69";
-
-/// Adobe CMYK JPEGs store inverted ink values (as `resize` reads them).
-fn cmyk_to_rgb(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() / 4 * 3);
-    for p in data.chunks_exact(4) {
-        let k = u16::from(p[3]);
-        for &c in &p[..3] {
-            out.push((u16::from(c) * k / 255) as u8);
-        }
-    }
-    out
-}
 
 /// What a JPEG's frame header and scan headers say, read the way
 /// jpeg-decoder reads markers (bytes before a marker are skipped).

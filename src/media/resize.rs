@@ -365,7 +365,7 @@ pub(super) fn upright_grey(
 }
 
 /// Adobe CMYK JPEGs store inverted ink values.
-fn cmyk_to_rgb(data: &[u8]) -> Vec<u8> {
+pub(super) fn cmyk_to_rgb(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() / 4 * 3);
     for p in data.chunks_exact(4) {
         let k = u16::from(p[3]);
