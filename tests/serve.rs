@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     port: u16,
+    /// The address it listens on.
+    ip: &'static str,
 }
 
 impl Drop for Server {
@@ -24,8 +26,13 @@ impl Drop for Server {
 
 impl Server {
     fn start(site: &Site) -> Server {
+        Server::start_on(site, "127.0.0.1")
+    }
+
+    fn start_on(site: &Site, ip: &'static str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_schoolsite"))
-            .args(["serve", "--port", "0", "--today", "2026-11-24", "--root"])
+            .args(["serve", "--port", "0", "--today", "2026-11-24"])
+            .args(["--interface", ip, "--root"])
             .arg(site.root())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -40,18 +47,18 @@ impl Server {
                 .expect("read");
             if let Some(rest) = line.strip_prefix("serving http://") {
                 let host_port = rest.split('/').next().unwrap();
-                assert!(host_port.starts_with("127.0.0.1:"), "{line}");
+                assert!(host_port.starts_with(&format!("{ip}:")), "{line}");
                 break host_port.rsplit(':').next().unwrap().parse().unwrap();
             }
         };
         // Keep reading its output so it never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, port }
+        Server { child, port, ip }
     }
 
     /// GET `path` with `headers`: (status, headers, body).
     fn get(&self, path: &str, headers: &[&str]) -> (u16, String, Vec<u8>) {
-        let mut req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n", self.port);
+        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {}:{}\r\n", self.ip, self.port);
         for h in headers {
             req.push_str(h);
             req.push_str("\r\n");
@@ -63,7 +70,7 @@ impl Server {
     /// Sends `request` exactly as given: (status, headers, body), or
     /// None when the server closed the connection without an answer.
     fn raw(&self, request: &str) -> Option<(u16, String, Vec<u8>)> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let mut stream = TcpStream::connect((self.ip, self.port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
@@ -476,4 +483,30 @@ fn answers_ranges_and_refuses_strangers_escapes_and_hostile_clients() {
         );
     }
     assert!(!site.path("public").exists(), "serve never writes public/");
+}
+
+/// Linux gives this computer all of 127.0.0.0/8 (macOS and Windows only
+/// 127.0.0.1 unless configured).
+#[cfg(target_os = "linux")]
+#[test]
+fn served_on_another_loopback_address_it_answers_that_address_only() {
+    let site = Site::new();
+    site.write(
+        "content/_index.md",
+        "+++\ntitle = \"Home\"\n+++\n\nWelcome.\n",
+    );
+    let server = Server::start_on(&site, "127.0.0.2");
+    let (status, body) = server.page("/");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Welcome."), "{body}");
+    // The near miss: a name that is not this computer is still refused.
+    for host in ["127.0.0.2.evil.example", "evil.example", "128.0.0.2"] {
+        let (status, _, _) = server
+            .raw(&format!(
+                "GET / HTTP/1.1\r\nHost: {host}:{}\r\n\r\n",
+                server.port
+            ))
+            .expect("an answer");
+        assert_eq!(status, 403, "{host}");
+    }
 }

@@ -13,6 +13,12 @@ use std::time::Duration;
 struct Studio {
     child: Child,
     port: u16,
+    /// Where the site's preview is served (another origin).
+    preview_port: u16,
+    /// The address it printed to open first (with this run's key).
+    launch: String,
+    /// `name=value` of the session cookie opening it gave.
+    cookie: String,
     /// Everything it printed (stdout and stderr), line by line.
     output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
@@ -58,28 +64,71 @@ impl Studio {
         });
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            let line = lines
+        let mut next_line = || {
+            lines
                 .next()
                 .expect("studio stopped before saying where it serves")
-                .expect("read");
-            if let Some(rest) = line.strip_prefix("studio on http://") {
-                let host_port = rest.split('/').next().unwrap();
-                assert!(host_port.starts_with("127.0.0.1:"), "{line}");
-                break host_port.rsplit(':').next().unwrap().parse().unwrap();
+                .expect("read")
+        };
+        let launch = loop {
+            let line = next_line();
+            if let Some(rest) = line.strip_prefix("studio on ") {
+                break rest.split(' ').next().unwrap().to_string();
             }
         };
+        let preview = next_line();
+        let port_of = |url: &str| -> u16 {
+            let host_port = url
+                .strip_prefix("http://")
+                .unwrap()
+                .split('/')
+                .next()
+                .unwrap();
+            assert!(host_port.starts_with("127.0.0.1:"), "{url}");
+            host_port.rsplit(':').next().unwrap().parse().unwrap()
+        };
+        let port = port_of(&launch);
+        let preview_port = port_of(preview.strip_prefix("preview on ").expect(&preview));
+        assert_ne!(port, preview_port, "the preview is another origin");
         let printed = std::sync::Arc::clone(&output);
         std::thread::spawn(move || {
             for line in lines.map_while(Result::ok) {
                 printed.lock().unwrap().push(line);
             }
         });
-        Studio {
+        let mut studio = Studio {
             child,
             port,
+            preview_port,
+            launch,
+            cookie: String::new(),
             output,
-        }
+        };
+        studio.cookie = studio.open();
+        studio
+    }
+
+    /// Opens the printed address as the browser does: the session cookie
+    /// it sets (`name=value`).
+    fn open(&self) -> String {
+        let path = self.launch.splitn(4, '/').nth(3).unwrap();
+        let opened = self.get_without_session(&format!("/{path}"));
+        assert_eq!(opened.status, 303, "{}", opened.head);
+        let cookie = opened
+            .head
+            .lines()
+            .find_map(|l| l.strip_prefix("Set-Cookie: "))
+            .expect("a session cookie");
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    /// GET with no session (as another person on this computer would).
+    fn get_without_session(&self, path: &str) -> Answer {
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        );
+        self.send(req.as_bytes())
     }
 
     /// What it has printed so far.
@@ -93,7 +142,11 @@ impl Studio {
 
     /// None when the server closed the connection without an answer.
     fn try_send(&self, request: &[u8]) -> Option<Answer> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        self.try_send_to(self.port, request)
+    }
+
+    fn try_send_to(&self, port: u16, request: &[u8]) -> Option<Answer> {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
@@ -114,8 +167,8 @@ impl Studio {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
-            self.port
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
+            self.port, self.cookie
         )
         .unwrap();
         let mut raw = Vec::new();
@@ -129,8 +182,8 @@ impl Studio {
 
     fn get(&self, path: &str) -> Answer {
         let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
-            self.port
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
+            self.port, self.cookie
         );
         self.send(req.as_bytes())
     }
@@ -146,8 +199,9 @@ impl Studio {
             .collect::<Vec<_>>()
             .join("&");
         let mut req = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
             self.port,
+            self.cookie,
             body.len()
         );
         for h in headers {
@@ -195,8 +249,9 @@ impl Studio {
         body.extend_from_slice(bytes);
         write!(body, "\r\n--{boundary}--\r\n").unwrap();
         let mut req = format!(
-            "POST /studio/upload HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+            "POST /studio/upload HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
             self.port,
+            self.cookie,
             body.len()
         )
         .into_bytes();
@@ -290,8 +345,8 @@ fn a_page_another_website_asks_for_is_not_shown_or_worked_on() {
     let ask = |site_header: &str| {
         studio.send(
             format!(
-                "GET /studio/approve HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{site_header}\r\n",
-                studio.port
+                "GET /studio/approve HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n{site_header}\r\n",
+                studio.port, studio.cookie
             )
             .as_bytes(),
         )
@@ -322,6 +377,176 @@ fn a_page_another_website_asks_for_is_not_shown_or_worked_on() {
         assert_eq!(answer.status, 200, "{header}: {}", answer.body);
         assert!(answer.body.contains(&token), "{header}");
     }
+}
+
+#[test]
+fn only_the_person_who_started_the_studio_gets_in() {
+    let site = school();
+    let mut studio = Studio::start(&site);
+    let token = studio.token();
+    let before = content(&site);
+    // Another person logged in to this computer: no session, the address
+    // without its key, a wrong key, the key twice, or another run's
+    // cookie. Nothing is shown, nor the token.
+    let key = studio.launch.split("?key=").nth(1).unwrap().to_string();
+    let path = "/studio/approve";
+    let (name, value) = studio.cookie.split_once('=').unwrap();
+    let other_port = format!("schoolsite-studio-{}={value}", studio.port + 1);
+    let wrong_value = format!("{name}={}", "0".repeat(value.len()));
+    for (ask, cookie) in [
+        (path.to_string(), String::new()),
+        ("/studio/".to_string(), String::new()),
+        ("/studio/?key=".to_string(), String::new()),
+        (
+            format!("/studio/?key={}", "0".repeat(key.len())),
+            String::new(),
+        ),
+        (format!("/studio/?key={key}&key={key}"), String::new()),
+        (path.to_string(), other_port),
+        (path.to_string(), wrong_value),
+        (path.to_string(), format!("{name}={}", &value[1..])),
+    ] {
+        let answer = studio.send(
+            format!(
+                "GET {ask} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {cookie}\r\n\r\n",
+                studio.port
+            )
+            .as_bytes(),
+        );
+        assert_eq!(answer.status, 403, "{ask} {cookie}: {}", answer.body);
+        assert!(
+            answer.body.contains("open it from the whole address"),
+            "{}",
+            answer.body
+        );
+        assert!(!answer.body.contains(&token) && !answer.head.contains("Set-Cookie"));
+    }
+    // Their POST with the right token (had they seen it) changes nothing.
+    let edit = studio.get(&format!("/studio/edit?page={GARDEN}"));
+    let version = hidden(&edit.body, "version");
+    let fields = [
+        ("token", token.as_str()),
+        ("page", GARDEN),
+        ("version", version.as_str()),
+        ("title", "Changed"),
+        ("body", "Changed"),
+    ];
+    let session = std::mem::take(&mut studio.cookie);
+    let refused = studio.post_same_origin("/studio/edit", &fields);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(content(&site), before);
+    // Nor do they see the preview, served apart from the studio.
+    let site_page = |studio: &Studio, cookie: &str| {
+        studio
+            .try_send_to(
+                studio.preview_port,
+                format!(
+                    "GET /news/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {cookie}\r\n\r\n",
+                    studio.preview_port
+                )
+                .as_bytes(),
+            )
+            .unwrap()
+    };
+    let page = site_page(&studio, "");
+    assert_eq!(page.status, 403, "{}", page.head);
+    assert!(!page.body.contains("Autumn garden"));
+    // The near miss: the person who started it opened the printed
+    // address. The key leaves the address bar at once, and the cookie
+    // is for this run only: no expiry, never read by a script, never
+    // sent from another site's page.
+    let opened = studio.get_without_session(&format!("/studio/?key={key}"));
+    assert_eq!(opened.status, 303);
+    assert!(
+        opened.head.contains("\r\nLocation: /studio/\r\n"),
+        "{}",
+        opened.head
+    );
+    let set = opened
+        .head
+        .lines()
+        .find_map(|l| l.strip_prefix("Set-Cookie: "))
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        set.starts_with(&format!("schoolsite-studio-{}=", studio.port)),
+        "{set}"
+    );
+    for part in ["; httponly", "; samesite=strict", "; path=/"] {
+        assert!(set.contains(part), "{set}");
+    }
+    assert!(
+        !set.contains("expires") && !set.contains("max-age"),
+        "{set}"
+    );
+    assert!(session.eq_ignore_ascii_case(set.split(';').next().unwrap()));
+    studio.cookie = session;
+    let page = site_page(&studio, &studio.cookie);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Autumn garden"), "{}", page.body);
+    let saved = studio.post_same_origin("/studio/edit", &fields);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_ne!(content(&site), before, "the session's save was made");
+    // Opened from another website's page, even with the key, it is not.
+    let from_elsewhere = studio.send(
+        format!(
+            "GET /studio/?key={key} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nSec-Fetch-Site: cross-site\r\n\r\n",
+            studio.port
+        )
+        .as_bytes(),
+    );
+    assert_eq!(from_elsewhere.status, 403);
+    assert!(!from_elsewhere.head.contains("Set-Cookie"));
+}
+
+#[test]
+fn the_preview_is_another_origin_so_a_theme_script_cannot_drive_the_studio() {
+    let site = school();
+    let studio = Studio::start(&site);
+    let preview = format!("http://127.0.0.1:{}", studio.preview_port);
+    // The studio's pages frame and link the preview at its own address.
+    let edit = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    assert!(
+        edit.contains(&format!(
+            "<iframe class=\"preview\" src=\"{preview}/news/garden/\""
+        )),
+        "{edit}"
+    );
+    // The site's addresses on the studio's port lead there, and serve
+    // nothing of the site themselves.
+    let moved = studio.get("/news/garden/");
+    assert_eq!(moved.status, 303, "{}", moved.head);
+    assert!(
+        moved
+            .head
+            .contains(&format!("Location: {preview}/news/garden/")),
+        "{}",
+        moved.head
+    );
+    assert!(!moved.body.contains("Autumn garden"));
+    // A script in a preview page runs on the preview's origin: a browser
+    // marks what it asks of the studio `same-site` with the preview's
+    // `Origin`, and the studio refuses both, the session cookie
+    // notwithstanding.
+    let read = studio.send(
+        format!(
+            "GET /studio/approve HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nSec-Fetch-Site: same-site\r\n\r\n",
+            studio.port, studio.cookie
+        )
+        .as_bytes(),
+    );
+    assert_eq!(read.status, 403);
+    let token = studio.token();
+    let post = studio.post(
+        "/studio/approve/build",
+        &[("token", &token)],
+        &[
+            format!("Origin: {preview}"),
+            "Sec-Fetch-Site: same-site".into(),
+        ],
+    );
+    assert_eq!(post.status, 403, "{}", post.body);
+    assert!(!site.path(".schoolsite/manifest.json").exists());
 }
 
 #[test]
@@ -435,7 +660,7 @@ fn a_post_from_another_site_or_without_the_token_changes_nothing() {
 }
 
 #[test]
-fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
+fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere_but_the_preview() {
     let site = school();
     site.write(
         "content/news/2026-10-01-harvest.md",
@@ -461,9 +686,19 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere() {
             head.contains("content-security-policy: default-src 'self'"),
             "{path}: {head}"
         );
+        // The only address written out in full is the preview's.
+        let preview = format!("http://127.0.0.1:{}/", studio.preview_port);
         assert!(
-            !answer.body.contains("http://") && !answer.body.contains("https://"),
+            !answer.body.replace(&preview, "/").contains("http://")
+                && !answer.body.contains("https://"),
             "{path}"
+        );
+        assert!(
+            head.contains(&format!(
+                "frame-src http://127.0.0.1:{};",
+                studio.preview_port
+            )),
+            "{path}: {head}"
         );
         // Every input has a label.
         for id in answer.body.split("<input id=\"").skip(1) {

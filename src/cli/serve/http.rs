@@ -9,8 +9,9 @@
 //! Every request passes the host check first (another website's page
 //! cannot reach the preview through a name that points at this
 //! computer), then the preview's routes, which answer GET and HEAD only.
-//! Routes added later (the studio) go beside [`preview_routes`] inside
-//! the host check, with checks of their own.
+//! The studio's routes are served from an address of their own
+//! ([`studio_app`]), inside the same host check, with checks of their
+//! own; the preview it runs admits only its session ([`Admit`]).
 
 use super::Built;
 use axum::Router;
@@ -66,6 +67,8 @@ pub struct Preview {
     /// Listening on a loopback address: only local host names are
     /// accepted.
     pub loopback: bool,
+    /// Who may see it, when not everyone who can connect (the studio's).
+    pub admit: Option<Admit>,
 }
 
 impl Preview {
@@ -74,13 +77,30 @@ impl Preview {
     }
 }
 
-/// The whole app: the host check around every route, the preview's and
-/// `extra` (the studio's, which carry checks of their own).
-pub fn app(preview: Preview, extra: Router) -> Router {
-    Router::new()
-        .merge(extra)
-        .merge(preview_routes(&preview))
-        .layer(middleware::from_fn_with_state(preview.clone(), host_check))
+/// Whether a request may see the preview (the studio's: it carries this
+/// run's session).
+pub type Admit = Arc<dyn Fn(&HeaderMap) -> bool + Send + Sync>;
+
+/// The preview: the host check around its routes.
+pub fn app(preview: Preview) -> Router {
+    let loopback = preview.loopback;
+    preview_routes(&preview)
+        .layer(middleware::from_fn_with_state(preview, admitted))
+        .layer(middleware::from_fn_with_state(loopback, host_check))
+        .layer(middleware::map_response(common_headers))
+}
+
+/// The studio's own address: its `routes` (which carry checks of their
+/// own) inside the host check. Anything else is the site, which is
+/// served from its own address, `site`: the browser is sent there.
+pub fn studio_app(routes: Router, site: &str, loopback: bool) -> Router {
+    let site = site.trim_end_matches('/').to_string();
+    routes
+        .fallback(move |uri: Uri| {
+            let to = format!("{site}{}", uri.path());
+            async move { see_other(&to) }
+        })
+        .layer(middleware::from_fn_with_state(loopback, host_check))
         .layer(middleware::map_response(common_headers))
 }
 
@@ -95,6 +115,17 @@ fn preview_routes(preview: &Preview) -> Router {
         .fallback(site)
         .layer(middleware::from_fn(get_or_head))
         .with_state(preview.clone())
+}
+
+/// Refuses what the preview's `admit` does not accept.
+async fn admitted(State(preview): State<Preview>, request: Request, next: Next) -> Response {
+    match &preview.admit {
+        Some(admit) if !admit(request.headers()) => text(
+            StatusCode::FORBIDDEN,
+            "This preview belongs to a studio someone started on this computer: open it from the address `schoolsite studio` printed.",
+        ),
+        _ => next.run(request).await,
+    }
 }
 
 /// Accepts connections until the process ends, each served on a task of
@@ -136,8 +167,8 @@ pub async fn serve(listener: TcpListener, app: Router) {
 /// Another website's page cannot reach this preview through a name that
 /// points at this computer (DNS rebinding): on a loopback address only
 /// `localhost`, `127.0.0.1` and `[::1]` are answered.
-async fn host_check(State(preview): State<Preview>, request: Request, next: Next) -> Response {
-    if preview.loopback && !local_request(request.headers(), request.uri()) {
+async fn host_check(State(loopback): State<bool>, request: Request, next: Next) -> Response {
+    if loopback && !local_request(request.headers(), request.uri()) {
         return text(StatusCode::FORBIDDEN, "forbidden");
     }
     next.run(request).await
@@ -184,7 +215,12 @@ fn is_local_host(host: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => host.rsplit_once(':').map_or(host, |(h, _)| h),
     };
-    matches!(name, "127.0.0.1" | "localhost" | "::1")
+    // Any loopback address (`--interface 127.0.0.2`), or the name every
+    // system gives this computer.
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 async fn reload_script(method: Method) -> Response {
@@ -484,6 +520,13 @@ fn bytes(status: StatusCode, kind: &'static str, body: Vec<u8>) -> Response {
 /// not ASCII (a header is bytes; the address stays the one asked for).
 const LOCATION: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`');
 
+/// 303 to `to`, an address this server wrote.
+fn see_other(to: &str) -> Response {
+    let mut response = redirect(to);
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
+}
+
 fn redirect(to: &str) -> Response {
     let mut response = text(StatusCode::MOVED_PERMANENTLY, "moved");
     let to = utf8_percent_encode(to, LOCATION).to_string();
@@ -578,6 +621,13 @@ mod tests {
         assert!(!is_local_host("evil.example:1111"));
         assert!(!is_local_host("127.0.0.1.evil.example"));
         assert!(!is_local_host("localhost.evil.example:80"));
+        // Every loopback address is this computer (`--interface
+        // 127.0.0.2`); a look-alike name is not.
+        assert!(is_local_host("127.0.0.2:1111"));
+        assert!(is_local_host("127.255.0.9"));
+        assert!(!is_local_host("128.0.0.1:1111"));
+        assert!(!is_local_host("127.0.0.2.evil.example"));
+        assert!(!is_local_host("[::2]:1111"));
     }
 
     #[test]

@@ -82,8 +82,31 @@ pub(super) struct Run<'a> {
     pub interface: IpAddr,
     pub port: u16,
     pub reload: bool,
-    /// What is served; `studio` adds its routes.
-    pub name: &'static str,
+    /// Serves the studio beside the preview (see [`Served::Studio`]).
+    pub studio: bool,
+}
+
+/// Where the server listens: the preview, and the studio's own pages
+/// when it runs.
+pub(super) struct Addresses {
+    pub preview: SocketAddr,
+    pub studio: Option<SocketAddr>,
+}
+
+/// What is served beside the preview.
+pub(super) enum Served {
+    /// `serve`: the preview alone.
+    Preview,
+    /// `studio`: its routes on an address of their own, the preview on
+    /// another port. A port is another origin to the browser, so no
+    /// script in the site's pages (a theme's) can read a studio page,
+    /// take its token or post to it. Both answer only requests `admit`
+    /// accepts (this run's session); `launch` is the address printed.
+    Studio {
+        routes: axum::Router,
+        admit: http::Admit,
+        launch: String,
+    },
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
@@ -98,7 +121,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         interface: args.interface,
         port: args.port,
         reload: !args.no_reload,
-        name: "serving",
+        studio: false,
     };
     if !args.interface.is_loopback() {
         eprintln!(
@@ -106,7 +129,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
             args.interface
         );
     }
-    run_with(&run, |_, _| axum::Router::new())
+    run_with(&run, |_, _, _| Served::Preview)
 }
 
 /// Asks the build loop to build now, without waiting for the files to
@@ -122,17 +145,27 @@ impl Kick {
     }
 }
 
-/// Builds, serves `routes` beside the preview inside the host check, and
-/// rebuilds on every change until the process ends.
+/// Builds, serves the preview and what `served` adds inside the host
+/// check, and rebuilds on every change until the process ends.
 pub(super) fn run_with(
     run: &Run,
-    routes: impl FnOnce(tokio::sync::watch::Receiver<Arc<Built>>, Kick) -> axum::Router,
+    served: impl FnOnce(tokio::sync::watch::Receiver<Arc<Built>>, Kick, &Addresses) -> Served,
 ) -> anyhow::Result<u8> {
     let (root, options) = (run.root, run.options);
-    let listener = TcpListener::bind(SocketAddr::new(run.interface, run.port))
-        .with_context(|| format!("could not listen on {}:{}", run.interface, run.port))?;
-    let address = listener.local_addr()?;
-    listener.set_nonblocking(true)?;
+    // The studio keeps the port asked for; its preview takes a free one.
+    let (studio_listener, preview) = if run.studio {
+        let studio = listen(run.interface, run.port)?;
+        (Some(studio), listen(run.interface, 0)?)
+    } else {
+        (None, listen(run.interface, run.port)?)
+    };
+    let addresses = Addresses {
+        preview: preview.local_addr()?,
+        studio: studio_listener
+            .as_ref()
+            .map(TcpListener::local_addr)
+            .transpose()?,
+    };
     let mut fingerprint = snapshot(root);
     let first = build(root, options, 1);
     let base_path = first.base_path.clone();
@@ -149,30 +182,43 @@ pub(super) fn run_with(
         .enable_time()
         .build()
         .context("could not start the preview's server")?;
-    let listener = {
+    let on_runtime = |listener: TcpListener| {
         let _inside = runtime.enter();
-        tokio::net::TcpListener::from_std(listener)
-            .with_context(|| format!("could not listen on {address}"))?
+        tokio::net::TcpListener::from_std(listener).context("could not listen")
     };
     // One sender is kept here, so the channel never closes while the
     // loop runs (a closed one would not wait).
     let (kick, kicked) = std::sync::mpsc::channel();
-    let extra = routes(latest.clone(), Kick(kick.clone()));
-    let app = http::app(
-        http::Preview {
-            built: latest,
-            reload: run.reload,
-            loopback: run.interface.is_loopback(),
-        },
-        extra,
-    );
-    runtime.spawn(http::serve(listener, app));
-    let path = if run.name == "serving" {
-        format!("{base_path}/")
-    } else {
-        "/studio/".to_string()
+    let mut preview_site = http::Preview {
+        built: latest.clone(),
+        reload: run.reload,
+        loopback: run.interface.is_loopback(),
+        admit: None,
     };
-    println!("{} http://{address}{path} (press Ctrl+C to stop)", run.name);
+    let site = format!("http://{}{base_path}/", addresses.preview);
+    match (
+        served(latest, Kick(kick.clone()), &addresses),
+        studio_listener,
+    ) {
+        (
+            Served::Studio {
+                routes,
+                admit,
+                launch,
+            },
+            Some(studio),
+        ) => {
+            let loopback = preview_site.loopback;
+            preview_site.admit = Some(admit);
+            let studio_app = http::studio_app(routes, &site, loopback);
+            runtime.spawn(http::serve(on_runtime(studio)?, studio_app));
+            println!("studio on {launch} (press Ctrl+C to stop)");
+            println!("preview on {site}");
+        }
+        _ => println!("serving {site} (press Ctrl+C to stop)"),
+    }
+    let app = http::app(preview_site);
+    runtime.spawn(http::serve(on_runtime(preview)?, app));
     let _ = std::io::stdout().flush();
 
     // Watch: build again once a change has settled, or at once when a
@@ -198,6 +244,13 @@ pub(super) fn run_with(
         let next = build(root, options, generation);
         builds.send_replace(Arc::new(next));
     }
+}
+
+fn listen(interface: IpAddr, port: u16) -> anyhow::Result<TcpListener> {
+    let listener = TcpListener::bind(SocketAddr::new(interface, port))
+        .with_context(|| format!("could not listen on {interface}:{port}"))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 /// Every file a build reads, with its size and modification time.

@@ -9,19 +9,102 @@
 //! - Every POST carries the per-run secret token, written into each form
 //!   as a hidden field; another site's page cannot read it (the browser's
 //!   same-origin policy) and cannot guess it (32 random bytes).
-//! - No cookies at all; studio pages may only be framed by the studio,
-//!   load nothing from another site (`default-src 'self'`) and send no
-//!   `Referer` to another site.
+//! - Loopback is not a person: anyone logged in to this computer (a
+//!   shared office PC, a terminal server) can connect to it. So every
+//!   request, and the preview's too, must carry this run's session: a
+//!   cookie a browser gets only by opening the address the studio printed
+//!   (with a one-run key in it) in the terminal of the person who started
+//!   it. The cookie is `HttpOnly`, `SameSite=Strict`, has no expiry and
+//!   is worthless once the studio stops (a new run, a new secret).
+//! - The site's preview is served on another port, so its pages (a
+//!   theme's scripts) are another origin and can neither read a studio
+//!   page nor post to one.
+//! - Studio pages may only be framed by the studio, load nothing from
+//!   another site (`default-src 'self'`, frames from the preview) and
+//!   send no `Referer` to another site.
 
 use super::Studio;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The Content Security Policy of every studio answer.
-pub const CSP: &str = "default-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'";
+/// The Content Security Policy of every studio answer: its own files,
+/// and frames from the preview at `preview` (an origin).
+pub fn csp(preview: &str) -> String {
+    format!(
+        "default-src 'self'; frame-src {preview}; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    )
+}
+
+/// This run's session: the key in the address the studio prints, and the
+/// cookie a browser that opened that address is given.
+pub struct Session {
+    key: String,
+    /// One name per studio (its port): two studios on one computer keep
+    /// their own sessions.
+    cookie: String,
+    value: String,
+}
+
+impl Session {
+    pub fn new() -> anyhow::Result<Session> {
+        Ok(Session {
+            key: new_token()?,
+            cookie: "schoolsite-studio".to_string(),
+            value: new_token()?,
+        })
+    }
+
+    /// The same session, its cookie named for the studio's `port`.
+    pub fn on_port(self, port: u16) -> Session {
+        Session {
+            cookie: format!("schoolsite-studio-{port}"),
+            ..self
+        }
+    }
+
+    /// The path to open first (the studio prints it whole).
+    pub fn launch(&self) -> String {
+        format!("/studio/?key={}", self.key)
+    }
+
+    /// Whether `headers` carry this run's session cookie.
+    pub fn admits(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .flatten()
+            .any(|c| c.name() == self.cookie && token_matches(&self.value, c.value()))
+    }
+
+    /// Whether `uri` is the launch address (`?key=` this run's key).
+    fn opened_by(&self, uri: &axum::http::Uri) -> bool {
+        let Some(query) = uri.query() else {
+            return false;
+        };
+        let mut keys = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(k, _)| k == "key")
+            .map(|(_, v)| v);
+        match (keys.next(), keys.next()) {
+            (Some(key), None) => token_matches(&self.key, &key),
+            _ => false,
+        }
+    }
+
+    /// The session cookie: for this run only (no expiry), never read by
+    /// a script, never sent from another site's page.
+    fn set_cookie(&self) -> Option<HeaderValue> {
+        let cookie = cookie::Cookie::build((self.cookie.as_str(), self.value.as_str()))
+            .path("/")
+            .http_only(true)
+            .same_site(cookie::SameSite::Strict);
+        HeaderValue::from_str(&cookie.to_string()).ok()
+    }
+}
 
 /// A fresh secret for this run: 32 random bytes, in hex.
 pub fn new_token() -> anyhow::Result<String> {
@@ -85,35 +168,30 @@ fn asked_by_this_studio(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Around every studio route: GET, HEAD and same-origin POST only, and
-/// the studio's headers on every answer.
-pub async fn guard(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let mut response = if method == Method::POST {
-        if same_origin(request.headers()) {
-            next.run(request).await
-        } else {
-            refused("This request came from another website, so nothing was changed.")
+/// Around every studio route: GET, HEAD and same-origin POST only, from
+/// this run's session, and the studio's headers on every answer.
+pub async fn guard(State(studio): State<Studio>, request: Request, next: Next) -> Response {
+    let mut cookie = None;
+    let mut response = match admission(&studio.session, &request) {
+        Admission::Refused(response) => response,
+        Admission::Opened => {
+            cookie = studio.session.set_cookie();
+            // The key leaves the address bar (and the history) at once.
+            let mut to = request.uri().path().to_string();
+            if !to.starts_with("/studio") {
+                to = "/studio/".to_string();
+            }
+            (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
         }
-    } else if method == Method::GET || method == Method::HEAD {
-        if asked_by_this_studio(request.headers()) {
-            next.run(request).await
-        } else {
-            refused(
-                "This page was asked for by another website, so it was not shown: open the studio from the address `schoolsite studio` printed.",
-            )
-        }
-    } else {
-        (StatusCode::METHOD_NOT_ALLOWED, "only GET and POST").into_response()
+        Admission::Admitted => next.run(request).await,
     };
     let headers = response.headers_mut();
     // A page may set a narrower policy of its own (the approver's
     // preview); every other answer gets the studio's.
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(csp) = HeaderValue::from_str(&studio.csp)
+    {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     for (name, value) in [
         (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
@@ -128,8 +206,51 @@ pub async fn guard(request: Request, next: Next) -> Response {
     ] {
         headers.insert(name, HeaderValue::from_static(value));
     }
+    // The session's cookie is the only one, set only on opening.
     headers.remove(header::SET_COOKIE);
+    if let Some(cookie) = cookie {
+        headers.insert(header::SET_COOKIE, cookie);
+    }
     response
+}
+
+enum Admission {
+    Admitted,
+    /// The launch address, opened: the session starts.
+    Opened,
+    Refused(Response),
+}
+
+fn admission(session: &Session, request: &Request) -> Admission {
+    let method = request.method();
+    let headers = request.headers();
+    if method == Method::POST {
+        if !same_origin(headers) {
+            return Admission::Refused(refused(
+                "This request came from another website, so nothing was changed.",
+            ));
+        }
+    } else if method == Method::GET || method == Method::HEAD {
+        if !asked_by_this_studio(headers) {
+            return Admission::Refused(refused(
+                "This page was asked for by another website, so it was not shown: open the studio from the address `schoolsite studio` printed.",
+            ));
+        }
+        if session.opened_by(request.uri()) {
+            return Admission::Opened;
+        }
+    } else {
+        return Admission::Refused(
+            (StatusCode::METHOD_NOT_ALLOWED, "only GET and POST").into_response(),
+        );
+    }
+    if session.admits(headers) {
+        Admission::Admitted
+    } else {
+        Admission::Refused(refused(
+            "This studio belongs to whoever started it on this computer: open it from the whole address `schoolsite studio` printed in their window (it carries this run's key). Nothing was shown or changed.",
+        ))
+    }
 }
 
 /// 403 with a sentence saying why.
@@ -230,6 +351,51 @@ mod tests {
         ] {
             assert!(!same_origin(&headers(bad)), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn only_this_runs_session_cookie_admits() {
+        let session = Session::new().unwrap().on_port(1112);
+        let cookie = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.append(header::COOKIE, HeaderValue::from_str(v).unwrap());
+            h
+        };
+        let ours = format!("schoolsite-studio-1112={}", session.value);
+        assert!(session.admits(&cookie(&ours)));
+        assert!(session.admits(&cookie(&format!("theme=dark; {ours}; x=1"))));
+        for other in [
+            String::new(),
+            format!("schoolsite-studio-1113={}", session.value),
+            format!("schoolsite-studio-1112={}", &session.value[1..]),
+            format!("schoolsite-studio-1112=\"{}\"x", session.value),
+            format!("Schoolsite-Studio-1112={}", session.value),
+            "schoolsite-studio-1112=".to_string(),
+        ] {
+            assert!(!session.admits(&cookie(&other)), "{other}");
+        }
+        let uri = |s: &str| s.parse::<axum::http::Uri>().unwrap();
+        assert!(session.opened_by(&uri(&session.launch())));
+        assert!(session.opened_by(&uri(&format!("/studio/approve?key={}", session.key))));
+        for other in [
+            "/studio/".to_string(),
+            "/studio/?key=".to_string(),
+            format!("/studio/?key={}&key={}", session.key, session.key),
+            format!("/studio/?key={}", session.value),
+            format!("/studio/?Key={}", session.key),
+        ] {
+            assert!(!session.opened_by(&uri(&other)), "{other}");
+        }
+        let set = session.set_cookie().unwrap();
+        let set = set.to_str().unwrap();
+        assert!(set.starts_with(&ours), "{set}");
+        for part in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(set.contains(part), "{set}");
+        }
+        assert!(
+            !set.contains("Expires") && !set.contains("Max-Age"),
+            "{set}"
+        );
     }
 
     #[test]

@@ -62,6 +62,12 @@ pub struct Studio {
     pub root: Arc<PathBuf>,
     /// This run's secret, required in every form posted.
     pub token: Arc<str>,
+    /// This run's session, required of every request.
+    pub session: Arc<guard::Session>,
+    /// The studio's Content Security Policy (frames from the preview).
+    pub csp: Arc<str>,
+    /// The site's preview: its origin and base path, no `/` at the end.
+    pub site: Arc<str>,
     pub built: watch::Receiver<Arc<Built>>,
     pub today: Option<NaiveDate>,
     /// The largest upload, in bytes.
@@ -107,6 +113,7 @@ pub fn run(args: &StudioArgs) -> anyhow::Result<u8> {
     .unwrap_or(0)
     .saturating_mul(1_000_000);
     let token: Arc<str> = guard::new_token()?.into();
+    let session = guard::Session::new()?;
     let run = serve::Run {
         root: &args.root,
         options: schoolsite::pipeline::Options {
@@ -119,20 +126,36 @@ pub fn run(args: &StudioArgs) -> anyhow::Result<u8> {
         interface: args.interface,
         port: args.port,
         reload: true,
-        name: "studio on",
+        studio: true,
     };
     let root = Arc::new(args.root.clone());
     let today = args.today;
-    serve::run_with(&run, move |built, kick| {
-        routes(Studio {
+    serve::run_with(&run, move |built, kick, addresses| {
+        let preview = format!("http://{}", addresses.preview);
+        let studio = addresses.studio.unwrap_or(addresses.preview);
+        // The cookie is named after the port the studio got (one picked
+        // when 0 was asked for).
+        let session = Arc::new(session.on_port(studio.port()));
+        let launch = format!("http://{studio}{}", session.launch());
+        let site = format!("{preview}{}", built.borrow().base_path);
+        let check = Arc::clone(&session);
+        let routes = routes(Studio {
             root,
             token,
+            session,
+            csp: guard::csp(&preview).into(),
+            site: site.into(),
             built,
             today,
             upload_limit,
             kick,
             faces: Arc::default(),
-        })
+        });
+        serve::Served::Studio {
+            routes,
+            admit: Arc::new(move |headers| check.admits(headers)),
+            launch,
+        }
     })
 }
 
@@ -166,7 +189,7 @@ pub fn routes(studio: Studio) -> Router {
         .route("/studio/assets/studio.js", get(view::js))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .merge(uploads)
-        .layer(middleware::from_fn(guard::guard))
+        .layer(middleware::from_fn_with_state(studio.clone(), guard::guard))
         .with_state(studio)
 }
 

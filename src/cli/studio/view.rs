@@ -55,7 +55,8 @@ impl Problem {
 pub fn context(studio: &Studio) -> Context {
     let mut context = Context::new();
     context.insert("token", &*studio.token);
-    context.insert("base", &studio.current().base_path);
+    // The preview is served from an address of its own.
+    context.insert("base", &*studio.site);
     context.insert("errors", &Vec::<Problem>::new());
     context.insert("notice", "");
     context
