@@ -1007,6 +1007,105 @@ fn a_deleted_page_goes_to_the_bin_and_comes_back() {
     assert!(site.path("config.toml").exists());
 }
 
+#[test]
+fn the_bin_is_emptied_only_of_what_was_shown_and_only_when_confirmed() {
+    let site = school();
+    site.write("content/about.md", "+++\ntitle = \"About\"\n+++\n\nUs.\n");
+    site.write(
+        "content/news/fair.md",
+        "+++\ntitle = \"Fair\"\n+++\n\nFun.\n",
+    );
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let binned = |page: &str| {
+        let gone = studio.post_same_origin("/studio/delete", &[("token", &token), ("page", page)]);
+        assert_eq!(gone.status, 303, "{}", gone.body);
+    };
+    binned(GARDEN);
+    binned("about.md");
+    let entries = |site: &Site| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(site.path(".schoolsite/bin"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let bin = studio.get("/studio/bin").body;
+    assert!(
+        bin.contains("Delete for good") && bin.contains("Empty the bin"),
+        "{bin}"
+    );
+    let shown: Vec<String> = bin
+        .split("name=\"entry\" value=\"")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap().to_string())
+        .collect();
+    // Emptying asks first, naming what goes, and deletes nothing yet.
+    let mut fields: Vec<(&str, &str)> = vec![("token", &token)];
+    fields.extend(shown.iter().map(|e| ("entry", e.as_str())));
+    let before = entries(&site);
+    let asked = studio.post_same_origin("/studio/bin/delete", &fields);
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(
+        asked.body.contains("cannot be restored")
+            && asked.body.contains("content/news/2026-11-06-garden")
+            && asked.body.contains("content/about.md"),
+        "{}",
+        asked.body
+    );
+    assert_eq!(entries(&site), before, "asking deleted something");
+    // Meanwhile another page is binned: the confirmation deletes only
+    // what it named.
+    binned("news/fair.md");
+    let mut sure = fields.clone();
+    sure.push(("sure", "yes"));
+    let done = studio.post_same_origin("/studio/bin/delete", &sure);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("Deleted for good: 2 items."),
+        "{}",
+        done.body
+    );
+    let left = bin::list_of(&site);
+    assert_eq!(left, vec!["news/fair.md".to_string()]);
+    // Its folder and its note only: nothing of the deleted is kept.
+    assert_eq!(entries(&site).len(), 2, "{:?}", entries(&site));
+    assert!(!site.path("content/news/2026-11-06-garden").exists());
+    assert!(site.path("config.toml").exists() && site.path("content/news/_index.md").exists());
+    // Posted again (a double click): nothing more goes.
+    let again = studio.post_same_origin("/studio/bin/delete", &sure);
+    assert_eq!(again.status, 404, "{}", again.body);
+    assert_eq!(bin::list_of(&site), left);
+    // Only bin entries: nothing else on the disk can be named.
+    for forged in ["..", "../content", "../../config.toml", ""] {
+        let answer = studio.post_same_origin(
+            "/studio/bin/delete",
+            &[("token", &token), ("entry", forged), ("sure", "yes")],
+        );
+        assert_eq!(answer.status, 404, "{forged}: {}", answer.body);
+    }
+    assert!(site.path("config.toml").exists() && site.path("content").exists());
+    assert_eq!(bin::list_of(&site), left);
+}
+
+mod bin {
+    /// Where each thing in the bin came from (its `.from` notes).
+    pub fn list_of(site: &super::Site) -> Vec<String> {
+        let mut from: Vec<String> = std::fs::read_dir(site.path(".schoolsite/bin"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".from"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect();
+        from.sort();
+        from
+    }
+}
+
 const GARDEN: &str = "news/2026-11-06-garden/index.md";
 const GARDEN_DIR: &str = "content/news/2026-11-06-garden";
 const GARDEN_BULBS: &str = "news/2026-11-06-garden/bulbs.jpg";

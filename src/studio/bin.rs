@@ -1,7 +1,8 @@
 //! Deleting from the studio moves a page (or a photo) to a bin under
 //! `.schoolsite/bin/`, never off the disk: it can be put back until
-//! someone empties the bin by hand. The bin is outside `content/`, so
-//! nothing in it is built or published.
+//! someone deletes it for good (one entry, or the whole bin, each asked
+//! twice). The bin is outside `content/`, so nothing in it is built or
+//! published.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -96,6 +97,24 @@ pub fn restore(root: &Path, binned: &Binned) -> Result<(), BinError> {
     let bin = root.join(BIN_DIR);
     let _ = std::fs::remove_file(bin.join(format!("{}.from", binned.entry)));
     let _ = std::fs::remove_dir_all(bin.join(&binned.entry));
+    Ok(())
+}
+
+/// Deletes one entry in the bin for good: what it holds, then its note
+/// of where it came from (so an entry half-deleted is still listed, and
+/// deleting it again finishes the job).
+pub fn delete_for_good(root: &Path, entry: &str) -> Result<(), BinError> {
+    let entry = inside(entry)?;
+    let bin = root.join(BIN_DIR);
+    let note = bin.join(format!("{}.from", entry.display()));
+    if entry.components().count() != 1 || !note.is_file() {
+        return Err(BinError::Missing(entry.display().to_string()));
+    }
+    match std::fs::remove_dir_all(bin.join(&entry)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
+    std::fs::remove_file(note)?;
     Ok(())
 }
 
@@ -199,6 +218,35 @@ mod tests {
         assert!(matches!(
             restore(root.path(), &forged),
             Err(BinError::Outside(_))
+        ));
+    }
+
+    #[test]
+    fn an_entry_deleted_for_good_is_gone_and_nothing_else() {
+        let root = tempfile::tempdir().unwrap();
+        for page in ["a.md", "b.md"] {
+            let path = root.path().join("content").join(page);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, page).unwrap();
+        }
+        std::fs::write(root.path().join("config.toml"), "kept").unwrap();
+        let a = discard(root.path(), "a.md").unwrap();
+        let b = discard(root.path(), "b.md").unwrap();
+        for forged in ["..", "../..", "", "x/../..", &format!("{}/a.md", a.entry)] {
+            assert!(delete_for_good(root.path(), forged).is_err(), "{forged}");
+        }
+        assert!(matches!(
+            delete_for_good(root.path(), "20260101-000000-1"),
+            Err(BinError::Missing(_))
+        ));
+        delete_for_good(root.path(), &a.entry).unwrap();
+        assert_eq!(list(root.path()), vec![b]);
+        assert!(!root.path().join(BIN_DIR).join(&a.entry).exists());
+        assert!(root.path().join("config.toml").exists());
+        // Asked twice (a form posted twice): the second finds nothing.
+        assert!(matches!(
+            delete_for_good(root.path(), &a.entry),
+            Err(BinError::Missing(_))
         ));
     }
 

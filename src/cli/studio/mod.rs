@@ -30,6 +30,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 mod approve;
+mod bin;
 mod guard;
 mod pages;
 mod photos;
@@ -173,8 +174,9 @@ pub fn routes(studio: Studio) -> Router {
         .route("/studio/new", post(pages::create))
         .route("/studio/edit", get(pages::edit).post(pages::save))
         .route("/studio/delete", post(pages::delete))
-        .route("/studio/bin", get(pages::bin))
-        .route("/studio/restore", post(pages::restore))
+        .route("/studio/bin", get(bin::page))
+        .route("/studio/bin/delete", post(bin::delete))
+        .route("/studio/restore", post(bin::restore))
         .route("/studio/findings", get(pages::findings))
         .route("/studio/photo", get(photos::photo).post(photos::declare))
         .route("/studio/photo/image", get(photos::image))

@@ -962,55 +962,6 @@ pub async fn delete(State(studio): State<Studio>, form: Posted) -> Response {
     }
 }
 
-#[derive(Serialize)]
-struct Binned {
-    from: String,
-    entry: String,
-}
-
-/// `/studio/bin`: deleted pages, each with Restore.
-pub async fn bin(State(studio): State<Studio>) -> Response {
-    let items: Vec<Binned> = bin::list(&studio.root)
-        .into_iter()
-        .map(|b| Binned {
-            from: b.from,
-            entry: b.entry,
-        })
-        .collect();
-    let mut context = view::context(&studio);
-    context.insert("items", &items);
-    view::render(StatusCode::OK, "bin.html", &context)
-}
-
-/// `POST /studio/restore`.
-pub async fn restore(State(studio): State<Studio>, form: Posted) -> Response {
-    let binned = bin::list(&studio.root)
-        .into_iter()
-        .find(|b| b.entry == form.get("entry"));
-    let Some(binned) = binned else {
-        return view::message(
-            &studio,
-            StatusCode::NOT_FOUND,
-            "Nothing to restore",
-            "That page is no longer in the bin.",
-            "/studio/bin",
-        );
-    };
-    match bin::restore(&studio.root, &binned) {
-        Ok(()) => {
-            studio.kick.now();
-            Redirect::to("/studio/").into_response()
-        }
-        Err(e) => view::message(
-            &studio,
-            StatusCode::CONFLICT,
-            "The page was not restored",
-            &e.to_string(),
-            "/studio/bin",
-        ),
-    }
-}
-
 /// `/studio/findings`: the whole site's findings, from the build.
 pub async fn findings(State(studio): State<Studio>) -> Response {
     let built = studio.current();

@@ -18,6 +18,7 @@ static TEMPLATES: LazyLock<Result<Tera, tera::Error>> = LazyLock::new(|| {
         ("edit.html", include_str!("templates/edit.html")),
         ("conflict.html", include_str!("templates/conflict.html")),
         ("bin.html", include_str!("templates/bin.html")),
+        ("forget.html", include_str!("templates/forget.html")),
         ("findings.html", include_str!("templates/findings.html")),
         ("photo.html", include_str!("templates/photo.html")),
         ("people.html", include_str!("templates/people.html")),
