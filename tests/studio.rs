@@ -1929,3 +1929,145 @@ fn the_pages_list_says_which_page_has_a_photo_that_must_come_down() {
     assert!(row.contains("a photo must come down"), "{row}");
     assert!(!list.contains("Oliphant"));
 }
+
+/// The school's register with a member of staff in it (by the `role`
+/// column), beside two pupils.
+fn school_with_staff() -> Site {
+    let site = school();
+    site.write(
+        "consent/register.csv",
+        "id,legal_forename,legal_surname,role,group,leaving_date,consent_date,withdrawn,never_publish,website_group,website_individual,website_named_first_name\n\
+         1001,Oliver,Okafor,pupil,Year 5,,2026-09-01,no,no,yes,yes,no\n\
+         1002,Amelia,Hartley,pupil,Year 5,,2026-09-01,no,no,yes,yes,no\n\
+         S01,Rebecca,Ashworth,staff,,,2026-09-01,no,no,yes,yes,no\n",
+    );
+    site
+}
+
+/// The link to the preview of the build the approve page just made.
+fn preview_link(page: &str) -> String {
+    let at = page
+        .find("/studio/approve/preview?build=")
+        .unwrap_or_else(|| panic!("no preview in {page}"));
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+#[test]
+fn a_photo_of_adults_only_is_declared_by_their_ids_and_the_approver_sees_adults_only() {
+    let site = school_with_staff();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let page = studio.get(&format!("/studio/photo?file={GARDEN_BULBS}"));
+    assert!(
+        page.body.contains("value=\"adults\" id=\"who-adults\""),
+        "{}",
+        page.body
+    );
+    let toml_path = format!("{GARDEN_DIR}/photos.toml");
+    let before = site.read(&toml_path);
+    let version = hidden(&page.body, "version");
+    let post = |who: &str, people: &[&str]| {
+        let mut fields = vec![
+            ("token", token.as_str()),
+            ("file", GARDEN_BULBS),
+            ("version", version.as_str()),
+            ("who", who),
+        ];
+        fields.extend(people.iter().map(|p| ("person", *p)));
+        studio.post_same_origin("/studio/photo", &fields)
+    };
+
+    // Near misses: a pupil among the adults, and adults only with no one
+    // chosen, save nothing and say why.
+    let refused = post("adults", &["S01", "1001"]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Oliver O., Year 5 is a pupil in the consent register"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("Okafor"));
+    let no_one = post("adults", &[]);
+    assert_eq!(no_one.status, 422, "{}", no_one.body);
+    assert!(
+        no_one.body.contains("Choose the adults in the photo"),
+        "{}",
+        no_one.body
+    );
+    assert_eq!(site.read(&toml_path), before);
+
+    // The member of staff alone: written as the build reads anyone, by
+    // register id (their consent is checked like a pupil's), keeping the
+    // school's comment; shown again as adults only.
+    let saved = post("adults", &["S01"]);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Saved."), "{}", saved.body);
+    let toml = site.read(&toml_path);
+    assert!(
+        toml.starts_with("# Checked by Mrs Ashworth, 6 November.\n")
+            && toml.contains("file = \"bulbs.jpg\"\npeople = [\"S01\"]")
+            && !toml.contains("nobody")
+            && !toml.contains("adults"),
+        "{toml}"
+    );
+    assert!(
+        saved
+            .body
+            .contains("value=\"adults\" id=\"who-adults\" checked"),
+        "{}",
+        saved.body
+    );
+
+    // The approver's preview says so.
+    let built = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    assert_eq!(built.status, 200, "{}", built.body);
+    let preview = studio.get(&preview_link(&built.body));
+    assert!(
+        preview
+            .body
+            .contains("Adults only, no pupils. An individual photo."),
+        "{}",
+        preview.body
+    );
+
+    // Near miss: a photo with a pupil and the adult is shown as such, and
+    // not as adults only.
+    let version = hidden(
+        &studio
+            .get(&format!("/studio/photo?file={GARDEN_BULBS}"))
+            .body,
+        "version",
+    );
+    let both = studio.post_same_origin(
+        "/studio/photo",
+        &[
+            ("token", &token),
+            ("file", GARDEN_BULBS),
+            ("version", &version),
+            ("who", "people"),
+            ("person", "S01"),
+            ("person", "1001"),
+        ],
+    );
+    assert_eq!(both.status, 200, "{}", both.body);
+    assert!(
+        both.body
+            .contains("value=\"people\" id=\"who-people\" checked")
+            && !both.body.contains("id=\"who-adults\" checked"),
+        "{}",
+        both.body
+    );
+    let built = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    let preview = studio.get(&preview_link(&built.body));
+    assert!(
+        preview
+            .body
+            .contains("<p>An individual photo. People declared")
+            && preview.body.contains("1001 Oliver")
+            && !preview.body.contains("Adults only"),
+        "{}",
+        preview.body
+    );
+}

@@ -647,7 +647,21 @@ impl Page<'_> {
         } else {
             "A group photo"
         };
-        let _ = write!(h, "<p>{kind}. People declared:</p><ul class=\"people\">");
+        // Said only when the register lists everyone declared as an
+        // adult; their consent is shown and checked like anyone's.
+        let adults = if self
+            .survey
+            .register
+            .adults_only(p.people.iter().map(String::as_str))
+        {
+            "Adults only, no pupils. "
+        } else {
+            ""
+        };
+        let _ = write!(
+            h,
+            "<p>{adults}{kind}. People declared:</p><ul class=\"people\">"
+        );
         for id in &p.people {
             let a = consent::assess(&self.survey.register, id, use_, today, &self.policy);
             let (class, status) = if let Some(block) = a.blocks.first() {

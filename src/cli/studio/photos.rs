@@ -298,6 +298,9 @@ fn person(s: Suggestion, chosen: bool) -> Person {
 struct Declared {
     people: Vec<String>,
     nobody: bool,
+    /// Everyone declared is an adult in the register (staff, parents,
+    /// visitors): written as their ids, like anyone else.
+    adults: bool,
     focus: String,
     blur: Vec<[String; 4]>,
 }
@@ -359,6 +362,8 @@ fn read_declared(text: &str, file: &str) -> Declared {
             .get("nobody")
             .and_then(toml::Value::as_bool)
             .unwrap_or(false),
+        // Said of the people by the register: see `photo_page`.
+        adults: false,
         focus: entry
             .get("focus")
             .and_then(toml::Value::as_str)
@@ -485,14 +490,17 @@ async fn photo_page(
     // The version is of the very bytes shown; shown again after a
     // refusal, the form keeps the version it was opened at, so a change
     // made since is refused when saved, never quietly taken as seen.
+    let register = Register::load(&studio.root);
     let (declared, version) = match typed {
         Some((declared, opened)) => (declared, opened.to_string()),
-        None => (
-            read_declared(text, file_name(rel)),
-            bytes.map_or_else(|| "new".to_string(), |b| Version::of_bytes(&b).token()),
-        ),
+        None => {
+            let mut declared = read_declared(text, file_name(rel));
+            declared.adults = register.adults_only(declared.people.iter().map(String::as_str));
+            let version =
+                bytes.map_or_else(|| "new".to_string(), |b| Version::of_bytes(&b).token());
+            (declared, version)
+        }
     };
-    let register = Register::load(&studio.root);
     let (today, policy) = (today(studio), policy(studio));
     let chosen = chosen_people(&register, &declared.people, today, &policy);
     let found: Vec<Person> = people::search(&register, q, today, &policy)
@@ -728,6 +736,9 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
     }
     if let Who::People(ids) = &choice.who {
         errors.extend(refused_people(&studio, ids));
+        if typed.adults {
+            errors.extend(not_adults(&studio, ids));
+        }
     }
     if !errors.is_empty() {
         return photo_page(
@@ -816,6 +827,7 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
         .filter(|s| !s.is_empty())
         .collect();
     let nobody = form.get("who") == "nobody";
+    let adults = form.get("who") == "adults";
     let focus = match form.get("focus") {
         "group" => Some(Focus::Group),
         "individual" => Some(Focus::Individual),
@@ -861,7 +873,12 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
         }
         shown.push(row);
     }
-    if !nobody && ids.is_empty() {
+    if adults && ids.is_empty() {
+        errors.push(Problem::new(
+            "who",
+            "Choose the adults in the photo from the register (search for them above): everyone in a published photo is declared by their register entry, adults too",
+        ));
+    } else if !nobody && ids.is_empty() {
         errors.push(Problem::new(
             "who",
             "Choose who is in the photo, or say that nobody is",
@@ -873,6 +890,7 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
     let typed = Declared {
         people: ids.clone(),
         nobody,
+        adults,
         focus: focus.map(|f| f.as_str().to_string()).unwrap_or_default(),
         blur: shown,
     };
@@ -882,6 +900,26 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
         Who::People(ids)
     };
     (Choice { who, focus, blur }, typed, errors)
+}
+
+/// For a photo said to show adults only: anyone chosen whom the register
+/// does not list as an adult, with why (masked).
+fn not_adults(studio: &Studio, ids: &[String]) -> Vec<Problem> {
+    use schoolsite::consent::{Lookup, Role};
+    let register = Register::load(&studio.root);
+    let (today, policy) = (today(studio), policy(studio));
+    ids.iter()
+        .filter_map(|id| match register.lookup(id) {
+            Lookup::Found(p) if p.role == Role::Pupil => {
+                let shown = people::of(&register, id, today, &policy)
+                    .map_or_else(|| p.masked(), |s| s.shown);
+                Some(Problem::new("who", format!("{shown} is a pupil in the consent register, so this is not a photo of adults only. Nothing was saved: choose \"These people\" to declare a photo with pupils in it")))
+            }
+            Lookup::Duplicate(rows) => Some(Problem::new("who", format!("{id} is on {} rows of the consent register, so whether they are an adult cannot be told. Nothing was saved: give each person their own id in the register", rows.len()))),
+            // Not in the register: refused with why by `refused_people`.
+            _ => None,
+        })
+        .collect()
 }
 
 /// People who may not be in a photo at all today, with why (masked).
