@@ -2071,3 +2071,77 @@ fn a_photo_of_adults_only_is_declared_by_their_ids_and_the_approver_sees_adults_
         preview.body
     );
 }
+
+#[test]
+fn every_file_the_build_asks_a_declaration_of_is_offered_whatever_its_name() {
+    let site = school();
+    // Names phones and cameras give (.jfif, .jpe, .3gp, .m4v, .qt, .aac),
+    // each holding what the build sniffs as a photo, a clip or a
+    // recording.
+    let mp4 = b"\0\0\0\x18ftypisom\0\0\0\0\0\0\0\x08free".to_vec();
+    let files: [(&str, Vec<u8>); 6] = [
+        ("old.jfif", plain_jpeg(64, 48)),
+        ("scan.jpe", plain_jpeg(64, 48)),
+        ("clip.3gp", mp4.clone()),
+        ("clip.m4v", mp4),
+        ("movie.qt", b"\0\0\0\x14ftypqt  \0\0\0\0qt  ".to_vec()),
+        ("voice.aac", b"\0\0\0\x18ftypM4A \0\0\0\0M4A isom".to_vec()),
+    ];
+    for (name, bytes) in &files {
+        site.write(&format!("{GARDEN_DIR}/{name}"), bytes);
+    }
+    // Near misses: a text file, and a "photo" that is text, are not.
+    site.write(&format!("{GARDEN_DIR}/notes.txt"), "Bring wellies.\n");
+    site.write(&format!("{GARDEN_DIR}/fake.jpg"), "not a photo at all\n");
+    let studio = Studio::start(&site);
+    let media = studio.get("/studio/media").body;
+    for (name, _) in &files {
+        assert!(
+            media.contains(&format!(">news/2026-11-06-garden/{name}</a>")),
+            "{name}: {media}"
+        );
+        let page = studio.get(&format!("/studio/photo?file=news/2026-11-06-garden/{name}"));
+        assert_eq!(page.status, 200, "{name}: {}", page.body);
+    }
+    // A photo is shown as one; a clip is not.
+    let jfif = studio.get("/studio/photo?file=news/2026-11-06-garden/old.jfif");
+    assert!(jfif.body.contains("Who is in this photo"), "{}", jfif.body);
+    let clip = studio.get("/studio/photo?file=news/2026-11-06-garden/clip.3gp");
+    assert!(clip.body.contains("This is a clip"), "{}", clip.body);
+    for name in ["notes.txt", "fake.jpg"] {
+        assert!(!media.contains(name), "{name}: {media}");
+        let page = studio.get(&format!("/studio/photo?file=news/2026-11-06-garden/{name}"));
+        assert_eq!(page.status, 404, "{name}: {}", page.body);
+    }
+    // The page's own list offers them too.
+    let edit = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    assert!(
+        edit.contains("Who is in old.jfif") && edit.contains("Who is in clip.m4v"),
+        "{edit}"
+    );
+    assert!(!edit.contains("Who is in fake.jpg"), "{edit}");
+}
+
+#[test]
+fn a_photo_is_shown_only_the_findings_about_its_own_path() {
+    let site = school();
+    // content/bulbs.jpg, declared; and another photo at
+    // content/old/content/bulbs.jpg, whose path ends the same way.
+    site.write("content/bulbs.jpg", plain_jpeg(64, 48));
+    site.write(
+        "content/photos.toml",
+        "[[photo]]\nfile = \"bulbs.jpg\"\nnobody = true\n",
+    );
+    site.write("content/old/content/bulbs.jpg", plain_jpeg(32, 24));
+    let studio = Studio::start(&site);
+    let all = studio.get("/studio/findings").body;
+    // Neither is on a page: each is told so once, on its own page, and
+    // not again for the other.
+    let unused = "no page refers to this file";
+    assert_eq!(all.matches(unused).count(), 2, "{all}");
+    let top = studio.get("/studio/photo?file=bulbs.jpg").body;
+    assert_eq!(top.matches(unused).count(), 1, "{top}");
+    // Near miss: the other one's own page still shows its finding.
+    let old = studio.get("/studio/photo?file=old/content/bulbs.jpg").body;
+    assert_eq!(old.matches(unused).count(), 1, "{old}");
+}

@@ -298,6 +298,9 @@ struct PhotoRow {
     to_fix: usize,
     #[serde(skip)]
     file: String,
+    /// A photo (not a clip or a document), by its bytes.
+    #[serde(skip)]
+    image: bool,
 }
 
 /// The photos beside the page at `page` (in its folder), by the name
@@ -306,7 +309,7 @@ fn insertable(page: &str, photos: &[PhotoRow]) -> Vec<String> {
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
     photos
         .iter()
-        .filter(|p| photos::is_image(&p.file))
+        .filter(|p| p.image)
         .filter(|p| p.file.rsplit_once('/').map_or("", |(d, _)| d) == dir)
         .map(|p| p.name.clone())
         .collect()
@@ -396,14 +399,24 @@ fn link_targets(site: &schoolsite::content::Site) -> Vec<LinkTarget> {
 
 /// The photos the page at `source` shows, in the order of its text, then
 /// those in its own folder that its text does not show yet.
-fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> {
+fn page_photos(
+    content: &std::path::Path,
+    site: &schoolsite::content::Site,
+    source: &str,
+) -> Vec<PhotoRow> {
     use schoolsite::content::{RefKind, paths::Target};
-    let row = |file: String, line| PhotoRow {
+    // Only files whose kind is declared: what the build asks of them.
+    let declared = |file: &str| {
+        let kind = super::photos::kind_of(content, file);
+        kind.may_show_people().then_some(kind.is_image())
+    };
+    let row = |file: String, line, image| PhotoRow {
         name: file.rsplit('/').next().unwrap_or(&file).to_string(),
         link: super::photos::page_of(&file),
         line,
         to_fix: 0,
         file,
+        image,
     };
     let mut rows: Vec<PhotoRow> = Vec::new();
     for r in site.references() {
@@ -412,10 +425,10 @@ fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> 
         }
         if let Target::Content(p) = r.target
             && site.has_file(&p)
-            && super::photos::is_declared(&p)
             && !rows.iter().any(|x| x.file == p)
+            && let Some(image) = declared(&p)
         {
-            rows.push(row(p, Some(r.line)));
+            rows.push(row(p, Some(r.line), image));
         }
     }
     if let Some(dir) = source
@@ -429,10 +442,10 @@ fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> 
                 .and_then(|rest| rest.strip_prefix('/'))
                 .is_some_and(|name| !name.contains('/'));
             if beside
-                && super::photos::is_declared(&f.path)
                 && !rows.iter().any(|x| x.file == f.path)
+                && let Some(image) = declared(&f.path)
             {
-                rows.push(row(f.path.clone(), None));
+                rows.push(row(f.path.clone(), None, image));
             }
         }
     }
@@ -586,7 +599,7 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     let site = content_site(studio).ok();
     let mut photos = site
         .as_ref()
-        .map(|site| page_photos(site, &form.page))
+        .map(|site| page_photos(&studio.content(), site, &form.page))
         .unwrap_or_default();
     let links = site.as_ref().map(link_targets).unwrap_or_default();
     let mine = findings_for(&built.findings, &form.page);
@@ -1014,16 +1027,21 @@ pub async fn restore(State(studio): State<Studio>, form: Posted) -> Response {
 /// `/studio/findings`: the whole site's findings, from the build.
 pub async fn findings(State(studio): State<Studio>) -> Response {
     let built = studio.current();
+    let content = studio.content();
     let list: Vec<Shown> = built
         .findings
         .iter()
-        .map(|f| Shown {
-            link: link_for(&f.location.file).unwrap_or_default(),
-            go: if photos::is_declared(&f.location.file) {
+        .map(|f| {
+            let link = link_for(&content, &f.location.file).unwrap_or_default();
+            (f, link)
+        })
+        .map(|(f, link)| Shown {
+            go: if link.starts_with(&photos::page_of("")) {
                 "Go to the photo"
             } else {
                 "Edit the page"
             },
+            link,
             place: f.location.file.clone()
                 + &f.location
                     .line
@@ -1044,13 +1062,13 @@ pub async fn findings(State(studio): State<Studio>) -> Response {
 /// The studio page where a finding in `file` (relative to the site's
 /// folder) can be fixed: a page's form or a photo's "who is in it"; none
 /// for files the studio does not edit (config.toml, the register).
-fn link_for(file: &str) -> Option<String> {
+fn link_for(content: &std::path::Path, file: &str) -> Option<String> {
     let rel = file
         .strip_prefix(schoolsite::content::CONTENT_DIR)?
         .strip_prefix('/')?;
     if rel.ends_with(".md") {
         Some(format!("/studio/edit?page={}", encode(rel)))
-    } else if photos::is_declared(rel) {
+    } else if photos::is_declared(content, rel) {
         Some(photos::page_of(rel))
     } else {
         None

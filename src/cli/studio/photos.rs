@@ -21,28 +21,40 @@ use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::time::Instant;
 
-const IMAGES: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
-
-/// Files that are declared in `photos.toml` though they are not photos:
-/// clips and recordings (who is seen or heard), documents (who is in
-/// their pictures).
-const OTHER_DECLARED: &[&str] = &["pdf", "mp4", "mov", "m4a", "mp3", "wav"];
-
-fn extension(rel: &str) -> String {
-    rel.rsplit_once('.')
-        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase())
+/// What the file at the content path `rel` is, decided as the build
+/// decides it: from its first bytes, never its name. A path that is not
+/// plainly inside `content/`, or a file that cannot be read, is
+/// `Unknown` (nothing the studio offers to declare; the build reports
+/// a file it cannot read).
+pub fn kind_of(content: &std::path::Path, rel: &str) -> media::Kind {
+    use std::io::Read as _;
+    let inside = !rel.is_empty()
+        && !rel
+            .split(['/', '\\'])
+            .any(|c| c.is_empty() || c == "." || c == "..");
+    if !inside {
+        return media::Kind::Unknown;
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(content.join(rel))
+        .and_then(|f| f.take(media::SNIFF_BYTES as u64).read_to_end(&mut head));
+    match read {
+        Ok(_) => media::sniff(&head),
+        Err(_) => media::Kind::Unknown,
+    }
 }
 
-/// Whether the content path `rel` names a photo (by its extension: the
-/// file itself is sniffed when it is shown or built).
-pub fn is_image(rel: &str) -> bool {
-    IMAGES.contains(&extension(rel).as_str())
+/// Whether the content file at `rel` is a photo (shown, outlined and
+/// blurred as one).
+pub fn is_image(content: &std::path::Path, rel: &str) -> bool {
+    kind_of(content, rel).is_image()
 }
 
-/// Whether who is in the file at `rel` must be said: a photo, a clip, a
-/// recording or a document.
-pub fn is_declared(rel: &str) -> bool {
-    is_image(rel) || OTHER_DECLARED.contains(&extension(rel).as_str())
+/// Whether who is in the content file at `rel` is declared: exactly
+/// the kinds the build's consent rule asks a declaration of (a photo, a
+/// clip, a recording, a document).
+pub fn is_declared(content: &std::path::Path, rel: &str) -> bool {
+    kind_of(content, rel).may_show_people()
 }
 
 /// The address of the "who is in this photo" page for `rel`.
@@ -252,7 +264,7 @@ async fn save_upload(
             context.insert("file_q", &encode(&saved.path));
             context.insert("snippet", &snippet);
             context.insert("already", &saved.already);
-            context.insert("declared", &is_declared(&saved.path));
+            context.insert("declared", &saved.kind.may_show_people());
             view::render(StatusCode::OK, "uploaded.html", &context)
         }
         Ok(Err(e)) => refuse(studio, &page, &format!("{e}. What to do: {}.", e.fix())),
@@ -309,7 +321,7 @@ struct Declared {
 /// allow-list: only files the content tree holds).
 fn known_photo(studio: &Studio, rel: &str) -> Result<(), Response> {
     let site = content_site(studio)?;
-    if is_declared(rel) && site.has_file(rel) {
+    if site.has_file(rel) && is_declared(&studio.content(), rel) {
         Ok(())
     } else {
         Err(view::message(
@@ -433,10 +445,11 @@ pub async fn media(State(studio): State<Studio>) -> Response {
     let uses = site.file_uses();
     let built = studio.current();
     let content = format!("{}/", schoolsite::content::CONTENT_DIR);
+    let dir = studio.content();
     let mut rows: Vec<MediaRow> = site
         .files
         .iter()
-        .filter(|f| is_declared(&f.path))
+        .filter(|f| is_declared(&dir, &f.path))
         .map(|f| {
             let found = photo_findings(&built.findings, &uses, &f.path);
             let mut pages: Vec<String> = uses
@@ -514,7 +527,8 @@ async fn photo_page(
     let findings = photo_findings(&studio.current().findings, &uses, rel);
     let mut blur = declared.blur.clone();
     blur.push(Default::default());
-    let faces = if is_image(rel) {
+    let image = is_image(&content, rel);
+    let faces = if image {
         faces_in(studio, rel).await
     } else {
         None
@@ -522,7 +536,7 @@ async fn photo_page(
     let mut context = view::context(studio);
     context.insert("file", rel);
     context.insert("file_q", &encode(rel));
-    context.insert("image", &is_image(rel));
+    context.insert("image", &image);
     context.insert("faces", &faces);
     context.insert("q", q);
     context.insert("version", &version);
@@ -574,8 +588,9 @@ fn photo_findings(
     rel: &str,
 ) -> Vec<(String, String, bool)> {
     let shown_at = uses.get(rel).map(Vec::as_slice).unwrap_or_default();
+    let file = format!("{}/{rel}", schoolsite::content::CONTENT_DIR);
     let about = |f: &schoolsite::report::Finding| {
-        f.location.file.ends_with(&format!("content/{rel}"))
+        f.location.file == file
             || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
             || f.location.line.is_some_and(|line| {
                 shown_at
@@ -644,7 +659,7 @@ async fn faces_in(studio: &Studio, rel: &str) -> Option<Vec<media::Outline>> {
 /// `GET /studio/photo/image?file=…`: the photo as the build would clean
 /// it (never the uploaded bytes with their GPS and face tags).
 pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
-    if !is_image(&query.file) || known_photo(&studio, &query.file).is_err() {
+    if known_photo(&studio, &query.file).is_err() || !is_image(&studio.content(), &query.file) {
         return (StatusCode::NOT_FOUND, "no such photo").into_response();
     }
     let path = studio.content().join(&query.file);
@@ -728,7 +743,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
         return response;
     }
     let (choice, typed, mut errors) = read_choice(&form);
-    if !is_image(&rel) && !choice.blur.is_empty() {
+    if !is_image(&studio.content(), &rel) && !choice.blur.is_empty() {
         errors.push(Problem::new(
             "who",
             "Parts can only be blurred in photos: for a clip or a document, cut or edit what must not be shown before adding it",
