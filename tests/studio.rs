@@ -2145,3 +2145,36 @@ fn a_photo_is_shown_only_the_findings_about_its_own_path() {
     let old = studio.get("/studio/photo?file=old/content/bulbs.jpg").body;
     assert_eq!(old.matches(unused).count(), 1, "{old}");
 }
+
+#[test]
+fn the_pages_list_asks_who_is_in_a_photo_for_every_rule_of_that_kind() {
+    let site = school();
+    // An id the register does not know (consent-unknown-person, which
+    // the list used not to count).
+    site.write(
+        &format!("{GARDEN_DIR}/photos.toml"),
+        "[[photo]]\nfile = \"bulbs.jpg\"\npeople = [\"9999\"]\n",
+    );
+    // Near miss: a page whose only finding is of another kind (no
+    // title) is not said to need anyone declared.
+    site.write(
+        "content/news/2026-11-07-note.md",
+        "+++\ndate = 2026-11-07\n+++\n\nA note.\n",
+    );
+    let studio = Studio::start(&site);
+    let list = studio.get("/studio/").body;
+    let row = |title: &str| {
+        list.split("<tr>")
+            .find(|r| r.contains(title))
+            .unwrap_or_else(|| panic!("no row for {title}: {list}"))
+            .to_string()
+    };
+    let garden = row("Autumn garden");
+    assert!(garden.contains("say who is in a photo"), "{garden}");
+    assert!(!garden.contains("a photo must come down"), "{garden}");
+    let note = row("2026-11-07-note");
+    assert!(
+        note.contains("warning") && !note.contains("say who is in a photo"),
+        "{note}"
+    );
+}

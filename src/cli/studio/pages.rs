@@ -98,34 +98,20 @@ fn count(findings: &[&Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
 }
 
-/// What a page's findings say needs doing, in words: taken from the
-/// build's rules, never decided here.
+/// What a page's findings say needs doing, in words: from the category
+/// the build gives each rule (`Rule::category`), never decided here.
 fn notes(findings: &[&Finding]) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    let any = |prefixes: &[&str]| {
-        findings
-            .iter()
-            .any(|f| prefixes.iter().any(|p| f.rule.starts_with(p)))
-    };
-    if any(&["statutory-overdue", "statutory-due-soon"]) {
-        out.push("statutory review due");
-    }
-    if any(&[
-        "consent-left",
-        "consent-withdrawn",
-        "consent-expired",
-        "consent-leaving-soon",
-        "consent-expiring-soon",
-        "consent-never-publish",
-        "consent-not-given",
-        "taken-down",
-    ]) {
-        out.push("a photo must come down");
-    }
-    if any(&["photo-undeclared"]) {
-        out.push("say who is in a photo");
-    }
-    out
+    use schoolsite::finding::Category;
+    let has = |c: Category| findings.iter().any(|f| f.category() == Some(c));
+    [
+        (Category::StatutoryReview, "statutory review due"),
+        (Category::PhotoMustComeDown, "a photo must come down"),
+        (Category::WhoIsInIt, "say who is in a photo"),
+    ]
+    .into_iter()
+    .filter(|(c, _)| has(*c))
+    .map(|(_, note)| note)
+    .collect()
 }
 
 fn today(studio: &Studio) -> NaiveDate {
