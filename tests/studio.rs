@@ -2178,3 +2178,176 @@ fn the_pages_list_asks_who_is_in_a_photo_for_every_rule_of_that_kind() {
         "{note}"
     );
 }
+
+const CAROLS: &str = "news/2026-12-01-carols.md";
+const CAROLS_TEXT: &str = "+++\ntitle = \"Carols\"\ndate = 2026-12-01\n\n# The concert: confirmed with the church.\n[[events]]\ntitle = \"Concert\" # as on the poster\nstart = 2026-12-16T14:00:00\nend = 2026-12-16T15:30:00\ndescription = \"Bring a coat\"\n\n# Rehearsal.\n[[events]]\ntitle = \"Rehearsal\"\nstart = 2026-12-14\n+++\n\nCome and sing.\n";
+
+/// The edit form's fields for the carols page, its events as `rows`
+/// (from, title, start, start time, end, end time, location,
+/// description), in the order a browser sends them.
+fn carols_form(
+    token: &str,
+    version: &str,
+    rows: &[[&str; 8]],
+    remove: &[&str],
+) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = [
+        ("token", token),
+        ("page", CAROLS),
+        ("version", version),
+        ("title", "Carols"),
+        ("date", "2026-12-01"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let names = [
+        "event_from",
+        "event_title",
+        "event_start",
+        "event_start_time",
+        "event_end",
+        "event_end_time",
+        "event_location",
+        "event_description",
+    ];
+    for (i, row) in rows.iter().enumerate() {
+        for (name, value) in names.iter().zip(row) {
+            fields.push((name.to_string(), value.to_string()));
+        }
+        if remove.contains(&i.to_string().as_str()) {
+            fields.push(("event_remove".to_string(), i.to_string()));
+        }
+    }
+    fields.push(("body".to_string(), "Come and sing.\n".to_string()));
+    fields
+}
+
+#[test]
+fn every_event_field_is_edited_in_the_form_and_a_bad_time_saves_nothing() {
+    let site = school();
+    site.write(&format!("content/{CAROLS}"), CAROLS_TEXT);
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let edit = studio.get(&format!("/studio/edit?page={CAROLS}")).body;
+    // Times and descriptions are fields now, not read-only text.
+    for shown in [
+        "name=\"event_start_time\" type=\"time\" value=\"14:00\"",
+        "name=\"event_end_time\" type=\"time\" value=\"15:30\"",
+        "name=\"event_description\" rows=\"2\">Bring a coat</textarea>",
+        "name=\"event_remove\" value=\"1\"",
+    ] {
+        assert!(edit.contains(shown), "{shown}: {edit}");
+    }
+    assert!(!edit.contains("kept as written"), "{edit}");
+    let version = hidden(&edit, "version");
+    let post = |fields: Vec<(String, String)>| {
+        let p: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        studio.post_same_origin("/studio/edit", &p)
+    };
+    let concert = |start_time: &'static str| {
+        [
+            "0",
+            "Concert",
+            "2026-12-16",
+            start_time,
+            "",
+            "19:30",
+            "St Mary's",
+            "Bring a coat",
+        ]
+    };
+    let rehearsal = ["1", "Rehearsal", "2026-12-14", "", "", "", "", ""];
+    let fair = |day: &'static str| ["", "Fair", day, "", "", "", "", "Stalls & games"];
+
+    // Near misses: a time that is no time, a day that is no day, and an
+    // end time with no start time save nothing, each naming its field.
+    for (rows, field, why) in [
+        (
+            [concert("25:00"), rehearsal, fair("2026-12-19")],
+            "event-0-start-time",
+            "Event 1: give the time it starts",
+        ),
+        (
+            [concert("18:00"), rehearsal, fair("2026-02-30")],
+            "event-2-start",
+            "Event 3: give the day it starts",
+        ),
+        (
+            [concert(""), rehearsal, fair("2026-12-19")],
+            "event-0-start-time",
+            "Event 1: it has a time it ends, so give the time it starts too",
+        ),
+    ] {
+        let refused = post(carols_form(&token, &version, &rows, &["1"]));
+        assert_eq!(refused.status, 422, "{field}: {}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains(&format!("<a href=\"#{field}\">{why}")),
+            "{field}: {}",
+            refused.body
+        );
+        assert_eq!(site.read(&format!("content/{CAROLS}")), CAROLS_TEXT);
+    }
+
+    // The concert moves to the evening and gets a place; the rehearsal is
+    // removed; a fair is added. Comments and order stay.
+    let saved = post(carols_form(
+        &token,
+        &version,
+        &[concert("18:00"), rehearsal, fair("2026-12-19")],
+        &["1"],
+    ));
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let text = site.read(&format!("content/{CAROLS}"));
+    assert!(
+        text.starts_with("+++\ntitle = \"Carols\"\ndate = 2026-12-01\n\n# The concert: confirmed with the church.\n[[events]]\ntitle = \"Concert\" # as on the poster\nstart = 2026-12-16T18:00:00\nend = 2026-12-16T19:30:00\ndescription = \"Bring a coat\"\nlocation = \"St Mary's\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("Rehearsal"), "{text}");
+    assert!(
+        text.contains(
+            "[[events]]\ntitle = \"Fair\"\nstart = 2026-12-19\ndescription = \"Stalls & games\"\n+++"
+        ),
+        "{text}"
+    );
+    // The build reads it: nothing to fix about the events.
+    assert!(!saved.body.contains("front-matter"), "{}", saved.body);
+    assert!(!saved.body.contains("event-dates"), "{}", saved.body);
+
+    // Near miss: an event the build cannot read (a time zone) is not
+    // guessed at: the page's events are shown as written, with why, and
+    // saving the page leaves them so.
+    let zoned = "+++\ntitle = \"Trip\"\ndate = 2026-12-02\n\n[[events]]\ntitle = \"Coach\" # leaves early\nstart = 2026-12-20T07:00:00Z\n+++\n\nTrip.\n";
+    site.write("content/news/2026-12-02-trip.md", zoned);
+    let edit = studio.get("/studio/edit?page=news/2026-12-02-trip.md").body;
+    assert!(
+        edit.contains("kept as written, because one cannot be read: event 1 (Coach)")
+            && !edit.contains("name=\"event_title\""),
+        "{edit}"
+    );
+    let version = hidden(&edit, "version");
+    let saved = studio.post_same_origin(
+        "/studio/edit",
+        &[
+            ("token", &token),
+            ("page", "news/2026-12-02-trip.md"),
+            ("version", &version),
+            ("title", "School trip"),
+            ("date", "2026-12-02"),
+            ("body", "Trip.\n"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let text = site.read("content/news/2026-12-02-trip.md");
+    assert!(
+        text.contains(
+            "[[events]]\ntitle = \"Coach\" # leaves early\nstart = 2026-12-20T07:00:00Z\n"
+        ),
+        "{text}"
+    );
+}

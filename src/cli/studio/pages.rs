@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use schoolsite::content::events::{self, When};
 use schoolsite::content::front_matter::{self, PageMeta, SectionMeta};
 use schoolsite::report::{Finding, Severity};
 use schoolsite::studio::bin;
@@ -244,16 +245,52 @@ struct Form {
     next_review: String,
     approved_by: String,
     events: Vec<EventRow>,
-    keep_events: bool,
+    /// The page's `[[events]]` are kept as written: why (one cannot be
+    /// read as the build reads it).
+    keep_events: String,
     body: String,
 }
 
+/// One event as the form shows it: every field as text.
 #[derive(Serialize, Default, Clone)]
 struct EventRow {
+    /// Which of the page's `[[events]]` it is (from 0), empty for one
+    /// being added.
+    from: String,
     title: String,
     start: String,
+    start_time: String,
     end: String,
+    end_time: String,
     location: String,
+    description: String,
+}
+
+impl EventRow {
+    fn of(from: Option<usize>, e: &Event) -> EventRow {
+        let (start, start_time) = day_and_time(Some(e.start));
+        let (end, end_time) = day_and_time(e.end);
+        EventRow {
+            from: from.map(|i| i.to_string()).unwrap_or_default(),
+            title: e.title.clone(),
+            start,
+            start_time,
+            end,
+            end_time,
+            location: e.location.clone().unwrap_or_default(),
+            description: e.description.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// A day and a time of day ("14:00", empty for a whole day), as the
+/// form's date and time fields take them.
+fn day_and_time(w: Option<When>) -> (String, String) {
+    match w {
+        None => (String::new(), String::new()),
+        Some(When::Day(d)) => (d.to_string(), String::new()),
+        Some(When::At(t)) => (t.date().to_string(), t.format("%H:%M").to_string()),
+    }
 }
 
 /// A finding beside the form, linked to the field or photo it is about.
@@ -561,21 +598,32 @@ fn fill_page(form: &mut Form, meta: PageMeta) {
     form.last_reviewed = date(&meta.last_reviewed);
     form.next_review = date(&meta.next_review);
     form.approved_by = meta.approved_by.unwrap_or_default();
-    for e in &meta.events {
-        let row = EventRow {
-            title: e.title.clone(),
-            start: date(&Some(e.start.clone())),
-            end: date(&e.end),
-            location: e.location.clone().unwrap_or_default(),
-        };
-        // An event with a time or a description is kept as written.
-        if row.start.len() != 10
-            || (!row.end.is_empty() && row.end.len() != 10)
-            || e.description.is_some()
-        {
-            form.keep_events = true;
+    for (i, e) in meta.events.iter().enumerate() {
+        match events::parse(e) {
+            Ok((start, end)) => form.events.push(EventRow::of(
+                Some(i),
+                &Event {
+                    from: Some(i),
+                    title: e.title.clone(),
+                    start,
+                    end: e.end.as_ref().map(|_| end),
+                    location: e.location.clone(),
+                    description: e.description.clone(),
+                },
+            )),
+            // One the build cannot read is kept as written, and so are
+            // the others: the form never guesses what was meant.
+            Err(why) => {
+                form.keep_events = format!("event {} ({}): {why}", i + 1, e.title);
+                form.events.push(EventRow {
+                    title: e.title.clone(),
+                    start: date(&Some(e.start.clone())),
+                    end: date(&e.end),
+                    location: e.location.clone().unwrap_or_default(),
+                    ..EventRow::default()
+                });
+            }
         }
-        form.events.push(row);
     }
 }
 
@@ -600,7 +648,7 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
         .map(|f| shown(f, form, &text, &photos))
         .collect();
     let mut rows = form.events.clone();
-    if !form.keep_events {
+    if form.keep_events.is_empty() {
         rows.push(EventRow::default());
     }
     let mut context = view::context(studio);
@@ -767,7 +815,13 @@ pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
 /// The page's fields and text as posted, and what is wrong with them;
 /// `shown` takes what was typed, to show again if it is refused.
 fn posted_page(form: &Posted, shown: &mut Form) -> (Fields, String, Vec<Problem>) {
-    let (mut fields, mut errors) = read_fields(form, shown.section, shown.keep_events);
+    let keep_events = shown.section || !shown.keep_events.is_empty();
+    let (mut fields, mut errors) = read_fields(form, shown.section, keep_events);
+    if !keep_events {
+        let (events, typed) = read_events(form, &mut errors);
+        fields.events = events;
+        shown.events = typed;
+    }
     if !shown.section {
         match read_statutory(form, &shown.statutory) {
             Ok(choice) => fields.statutory = choice,
@@ -823,18 +877,6 @@ fn apply(form: &mut Form, f: &Fields, body: &str) {
     form.last_reviewed = d(f.last_reviewed);
     form.next_review = d(f.next_review);
     form.approved_by = f.approved_by.clone().unwrap_or_default();
-    if !f.keep_events {
-        form.events = f
-            .events
-            .iter()
-            .map(|e| EventRow {
-                title: e.title.clone(),
-                start: e.start.to_string(),
-                end: d(e.end),
-                location: e.location.clone().unwrap_or_default(),
-            })
-            .collect();
-    }
     form.body = body.to_string();
 }
 
@@ -878,64 +920,156 @@ fn read_fields(form: &Posted, section: bool, keep_events: bool) -> (Fields, Vec<
     if fields.title.is_empty() {
         errors.push(Problem::new("title", "Give the page a title"));
     }
-    if !fields.keep_events {
-        fields.events = read_events(form, &mut errors);
-    }
     (fields, errors)
 }
 
-fn read_events(form: &Posted, errors: &mut Vec<Problem>) -> Vec<Event> {
-    let (titles, starts, ends, places) = (
-        form.all("event_title"),
-        form.all("event_start"),
-        form.all("event_end"),
-        form.all("event_location"),
+/// The form's events, in its order, less those ticked to be removed
+/// and rows left empty; and every row as typed, to show again if the
+/// page is refused. Each problem names the field it is in.
+fn read_events(form: &Posted, errors: &mut Vec<Problem>) -> (Vec<Event>, Vec<EventRow>) {
+    let column = |name: &str| form.all(name);
+    let (froms, titles, starts, start_times, ends, end_times, places, notes) = (
+        column("event_from"),
+        column("event_title"),
+        column("event_start"),
+        column("event_start_time"),
+        column("event_end"),
+        column("event_end_time"),
+        column("event_location"),
+        column("event_description"),
     );
-    let mut events = Vec::new();
-    for (i, title) in titles.iter().enumerate() {
+    let removed = column("event_remove");
+    let mut claimed = std::collections::BTreeSet::new();
+    let (mut events, mut typed) = (Vec::new(), Vec::new());
+    for i in 0..titles.len() {
         let cell = |list: &[&str]| list.get(i).map_or("", |s| s.trim()).to_string();
-        let (start, end, place) = (cell(&starts), cell(&ends), cell(&places));
-        if title.trim().is_empty() && start.is_empty() && end.is_empty() && place.is_empty() {
+        let row = EventRow {
+            from: cell(&froms),
+            title: cell(&titles),
+            start: cell(&starts),
+            start_time: cell(&start_times),
+            end: cell(&ends),
+            end_time: cell(&end_times),
+            location: cell(&places),
+            description: list_cell(&notes, i),
+        };
+        let empty = [
+            &row.title,
+            &row.start,
+            &row.start_time,
+            &row.end,
+            &row.end_time,
+            &row.location,
+            &row.description,
+        ]
+        .iter()
+        .all(|v| v.is_empty());
+        if empty || removed.contains(&i.to_string().as_str()) {
             continue;
         }
-        let field = format!("event-{i}-start");
-        let Ok(Some(start)) = parse_date(&start) else {
+        let n = i + 1;
+        let mut wrong = |field: &str, why: String| {
             errors.push(Problem::new(
-                &field,
-                format!("Event {}: give the day it starts, e.g. 2026-12-12", i + 1),
+                &format!("event-{i}-{field}"),
+                format!("Event {n}: {why}"),
             ));
-            continue;
         };
-        let end = match parse_date(&end) {
-            Ok(e) => e,
-            Err(()) => {
-                errors.push(Problem::new(
-                    &format!("event-{i}-end"),
-                    format!("Event {}: give the last day as a date", i + 1),
-                ));
+        if row.title.is_empty() {
+            wrong("title", "give it a title".to_string());
+        }
+        let start_day = match parse_date(&row.start) {
+            Ok(Some(d)) => Some(d),
+            _ => {
+                wrong(
+                    "start",
+                    "give the day it starts, e.g. 2026-12-12".to_string(),
+                );
                 None
             }
         };
-        if title.trim().is_empty() {
-            errors.push(Problem::new(
-                &format!("event-{i}-title"),
-                format!("Event {}: give it a title", i + 1),
-            ));
+        let start_time = read_time(&row.start_time).unwrap_or_else(|()| {
+            wrong("start-time", "give the time it starts as hours and minutes, e.g. 14:00, or leave it empty for the whole day".to_string());
+            None
+        });
+        let end_day = parse_date(&row.end).unwrap_or_else(|()| {
+            wrong(
+                "end",
+                "give the last day as a date, e.g. 2026-12-13, or leave it empty".to_string(),
+            );
+            None
+        });
+        let end_time = read_time(&row.end_time).unwrap_or_else(|()| {
+            wrong(
+                "end-time",
+                "give the time it ends as hours and minutes, e.g. 15:30, or leave it empty"
+                    .to_string(),
+            );
+            None
+        });
+        let at = |day: NaiveDate, time: Option<chrono::NaiveTime>| match time {
+            Some(t) => When::At(day.and_time(t)),
+            None => When::Day(day),
+        };
+        let Some(start_day) = start_day else {
+            typed.push(row);
+            continue;
+        };
+        let start = at(start_day, start_time);
+        // An end time alone is on the day it starts.
+        let end = match (end_day, end_time) {
+            (None, None) => None,
+            (day, time) => Some(at(day.unwrap_or(start_day), time)),
+        };
+        match (start, end) {
+            (When::Day(_), Some(When::At(_))) => wrong(
+                "start-time",
+                "it has a time it ends, so give the time it starts too (or neither, for whole days)".to_string(),
+            ),
+            (When::At(_), Some(When::Day(_))) => wrong(
+                "end-time",
+                "it starts at a time, so give the time it ends too (or leave the end empty)".to_string(),
+            ),
+            (start, Some(end)) if end < start => {
+                wrong("end", "it cannot end before it starts".to_string());
+            }
+            _ => {}
         }
-        if end.is_some_and(|e| e < start) {
-            errors.push(Problem::new(
-                &format!("event-{i}-end"),
-                format!("Event {}: it cannot end before it starts", i + 1),
-            ));
-        }
+        // Each of the page's events is kept once, in place; a row that
+        // claims one already kept is a new event.
+        let from = row
+            .from
+            .parse::<usize>()
+            .ok()
+            .filter(|i| claimed.insert(*i));
         events.push(Event {
-            title: title.trim().to_string(),
+            from,
+            title: row.title.clone(),
             start,
             end,
-            location: Some(place).filter(|p| !p.is_empty()),
+            location: Some(row.location.clone()).filter(|p| !p.is_empty()),
+            description: Some(row.description.trim().to_string()).filter(|d| !d.is_empty()),
         });
+        typed.push(row);
     }
-    events
+    (events, typed)
+}
+
+/// A text area's value as typed (its lines kept, ends trimmed).
+fn list_cell(list: &[&str], i: usize) -> String {
+    list.get(i).map_or("", |s| s.trim()).replace("\r\n", "\n")
+}
+
+/// A time of day as a time field sends it ("14:00", or "14:00:30");
+/// `None` when empty.
+fn read_time(s: &str) -> Result<Option<chrono::NaiveTime>, ()> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .map(Some)
+        .map_err(|_| ())
 }
 
 /// `POST /studio/delete`: the page goes to the bin, never off the disk.
