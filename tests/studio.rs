@@ -2351,3 +2351,59 @@ fn every_event_field_is_edited_in_the_form_and_a_bad_time_saves_nothing() {
         "{text}"
     );
 }
+
+#[test]
+fn uploads_a_stopped_studio_left_are_never_built_and_are_removed_at_the_next_start() {
+    use schoolsite::studio::scratch::Scratch;
+    let site = school();
+    let garden = site.path(GARDEN_DIR);
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    // What a studio stopped mid-way leaves: an upload half received (a
+    // phone photo, named nothing but its temporary name) and a save not
+    // yet swapped in, made as the studio makes them.
+    let left = |kind: Scratch, bytes: &[u8]| {
+        let mut tmp = kind.create_in(&garden).unwrap();
+        tmp.write_all(bytes).unwrap();
+        let (file, path) = tmp.keep().unwrap();
+        file.set_modified(an_hour_ago).unwrap();
+        path
+    };
+    let upload = left(Scratch::Upload, &jpeg_with_everything(64, 48));
+    let save = left(Scratch::Write, b"+++\ntitle = \"Half\"\n");
+    // Near misses: a dot-file the studio did not make, and one of its own
+    // names changed after this run starts (another run's, in progress).
+    site.write(&format!("{GARDEN_DIR}/.upload-notes"), "mine");
+    std::fs::File::open(site.path(&format!("{GARDEN_DIR}/.upload-notes")))
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let later = left(Scratch::Upload, b"still arriving");
+    std::fs::File::options()
+        .write(true)
+        .open(&later)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(3600))
+        .unwrap();
+
+    // The build passes over them: not content, not published, not a
+    // finding.
+    let built = site.run(&["build"]);
+    assert_eq!(built.code, 0, "{}", built.all());
+    assert!(!built.all().contains(".upload-"), "{}", built.all());
+    assert!(!built.all().contains(".schoolsite-"), "{}", built.all());
+    let published = walk(&site.path("public"));
+    assert!(
+        published.iter().all(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            !name.contains("upload") && !name.contains(".tmp")
+        }),
+        "{published:?}"
+    );
+
+    let studio = Studio::start(&site);
+    assert!(!upload.exists() && !save.exists());
+    assert!(site.path(&format!("{GARDEN_DIR}/.upload-notes")).exists());
+    assert!(later.exists());
+    let list = studio.get("/studio/").body;
+    assert!(!list.contains(".upload-"), "{list}");
+}
