@@ -2120,6 +2120,24 @@ fn every_file_the_build_asks_a_declaration_of_is_offered_whatever_its_name() {
         "{edit}"
     );
     assert!(!edit.contains("Who is in fake.jpg"), "{edit}");
+
+    // A finding about a clip in a folder below the page (not one of its
+    // photos) points at the photos, whatever the clip is called.
+    drop(studio);
+    site.write(
+        &format!("{GARDEN_DIR}/old/clip.3gp"),
+        b"\0\0\0\x18ftypisom\0\0\0\0\0\0\0\x08free",
+    );
+    let studio = Studio::start(&site);
+    let edit = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    let finding = edit
+        .split("<li")
+        .find(|li| li.contains("old/clip.3gp"))
+        .unwrap_or_else(|| panic!("no finding about old/clip.3gp: {edit}"));
+    assert!(
+        finding.contains("href=\"#photos\">Go to the photos"),
+        "{finding}"
+    );
 }
 
 #[test]

@@ -184,6 +184,19 @@ impl Kind {
         )
     }
 
+    /// The media type a browser is given for a published picture of
+    /// this kind; `None` for what is not a picture the sanitiser
+    /// publishes.
+    pub fn picture_mime(self) -> Option<&'static str> {
+        match self {
+            Kind::Jpeg => Some("image/jpeg"),
+            Kind::Png => Some("image/png"),
+            Kind::Gif => Some("image/gif"),
+            Kind::WebP => Some("image/webp"),
+            _ => None,
+        }
+    }
+
     /// Whether a published file of this kind can show a person (or let
     /// one be heard): who is in it must be declared in `photos.toml`.
     /// The consent rule asks exactly this (a document only once its

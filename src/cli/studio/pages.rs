@@ -629,7 +629,8 @@ fn fill_page(form: &mut Form, meta: PageMeta) {
 
 fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -> Response {
     let built = studio.current();
-    let text = std::fs::read_to_string(studio.content().join(&form.page)).unwrap_or_default();
+    let content = studio.content();
+    let text = std::fs::read_to_string(content.join(&form.page)).unwrap_or_default();
     let site = content_site(studio).ok();
     let mut photos = site
         .as_ref()
@@ -645,7 +646,7 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     }
     let shown: Vec<Shown> = mine
         .into_iter()
-        .map(|f| shown(f, form, &text, &photos))
+        .map(|f| shown(&content, f, form, &text, &photos))
         .collect();
     let mut rows = form.events.clone();
     if form.keep_events.is_empty() {
@@ -683,7 +684,13 @@ fn about_photo(f: &Finding, page: &str, p: &PhotoRow) -> bool {
 
 /// A finding, pointed at the photo it is about, or the form field its
 /// line is in.
-fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
+fn shown(
+    content: &std::path::Path,
+    f: &Finding,
+    form: &Form,
+    text: &str,
+    photos: &[PhotoRow],
+) -> Shown {
     let file = format!("{}/{}", schoolsite::content::CONTENT_DIR, form.page);
     let (mut link, mut go) = ("#body".to_string(), "Go to the text");
     let mut place = f.location.file.clone();
@@ -695,7 +702,7 @@ fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
                 (link, go) = (format!("#{key}"), "Go to the field");
             }
         }
-    } else if f.location.file.ends_with(".toml") || is_media(&f.location.file) {
+    } else if about_photos(content, &f.location.file) {
         (link, go) = ("#photos".to_string(), "Go to the photos");
     }
     if let Some(p) = photos.iter().find(|p| about_photo(f, &form.page, p)) {
@@ -712,15 +719,18 @@ fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
     }
 }
 
-fn is_media(file: &str) -> bool {
-    let ext = file
-        .rsplit_once('.')
-        .map_or("", |(_, e)| e)
-        .to_ascii_lowercase();
-    [
-        "jpg", "jpeg", "png", "webp", "gif", "pdf", "mp4", "mov", "m4a", "mp3", "wav", "heic",
-    ]
-    .contains(&ext.as_str())
+/// Whether a finding in `file` (relative to the site's folder) is about
+/// who is in the photos: in a `photos.toml`, or in a file whose kind is
+/// declared there (by its bytes, as the build decides it).
+fn about_photos(content: &std::path::Path, file: &str) -> bool {
+    let Some(rel) = file
+        .strip_prefix(schoolsite::content::CONTENT_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return false;
+    };
+    rel.rsplit('/').next() == Some(schoolsite::consent::SIDECAR)
+        || photos::is_declared(content, rel)
 }
 
 /// The form field for the front matter key on file line `line` (from

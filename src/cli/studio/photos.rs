@@ -670,23 +670,17 @@ pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>
     let clean = tokio::task::spawn_blocking(move || {
         let bytes = std::fs::read(path).ok()?;
         let shown = as_published(&root, &bytes, blur)?;
-        Some((media::sniff(&shown).extension(), shown))
+        Some((media::sniff(&shown).picture_mime()?, shown))
     })
     .await
     .ok()
     .flatten();
-    let Some((ext, bytes)) = clean else {
+    let Some((kind, bytes)) = clean else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
             "this photo cannot be shown",
         )
             .into_response();
-    };
-    let kind = match ext {
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        _ => "image/jpeg",
     };
     ([(header::CONTENT_TYPE, kind)], bytes).into_response()
 }
