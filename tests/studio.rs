@@ -2425,3 +2425,30 @@ fn uploads_a_stopped_studio_left_are_never_built_and_are_removed_at_the_next_sta
     let list = studio.get("/studio/").body;
     assert!(!list.contains(".upload-"), "{list}");
 }
+
+#[test]
+fn a_photo_is_shown_the_findings_of_its_own_entry_in_photos_toml() {
+    let site = school();
+    site.write(&format!("{GARDEN_DIR}/pond.jpg"), plain_jpeg(64, 48));
+    // pond.jpg's entry is wrong: one person in a "group" photo.
+    site.write(
+        &format!("{GARDEN_DIR}/photos.toml"),
+        "# Checked by Mrs Ashworth.\n[[photo]]\nfile = \"bulbs.jpg\"\nnobody = true\n\n[[photo]]\nfile = \"pond.jpg\"\npeople = [\"1001\"]\nfocus = \"group\"\n",
+    );
+    let studio = Studio::start(&site);
+    let all = studio.get("/studio/findings").body;
+    assert!(all.contains("photos.toml, line 9"), "{all}");
+    let pond = studio
+        .get("/studio/photo?file=news/2026-11-06-garden/pond.jpg")
+        .body;
+    assert!(
+        pond.contains("Findings for this photo") && pond.contains("focus"),
+        "{pond}"
+    );
+    // Near miss: the other photo in the same photos.toml is not told of
+    // pond.jpg's entry.
+    let bulbs = studio
+        .get("/studio/photo?file=news/2026-11-06-garden/bulbs.jpg")
+        .body;
+    assert!(!bulbs.contains("Findings for this photo"), "{bulbs}");
+}

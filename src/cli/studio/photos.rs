@@ -5,7 +5,7 @@
 use super::guard::{self, Posted};
 use super::pages::encode;
 use super::view::{self, Problem};
-use super::{Studio, content_site, findings_for, wait_for_build};
+use super::{Studio, content_site, wait_for_build};
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -451,7 +451,7 @@ pub async fn media(State(studio): State<Studio>) -> Response {
         .iter()
         .filter(|f| is_declared(&dir, &f.path))
         .map(|f| {
-            let found = photo_findings(&built.findings, &uses, &f.path);
+            let found = photo_findings(&dir, &built.findings, &uses, &f.path);
             let mut pages: Vec<String> = uses
                 .get(&f.path)
                 .into_iter()
@@ -524,7 +524,7 @@ async fn photo_page(
     let uses = content_site(studio)
         .map(|site| site.file_uses())
         .unwrap_or_default();
-    let findings = photo_findings(&studio.current().findings, &uses, rel);
+    let findings = photo_findings(&content, &studio.current().findings, &uses, rel);
     let mut blur = declared.blur.clone();
     blur.push(Default::default());
     let image = is_image(&content, rel);
@@ -579,19 +579,57 @@ fn chosen_people(
 /// Where each content file is shown: content path → the pages' lines.
 type Uses = std::collections::BTreeMap<String, Vec<schoolsite::content::FileUse>>;
 
+/// The lines (from 1) of the sidecar `text` a finding about `name` may
+/// be on: those of its own `[[photo]]` entry, from its header to the
+/// next entry's. `None` when the file cannot be read as TOML (then every
+/// finding in it is about every photo beside it); an empty range when
+/// the photo has no entry.
+fn entry_lines(text: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+    let starts: Vec<(usize, bool)> = doc
+        .get("photo")
+        .and_then(toml_edit::Item::as_array_of_tables)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|t| {
+                    let mine = t.get("file").and_then(toml_edit::Item::as_str) == Some(name);
+                    Some((line_of(t.span()?.start), mine))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(i) = starts.iter().position(|(_, mine)| *mine) else {
+        return Some(0..0);
+    };
+    let end = starts.get(i + 1).map_or(usize::MAX, |(line, _)| *line);
+    Some(starts[i].0..end)
+}
+
 /// The build's findings about the file at `rel` (message, fix, error):
-/// in it, in its `photos.toml`, or on a page's line that shows it ("not
-/// declared" is reported where a page shows the photo).
+/// at its own path, in its own entry of its `photos.toml` (or anywhere
+/// in one that cannot be read), or on a page's line that shows it ("not
+/// declared" is reported where a page shows the photo). Paths are
+/// compared whole: `content/old/content/a.jpg` is not `content/a.jpg`.
 fn photo_findings(
+    content: &std::path::Path,
     findings: &[schoolsite::report::Finding],
     uses: &Uses,
     rel: &str,
 ) -> Vec<(String, String, bool)> {
     let shown_at = uses.get(rel).map(Vec::as_slice).unwrap_or_default();
-    let file = format!("{}/{rel}", schoolsite::content::CONTENT_DIR);
+    let dir = schoolsite::content::CONTENT_DIR;
+    let (file, declared_in) = (format!("{dir}/{rel}"), format!("{dir}/{}", sidecar(rel)));
+    let sidecar_text = std::fs::read_to_string(content.join(sidecar(rel))).unwrap_or_default();
+    let entry = entry_lines(&sidecar_text, file_name(rel));
     let about = |f: &schoolsite::report::Finding| {
         f.location.file == file
-            || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
+            || (f.location.file == declared_in
+                && match (&entry, f.location.line) {
+                    (Some(lines), Some(line)) => lines.contains(&line),
+                    _ => true,
+                })
             || f.location.line.is_some_and(|line| {
                 shown_at
                     .iter()
