@@ -2452,3 +2452,30 @@ fn a_photo_is_shown_the_findings_of_its_own_entry_in_photos_toml() {
         .body;
     assert!(!bulbs.contains("Findings for this photo"), "{bulbs}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_content_is_no_photo_to_the_studio() {
+    let site = school();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("elsewhere.jpg"), plain_jpeg(64, 48)).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("elsewhere.jpg"),
+        site.path(&format!("{GARDEN_DIR}/linked.jpg")),
+    )
+    .unwrap();
+    let studio = Studio::start(&site);
+    for path in [
+        "/studio/photo?file=news/2026-11-06-garden/linked.jpg",
+        "/studio/photo/image?file=news/2026-11-06-garden/linked.jpg",
+    ] {
+        assert_eq!(studio.get(path).status, 404, "{path}");
+    }
+    // Near miss: the photo beside it, in content/, is one.
+    assert_eq!(
+        studio
+            .get(&format!("/studio/photo?file={GARDEN_BULBS}"))
+            .status,
+        200
+    );
+}
