@@ -2287,3 +2287,553 @@ fn the_pages_list_says_which_page_has_a_photo_that_must_come_down() {
     assert!(row.contains("a photo must come down"), "{row}");
     assert!(!list.contains("Oliphant"));
 }
+
+/// The school's register with a member of staff in it (by the `role`
+/// column), beside two pupils.
+fn school_with_staff() -> Site {
+    let site = school();
+    site.write(
+        "consent/register.csv",
+        "id,legal_forename,legal_surname,role,group,leaving_date,consent_date,withdrawn,never_publish,website_group,website_individual,website_named_first_name\n\
+         1001,Oliver,Okafor,pupil,Year 5,,2026-09-01,no,no,yes,yes,no\n\
+         1002,Amelia,Hartley,pupil,Year 5,,2026-09-01,no,no,yes,yes,no\n\
+         S01,Rebecca,Ashworth,staff,,,2026-09-01,no,no,yes,yes,no\n",
+    );
+    site
+}
+
+/// The link to the preview of the build the approve page just made.
+fn preview_link(page: &str) -> String {
+    let at = page
+        .find("/studio/approve/preview?build=")
+        .unwrap_or_else(|| panic!("no preview in {page}"));
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+#[test]
+fn a_photo_of_adults_only_is_declared_by_their_ids_and_the_approver_sees_adults_only() {
+    let site = school_with_staff();
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let page = studio.get(&format!("/studio/photo?file={GARDEN_BULBS}"));
+    assert!(
+        page.body.contains("value=\"adults\" id=\"who-adults\""),
+        "{}",
+        page.body
+    );
+    let toml_path = format!("{GARDEN_DIR}/photos.toml");
+    let before = site.read(&toml_path);
+    let version = hidden(&page.body, "version");
+    let post = |who: &str, people: &[&str]| {
+        let mut fields = vec![
+            ("token", token.as_str()),
+            ("file", GARDEN_BULBS),
+            ("version", version.as_str()),
+            ("who", who),
+        ];
+        fields.extend(people.iter().map(|p| ("person", *p)));
+        studio.post_same_origin("/studio/photo", &fields)
+    };
+
+    // Near misses: a pupil among the adults, and adults only with no one
+    // chosen, save nothing and say why.
+    let refused = post("adults", &["S01", "1001"]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Oliver O., Year 5 is a pupil in the consent register"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("Okafor"));
+    let no_one = post("adults", &[]);
+    assert_eq!(no_one.status, 422, "{}", no_one.body);
+    assert!(
+        no_one.body.contains("Choose the adults in the photo"),
+        "{}",
+        no_one.body
+    );
+    assert_eq!(site.read(&toml_path), before);
+
+    // The member of staff alone: written as the build reads anyone, by
+    // register id (their consent is checked like a pupil's), keeping the
+    // school's comment; shown again as adults only.
+    let saved = post("adults", &["S01"]);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Saved."), "{}", saved.body);
+    let toml = site.read(&toml_path);
+    assert!(
+        toml.starts_with("# Checked by Mrs Ashworth, 6 November.\n")
+            && toml.contains("file = \"bulbs.jpg\"\npeople = [\"S01\"]")
+            && !toml.contains("nobody")
+            && !toml.contains("adults"),
+        "{toml}"
+    );
+    assert!(
+        saved
+            .body
+            .contains("value=\"adults\" id=\"who-adults\" checked"),
+        "{}",
+        saved.body
+    );
+
+    // The approver's preview says so.
+    let built = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    assert_eq!(built.status, 200, "{}", built.body);
+    let preview = studio.get(&preview_link(&built.body));
+    assert!(
+        preview
+            .body
+            .contains("Adults only, no pupils. An individual photo."),
+        "{}",
+        preview.body
+    );
+
+    // Near miss: a photo with a pupil and the adult is shown as such, and
+    // not as adults only.
+    let version = hidden(
+        &studio
+            .get(&format!("/studio/photo?file={GARDEN_BULBS}"))
+            .body,
+        "version",
+    );
+    let both = studio.post_same_origin(
+        "/studio/photo",
+        &[
+            ("token", &token),
+            ("file", GARDEN_BULBS),
+            ("version", &version),
+            ("who", "people"),
+            ("person", "S01"),
+            ("person", "1001"),
+        ],
+    );
+    assert_eq!(both.status, 200, "{}", both.body);
+    assert!(
+        both.body
+            .contains("value=\"people\" id=\"who-people\" checked")
+            && !both.body.contains("id=\"who-adults\" checked"),
+        "{}",
+        both.body
+    );
+    let built = studio.post_same_origin("/studio/approve/build", &[("token", &token)]);
+    let preview = studio.get(&preview_link(&built.body));
+    assert!(
+        preview
+            .body
+            .contains("<p>An individual photo. People declared")
+            && preview.body.contains("1001 Oliver")
+            && !preview.body.contains("Adults only"),
+        "{}",
+        preview.body
+    );
+}
+
+#[test]
+fn every_file_the_build_asks_a_declaration_of_is_offered_whatever_its_name() {
+    let site = school();
+    // Names phones and cameras give (.jfif, .jpe, .3gp, .m4v, .qt, .aac),
+    // each holding what the build sniffs as a photo, a clip or a
+    // recording.
+    let mp4 = b"\0\0\0\x18ftypisom\0\0\0\0\0\0\0\x08free".to_vec();
+    let files: [(&str, Vec<u8>); 6] = [
+        ("old.jfif", plain_jpeg(64, 48)),
+        ("scan.jpe", plain_jpeg(64, 48)),
+        ("clip.3gp", mp4.clone()),
+        ("clip.m4v", mp4),
+        ("movie.qt", b"\0\0\0\x14ftypqt  \0\0\0\0qt  ".to_vec()),
+        ("voice.aac", b"\0\0\0\x18ftypM4A \0\0\0\0M4A isom".to_vec()),
+    ];
+    for (name, bytes) in &files {
+        site.write(&format!("{GARDEN_DIR}/{name}"), bytes);
+    }
+    // Near misses: a text file, and a "photo" that is text, are not.
+    site.write(&format!("{GARDEN_DIR}/notes.txt"), "Bring wellies.\n");
+    site.write(&format!("{GARDEN_DIR}/fake.jpg"), "not a photo at all\n");
+    let studio = Studio::start(&site);
+    let media = studio.get("/studio/media").body;
+    for (name, _) in &files {
+        assert!(
+            media.contains(&format!(">news/2026-11-06-garden/{name}</a>")),
+            "{name}: {media}"
+        );
+        let page = studio.get(&format!("/studio/photo?file=news/2026-11-06-garden/{name}"));
+        assert_eq!(page.status, 200, "{name}: {}", page.body);
+    }
+    // A photo is shown as one; a clip is not.
+    let jfif = studio.get("/studio/photo?file=news/2026-11-06-garden/old.jfif");
+    assert!(jfif.body.contains("Who is in this photo"), "{}", jfif.body);
+    let clip = studio.get("/studio/photo?file=news/2026-11-06-garden/clip.3gp");
+    assert!(clip.body.contains("This is a clip"), "{}", clip.body);
+    for name in ["notes.txt", "fake.jpg"] {
+        assert!(!media.contains(name), "{name}: {media}");
+        let page = studio.get(&format!("/studio/photo?file=news/2026-11-06-garden/{name}"));
+        assert_eq!(page.status, 404, "{name}: {}", page.body);
+    }
+    // The page's own list offers them too.
+    let edit = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    assert!(
+        edit.contains("Who is in old.jfif") && edit.contains("Who is in clip.m4v"),
+        "{edit}"
+    );
+    assert!(!edit.contains("Who is in fake.jpg"), "{edit}");
+
+    // A finding about a clip in a folder below the page (not one of its
+    // photos) points at the photos, whatever the clip is called.
+    drop(studio);
+    site.write(
+        &format!("{GARDEN_DIR}/old/clip.3gp"),
+        b"\0\0\0\x18ftypisom\0\0\0\0\0\0\0\x08free",
+    );
+    let studio = Studio::start(&site);
+    let edit = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
+    let finding = edit
+        .split("<li")
+        .find(|li| li.contains("old/clip.3gp"))
+        .unwrap_or_else(|| panic!("no finding about old/clip.3gp: {edit}"));
+    assert!(
+        finding.contains("href=\"#photos\">Go to the photos"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn a_photo_is_shown_only_the_findings_about_its_own_path() {
+    let site = school();
+    // content/bulbs.jpg, declared; and another photo at
+    // content/old/content/bulbs.jpg, whose path ends the same way.
+    site.write("content/bulbs.jpg", plain_jpeg(64, 48));
+    site.write(
+        "content/photos.toml",
+        "[[photo]]\nfile = \"bulbs.jpg\"\nnobody = true\n",
+    );
+    site.write("content/old/content/bulbs.jpg", plain_jpeg(32, 24));
+    let studio = Studio::start(&site);
+    let all = studio.get("/studio/findings").body;
+    // Neither is on a page: each is told so once, on its own page, and
+    // not again for the other.
+    let unused = "no page refers to this file";
+    assert_eq!(all.matches(unused).count(), 2, "{all}");
+    let top = studio.get("/studio/photo?file=bulbs.jpg").body;
+    assert_eq!(top.matches(unused).count(), 1, "{top}");
+    // Near miss: the other one's own page still shows its finding.
+    let old = studio.get("/studio/photo?file=old/content/bulbs.jpg").body;
+    assert_eq!(old.matches(unused).count(), 1, "{old}");
+}
+
+#[test]
+fn the_pages_list_asks_who_is_in_a_photo_for_every_rule_of_that_kind() {
+    let site = school();
+    // An id the register does not know (consent-unknown-person, which
+    // the list used not to count).
+    site.write(
+        &format!("{GARDEN_DIR}/photos.toml"),
+        "[[photo]]\nfile = \"bulbs.jpg\"\npeople = [\"9999\"]\n",
+    );
+    // Near miss: a page whose only finding is of another kind (no
+    // title) is not said to need anyone declared.
+    site.write(
+        "content/news/2026-11-07-note.md",
+        "+++\ndate = 2026-11-07\n+++\n\nA note.\n",
+    );
+    let studio = Studio::start(&site);
+    let list = studio.get("/studio/").body;
+    let row = |title: &str| {
+        list.split("<tr>")
+            .find(|r| r.contains(title))
+            .unwrap_or_else(|| panic!("no row for {title}: {list}"))
+            .to_string()
+    };
+    let garden = row("Autumn garden");
+    assert!(garden.contains("say who is in a photo"), "{garden}");
+    assert!(!garden.contains("a photo must come down"), "{garden}");
+    let note = row("2026-11-07-note");
+    assert!(
+        note.contains("warning") && !note.contains("say who is in a photo"),
+        "{note}"
+    );
+}
+
+const CAROLS: &str = "news/2026-12-01-carols.md";
+const CAROLS_TEXT: &str = "+++\ntitle = \"Carols\"\ndate = 2026-12-01\n\n# The concert: confirmed with the church.\n[[events]]\ntitle = \"Concert\" # as on the poster\nstart = 2026-12-16T14:00:00\nend = 2026-12-16T15:30:00\ndescription = \"Bring a coat\"\n\n# Rehearsal.\n[[events]]\ntitle = \"Rehearsal\"\nstart = 2026-12-14\n+++\n\nCome and sing.\n";
+
+/// The edit form's fields for the carols page, its events as `rows`
+/// (from, title, start, start time, end, end time, location,
+/// description), in the order a browser sends them.
+fn carols_form(
+    token: &str,
+    version: &str,
+    rows: &[[&str; 8]],
+    remove: &[&str],
+) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = [
+        ("token", token),
+        ("page", CAROLS),
+        ("version", version),
+        ("title", "Carols"),
+        ("date", "2026-12-01"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let names = [
+        "event_from",
+        "event_title",
+        "event_start",
+        "event_start_time",
+        "event_end",
+        "event_end_time",
+        "event_location",
+        "event_description",
+    ];
+    for (i, row) in rows.iter().enumerate() {
+        for (name, value) in names.iter().zip(row) {
+            fields.push((name.to_string(), value.to_string()));
+        }
+        if remove.contains(&i.to_string().as_str()) {
+            fields.push(("event_remove".to_string(), i.to_string()));
+        }
+    }
+    fields.push(("body".to_string(), "Come and sing.\n".to_string()));
+    fields
+}
+
+#[test]
+fn every_event_field_is_edited_in_the_form_and_a_bad_time_saves_nothing() {
+    let site = school();
+    site.write(&format!("content/{CAROLS}"), CAROLS_TEXT);
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let edit = studio.get(&format!("/studio/edit?page={CAROLS}")).body;
+    // Times and descriptions are fields now, not read-only text.
+    for shown in [
+        "name=\"event_start_time\" type=\"time\" value=\"14:00\"",
+        "name=\"event_end_time\" type=\"time\" value=\"15:30\"",
+        "name=\"event_description\" rows=\"2\">Bring a coat</textarea>",
+        "name=\"event_remove\" value=\"1\"",
+    ] {
+        assert!(edit.contains(shown), "{shown}: {edit}");
+    }
+    assert!(!edit.contains("kept as written"), "{edit}");
+    let version = hidden(&edit, "version");
+    let post = |fields: Vec<(String, String)>| {
+        let p: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        studio.post_same_origin("/studio/edit", &p)
+    };
+    let concert = |start_time: &'static str| {
+        [
+            "0",
+            "Concert",
+            "2026-12-16",
+            start_time,
+            "",
+            "19:30",
+            "St Mary's",
+            "Bring a coat",
+        ]
+    };
+    let rehearsal = ["1", "Rehearsal", "2026-12-14", "", "", "", "", ""];
+    let fair = |day: &'static str| ["", "Fair", day, "", "", "", "", "Stalls & games"];
+
+    // Near misses: a time that is no time, a day that is no day, and an
+    // end time with no start time save nothing, each naming its field.
+    for (rows, field, why) in [
+        (
+            [concert("25:00"), rehearsal, fair("2026-12-19")],
+            "event-0-start-time",
+            "Event 1: give the time it starts",
+        ),
+        (
+            [concert("18:00"), rehearsal, fair("2026-02-30")],
+            "event-2-start",
+            "Event 3: give the day it starts",
+        ),
+        (
+            [concert(""), rehearsal, fair("2026-12-19")],
+            "event-0-start-time",
+            "Event 1: it has a time it ends, so give the time it starts too",
+        ),
+    ] {
+        let refused = post(carols_form(&token, &version, &rows, &["1"]));
+        assert_eq!(refused.status, 422, "{field}: {}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains(&format!("<a href=\"#{field}\">{why}")),
+            "{field}: {}",
+            refused.body
+        );
+        assert_eq!(site.read(&format!("content/{CAROLS}")), CAROLS_TEXT);
+    }
+
+    // The concert moves to the evening and gets a place; the rehearsal is
+    // removed; a fair is added. Comments and order stay.
+    let saved = post(carols_form(
+        &token,
+        &version,
+        &[concert("18:00"), rehearsal, fair("2026-12-19")],
+        &["1"],
+    ));
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let text = site.read(&format!("content/{CAROLS}"));
+    assert!(
+        text.starts_with("+++\ntitle = \"Carols\"\ndate = 2026-12-01\n\n# The concert: confirmed with the church.\n[[events]]\ntitle = \"Concert\" # as on the poster\nstart = 2026-12-16T18:00:00\nend = 2026-12-16T19:30:00\ndescription = \"Bring a coat\"\nlocation = \"St Mary's\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("Rehearsal"), "{text}");
+    assert!(
+        text.contains(
+            "[[events]]\ntitle = \"Fair\"\nstart = 2026-12-19\ndescription = \"Stalls & games\"\n+++"
+        ),
+        "{text}"
+    );
+    // The build reads it: nothing to fix about the events.
+    assert!(!saved.body.contains("front-matter"), "{}", saved.body);
+    assert!(!saved.body.contains("event-dates"), "{}", saved.body);
+
+    // Near miss: an event the build cannot read (a time zone) is not
+    // guessed at: the page's events are shown as written, with why, and
+    // saving the page leaves them so.
+    let zoned = "+++\ntitle = \"Trip\"\ndate = 2026-12-02\n\n[[events]]\ntitle = \"Coach\" # leaves early\nstart = 2026-12-20T07:00:00Z\n+++\n\nTrip.\n";
+    site.write("content/news/2026-12-02-trip.md", zoned);
+    let edit = studio.get("/studio/edit?page=news/2026-12-02-trip.md").body;
+    assert!(
+        edit.contains("kept as written, because one cannot be read: event 1 (Coach)")
+            && !edit.contains("name=\"event_title\""),
+        "{edit}"
+    );
+    let version = hidden(&edit, "version");
+    let saved = studio.post_same_origin(
+        "/studio/edit",
+        &[
+            ("token", &token),
+            ("page", "news/2026-12-02-trip.md"),
+            ("version", &version),
+            ("title", "School trip"),
+            ("date", "2026-12-02"),
+            ("body", "Trip.\n"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let text = site.read("content/news/2026-12-02-trip.md");
+    assert!(
+        text.contains(
+            "[[events]]\ntitle = \"Coach\" # leaves early\nstart = 2026-12-20T07:00:00Z\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn uploads_a_stopped_studio_left_are_never_built_and_are_removed_at_the_next_start() {
+    use schoolsite::studio::scratch::Scratch;
+    let site = school();
+    let garden = site.path(GARDEN_DIR);
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    // What a studio stopped mid-way leaves: an upload half received (a
+    // phone photo, named nothing but its temporary name) and a save not
+    // yet swapped in, made as the studio makes them.
+    let left = |kind: Scratch, bytes: &[u8]| {
+        let mut tmp = kind.create_in(&garden).unwrap();
+        tmp.write_all(bytes).unwrap();
+        let (file, path) = tmp.keep().unwrap();
+        file.set_modified(an_hour_ago).unwrap();
+        path
+    };
+    let upload = left(Scratch::Upload, &jpeg_with_everything(64, 48));
+    let save = left(Scratch::Write, b"+++\ntitle = \"Half\"\n");
+    // Near misses: a dot-file the studio did not make, and one of its own
+    // names changed after this run starts (another run's, in progress).
+    site.write(&format!("{GARDEN_DIR}/.upload-notes"), "mine");
+    std::fs::File::open(site.path(&format!("{GARDEN_DIR}/.upload-notes")))
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let later = left(Scratch::Upload, b"still arriving");
+    std::fs::File::options()
+        .write(true)
+        .open(&later)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(3600))
+        .unwrap();
+
+    // The build passes over them: not content, not published, not a
+    // finding.
+    let built = site.run(&["build"]);
+    assert_eq!(built.code, 0, "{}", built.all());
+    assert!(!built.all().contains(".upload-"), "{}", built.all());
+    assert!(!built.all().contains(".schoolsite-"), "{}", built.all());
+    let published = walk(&site.path("public"));
+    assert!(
+        published.iter().all(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            !name.contains("upload") && !name.contains(".tmp")
+        }),
+        "{published:?}"
+    );
+
+    let studio = Studio::start(&site);
+    assert!(!upload.exists() && !save.exists());
+    assert!(site.path(&format!("{GARDEN_DIR}/.upload-notes")).exists());
+    assert!(later.exists());
+    let list = studio.get("/studio/").body;
+    assert!(!list.contains(".upload-"), "{list}");
+}
+
+#[test]
+fn a_photo_is_shown_the_findings_of_its_own_entry_in_photos_toml() {
+    let site = school();
+    site.write(&format!("{GARDEN_DIR}/pond.jpg"), plain_jpeg(64, 48));
+    // pond.jpg's entry is wrong: one person in a "group" photo.
+    site.write(
+        &format!("{GARDEN_DIR}/photos.toml"),
+        "# Checked by Mrs Ashworth.\n[[photo]]\nfile = \"bulbs.jpg\"\nnobody = true\n\n[[photo]]\nfile = \"pond.jpg\"\npeople = [\"1001\"]\nfocus = \"group\"\n",
+    );
+    let studio = Studio::start(&site);
+    let all = studio.get("/studio/findings").body;
+    assert!(all.contains("photos.toml, line 9"), "{all}");
+    let pond = studio
+        .get("/studio/photo?file=news/2026-11-06-garden/pond.jpg")
+        .body;
+    assert!(
+        pond.contains("Findings for this photo") && pond.contains("focus"),
+        "{pond}"
+    );
+    // Near miss: the other photo in the same photos.toml is not told of
+    // pond.jpg's entry.
+    let bulbs = studio
+        .get("/studio/photo?file=news/2026-11-06-garden/bulbs.jpg")
+        .body;
+    assert!(!bulbs.contains("Findings for this photo"), "{bulbs}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_content_is_no_photo_to_the_studio() {
+    let site = school();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("elsewhere.jpg"), plain_jpeg(64, 48)).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("elsewhere.jpg"),
+        site.path(&format!("{GARDEN_DIR}/linked.jpg")),
+    )
+    .unwrap();
+    let studio = Studio::start(&site);
+    for path in [
+        "/studio/photo?file=news/2026-11-06-garden/linked.jpg",
+        "/studio/photo/image?file=news/2026-11-06-garden/linked.jpg",
+    ] {
+        assert_eq!(studio.get(path).status, 404, "{path}");
+    }
+    // Near miss: the photo beside it, in content/, is one.
+    assert_eq!(
+        studio
+            .get(&format!("/studio/photo?file={GARDEN_BULBS}"))
+            .status,
+        200
+    );
+}

@@ -304,6 +304,24 @@ impl Register {
         }
     }
 
+    /// Whether `ids` name adults only: at least one id, and each found
+    /// in the register, on one row, as staff or another adult. An id
+    /// that is unknown, on two rows or a pupil's makes it not adults
+    /// only: a photo is called "adults only" because the register says
+    /// so of everyone declared in it, never because someone typed it.
+    /// It changes no rule: adults are declared by id and need their own
+    /// consent like pupils.
+    pub fn adults_only<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> bool {
+        let mut any = false;
+        for id in ids {
+            match self.lookup(id) {
+                Lookup::Found(p) if p.role != Role::Pupil => any = true,
+                _ => return false,
+            }
+        }
+        any
+    }
+
     /// Loads `root/consent/` (an absent register is not an error here: it
     /// only matters once a photo declares someone).
     pub fn load(root: &Path) -> Register {
@@ -1292,6 +1310,25 @@ mod tests {
             format!("{HEADER}{rows}").as_bytes(),
             &Layout::default(),
         )
+    }
+
+    #[test]
+    fn adults_only_is_what_the_register_says_of_everyone_declared() {
+        let r = parse(
+            "1001,Amelia,Smith,,pupil,,2026-09-01,no,no,yes,yes,no\n\
+             S01,Rebecca,Ashworth,,staff,,2026-09-01,no,no,yes,yes,no\n\
+             P01,Sam,Parent,,parent,,2026-09-01,no,no,yes,yes,no\n\
+             D1,Dee,One,,staff,,2026-09-01,no,no,yes,yes,no\n\
+             D1,Dee,Two,,staff,,2026-09-01,no,no,yes,yes,no\n",
+        );
+        assert!(r.adults_only(["S01"]));
+        assert!(r.adults_only(["S01", "P01"]));
+        // Near misses: a pupil among them, no one, an unknown id, an id
+        // on two rows.
+        assert!(!r.adults_only(["S01", "1001"]));
+        assert!(!r.adults_only([]));
+        assert!(!r.adults_only(["S99"]));
+        assert!(!r.adults_only(["D1"]));
     }
 
     #[test]

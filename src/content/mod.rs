@@ -250,6 +250,13 @@ enum Parsed {
     Problem(Finding),
 }
 
+/// Whether the loader passes over a file or folder called `name` (and
+/// all in it): a dot-file (`.DS_Store`, an editor's swap file, the
+/// studio's temporary files), never content.
+pub fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
 /// Loads `root/content`.
 pub fn load(root: &Path, options: LoadOptions) -> Result<Site, ContentError> {
     let content_dir = root.join(CONTENT_DIR);
@@ -269,7 +276,7 @@ pub fn load(root: &Path, options: LoadOptions) -> Result<Site, ContentError> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(&e.file_name().to_string_lossy()));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,

@@ -1,5 +1,10 @@
 //! Deciding what a file is from its first bytes.
 
+/// The most of a file's start that [`sniff`] looks at: the kind of a
+/// file is `sniff` of its first `SNIFF_BYTES` (or fewer, if shorter),
+/// so a caller that has not read the file need read no more.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
 /// Every kind of file the sanitiser can recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -179,6 +184,28 @@ impl Kind {
         )
     }
 
+    /// The media type a browser is given for a published picture of
+    /// this kind; `None` for what is not a picture the sanitiser
+    /// publishes.
+    pub fn picture_mime(self) -> Option<&'static str> {
+        match self {
+            Kind::Jpeg => Some("image/jpeg"),
+            Kind::Png => Some("image/png"),
+            Kind::Gif => Some("image/gif"),
+            Kind::WebP => Some("image/webp"),
+            _ => None,
+        }
+    }
+
+    /// Whether a published file of this kind can show a person (or let
+    /// one be heard): who is in it must be declared in `photos.toml`.
+    /// The consent rule asks exactly this (a document only once its
+    /// pictures are read, and then only if it has any), and so does the
+    /// studio's "who is in it".
+    pub fn may_show_people(self) -> bool {
+        self.is_image() || self.is_video_or_audio() || self == Kind::Pdf
+    }
+
     /// Video and audio the sanitiser cleans.
     pub fn is_video_or_audio(self) -> bool {
         matches!(
@@ -319,7 +346,7 @@ pub fn sniff(b: &[u8]) -> Kind {
         return Kind::Office;
     }
     if b.starts_with(b"PK\x03\x04") {
-        let head = &b[..b.len().min(64 * 1024)];
+        let head = &b[..b.len().min(SNIFF_BYTES)];
         let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
         if has(b"[Content_Types].xml")
             || has(b"application/vnd.oasis.opendocument")

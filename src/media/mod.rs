@@ -37,7 +37,7 @@ mod riff;
 mod webp;
 
 pub use cache::Cache;
-pub use classify::{Kind, sniff};
+pub use classify::{Kind, SNIFF_BYTES, sniff};
 pub use faces::{Faces, Outline, outlines};
 pub use format::Plan;
 use format::{Pieces, Shape, Stripped};

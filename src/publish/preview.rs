@@ -551,18 +551,27 @@ impl Page<'_> {
 
     fn photo_card(&self, h: &mut String, p: &DeclaredPhoto) {
         let today = self.survey.today;
+        // What each is, from the published file's own bytes, as the
+        // build decides a file's kind (never from its name).
+        let public = self.root.join(OUTPUT_DIR);
+        let kind_of = |rel: &String| -> Option<crate::media::Kind> {
+            use std::io::Read as _;
+            let mut head = Vec::new();
+            std::fs::File::open(public.join(rel))
+                .and_then(|f| {
+                    f.take(crate::media::SNIFF_BYTES as u64)
+                        .read_to_end(&mut head)
+                })
+                .ok()?;
+            Some(crate::media::sniff(&head))
+        };
         // Read only for photos: a clip or a document is never embedded.
         let thumb = || {
             p.published
                 .first()
                 .and_then(|rel| {
-                    let bytes = std::fs::read(self.root.join(OUTPUT_DIR).join(rel)).ok()?;
-                    let mime = match rel.rsplit('.').next() {
-                        Some("png") => "image/png",
-                        Some("gif") => "image/gif",
-                        Some("webp") => "image/webp",
-                        _ => "image/jpeg",
-                    };
+                    let bytes = std::fs::read(public.join(rel)).ok()?;
+                    let mime = crate::media::sniff(&bytes).picture_mime()?;
                     Some(format!(
                         "data:{mime};base64,{}",
                         base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -571,16 +580,14 @@ impl Page<'_> {
                 .unwrap_or_default()
         };
         let name = p.source.rsplit('/').next().unwrap_or(&p.source);
-        let ext = p
-            .published
-            .last()
-            .and_then(|rel| rel.rsplit_once('.'))
-            .map_or("", |(_, e)| e);
-        let not_a_picture = match ext {
-            "pdf" => Some("PDF document"),
-            "mp4" | "mov" => Some("Video"),
-            "m4a" | "mp3" | "wav" => Some("Recording"),
-            _ => None,
+        let not_a_picture = match p.published.last().and_then(kind_of) {
+            Some(kind) if kind.picture_mime().is_some() => None,
+            Some(crate::media::Kind::Pdf) => Some("PDF document"),
+            Some(kind) if kind.is_video() => Some("Video"),
+            Some(kind) if kind.is_video_or_audio() => Some("Recording"),
+            // Not read, or not a kind the build publishes: said so,
+            // never shown as a picture.
+            _ => Some("File"),
         };
         if let Some(what) = not_a_picture {
             // A document with photos in it, or a clip: no thumbnail.
@@ -647,7 +654,21 @@ impl Page<'_> {
         } else {
             "A group photo"
         };
-        let _ = write!(h, "<p>{kind}. People declared:</p><ul class=\"people\">");
+        // Said only when the register lists everyone declared as an
+        // adult; their consent is shown and checked like anyone's.
+        let adults = if self
+            .survey
+            .register
+            .adults_only(p.people.iter().map(String::as_str))
+        {
+            "Adults only, no pupils. "
+        } else {
+            ""
+        };
+        let _ = write!(
+            h,
+            "<p>{adults}{kind}. People declared:</p><ul class=\"people\">"
+        );
         for id in &p.people {
             let a = consent::assess(&self.survey.register, id, use_, today, &self.policy);
             let (class, status) = if let Some(block) = a.blocks.first() {

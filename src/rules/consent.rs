@@ -14,7 +14,7 @@ use crate::consent::Focus;
 use crate::consent::declarations::Status as Declared;
 use crate::consent::{self, Assessment, Block, Cell, Declaration, Policy, SIDECAR, Status};
 use crate::content::FileUse;
-use crate::media::Faces;
+use crate::media::{Faces, Kind};
 use crate::report::{Finding, Location, Severity};
 
 /// A face is *clearly* found when it is at least this many pixels tall
@@ -166,7 +166,7 @@ fn check_photo(
         .contents()
         .filter(|c| !c.lines)
         .map(|c| c.pictures());
-    if !kind.is_image() && !kind.is_video_or_audio() && pictures.is_none() {
+    if !kind.may_show_people() || (kind == Kind::Pdf && pictures.is_none()) {
         return out;
     }
     let Some(pages) = input.uses.get(path) else {

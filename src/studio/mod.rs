@@ -10,6 +10,7 @@ pub mod bin;
 pub mod declare;
 pub mod page;
 pub mod people;
+pub mod scratch;
 pub mod upload;
 pub mod write;
 

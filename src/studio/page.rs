@@ -4,9 +4,10 @@
 //! `[extra]`) and the school's comments stay as they were.
 
 use super::put;
+use crate::content::events::When;
 use crate::content::front_matter;
 use chrono::NaiveDate;
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+use toml_edit::{DocumentMut, Item, Table, value};
 
 /// The front matter fields the studio's form edits.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,19 +24,28 @@ pub struct Fields {
     /// Which statutory item the page is: `Some(None)` none, `None` leave
     /// `statutory` as written (a page covering several items).
     pub statutory: Option<Option<String>>,
+    /// The page's `[[events]]` as they are to be, in order: those kept
+    /// (changed or not) and those added. One not listed is removed.
     pub events: Vec<Event>,
-    /// Leave the page's `[[events]]` exactly as written (the form could
-    /// not show them: an event with a time or a description).
+    /// Leave the page's `[[events]]` exactly as written (a section, or
+    /// an event the form cannot show: one the build cannot read).
     pub keep_events: bool,
 }
 
 /// One `[[events]]` row of the form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
+    /// Which of the page's `[[events]]` tables (counting from 0, as
+    /// the form was opened) this row is, so it is changed in place with
+    /// its comments; `None` for one added.
+    pub from: Option<usize>,
     pub title: String,
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
+    /// A whole day, or a UK local time.
+    pub start: When,
+    /// The last day or the end time; `None`: as the start.
+    pub end: Option<When>,
     pub location: Option<String>,
+    pub description: Option<String>,
 }
 
 /// Why a page could not be saved.
@@ -50,7 +60,11 @@ pub enum PageError {
     #[error("an event needs a title")]
     UntitledEvent,
     #[error("an event cannot end ({end}) before it starts ({start})")]
-    EventBackwards { start: NaiveDate, end: NaiveDate },
+    EventBackwards { start: String, end: String },
+    #[error(
+        "an event's start and end must both be days or both be times (start {start}, end {end})"
+    )]
+    EventMixed { start: String, end: String },
 }
 
 /// The page's text (`+++` front matter, then the body) with its fields
@@ -92,11 +106,22 @@ fn check(fields: &Fields) -> Result<(), PageError> {
         if e.title.trim().is_empty() {
             return Err(PageError::UntitledEvent);
         }
-        if let Some(end) = e.end.filter(|end| *end < e.start) {
-            return Err(PageError::EventBackwards {
-                start: e.start,
-                end,
-            });
+        let Some(end) = e.end else { continue };
+        let (start, end_text) = (moment(e.start), moment(end));
+        match (e.start, end) {
+            (When::Day(_), When::At(_)) | (When::At(_), When::Day(_)) => {
+                return Err(PageError::EventMixed {
+                    start,
+                    end: end_text,
+                });
+            }
+            _ if end < e.start => {
+                return Err(PageError::EventBackwards {
+                    start,
+                    end: end_text,
+                });
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -157,45 +182,87 @@ fn set_date(table: &mut Table, key: &str, date: Option<NaiveDate>) {
     }
 }
 
-/// The events, written again only when they changed, so an unchanged
-/// list keeps its comments.
+/// A day or time as TOML writes it: `2026-12-16`, `2026-12-16T14:00:00`.
+fn moment(w: When) -> String {
+    match w {
+        When::Day(d) => d.to_string(),
+        When::At(t) => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+    }
+}
+
+/// Sets `key` to `item` unless it holds that value already, so an
+/// unchanged value keeps the comment written after it.
+fn put_changed(table: &mut Table, key: &str, item: Item) {
+    let bare = |v: &toml_edit::Value| {
+        let mut v = v.clone();
+        v.decor_mut().clear();
+        v.to_string()
+    };
+    let same = match (table.get(key).and_then(Item::as_value), item.as_value()) {
+        (Some(now), Some(new)) => bare(now) == bare(new),
+        _ => false,
+    };
+    if !same {
+        put(table, key, item);
+    }
+}
+
+fn set_moment(table: &mut Table, key: &str, w: Option<When>) {
+    match w.and_then(|w| moment(w).parse::<toml_edit::Datetime>().ok()) {
+        Some(d) => put_changed(table, key, value(d)),
+        None => {
+            table.remove(key);
+        }
+    }
+}
+
+fn set_event_text(table: &mut Table, key: &str, text: Option<&str>) {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => put_changed(table, key, value(t)),
+        None => {
+            table.remove(key);
+        }
+    }
+}
+
+/// The page's `[[events]]` made what the form says, edited in place: an
+/// event kept is its own table (the comments above it and beside its
+/// keys stay, and a value not changed is not written again), in the
+/// form's order; one added is a new table at the end; one the form no
+/// longer lists is removed.
 fn set_events(table: &mut Table, events: &[Event]) {
-    let current: Vec<Event> = table
+    let mut old: Vec<Option<Table>> = table
         .get("events")
         .and_then(Item::as_array_of_tables)
-        .map(|a| a.iter().filter_map(read_event).collect())
+        .map(|a| a.iter().cloned().map(Some).collect())
         .unwrap_or_default();
-    if current == events {
-        return;
-    }
     if events.is_empty() {
         table.remove("events");
         return;
     }
-    let mut list = ArrayOfTables::new();
+    let mut list = toml_edit::ArrayOfTables::new();
     for e in events {
-        let mut t = Table::new();
-        t.insert("title", value(e.title.trim()));
-        set_date(&mut t, "start", Some(e.start));
-        set_date(&mut t, "end", e.end);
-        set_text(&mut t, "location", e.location.as_deref());
+        let mut t = e
+            .from
+            .and_then(|i| old.get_mut(i))
+            .and_then(Option::take)
+            .unwrap_or_default();
+        set_event_text(&mut t, "title", Some(&e.title));
+        set_moment(&mut t, "start", Some(e.start));
+        set_moment(&mut t, "end", e.end);
+        set_event_text(&mut t, "location", e.location.as_deref());
+        set_event_text(&mut t, "description", e.description.as_deref());
         list.push(t);
     }
-    put(table, "events", Item::ArrayOfTables(list));
-}
-
-fn read_event(t: &Table) -> Option<Event> {
-    let date = |key: &str| {
-        t.get(key)
-            .and_then(Item::as_datetime)
-            .and_then(|d| d.to_string().parse::<NaiveDate>().ok())
-    };
-    Some(Event {
-        title: t.get("title")?.as_str()?.to_string(),
-        start: date("start")?,
-        end: date("end"),
-        location: t.get("location").and_then(Item::as_str).map(str::to_string),
-    })
+    match table
+        .get_mut("events")
+        .and_then(Item::as_array_of_tables_mut)
+    {
+        Some(now) => *now = list,
+        None => {
+            table.insert("events", Item::ArrayOfTables(list));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -281,10 +348,12 @@ mod tests {
             date: Some(day("2026-12-01")),
             draft: true,
             events: vec![Event {
+                from: None,
                 title: "Christmas fair".into(),
-                start: day("2026-12-12"),
+                start: When::Day(day("2026-12-12")),
                 end: None,
                 location: Some("School hall".into()),
+                description: None,
             }],
             ..Fields::default()
         };
@@ -324,21 +393,106 @@ mod tests {
     }
 
     #[test]
+    fn events_are_changed_in_place_added_and_removed_keeping_comments() {
+        let page = "+++\ntitle = \"Carols\"\n\n# The concert: confirmed with the church.\n[[events]]\ntitle = \"Concert\" # as on the poster\nstart = 2026-12-16T14:00:00\nend = 2026-12-16T15:30:00\n# Parents asked for this.\ndescription = \"Bring a coat\"\n\n# Rehearsal.\n[[events]]\ntitle = \"Rehearsal\"\nstart = 2026-12-14\n+++\n\nBody\n";
+        let at = |s: &str| When::At(s.parse().unwrap());
+        let concert = Event {
+            from: Some(0),
+            title: "Concert".into(),
+            start: at("2026-12-16T14:00:00"),
+            end: Some(at("2026-12-16T15:30:00")),
+            location: None,
+            description: Some("Bring a coat".into()),
+        };
+        let rehearsal = Event {
+            from: Some(1),
+            title: "Rehearsal".into(),
+            start: When::Day(day("2026-12-14")),
+            end: None,
+            location: None,
+            description: None,
+        };
+        let fields = |events: Vec<Event>| Fields {
+            title: "Carols".into(),
+            events,
+            ..Fields::default()
+        };
+        // Unchanged: the very same text.
+        let same = save(
+            page,
+            &fields(vec![concert.clone(), rehearsal.clone()]),
+            "Body\n",
+        );
+        assert_eq!(same.unwrap(), page);
+        // The concert's time and place change; the rehearsal goes; a
+        // new event is added at the end.
+        let later = Event {
+            start: at("2026-12-16T18:00:00"),
+            end: Some(at("2026-12-16T19:30:00")),
+            location: Some("St Mary's".into()),
+            ..concert
+        };
+        let fair = Event {
+            from: None,
+            title: "Fair".into(),
+            start: When::Day(day("2026-12-19")),
+            end: None,
+            location: None,
+            description: Some("Stalls & games".into()),
+        };
+        let out = save(page, &fields(vec![later, fair]), "Body\n").unwrap();
+        assert!(
+            out.contains("# The concert: confirmed with the church.\n[[events]]\ntitle = \"Concert\" # as on the poster\nstart = 2026-12-16T18:00:00\nend = 2026-12-16T19:30:00\n# Parents asked for this.\ndescription = \"Bring a coat\"\nlocation = \"St Mary's\"\n"),
+            "{out}"
+        );
+        assert!(!out.contains("Rehearsal"), "{out}");
+        assert!(
+            out.contains("[[events]]\ntitle = \"Fair\"\nstart = 2026-12-19\ndescription = \"Stalls & games\"\n+++"),
+            "{out}"
+        );
+        // What is written is what the build reads.
+        let meta: front_matter::PageMeta =
+            toml::from_str(front_matter::split(&out).unwrap().front).unwrap();
+        assert_eq!(meta.events.len(), 2);
+        for e in &meta.events {
+            assert!(crate::content::events::parse(e).is_ok(), "{e:?}");
+        }
+        // Every event removed: no [[events]] left.
+        let none = save(page, &fields(vec![]), "Body\n").unwrap();
+        assert!(!none.contains("events"), "{none}");
+    }
+
+    #[test]
     fn what_cannot_be_saved_is_refused() {
         assert_eq!(save("", &Fields::default(), ""), Err(PageError::NoTitle));
         let backwards = Fields {
             title: "x".into(),
             events: vec![Event {
+                from: None,
                 title: "t".into(),
-                start: day("2026-12-12"),
-                end: Some(day("2026-12-01")),
+                start: When::Day(day("2026-12-12")),
+                end: Some(When::Day(day("2026-12-01"))),
                 location: None,
+                description: None,
             }],
             ..Fields::default()
         };
         assert!(matches!(
             save("", &backwards, ""),
             Err(PageError::EventBackwards { .. })
+        ));
+        let at = |s: &str| When::At(s.parse().unwrap());
+        let mixed = Fields {
+            events: vec![Event {
+                start: at("2026-12-12T14:00:00"),
+                end: Some(When::Day(day("2026-12-12"))),
+                ..backwards.events[0].clone()
+            }],
+            ..backwards.clone()
+        };
+        assert!(matches!(
+            save("", &mixed, ""),
+            Err(PageError::EventMixed { .. })
         ));
         let titled = Fields {
             title: "x".into(),

@@ -85,7 +85,7 @@ pub fn accept(
 /// which the build and the studio's watch pass over, removed unless it
 /// is kept under its checked name.
 pub fn received_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new().prefix(".upload-").tempfile_in(dir)
+    super::scratch::Scratch::Upload.create_in(dir)
 }
 
 /// Checks the upload received whole into `received` (from

@@ -68,10 +68,7 @@ pub fn write_if_unchanged(path: &Path, opened: &Version, bytes: &[u8]) -> Result
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".schoolsite-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = super::scratch::Scratch::Write.create_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     // Looked at again just before the swap, with every other studio

@@ -253,14 +253,18 @@ fn listen(interface: IpAddr, port: u16) -> anyhow::Result<TcpListener> {
     Ok(listener)
 }
 
-/// Every file a build reads, with its size and modification time.
+/// Every file a build reads, with its size and modification time: what
+/// the loader passes over (a dot-file, such as an upload the studio is
+/// still receiving) starts no build.
 fn snapshot(root: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     let mut out = Vec::new();
     for top in ["config.toml", "content", "themes", "templates", "consent"] {
         let walker = walkdir::WalkDir::new(root.join(top))
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|e| {
+                e.depth() == 0 || !schoolsite::content::is_hidden(&e.file_name().to_string_lossy())
+            });
         for entry in walker.flatten() {
             if let Ok(meta) = entry.metadata()
                 && meta.is_file()

@@ -102,6 +102,16 @@ pub fn run(args: &StudioArgs) -> anyhow::Result<u8> {
         );
     }
     let config = schoolsite::config::Config::load(&args.root)?;
+    // Uploads and saves an earlier run left half-done (it was stopped
+    // mid-way): its own temporary files only, from before this run.
+    let content = args.root.join(schoolsite::content::CONTENT_DIR);
+    let stale = schoolsite::studio::scratch::remove_stale(&content, std::time::SystemTime::now());
+    if !stale.is_empty() {
+        println!(
+            "removed {} unfinished upload(s) or save(s) an earlier run of the studio left in content/",
+            stale.len()
+        );
+    }
     // The largest file the build takes of any kind: more of an upload is
     // never read.
     let upload_limit = [

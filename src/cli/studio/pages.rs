@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use schoolsite::content::events::{self, When};
 use schoolsite::content::front_matter::{self, PageMeta, SectionMeta};
 use schoolsite::report::{Finding, Severity};
 use schoolsite::studio::bin;
@@ -98,34 +99,20 @@ fn count(findings: &[&Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
 }
 
-/// What a page's findings say needs doing, in words: taken from the
-/// build's rules, never decided here.
+/// What a page's findings say needs doing, in words: from the category
+/// the build gives each rule (`Rule::category`), never decided here.
 fn notes(findings: &[&Finding]) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    let any = |prefixes: &[&str]| {
-        findings
-            .iter()
-            .any(|f| prefixes.iter().any(|p| f.rule.starts_with(p)))
-    };
-    if any(&["statutory-overdue", "statutory-due-soon"]) {
-        out.push("statutory review due");
-    }
-    if any(&[
-        "consent-left",
-        "consent-withdrawn",
-        "consent-expired",
-        "consent-leaving-soon",
-        "consent-expiring-soon",
-        "consent-never-publish",
-        "consent-not-given",
-        "taken-down",
-    ]) {
-        out.push("a photo must come down");
-    }
-    if any(&["photo-undeclared"]) {
-        out.push("say who is in a photo");
-    }
-    out
+    use schoolsite::finding::Category;
+    let has = |c: Category| findings.iter().any(|f| f.category() == Some(c));
+    [
+        (Category::StatutoryReview, "statutory review due"),
+        (Category::PhotoMustComeDown, "a photo must come down"),
+        (Category::WhoIsInIt, "say who is in a photo"),
+    ]
+    .into_iter()
+    .filter(|(c, _)| has(*c))
+    .map(|(_, note)| note)
+    .collect()
 }
 
 fn today(studio: &Studio) -> NaiveDate {
@@ -258,16 +245,52 @@ struct Form {
     next_review: String,
     approved_by: String,
     events: Vec<EventRow>,
-    keep_events: bool,
+    /// The page's `[[events]]` are kept as written: why (one cannot be
+    /// read as the build reads it).
+    keep_events: String,
     body: String,
 }
 
+/// One event as the form shows it: every field as text.
 #[derive(Serialize, Default, Clone)]
 struct EventRow {
+    /// Which of the page's `[[events]]` it is (from 0), empty for one
+    /// being added.
+    from: String,
     title: String,
     start: String,
+    start_time: String,
     end: String,
+    end_time: String,
     location: String,
+    description: String,
+}
+
+impl EventRow {
+    fn of(from: Option<usize>, e: &Event) -> EventRow {
+        let (start, start_time) = day_and_time(Some(e.start));
+        let (end, end_time) = day_and_time(e.end);
+        EventRow {
+            from: from.map(|i| i.to_string()).unwrap_or_default(),
+            title: e.title.clone(),
+            start,
+            start_time,
+            end,
+            end_time,
+            location: e.location.clone().unwrap_or_default(),
+            description: e.description.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// A day and a time of day ("14:00", empty for a whole day), as the
+/// form's date and time fields take them.
+fn day_and_time(w: Option<When>) -> (String, String) {
+    match w {
+        None => (String::new(), String::new()),
+        Some(When::Day(d)) => (d.to_string(), String::new()),
+        Some(When::At(t)) => (t.date().to_string(), t.format("%H:%M").to_string()),
+    }
 }
 
 /// A finding beside the form, linked to the field or photo it is about.
@@ -298,6 +321,9 @@ struct PhotoRow {
     to_fix: usize,
     #[serde(skip)]
     file: String,
+    /// A photo (not a clip or a document), by its bytes.
+    #[serde(skip)]
+    image: bool,
 }
 
 /// The photos beside the page at `page` (in its folder), by the name
@@ -306,7 +332,7 @@ fn insertable(page: &str, photos: &[PhotoRow]) -> Vec<String> {
     let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
     photos
         .iter()
-        .filter(|p| photos::is_image(&p.file))
+        .filter(|p| p.image)
         .filter(|p| p.file.rsplit_once('/').map_or("", |(d, _)| d) == dir)
         .map(|p| p.name.clone())
         .collect()
@@ -396,14 +422,24 @@ fn link_targets(site: &schoolsite::content::Site) -> Vec<LinkTarget> {
 
 /// The photos the page at `source` shows, in the order of its text, then
 /// those in its own folder that its text does not show yet.
-fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> {
+fn page_photos(
+    content: &std::path::Path,
+    site: &schoolsite::content::Site,
+    source: &str,
+) -> Vec<PhotoRow> {
     use schoolsite::content::{RefKind, paths::Target};
-    let row = |file: String, line| PhotoRow {
+    // Only files whose kind is declared: what the build asks of them.
+    let declared = |file: &str| {
+        let kind = super::photos::kind_of(content, file);
+        kind.may_show_people().then_some(kind.is_image())
+    };
+    let row = |file: String, line, image| PhotoRow {
         name: file.rsplit('/').next().unwrap_or(&file).to_string(),
         link: super::photos::page_of(&file),
         line,
         to_fix: 0,
         file,
+        image,
     };
     let mut rows: Vec<PhotoRow> = Vec::new();
     for r in site.references() {
@@ -412,10 +448,10 @@ fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> 
         }
         if let Target::Content(p) = r.target
             && site.has_file(&p)
-            && super::photos::is_declared(&p)
             && !rows.iter().any(|x| x.file == p)
+            && let Some(image) = declared(&p)
         {
-            rows.push(row(p, Some(r.line)));
+            rows.push(row(p, Some(r.line), image));
         }
     }
     if let Some(dir) = source
@@ -429,10 +465,10 @@ fn page_photos(site: &schoolsite::content::Site, source: &str) -> Vec<PhotoRow> 
                 .and_then(|rest| rest.strip_prefix('/'))
                 .is_some_and(|name| !name.contains('/'));
             if beside
-                && super::photos::is_declared(&f.path)
                 && !rows.iter().any(|x| x.file == f.path)
+                && let Some(image) = declared(&f.path)
             {
-                rows.push(row(f.path.clone(), None));
+                rows.push(row(f.path.clone(), None, image));
             }
         }
     }
@@ -562,31 +598,43 @@ fn fill_page(form: &mut Form, meta: PageMeta) {
     form.last_reviewed = date(&meta.last_reviewed);
     form.next_review = date(&meta.next_review);
     form.approved_by = meta.approved_by.unwrap_or_default();
-    for e in &meta.events {
-        let row = EventRow {
-            title: e.title.clone(),
-            start: date(&Some(e.start.clone())),
-            end: date(&e.end),
-            location: e.location.clone().unwrap_or_default(),
-        };
-        // An event with a time or a description is kept as written.
-        if row.start.len() != 10
-            || (!row.end.is_empty() && row.end.len() != 10)
-            || e.description.is_some()
-        {
-            form.keep_events = true;
+    for (i, e) in meta.events.iter().enumerate() {
+        match events::parse(e) {
+            Ok((start, end)) => form.events.push(EventRow::of(
+                Some(i),
+                &Event {
+                    from: Some(i),
+                    title: e.title.clone(),
+                    start,
+                    end: e.end.as_ref().map(|_| end),
+                    location: e.location.clone(),
+                    description: e.description.clone(),
+                },
+            )),
+            // One the build cannot read is kept as written, and so are
+            // the others: the form never guesses what was meant.
+            Err(why) => {
+                form.keep_events = format!("event {} ({}): {why}", i + 1, e.title);
+                form.events.push(EventRow {
+                    title: e.title.clone(),
+                    start: date(&Some(e.start.clone())),
+                    end: date(&e.end),
+                    location: e.location.clone().unwrap_or_default(),
+                    ..EventRow::default()
+                });
+            }
         }
-        form.events.push(row);
     }
 }
 
 fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -> Response {
     let built = studio.current();
-    let text = std::fs::read_to_string(studio.content().join(&form.page)).unwrap_or_default();
+    let content = studio.content();
+    let text = std::fs::read_to_string(content.join(&form.page)).unwrap_or_default();
     let site = content_site(studio).ok();
     let mut photos = site
         .as_ref()
-        .map(|site| page_photos(site, &form.page))
+        .map(|site| page_photos(&studio.content(), site, &form.page))
         .unwrap_or_default();
     let links = site.as_ref().map(link_targets).unwrap_or_default();
     let mine = findings_for(&built.findings, &form.page);
@@ -598,10 +646,10 @@ fn edit_page(studio: &Studio, form: &Form, errors: Vec<Problem>, notice: &str) -
     }
     let shown: Vec<Shown> = mine
         .into_iter()
-        .map(|f| shown(f, form, &text, &photos))
+        .map(|f| shown(&content, f, form, &text, &photos))
         .collect();
     let mut rows = form.events.clone();
-    if !form.keep_events {
+    if form.keep_events.is_empty() {
         rows.push(EventRow::default());
     }
     let mut context = view::context(studio);
@@ -636,7 +684,13 @@ fn about_photo(f: &Finding, page: &str, p: &PhotoRow) -> bool {
 
 /// A finding, pointed at the photo it is about, or the form field its
 /// line is in.
-fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
+fn shown(
+    content: &std::path::Path,
+    f: &Finding,
+    form: &Form,
+    text: &str,
+    photos: &[PhotoRow],
+) -> Shown {
     let file = format!("{}/{}", schoolsite::content::CONTENT_DIR, form.page);
     let (mut link, mut go) = ("#body".to_string(), "Go to the text");
     let mut place = f.location.file.clone();
@@ -648,7 +702,7 @@ fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
                 (link, go) = (format!("#{key}"), "Go to the field");
             }
         }
-    } else if f.location.file.ends_with(".toml") || is_media(&f.location.file) {
+    } else if about_photos(content, &f.location.file) {
         (link, go) = ("#photos".to_string(), "Go to the photos");
     }
     if let Some(p) = photos.iter().find(|p| about_photo(f, &form.page, p)) {
@@ -665,15 +719,18 @@ fn shown(f: &Finding, form: &Form, text: &str, photos: &[PhotoRow]) -> Shown {
     }
 }
 
-fn is_media(file: &str) -> bool {
-    let ext = file
-        .rsplit_once('.')
-        .map_or("", |(_, e)| e)
-        .to_ascii_lowercase();
-    [
-        "jpg", "jpeg", "png", "webp", "gif", "pdf", "mp4", "mov", "m4a", "mp3", "wav", "heic",
-    ]
-    .contains(&ext.as_str())
+/// Whether a finding in `file` (relative to the site's folder) is about
+/// who is in the photos: in a `photos.toml`, or in a file whose kind is
+/// declared there (by its bytes, as the build decides it).
+fn about_photos(content: &std::path::Path, file: &str) -> bool {
+    let Some(rel) = file
+        .strip_prefix(schoolsite::content::CONTENT_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return false;
+    };
+    rel.rsplit('/').next() == Some(schoolsite::consent::SIDECAR)
+        || photos::is_declared(content, rel)
 }
 
 /// The form field for the front matter key on file line `line` (from
@@ -768,7 +825,13 @@ pub async fn save(State(studio): State<Studio>, form: Posted) -> Response {
 /// The page's fields and text as posted, and what is wrong with them;
 /// `shown` takes what was typed, to show again if it is refused.
 fn posted_page(form: &Posted, shown: &mut Form) -> (Fields, String, Vec<Problem>) {
-    let (mut fields, mut errors) = read_fields(form, shown.section, shown.keep_events);
+    let keep_events = shown.section || !shown.keep_events.is_empty();
+    let (mut fields, mut errors) = read_fields(form, shown.section, keep_events);
+    if !keep_events {
+        let (events, typed) = read_events(form, &mut errors);
+        fields.events = events;
+        shown.events = typed;
+    }
     if !shown.section {
         match read_statutory(form, &shown.statutory) {
             Ok(choice) => fields.statutory = choice,
@@ -824,18 +887,6 @@ fn apply(form: &mut Form, f: &Fields, body: &str) {
     form.last_reviewed = d(f.last_reviewed);
     form.next_review = d(f.next_review);
     form.approved_by = f.approved_by.clone().unwrap_or_default();
-    if !f.keep_events {
-        form.events = f
-            .events
-            .iter()
-            .map(|e| EventRow {
-                title: e.title.clone(),
-                start: e.start.to_string(),
-                end: d(e.end),
-                location: e.location.clone().unwrap_or_default(),
-            })
-            .collect();
-    }
     form.body = body.to_string();
 }
 
@@ -879,64 +930,156 @@ fn read_fields(form: &Posted, section: bool, keep_events: bool) -> (Fields, Vec<
     if fields.title.is_empty() {
         errors.push(Problem::new("title", "Give the page a title"));
     }
-    if !fields.keep_events {
-        fields.events = read_events(form, &mut errors);
-    }
     (fields, errors)
 }
 
-fn read_events(form: &Posted, errors: &mut Vec<Problem>) -> Vec<Event> {
-    let (titles, starts, ends, places) = (
-        form.all("event_title"),
-        form.all("event_start"),
-        form.all("event_end"),
-        form.all("event_location"),
+/// The form's events, in its order, less those ticked to be removed
+/// and rows left empty; and every row as typed, to show again if the
+/// page is refused. Each problem names the field it is in.
+fn read_events(form: &Posted, errors: &mut Vec<Problem>) -> (Vec<Event>, Vec<EventRow>) {
+    let column = |name: &str| form.all(name);
+    let (froms, titles, starts, start_times, ends, end_times, places, notes) = (
+        column("event_from"),
+        column("event_title"),
+        column("event_start"),
+        column("event_start_time"),
+        column("event_end"),
+        column("event_end_time"),
+        column("event_location"),
+        column("event_description"),
     );
-    let mut events = Vec::new();
-    for (i, title) in titles.iter().enumerate() {
+    let removed = column("event_remove");
+    let mut claimed = std::collections::BTreeSet::new();
+    let (mut events, mut typed) = (Vec::new(), Vec::new());
+    for i in 0..titles.len() {
         let cell = |list: &[&str]| list.get(i).map_or("", |s| s.trim()).to_string();
-        let (start, end, place) = (cell(&starts), cell(&ends), cell(&places));
-        if title.trim().is_empty() && start.is_empty() && end.is_empty() && place.is_empty() {
+        let row = EventRow {
+            from: cell(&froms),
+            title: cell(&titles),
+            start: cell(&starts),
+            start_time: cell(&start_times),
+            end: cell(&ends),
+            end_time: cell(&end_times),
+            location: cell(&places),
+            description: list_cell(&notes, i),
+        };
+        let empty = [
+            &row.title,
+            &row.start,
+            &row.start_time,
+            &row.end,
+            &row.end_time,
+            &row.location,
+            &row.description,
+        ]
+        .iter()
+        .all(|v| v.is_empty());
+        if empty || removed.contains(&i.to_string().as_str()) {
             continue;
         }
-        let field = format!("event-{i}-start");
-        let Ok(Some(start)) = parse_date(&start) else {
+        let n = i + 1;
+        let mut wrong = |field: &str, why: String| {
             errors.push(Problem::new(
-                &field,
-                format!("Event {}: give the day it starts, e.g. 2026-12-12", i + 1),
+                &format!("event-{i}-{field}"),
+                format!("Event {n}: {why}"),
             ));
-            continue;
         };
-        let end = match parse_date(&end) {
-            Ok(e) => e,
-            Err(()) => {
-                errors.push(Problem::new(
-                    &format!("event-{i}-end"),
-                    format!("Event {}: give the last day as a date", i + 1),
-                ));
+        if row.title.is_empty() {
+            wrong("title", "give it a title".to_string());
+        }
+        let start_day = match parse_date(&row.start) {
+            Ok(Some(d)) => Some(d),
+            _ => {
+                wrong(
+                    "start",
+                    "give the day it starts, e.g. 2026-12-12".to_string(),
+                );
                 None
             }
         };
-        if title.trim().is_empty() {
-            errors.push(Problem::new(
-                &format!("event-{i}-title"),
-                format!("Event {}: give it a title", i + 1),
-            ));
+        let start_time = read_time(&row.start_time).unwrap_or_else(|()| {
+            wrong("start-time", "give the time it starts as hours and minutes, e.g. 14:00, or leave it empty for the whole day".to_string());
+            None
+        });
+        let end_day = parse_date(&row.end).unwrap_or_else(|()| {
+            wrong(
+                "end",
+                "give the last day as a date, e.g. 2026-12-13, or leave it empty".to_string(),
+            );
+            None
+        });
+        let end_time = read_time(&row.end_time).unwrap_or_else(|()| {
+            wrong(
+                "end-time",
+                "give the time it ends as hours and minutes, e.g. 15:30, or leave it empty"
+                    .to_string(),
+            );
+            None
+        });
+        let at = |day: NaiveDate, time: Option<chrono::NaiveTime>| match time {
+            Some(t) => When::At(day.and_time(t)),
+            None => When::Day(day),
+        };
+        let Some(start_day) = start_day else {
+            typed.push(row);
+            continue;
+        };
+        let start = at(start_day, start_time);
+        // An end time alone is on the day it starts.
+        let end = match (end_day, end_time) {
+            (None, None) => None,
+            (day, time) => Some(at(day.unwrap_or(start_day), time)),
+        };
+        match (start, end) {
+            (When::Day(_), Some(When::At(_))) => wrong(
+                "start-time",
+                "it has a time it ends, so give the time it starts too (or neither, for whole days)".to_string(),
+            ),
+            (When::At(_), Some(When::Day(_))) => wrong(
+                "end-time",
+                "it starts at a time, so give the time it ends too (or leave the end empty)".to_string(),
+            ),
+            (start, Some(end)) if end < start => {
+                wrong("end", "it cannot end before it starts".to_string());
+            }
+            _ => {}
         }
-        if end.is_some_and(|e| e < start) {
-            errors.push(Problem::new(
-                &format!("event-{i}-end"),
-                format!("Event {}: it cannot end before it starts", i + 1),
-            ));
-        }
+        // Each of the page's events is kept once, in place; a row that
+        // claims one already kept is a new event.
+        let from = row
+            .from
+            .parse::<usize>()
+            .ok()
+            .filter(|i| claimed.insert(*i));
         events.push(Event {
-            title: title.trim().to_string(),
+            from,
+            title: row.title.clone(),
             start,
             end,
-            location: Some(place).filter(|p| !p.is_empty()),
+            location: Some(row.location.clone()).filter(|p| !p.is_empty()),
+            description: Some(row.description.trim().to_string()).filter(|d| !d.is_empty()),
         });
+        typed.push(row);
     }
-    events
+    (events, typed)
+}
+
+/// A text area's value as typed (its lines kept, ends trimmed).
+fn list_cell(list: &[&str], i: usize) -> String {
+    list.get(i).map_or("", |s| s.trim()).replace("\r\n", "\n")
+}
+
+/// A time of day as a time field sends it ("14:00", or "14:00:30");
+/// `None` when empty.
+fn read_time(s: &str) -> Result<Option<chrono::NaiveTime>, ()> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .map(Some)
+        .map_err(|_| ())
 }
 
 /// `POST /studio/delete`: the page goes to the bin, never off the disk.
@@ -965,16 +1108,21 @@ pub async fn delete(State(studio): State<Studio>, form: Posted) -> Response {
 /// `/studio/findings`: the whole site's findings, from the build.
 pub async fn findings(State(studio): State<Studio>) -> Response {
     let built = studio.current();
+    let content = studio.content();
     let list: Vec<Shown> = built
         .findings
         .iter()
-        .map(|f| Shown {
-            link: link_for(&f.location.file).unwrap_or_default(),
-            go: if photos::is_declared(&f.location.file) {
+        .map(|f| {
+            let link = link_for(&content, &f.location.file).unwrap_or_default();
+            (f, link)
+        })
+        .map(|(f, link)| Shown {
+            go: if link.starts_with(&photos::page_of("")) {
                 "Go to the photo"
             } else {
                 "Edit the page"
             },
+            link,
             place: f.location.file.clone()
                 + &f.location
                     .line
@@ -995,13 +1143,13 @@ pub async fn findings(State(studio): State<Studio>) -> Response {
 /// The studio page where a finding in `file` (relative to the site's
 /// folder) can be fixed: a page's form or a photo's "who is in it"; none
 /// for files the studio does not edit (config.toml, the register).
-fn link_for(file: &str) -> Option<String> {
+fn link_for(content: &std::path::Path, file: &str) -> Option<String> {
     let rel = file
         .strip_prefix(schoolsite::content::CONTENT_DIR)?
         .strip_prefix('/')?;
     if rel.ends_with(".md") {
         Some(format!("/studio/edit?page={}", encode(rel)))
-    } else if photos::is_declared(rel) {
+    } else if photos::is_declared(content, rel) {
         Some(photos::page_of(rel))
     } else {
         None

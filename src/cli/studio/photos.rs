@@ -5,7 +5,7 @@
 use super::guard::{self, Posted};
 use super::pages::encode;
 use super::view::{self, Problem};
-use super::{Studio, content_site, findings_for, wait_for_build};
+use super::{Studio, content_site, wait_for_build};
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -21,28 +21,40 @@ use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::time::Instant;
 
-const IMAGES: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
-
-/// Files that are declared in `photos.toml` though they are not photos:
-/// clips and recordings (who is seen or heard), documents (who is in
-/// their pictures).
-const OTHER_DECLARED: &[&str] = &["pdf", "mp4", "mov", "m4a", "mp3", "wav"];
-
-fn extension(rel: &str) -> String {
-    rel.rsplit_once('.')
-        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase())
+/// What the file at the content path `rel` is, decided as the build
+/// decides it: from its first bytes, never its name. A path that is not
+/// plainly inside `content/`, or a file that cannot be read, is
+/// `Unknown` (nothing the studio offers to declare; the build reports
+/// a file it cannot read).
+pub fn kind_of(content: &std::path::Path, rel: &str) -> media::Kind {
+    use std::io::Read as _;
+    let inside = !rel.is_empty()
+        && !rel
+            .split(['/', '\\'])
+            .any(|c| c.is_empty() || c == "." || c == "..");
+    if !inside {
+        return media::Kind::Unknown;
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(content.join(rel))
+        .and_then(|f| f.take(media::SNIFF_BYTES as u64).read_to_end(&mut head));
+    match read {
+        Ok(_) => media::sniff(&head),
+        Err(_) => media::Kind::Unknown,
+    }
 }
 
-/// Whether the content path `rel` names a photo (by its extension: the
-/// file itself is sniffed when it is shown or built).
-pub fn is_image(rel: &str) -> bool {
-    IMAGES.contains(&extension(rel).as_str())
+/// Whether the content file at `rel` is a photo (shown, outlined and
+/// blurred as one).
+pub fn is_image(content: &std::path::Path, rel: &str) -> bool {
+    kind_of(content, rel).is_image()
 }
 
-/// Whether who is in the file at `rel` must be said: a photo, a clip, a
-/// recording or a document.
-pub fn is_declared(rel: &str) -> bool {
-    is_image(rel) || OTHER_DECLARED.contains(&extension(rel).as_str())
+/// Whether who is in the content file at `rel` is declared: exactly
+/// the kinds the build's consent rule asks a declaration of (a photo, a
+/// clip, a recording, a document).
+pub fn is_declared(content: &std::path::Path, rel: &str) -> bool {
+    kind_of(content, rel).may_show_people()
 }
 
 /// The address of the "who is in this photo" page for `rel`.
@@ -252,7 +264,7 @@ async fn save_upload(
             context.insert("file_q", &encode(&saved.path));
             context.insert("snippet", &snippet);
             context.insert("already", &saved.already);
-            context.insert("declared", &is_declared(&saved.path));
+            context.insert("declared", &saved.kind.may_show_people());
             view::render(StatusCode::OK, "uploaded.html", &context)
         }
         Ok(Err(e)) => refuse(studio, &page, &format!("{e}. What to do: {}.", e.fix())),
@@ -298,6 +310,9 @@ fn person(s: Suggestion, chosen: bool) -> Person {
 struct Declared {
     people: Vec<String>,
     nobody: bool,
+    /// Everyone declared is an adult in the register (staff, parents,
+    /// visitors): written as their ids, like anyone else.
+    adults: bool,
     focus: String,
     blur: Vec<[String; 4]>,
 }
@@ -306,7 +321,7 @@ struct Declared {
 /// allow-list: only files the content tree holds).
 fn known_photo(studio: &Studio, rel: &str) -> Result<(), Response> {
     let site = content_site(studio)?;
-    if is_declared(rel) && site.has_file(rel) {
+    if site.has_file(rel) && is_declared(&studio.content(), rel) {
         Ok(())
     } else {
         Err(view::message(
@@ -359,6 +374,8 @@ fn read_declared(text: &str, file: &str) -> Declared {
             .get("nobody")
             .and_then(toml::Value::as_bool)
             .unwrap_or(false),
+        // Said of the people by the register: see `photo_page`.
+        adults: false,
         focus: entry
             .get("focus")
             .and_then(toml::Value::as_str)
@@ -428,12 +445,13 @@ pub async fn media(State(studio): State<Studio>) -> Response {
     let uses = site.file_uses();
     let built = studio.current();
     let content = format!("{}/", schoolsite::content::CONTENT_DIR);
+    let dir = studio.content();
     let mut rows: Vec<MediaRow> = site
         .files
         .iter()
-        .filter(|f| is_declared(&f.path))
+        .filter(|f| is_declared(&dir, &f.path))
         .map(|f| {
-            let found = photo_findings(&built.findings, &uses, &f.path);
+            let found = photo_findings(&dir, &built.findings, &uses, &f.path);
             let mut pages: Vec<String> = uses
                 .get(&f.path)
                 .into_iter()
@@ -485,14 +503,17 @@ async fn photo_page(
     // The version is of the very bytes shown; shown again after a
     // refusal, the form keeps the version it was opened at, so a change
     // made since is refused when saved, never quietly taken as seen.
+    let register = Register::load(&studio.root);
     let (declared, version) = match typed {
         Some((declared, opened)) => (declared, opened.to_string()),
-        None => (
-            read_declared(text, file_name(rel)),
-            bytes.map_or_else(|| "new".to_string(), |b| Version::of_bytes(&b).token()),
-        ),
+        None => {
+            let mut declared = read_declared(text, file_name(rel));
+            declared.adults = register.adults_only(declared.people.iter().map(String::as_str));
+            let version =
+                bytes.map_or_else(|| "new".to_string(), |b| Version::of_bytes(&b).token());
+            (declared, version)
+        }
     };
-    let register = Register::load(&studio.root);
     let (today, policy) = (today(studio), policy(studio));
     let chosen = chosen_people(&register, &declared.people, today, &policy);
     let found: Vec<Person> = people::search(&register, q, today, &policy)
@@ -503,10 +524,11 @@ async fn photo_page(
     let uses = content_site(studio)
         .map(|site| site.file_uses())
         .unwrap_or_default();
-    let findings = photo_findings(&studio.current().findings, &uses, rel);
+    let findings = photo_findings(&content, &studio.current().findings, &uses, rel);
     let mut blur = declared.blur.clone();
     blur.push(Default::default());
-    let faces = if is_image(rel) {
+    let image = is_image(&content, rel);
+    let faces = if image {
         faces_in(studio, rel).await
     } else {
         None
@@ -514,7 +536,7 @@ async fn photo_page(
     let mut context = view::context(studio);
     context.insert("file", rel);
     context.insert("file_q", &encode(rel));
-    context.insert("image", &is_image(rel));
+    context.insert("image", &image);
     context.insert("faces", &faces);
     context.insert("q", q);
     context.insert("version", &version);
@@ -557,18 +579,57 @@ fn chosen_people(
 /// Where each content file is shown: content path → the pages' lines.
 type Uses = std::collections::BTreeMap<String, Vec<schoolsite::content::FileUse>>;
 
+/// The lines (from 1) of the sidecar `text` a finding about `name` may
+/// be on: those of its own `[[photo]]` entry, from its header to the
+/// next entry's. `None` when the file cannot be read as TOML (then every
+/// finding in it is about every photo beside it); an empty range when
+/// the photo has no entry.
+fn entry_lines(text: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+    let starts: Vec<(usize, bool)> = doc
+        .get("photo")
+        .and_then(toml_edit::Item::as_array_of_tables)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|t| {
+                    let mine = t.get("file").and_then(toml_edit::Item::as_str) == Some(name);
+                    Some((line_of(t.span()?.start), mine))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(i) = starts.iter().position(|(_, mine)| *mine) else {
+        return Some(0..0);
+    };
+    let end = starts.get(i + 1).map_or(usize::MAX, |(line, _)| *line);
+    Some(starts[i].0..end)
+}
+
 /// The build's findings about the file at `rel` (message, fix, error):
-/// in it, in its `photos.toml`, or on a page's line that shows it ("not
-/// declared" is reported where a page shows the photo).
+/// at its own path, in its own entry of its `photos.toml` (or anywhere
+/// in one that cannot be read), or on a page's line that shows it ("not
+/// declared" is reported where a page shows the photo). Paths are
+/// compared whole: `content/old/content/a.jpg` is not `content/a.jpg`.
 fn photo_findings(
+    content: &std::path::Path,
     findings: &[schoolsite::report::Finding],
     uses: &Uses,
     rel: &str,
 ) -> Vec<(String, String, bool)> {
     let shown_at = uses.get(rel).map(Vec::as_slice).unwrap_or_default();
+    let dir = schoolsite::content::CONTENT_DIR;
+    let (file, declared_in) = (format!("{dir}/{rel}"), format!("{dir}/{}", sidecar(rel)));
+    let sidecar_text = std::fs::read_to_string(content.join(sidecar(rel))).unwrap_or_default();
+    let entry = entry_lines(&sidecar_text, file_name(rel));
     let about = |f: &schoolsite::report::Finding| {
-        f.location.file.ends_with(&format!("content/{rel}"))
-            || findings_for(std::slice::from_ref(f), &sidecar(rel)).len() == 1
+        f.location.file == file
+            || (f.location.file == declared_in
+                && match (&entry, f.location.line) {
+                    (Some(lines), Some(line)) => lines.contains(&line),
+                    _ => true,
+                })
             || f.location.line.is_some_and(|line| {
                 shown_at
                     .iter()
@@ -636,7 +697,7 @@ async fn faces_in(studio: &Studio, rel: &str) -> Option<Vec<media::Outline>> {
 /// `GET /studio/photo/image?file=…`: the photo as the build would clean
 /// it (never the uploaded bytes with their GPS and face tags).
 pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>) -> Response {
-    if !is_image(&query.file) || known_photo(&studio, &query.file).is_err() {
+    if known_photo(&studio, &query.file).is_err() || !is_image(&studio.content(), &query.file) {
         return (StatusCode::NOT_FOUND, "no such photo").into_response();
     }
     let path = studio.content().join(&query.file);
@@ -647,23 +708,17 @@ pub async fn image(State(studio): State<Studio>, Query(query): Query<PhotoQuery>
     let clean = tokio::task::spawn_blocking(move || {
         let bytes = std::fs::read(path).ok()?;
         let shown = as_published(&root, &bytes, blur)?;
-        Some((media::sniff(&shown).extension(), shown))
+        Some((media::sniff(&shown).picture_mime()?, shown))
     })
     .await
     .ok()
     .flatten();
-    let Some((ext, bytes)) = clean else {
+    let Some((kind, bytes)) = clean else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
             "this photo cannot be shown",
         )
             .into_response();
-    };
-    let kind = match ext {
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        _ => "image/jpeg",
     };
     ([(header::CONTENT_TYPE, kind)], bytes).into_response()
 }
@@ -720,7 +775,7 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
         return response;
     }
     let (choice, typed, mut errors) = read_choice(&form);
-    if !is_image(&rel) && !choice.blur.is_empty() {
+    if !is_image(&studio.content(), &rel) && !choice.blur.is_empty() {
         errors.push(Problem::new(
             "who",
             "Parts can only be blurred in photos: for a clip or a document, cut or edit what must not be shown before adding it",
@@ -728,6 +783,9 @@ pub async fn declare(State(studio): State<Studio>, form: Posted) -> Response {
     }
     if let Who::People(ids) = &choice.who {
         errors.extend(refused_people(&studio, ids));
+        if typed.adults {
+            errors.extend(not_adults(&studio, ids));
+        }
     }
     if !errors.is_empty() {
         return photo_page(
@@ -816,6 +874,7 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
         .filter(|s| !s.is_empty())
         .collect();
     let nobody = form.get("who") == "nobody";
+    let adults = form.get("who") == "adults";
     let focus = match form.get("focus") {
         "group" => Some(Focus::Group),
         "individual" => Some(Focus::Individual),
@@ -861,7 +920,12 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
         }
         shown.push(row);
     }
-    if !nobody && ids.is_empty() {
+    if adults && ids.is_empty() {
+        errors.push(Problem::new(
+            "who",
+            "Choose the adults in the photo from the register (search for them above): everyone in a published photo is declared by their register entry, adults too",
+        ));
+    } else if !nobody && ids.is_empty() {
         errors.push(Problem::new(
             "who",
             "Choose who is in the photo, or say that nobody is",
@@ -873,6 +937,7 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
     let typed = Declared {
         people: ids.clone(),
         nobody,
+        adults,
         focus: focus.map(|f| f.as_str().to_string()).unwrap_or_default(),
         blur: shown,
     };
@@ -882,6 +947,26 @@ fn read_choice(form: &Posted) -> (Choice, Declared, Vec<Problem>) {
         Who::People(ids)
     };
     (Choice { who, focus, blur }, typed, errors)
+}
+
+/// For a photo said to show adults only: anyone chosen whom the register
+/// does not list as an adult, with why (masked).
+fn not_adults(studio: &Studio, ids: &[String]) -> Vec<Problem> {
+    use schoolsite::consent::{Lookup, Role};
+    let register = Register::load(&studio.root);
+    let (today, policy) = (today(studio), policy(studio));
+    ids.iter()
+        .filter_map(|id| match register.lookup(id) {
+            Lookup::Found(p) if p.role == Role::Pupil => {
+                let shown = people::of(&register, id, today, &policy)
+                    .map_or_else(|| p.masked(), |s| s.shown);
+                Some(Problem::new("who", format!("{shown} is a pupil in the consent register, so this is not a photo of adults only. Nothing was saved: choose \"These people\" to declare a photo with pupils in it")))
+            }
+            Lookup::Duplicate(rows) => Some(Problem::new("who", format!("{id} is on {} rows of the consent register, so whether they are an adult cannot be told. Nothing was saved: give each person their own id in the register", rows.len()))),
+            // Not in the register: refused with why by `refused_people`.
+            _ => None,
+        })
+        .collect()
 }
 
 /// People who may not be in a photo at all today, with why (masked).

@@ -155,7 +155,10 @@
       if (!last) { return; }
       var row = last.cloneNode(true);
       var n = rows.length;
-      row.querySelectorAll("input").forEach(function (input) {
+      // A new event: every field empty, nothing to remove.
+      var remove = row.querySelector("input[type=checkbox]");
+      if (remove) { remove.parentNode.parentNode.removeChild(remove.parentNode); }
+      row.querySelectorAll("input, textarea").forEach(function (input) {
         input.id = input.id.replace(/^event-\d+-/, "event-" + n + "-");
         input.value = "";
       });
@@ -166,7 +169,7 @@
         }
       });
       last.parentNode.insertBefore(row, last.nextSibling);
-      row.querySelector("input").focus();
+      row.querySelector("input[name=event_title]").focus();
     });
   }
 
