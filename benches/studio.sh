@@ -38,18 +38,21 @@ copy_site() {
     cp -r "$here/content" "$here/themes" "$here/consent" "$here/config.toml" "$1/"
 }
 
-# Starts the studio on $1; sets $port once the first build is served,
+# Starts the studio on $1; sets $studio (its origin) once the first build
+# is served,
 # and opens the address it printed as a browser would: $jar holds the
 # session cookie every request then sends.
 start() {
     "$SCHOOLSITE" studio --port 0 --today 2026-11-24 --root "$1" >"$1.out" 2>/dev/null &
     pids+=($!)
-    port=""
+    studio=""
     jar="$1.jar"
     for _ in $(seq 1 600); do
-        port=$(sed -n 's#^studio on http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$1.out" | head -1)
-        if [ -n "$port" ] && grep -q '^\[1\]' "$1.out"; then
-            launch=$(sed -n 's#^studio on \([^ ]*\) .*#\1#p' "$1.out" | head -1)
+        launch=$(sed -n 's#^studio on \([^ ]*\) .*#\1#p' "$1.out" | head -1)
+        if [ -n "$launch" ] && grep -q '^\[1\]' "$1.out"; then
+            # http://studio-….localhost:PORT (curl takes ….localhost to
+            # this computer, as browsers do).
+            studio="${launch%%/studio/*}"
             curl -s -c "$jar" -o /dev/null "$launch"
             return 0
         fi
@@ -72,11 +75,11 @@ copy_site "$work/example"
 start "$work/example"
 for path in "/studio/" "/studio/edit?page=about.md" \
     "/studio/photo?file=school-building.jpg" "/studio/findings"; do
-    status=$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")
+    status=$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "$studio$path")
     [ "$status" = 200 ] || { echo "$path answered $status"; exit 1; }
     printf '  %-45s ' "$path"
     for _ in $(seq 1 "$RUNS"); do
-        curl -s -b "$jar" -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port$path"
+        curl -s -b "$jar" -o /dev/null -w '%{time_total}\n' "$studio$path"
     done | stats
 done
 
@@ -98,7 +101,7 @@ for i in range(pages):
 PY
 start "$work/big"
 page="news/2020-01-01-post-0.md"
-base="http://127.0.0.1:$port"
+base="$studio"
 for i in 1 2 3 4 5; do
     form=$(curl -s -b "$jar" "$base/studio/edit?page=$page")
     token=$(printf '%s' "$form" | sed -n 's/.*name="token" value="\([0-9a-f]*\)".*/\1/p' | head -1)

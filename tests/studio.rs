@@ -12,6 +12,8 @@ use std::time::Duration;
 /// A running `schoolsite studio`, stopped when dropped.
 struct Studio {
     child: Child,
+    /// The name it answers to (`studio-….localhost`).
+    host: String,
     port: u16,
     /// Where the site's preview is served (another origin).
     preview_port: u16,
@@ -77,18 +79,25 @@ impl Studio {
             }
         };
         let preview = next_line();
-        let port_of = |url: &str| -> u16 {
+        let name_and_port = |url: &str| -> (String, u16) {
             let host_port = url
                 .strip_prefix("http://")
                 .unwrap()
                 .split('/')
                 .next()
                 .unwrap();
-            assert!(host_port.starts_with("127.0.0.1:"), "{url}");
-            host_port.rsplit(':').next().unwrap().parse().unwrap()
+            let (name, port) = host_port.rsplit_once(':').unwrap();
+            (name.to_string(), port.parse().unwrap())
         };
-        let port = port_of(&launch);
-        let preview_port = port_of(preview.strip_prefix("preview on ").expect(&preview));
+        let (host, port) = name_and_port(&launch);
+        let (preview_host, preview_port) =
+            name_and_port(preview.strip_prefix("preview on ").expect(&preview));
+        // A name made for the run, which a browser takes to this computer.
+        assert!(
+            host.starts_with("studio-") && host.ends_with(".localhost") && host.len() > 30,
+            "{launch}"
+        );
+        assert_eq!(preview_host, host);
         assert_ne!(port, preview_port, "the preview is another origin");
         let printed = std::sync::Arc::clone(&output);
         std::thread::spawn(move || {
@@ -98,6 +107,7 @@ impl Studio {
         });
         let mut studio = Studio {
             child,
+            host,
             port,
             preview_port,
             launch,
@@ -125,10 +135,15 @@ impl Studio {
     /// GET with no session (as another person on this computer would).
     fn get_without_session(&self, path: &str) -> Answer {
         let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
-            self.port
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.at(self.port)
         );
         self.send(req.as_bytes())
+    }
+
+    /// `name:port`, as a browser writes it in `Host` and `Origin`.
+    fn at(&self, port: u16) -> String {
+        format!("{}:{port}", self.host)
     }
 
     /// What it has printed so far.
@@ -167,8 +182,9 @@ impl Studio {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
-            self.port, self.cookie
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\n\r\n",
+            self.at(self.port),
+            self.cookie
         )
         .unwrap();
         let mut raw = Vec::new();
@@ -182,8 +198,9 @@ impl Studio {
 
     fn get(&self, path: &str) -> Answer {
         let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
-            self.port, self.cookie
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\n\r\n",
+            self.at(self.port),
+            self.cookie
         );
         self.send(req.as_bytes())
     }
@@ -199,8 +216,8 @@ impl Studio {
             .collect::<Vec<_>>()
             .join("&");
         let mut req = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            self.port,
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            self.at(self.port),
             self.cookie,
             body.len()
         );
@@ -219,7 +236,7 @@ impl Studio {
             path,
             fields,
             &[
-                format!("Origin: http://127.0.0.1:{}", self.port),
+                format!("Origin: http://{}", self.at(self.port)),
                 "Sec-Fetch-Site: same-origin".to_string(),
             ],
         )
@@ -249,8 +266,8 @@ impl Studio {
         body.extend_from_slice(bytes);
         write!(body, "\r\n--{boundary}--\r\n").unwrap();
         let mut req = format!(
-            "POST /studio/upload HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
-            self.port,
+            "POST /studio/upload HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+            self.at(self.port),
             self.cookie,
             body.len()
         )
@@ -325,7 +342,9 @@ fn content(site: &Site) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 #[test]
 fn the_studio_never_listens_on_the_network() {
     let site = school();
-    for interface in ["0.0.0.0", "192.168.1.20", "::"] {
+    // Nor on another loopback address, which a browser would not take the
+    // studio's `….localhost` name to.
+    for interface in ["0.0.0.0", "192.168.1.20", "::", "127.0.0.2"] {
         let run = site.run(&["studio", "--port", "0", "--interface", interface]);
         assert_eq!(run.code, 2, "{interface}: {}", run.all());
         assert!(
@@ -345,8 +364,9 @@ fn a_page_another_website_asks_for_is_not_shown_or_worked_on() {
     let ask = |site_header: &str| {
         studio.send(
             format!(
-                "GET /studio/approve HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n{site_header}\r\n",
-                studio.port, studio.cookie
+                "GET /studio/approve HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\n{site_header}\r\n",
+                studio.at(studio.port),
+                studio.cookie
             )
             .as_bytes(),
         )
@@ -391,7 +411,7 @@ fn only_the_person_who_started_the_studio_gets_in() {
     let key = studio.launch.split("?key=").nth(1).unwrap().to_string();
     let path = "/studio/approve";
     let (name, value) = studio.cookie.split_once('=').unwrap();
-    let other_port = format!("schoolsite-studio-{}={value}", studio.port + 1);
+    let other_port = format!("{name}-{}={value}", studio.port + 1);
     let wrong_value = format!("{name}={}", "0".repeat(value.len()));
     for (ask, cookie) in [
         (path.to_string(), String::new()),
@@ -408,8 +428,8 @@ fn only_the_person_who_started_the_studio_gets_in() {
     ] {
         let answer = studio.send(
             format!(
-                "GET {ask} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {cookie}\r\n\r\n",
-                studio.port
+                "GET {ask} HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\n\r\n",
+                studio.at(studio.port)
             )
             .as_bytes(),
         );
@@ -441,8 +461,8 @@ fn only_the_person_who_started_the_studio_gets_in() {
             .try_send_to(
                 studio.preview_port,
                 format!(
-                    "GET /news/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {cookie}\r\n\r\n",
-                    studio.preview_port
+                    "GET /news/ HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\n\r\n",
+                    studio.at(studio.preview_port)
                 )
                 .as_bytes(),
             )
@@ -468,10 +488,7 @@ fn only_the_person_who_started_the_studio_gets_in() {
         .find_map(|l| l.strip_prefix("Set-Cookie: "))
         .unwrap()
         .to_ascii_lowercase();
-    assert!(
-        set.starts_with(&format!("schoolsite-studio-{}=", studio.port)),
-        "{set}"
-    );
+    assert!(set.starts_with("schoolsite-studio="), "{set}");
     for part in ["; httponly", "; samesite=strict", "; path=/"] {
         assert!(set.contains(part), "{set}");
     }
@@ -490,8 +507,8 @@ fn only_the_person_who_started_the_studio_gets_in() {
     // Opened from another website's page, even with the key, it is not.
     let from_elsewhere = studio.send(
         format!(
-            "GET /studio/?key={key} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nSec-Fetch-Site: cross-site\r\n\r\n",
-            studio.port
+            "GET /studio/?key={key} HTTP/1.1\r\nHost: {}\r\nSec-Fetch-Site: cross-site\r\n\r\n",
+            studio.at(studio.port)
         )
         .as_bytes(),
     );
@@ -503,7 +520,7 @@ fn only_the_person_who_started_the_studio_gets_in() {
 fn the_preview_is_another_origin_so_a_theme_script_cannot_drive_the_studio() {
     let site = school();
     let studio = Studio::start(&site);
-    let preview = format!("http://127.0.0.1:{}", studio.preview_port);
+    let preview = format!("http://{}", studio.at(studio.preview_port));
     // The studio's pages frame and link the preview at its own address.
     let edit = studio.get(&format!("/studio/edit?page={GARDEN}")).body;
     assert!(
@@ -524,14 +541,24 @@ fn the_preview_is_another_origin_so_a_theme_script_cannot_drive_the_studio() {
         moved.head
     );
     assert!(!moved.body.contains("Autumn garden"));
+    // A request for no path (`OPTIONS *`) is sent nowhere.
+    let star = studio.send(
+        format!(
+            "OPTIONS * HTTP/1.1\r\nHost: {}\r\n\r\n",
+            studio.at(studio.port)
+        )
+        .as_bytes(),
+    );
+    assert_eq!(star.status, 404, "{}", star.head);
+    assert!(!star.head.contains("Location"), "{}", star.head);
     // A script in a preview page runs on the preview's origin: a browser
     // marks what it asks of the studio `same-site` with the preview's
     // `Origin`, and the studio refuses both, the session cookie
     // notwithstanding.
     let read = studio.send(
         format!(
-            "GET /studio/approve HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\nSec-Fetch-Site: same-site\r\n\r\n",
-            studio.port, studio.cookie
+            "GET /studio/approve HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nSec-Fetch-Site: same-site\r\n\r\n",
+            studio.at(studio.port), studio.cookie
         )
         .as_bytes(),
     );
@@ -607,21 +634,40 @@ fn a_post_from_another_site_or_without_the_token_changes_nothing() {
     assert_eq!(studio.send(rebinding.as_bytes()).status, 403);
     // And a page read through such a name would give away the token: it
     // is not answered either, nor through an address with a user in it.
+    // Nor through this computer's usual names: a browser keeps a cookie
+    // for the name that set it, so the studio's goes to its own name only.
     for host in [
         "evil.example",
         "127.0.0.1.evil.example",
         "localhost.evil.example",
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "studio-000000000000000000000000.localhost",
+        &format!("{}.evil.example", studio.host),
+        &format!("x.{}", studio.host),
     ] {
         let read = format!(
-            "GET /studio/ HTTP/1.1\r\nHost: {host}:{}\r\n\r\n",
-            studio.port
+            "GET /studio/ HTTP/1.1\r\nHost: {host}:{}\r\nCookie: {}\r\n\r\n",
+            studio.port, studio.cookie
         );
         let answer = studio.send(read.as_bytes());
         assert_eq!(answer.status, 403, "{host}");
+        assert_eq!(answer.body, "forbidden", "{host}");
         assert!(!answer.body.contains(&token), "{host}");
     }
+    // The near miss: by its own name, the same request is answered.
+    let own = format!(
+        "GET /studio/ HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\n\r\n",
+        studio.at(studio.port),
+        studio.cookie
+    );
+    let answer = studio.send(own.as_bytes());
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(answer.body.contains(&token));
     let two_hosts = format!(
-        "GET /studio/ HTTP/1.1\r\nHost: 127.0.0.1:{0}\r\nHost: evil.example:{0}\r\n\r\n",
+        "GET /studio/ HTTP/1.1\r\nHost: {}\r\nHost: evil.example:{}\r\n\r\n",
+        studio.at(studio.port),
         studio.port
     );
     let answer = studio.send(two_hosts.as_bytes());
@@ -632,16 +678,16 @@ fn a_post_from_another_site_or_without_the_token_changes_nothing() {
     );
     assert!(!answer.body.contains(&token));
     let absolute = format!(
-        "GET http://evil.example/studio/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
-        studio.port
+        "GET http://evil.example/studio/ HTTP/1.1\r\nHost: {}\r\n\r\n",
+        studio.at(studio.port)
     );
     let answer = studio.send(absolute.as_bytes());
     assert_eq!(answer.status, 403);
     assert!(!answer.body.contains(&token));
     // Methods other than GET and POST change nothing.
     let put = format!(
-        "PUT /studio/edit HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\n\r\n",
-        studio.port
+        "PUT /studio/edit HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\n\r\n",
+        studio.at(studio.port)
     );
     assert_eq!(studio.send(put.as_bytes()).status, 405);
     // An upload without the token writes nothing.
@@ -687,7 +733,7 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere_but_the_preview() 
             "{path}: {head}"
         );
         // The only address written out in full is the preview's.
-        let preview = format!("http://127.0.0.1:{}/", studio.preview_port);
+        let preview = format!("http://{}/", studio.at(studio.preview_port));
         assert!(
             !answer.body.replace(&preview, "/").contains("http://")
                 && !answer.body.contains("https://"),
@@ -695,8 +741,8 @@ fn studio_pages_set_no_cookie_and_load_nothing_from_elsewhere_but_the_preview() 
         );
         assert!(
             head.contains(&format!(
-                "frame-src http://127.0.0.1:{};",
-                studio.preview_port
+                "frame-src http://{};",
+                studio.at(studio.preview_port)
             )),
             "{path}: {head}"
         );

@@ -18,8 +18,43 @@ pub enum BinError {
     Missing(String),
     #[error("\"{0}\" is already there: move it away first, so nothing is overwritten")]
     Occupied(String),
+    #[error(
+        "\"{0}\" is a link or not a folder, so it is not the studio's bin: the bin holds only what the studio put there (move it away and try again)"
+    )]
+    NotTheBin(String),
     #[error("it could not be moved: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The bin's folder, once `.schoolsite` and `.schoolsite/bin` are known to
+/// be real folders (not links to somewhere else, whose files a restore
+/// would bring into `content/` or a deletion would delete), or absent.
+fn bin_folder(root: &Path) -> Result<PathBuf, BinError> {
+    let mut path = root.to_path_buf();
+    for part in BIN_DIR.split('/') {
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(BinError::NotTheBin(slashed(
+                    path.strip_prefix(root).unwrap_or(&path),
+                )));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(path)
+}
+
+/// Whether `path` is a real folder, not a link to one.
+fn real_folder(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+/// Whether `path` is a real file, not a link to one.
+fn real_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// One thing in the bin: where it came from and where it waits.
@@ -39,7 +74,7 @@ pub fn discard(root: &Path, rel: &str) -> Result<Binned, BinError> {
         return Err(BinError::Missing(rel.display().to_string()));
     }
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let bin = root.join(BIN_DIR);
+    let bin = bin_folder(root)?;
     std::fs::create_dir_all(&bin)?;
     let entry = claim_entry(&bin, &stamp.to_string())?;
     let target = bin.join(&entry).join(&rel);
@@ -82,7 +117,11 @@ fn claim_entry(bin: &Path, stamp: &str) -> std::io::Result<String> {
 pub fn restore(root: &Path, binned: &Binned) -> Result<(), BinError> {
     let rel = inside(&binned.from)?;
     let entry = inside(&binned.entry)?;
-    let source = root.join(BIN_DIR).join(entry).join(&rel);
+    let bin = bin_folder(root)?;
+    if !real_folder(&bin.join(&entry)) {
+        return Err(BinError::NotTheBin(binned.entry.clone()));
+    }
+    let source = bin.join(entry).join(&rel);
     let target = root.join(crate::content::CONTENT_DIR).join(&rel);
     if target.exists() {
         return Err(BinError::Occupied(binned.from.clone()));
@@ -94,7 +133,6 @@ pub fn restore(root: &Path, binned: &Binned) -> Result<(), BinError> {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::rename(source, target)?;
-    let bin = root.join(BIN_DIR);
     let _ = std::fs::remove_file(bin.join(format!("{}.from", binned.entry)));
     let _ = std::fs::remove_dir_all(bin.join(&binned.entry));
     Ok(())
@@ -105,12 +143,20 @@ pub fn restore(root: &Path, binned: &Binned) -> Result<(), BinError> {
 /// deleting it again finishes the job).
 pub fn delete_for_good(root: &Path, entry: &str) -> Result<(), BinError> {
     let entry = inside(entry)?;
-    let bin = root.join(BIN_DIR);
+    let bin = bin_folder(root)?;
     let note = bin.join(format!("{}.from", entry.display()));
-    if entry.components().count() != 1 || !note.is_file() {
+    if entry.components().count() != 1 || !real_file(&note) {
         return Err(BinError::Missing(entry.display().to_string()));
     }
-    match std::fs::remove_dir_all(bin.join(&entry)) {
+    // A link in the entry's place is removed, never followed (so is one
+    // inside it: `remove_dir_all` does not follow links).
+    let folder = bin.join(&entry);
+    let gone = if real_folder(&folder) {
+        std::fs::remove_dir_all(&folder)
+    } else {
+        std::fs::remove_file(&folder)
+    };
+    match gone {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
         _ => {}
     }
@@ -120,7 +166,7 @@ pub fn delete_for_good(root: &Path, entry: &str) -> Result<(), BinError> {
 
 /// Everything in the bin, newest first.
 pub fn list(root: &Path) -> Vec<Binned> {
-    let Ok(entries) = std::fs::read_dir(root.join(BIN_DIR)) else {
+    let Ok(entries) = bin_folder(root).and_then(|bin| Ok(std::fs::read_dir(bin)?)) else {
         return Vec::new();
     };
     let mut all: Vec<Binned> = entries
@@ -128,6 +174,10 @@ pub fn list(root: &Path) -> Vec<Binned> {
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let entry = name.strip_suffix(".from")?.to_string();
+            // A note that is a link could show any file's text.
+            if !real_file(&e.path()) {
+                return None;
+            }
             let from = std::fs::read_to_string(e.path()).ok()?;
             Some(Binned { from, entry })
         })
@@ -248,6 +298,57 @@ mod tests {
             delete_for_good(root.path(), &a.entry),
             Err(BinError::Missing(_))
         ));
+    }
+
+    /// Links put into the bin by hand (or by someone else on the computer)
+    /// are never followed: nothing outside the bin is brought into
+    /// `content/`, deleted, or shown.
+    #[cfg(unix)]
+    #[test]
+    fn links_in_the_bin_are_never_followed() {
+        use std::os::unix::fs::symlink;
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "not the school's").unwrap();
+        std::fs::create_dir_all(root.path().join("content")).unwrap();
+        let bin = root.path().join(BIN_DIR);
+        std::fs::create_dir_all(&bin).unwrap();
+        // An entry that is a link to a folder elsewhere.
+        symlink(outside.path(), bin.join("20990101-000000-5")).unwrap();
+        std::fs::write(bin.join("20990101-000000-5.from"), "secret.txt").unwrap();
+        let forged = Binned {
+            from: "secret.txt".into(),
+            entry: "20990101-000000-5".into(),
+        };
+        assert!(matches!(
+            restore(root.path(), &forged),
+            Err(BinError::NotTheBin(_))
+        ));
+        assert!(!root.path().join("content/secret.txt").exists());
+        // Deleting it removes the link, not what it points to.
+        delete_for_good(root.path(), &forged.entry).unwrap();
+        assert!(outside.path().join("secret.txt").exists());
+        assert!(std::fs::symlink_metadata(bin.join(&forged.entry)).is_err());
+        // A note that is a link shows nothing.
+        symlink(outside.path().join("secret.txt"), bin.join("x-1.from")).unwrap();
+        assert!(list(root.path()).is_empty());
+        // The bin itself a link: nothing is listed, deleted or restored.
+        std::fs::remove_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(outside.path().join("victim")).unwrap();
+        std::fs::write(outside.path().join("victim.from"), "a.md").unwrap();
+        symlink(outside.path(), &bin).unwrap();
+        assert!(list(root.path()).is_empty());
+        assert!(matches!(
+            delete_for_good(root.path(), "victim"),
+            Err(BinError::NotTheBin(_))
+        ));
+        assert!(outside.path().join("victim").exists());
+        std::fs::write(root.path().join("content/a.md"), "page").unwrap();
+        assert!(matches!(
+            discard(root.path(), "a.md"),
+            Err(BinError::NotTheBin(_))
+        ));
+        assert!(root.path().join("content/a.md").exists());
     }
 
     #[test]

@@ -64,9 +64,8 @@ pub struct Preview {
     pub built: watch::Receiver<Arc<Built>>,
     /// Whether pages get the live-reload script.
     pub reload: bool,
-    /// Listening on a loopback address: only local host names are
-    /// accepted.
-    pub loopback: bool,
+    /// The names a request may address.
+    pub hosts: Hosts,
     /// Who may see it, when not everyone who can connect (the studio's).
     pub admit: Option<Admit>,
 }
@@ -77,30 +76,64 @@ impl Preview {
     }
 }
 
+/// The names a request may address (its `Host`, and the authority of an
+/// absolute request target): another website cannot reach this server
+/// through a name of its own that points here (DNS rebinding).
+#[derive(Clone)]
+pub enum Hosts {
+    /// Any: served to the network (`serve --interface`), by whatever name
+    /// the network gives this computer.
+    Any,
+    /// This computer's: a loopback address, or `localhost`.
+    Local,
+    /// One name only, made for this run (the studio's `….localhost`).
+    Only(Arc<str>),
+}
+
+impl Hosts {
+    fn allow(&self, request: &Request) -> bool {
+        let named = |is: &dyn Fn(&str) -> bool| addressed_to(request.headers(), request.uri(), is);
+        match self {
+            Hosts::Any => true,
+            Hosts::Local => named(&is_local_host),
+            Hosts::Only(name) => named(&|host| host_name(host).eq_ignore_ascii_case(name)),
+        }
+    }
+}
+
 /// Whether a request may see the preview (the studio's: it carries this
 /// run's session).
 pub type Admit = Arc<dyn Fn(&HeaderMap) -> bool + Send + Sync>;
 
 /// The preview: the host check around its routes.
 pub fn app(preview: Preview) -> Router {
-    let loopback = preview.loopback;
+    let hosts = preview.hosts.clone();
     preview_routes(&preview)
         .layer(middleware::from_fn_with_state(preview, admitted))
-        .layer(middleware::from_fn_with_state(loopback, host_check))
+        .layer(middleware::from_fn_with_state(hosts, host_check))
         .layer(middleware::map_response(common_headers))
 }
 
 /// The studio's own address: its `routes` (which carry checks of their
 /// own) inside the host check. Anything else is the site, which is
 /// served from its own address, `site`: the browser is sent there.
-pub fn studio_app(routes: Router, site: &str, loopback: bool) -> Router {
+pub fn studio_app(routes: Router, site: &str, hosts: Hosts) -> Router {
     let site = site.trim_end_matches('/').to_string();
     routes
         .fallback(move |uri: Uri| {
-            let to = format!("{site}{}", uri.path());
-            async move { see_other(&to) }
+            // `*` (OPTIONS *) and the like name no page.
+            let to = uri
+                .path()
+                .starts_with('/')
+                .then(|| format!("{site}{}", uri.path()));
+            async move {
+                match to {
+                    Some(to) => see_other(&to),
+                    None => text(StatusCode::NOT_FOUND, "not found"),
+                }
+            }
         })
-        .layer(middleware::from_fn_with_state(loopback, host_check))
+        .layer(middleware::from_fn_with_state(hosts, host_check))
         .layer(middleware::map_response(common_headers))
 }
 
@@ -164,11 +197,11 @@ pub async fn serve(listener: TcpListener, app: Router) {
     }
 }
 
-/// Another website's page cannot reach this preview through a name that
-/// points at this computer (DNS rebinding): on a loopback address only
-/// `localhost`, `127.0.0.1` and `[::1]` are answered.
-async fn host_check(State(loopback): State<bool>, request: Request, next: Next) -> Response {
-    if loopback && !local_request(request.headers(), request.uri()) {
+/// Another website's page cannot reach this server through a name that
+/// points at this computer (DNS rebinding): only the names `hosts` allows
+/// are answered.
+async fn host_check(State(hosts): State<Hosts>, request: Request, next: Next) -> Response {
+    if !hosts.allow(&request) {
         return text(StatusCode::FORBIDDEN, "forbidden");
     }
     next.run(request).await
@@ -196,25 +229,35 @@ async fn common_headers(mut response: Response) -> Response {
     response
 }
 
-/// One Host header naming this computer, and, when the request line
-/// carries an absolute address, that one too.
-pub(crate) fn local_request(headers: &HeaderMap, uri: &Uri) -> bool {
+/// One Host header that `is` accepts, and, when the request line carries
+/// an absolute address, that one too.
+fn addressed_to(headers: &HeaderMap, uri: &Uri, is: &dyn Fn(&str) -> bool) -> bool {
     let mut hosts = headers.get_all(header::HOST).iter();
     let (Some(host), None) = (hosts.next(), hosts.next()) else {
         return false;
     };
-    let host_ok = host.to_str().is_ok_and(is_local_host);
+    let host_ok = host.to_str().is_ok_and(is);
     let uri_ok = uri
         .authority()
-        .is_none_or(|a| a.as_str().rsplit_once('@').is_none() && is_local_host(a.as_str()));
+        .is_none_or(|a| a.as_str().rsplit_once('@').is_none() && is(a.as_str()));
     host_ok && uri_ok
 }
 
-fn is_local_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
+#[cfg(test)]
+fn local_request(headers: &HeaderMap, uri: &Uri) -> bool {
+    addressed_to(headers, uri, &is_local_host)
+}
+
+/// A `Host` without its port (`[::1]:80` → `::1`).
+fn host_name(host: &str) -> &str {
+    match host.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => host.rsplit_once(':').map_or(host, |(h, _)| h),
-    };
+    }
+}
+
+fn is_local_host(host: &str) -> bool {
+    let name = host_name(host);
     // Any loopback address (`--interface 127.0.0.2`), or the name every
     // system gives this computer.
     name == "localhost"

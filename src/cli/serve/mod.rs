@@ -82,15 +82,17 @@ pub(super) struct Run<'a> {
     pub interface: IpAddr,
     pub port: u16,
     pub reload: bool,
-    /// Serves the studio beside the preview (see [`Served::Studio`]).
-    pub studio: bool,
+    /// Serves the studio beside the preview (see [`Served::Studio`]),
+    /// both by this name only (see `studio::guard::Session`).
+    pub studio: Option<String>,
 }
 
 /// Where the server listens: the preview, and the studio's own pages
-/// when it runs.
+/// when it runs, as the addresses a browser is given.
 pub(super) struct Addresses {
-    pub preview: SocketAddr,
-    pub studio: Option<SocketAddr>,
+    /// `http://name:port`, no `/` at the end.
+    pub preview: String,
+    pub studio: Option<String>,
 }
 
 /// What is served beside the preview.
@@ -121,7 +123,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         interface: args.interface,
         port: args.port,
         reload: !args.no_reload,
-        studio: false,
+        studio: None,
     };
     if !args.interface.is_loopback() {
         eprintln!(
@@ -153,18 +155,22 @@ pub(super) fn run_with(
 ) -> anyhow::Result<u8> {
     let (root, options) = (run.root, run.options);
     // The studio keeps the port asked for; its preview takes a free one.
-    let (studio_listener, preview) = if run.studio {
+    let (studio_listener, preview) = if run.studio.is_some() {
         let studio = listen(run.interface, run.port)?;
         (Some(studio), listen(run.interface, 0)?)
     } else {
         (None, listen(run.interface, run.port)?)
     };
+    let origin = |listener: &TcpListener| -> anyhow::Result<String> {
+        let address = listener.local_addr()?;
+        Ok(match &run.studio {
+            Some(name) => format!("http://{name}:{}", address.port()),
+            None => format!("http://{address}"),
+        })
+    };
     let addresses = Addresses {
-        preview: preview.local_addr()?,
-        studio: studio_listener
-            .as_ref()
-            .map(TcpListener::local_addr)
-            .transpose()?,
+        preview: origin(&preview)?,
+        studio: studio_listener.as_ref().map(origin).transpose()?,
     };
     let mut fingerprint = snapshot(root);
     let first = build(root, options, 1);
@@ -189,13 +195,18 @@ pub(super) fn run_with(
     // One sender is kept here, so the channel never closes while the
     // loop runs (a closed one would not wait).
     let (kick, kicked) = std::sync::mpsc::channel();
+    let hosts = match (&run.studio, run.interface.is_loopback()) {
+        (Some(name), _) => http::Hosts::Only(name.as_str().into()),
+        (None, true) => http::Hosts::Local,
+        (None, false) => http::Hosts::Any,
+    };
     let mut preview_site = http::Preview {
         built: latest.clone(),
         reload: run.reload,
-        loopback: run.interface.is_loopback(),
+        hosts: hosts.clone(),
         admit: None,
     };
-    let site = format!("http://{}{base_path}/", addresses.preview);
+    let site = format!("{}{base_path}/", addresses.preview);
     match (
         served(latest, Kick(kick.clone()), &addresses),
         studio_listener,
@@ -208,9 +219,8 @@ pub(super) fn run_with(
             },
             Some(studio),
         ) => {
-            let loopback = preview_site.loopback;
             preview_site.admit = Some(admit);
-            let studio_app = http::studio_app(routes, &site, loopback);
+            let studio_app = http::studio_app(routes, &site, hosts);
             runtime.spawn(http::serve(on_runtime(studio)?, studio_app));
             println!("studio on {launch} (press Ctrl+C to stop)");
             println!("preview on {site}");

@@ -38,31 +38,39 @@ pub fn csp(preview: &str) -> String {
     )
 }
 
-/// This run's session: the key in the address the studio prints, and the
-/// cookie a browser that opened that address is given.
+/// This run's session: the name the studio and its preview are served by,
+/// the key in the address the studio prints, and the cookie a browser
+/// that opened that address is given.
+///
+/// The name, `studio-<random>.localhost`, is made for the run: a browser
+/// takes any `….localhost` name to this computer, and keeps a cookie for
+/// the name that set it. Were the studio served as `127.0.0.1`, its
+/// cookie would go to every server on `127.0.0.1`, whatever the port: a
+/// page another person on this computer serves there (which any website
+/// can send the browser to) would receive it. They cannot know this name.
 pub struct Session {
+    host: String,
     key: String,
-    /// One name per studio (its port): two studios on one computer keep
-    /// their own sessions.
-    cookie: String,
     value: String,
 }
 
+/// The session cookie's name (the name it is set for keeps two studios'
+/// apart).
+const COOKIE: &str = "schoolsite-studio";
+
 impl Session {
     pub fn new() -> anyhow::Result<Session> {
+        let name = new_token()?;
         Ok(Session {
+            host: format!("studio-{}.localhost", &name[..24]),
             key: new_token()?,
-            cookie: "schoolsite-studio".to_string(),
             value: new_token()?,
         })
     }
 
-    /// The same session, its cookie named for the studio's `port`.
-    pub fn on_port(self, port: u16) -> Session {
-        Session {
-            cookie: format!("schoolsite-studio-{port}"),
-            ..self
-        }
+    /// The name the studio and its preview answer to, and no other.
+    pub fn host(&self) -> &str {
+        &self.host
     }
 
     /// The path to open first (the studio prints it whole).
@@ -78,7 +86,7 @@ impl Session {
             .filter_map(|v| v.to_str().ok())
             .flat_map(cookie::Cookie::split_parse)
             .flatten()
-            .any(|c| c.name() == self.cookie && token_matches(&self.value, c.value()))
+            .any(|c| c.name() == COOKIE && token_matches(&self.value, c.value()))
     }
 
     /// Whether `uri` is the launch address (`?key=` this run's key).
@@ -98,7 +106,7 @@ impl Session {
     /// The session cookie: for this run only (no expiry), never read by
     /// a script, never sent from another site's page.
     fn set_cookie(&self) -> Option<HeaderValue> {
-        let cookie = cookie::Cookie::build((self.cookie.as_str(), self.value.as_str()))
+        let cookie = cookie::Cookie::build((COOKIE, self.value.as_str()))
             .path("/")
             .http_only(true)
             .same_site(cookie::SameSite::Strict);
@@ -355,22 +363,24 @@ mod tests {
 
     #[test]
     fn only_this_runs_session_cookie_admits() {
-        let session = Session::new().unwrap().on_port(1112);
+        let session = Session::new().unwrap();
+        assert!(session.host().starts_with("studio-") && session.host().ends_with(".localhost"));
+        assert_ne!(session.host(), Session::new().unwrap().host());
         let cookie = |v: &str| {
             let mut h = HeaderMap::new();
             h.append(header::COOKIE, HeaderValue::from_str(v).unwrap());
             h
         };
-        let ours = format!("schoolsite-studio-1112={}", session.value);
+        let ours = format!("schoolsite-studio={}", session.value);
         assert!(session.admits(&cookie(&ours)));
         assert!(session.admits(&cookie(&format!("theme=dark; {ours}; x=1"))));
         for other in [
             String::new(),
             format!("schoolsite-studio-1113={}", session.value),
-            format!("schoolsite-studio-1112={}", &session.value[1..]),
-            format!("schoolsite-studio-1112=\"{}\"x", session.value),
-            format!("Schoolsite-Studio-1112={}", session.value),
-            "schoolsite-studio-1112=".to_string(),
+            format!("schoolsite-studio={}", &session.value[1..]),
+            format!("schoolsite-studio=\"{}\"x", session.value),
+            format!("Schoolsite-Studio={}", session.value),
+            "schoolsite-studio=".to_string(),
         ] {
             assert!(!session.admits(&cookie(&other)), "{other}");
         }

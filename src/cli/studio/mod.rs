@@ -94,9 +94,14 @@ impl Studio {
 }
 
 pub fn run(args: &StudioArgs) -> anyhow::Result<u8> {
-    if !args.interface.is_loopback() {
+    // The two addresses a browser reaches by a `….localhost` name.
+    let localhost = [
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+    ];
+    if !localhost.contains(&args.interface) {
         anyhow::bail!(
-            "the studio edits the site's files, so it only listens on this computer (127.0.0.1 or ::1), not on {}; to show the read-only preview to other computers use `schoolsite serve --interface {}`",
+            "the studio edits the site's files, so it only listens on this computer, at 127.0.0.1 or ::1, not on {}; to show the read-only preview to other computers use `schoolsite serve --interface {}`",
             args.interface,
             args.interface
         );
@@ -137,24 +142,22 @@ pub fn run(args: &StudioArgs) -> anyhow::Result<u8> {
         interface: args.interface,
         port: args.port,
         reload: true,
-        studio: true,
+        studio: Some(session.host().to_string()),
     };
     let root = Arc::new(args.root.clone());
     let today = args.today;
     serve::run_with(&run, move |built, kick, addresses| {
-        let preview = format!("http://{}", addresses.preview);
-        let studio = addresses.studio.unwrap_or(addresses.preview);
-        // The cookie is named after the port the studio got (one picked
-        // when 0 was asked for).
-        let session = Arc::new(session.on_port(studio.port()));
-        let launch = format!("http://{studio}{}", session.launch());
+        let preview = &addresses.preview;
+        let studio = addresses.studio.as_ref().unwrap_or(preview);
+        let session = Arc::new(session);
+        let launch = format!("{studio}{}", session.launch());
         let site = format!("{preview}{}", built.borrow().base_path);
         let check = Arc::clone(&session);
         let routes = routes(Studio {
             root,
             token,
             session,
-            csp: guard::csp(&preview).into(),
+            csp: guard::csp(preview).into(),
             site: site.into(),
             built,
             today,
