@@ -14,9 +14,12 @@
 //
 // States that only a form can reach are reached through the form, as a
 // user would: a new page refused, an edit refused, a save refused because
-// the file changed on disk after the form was opened, an upload refused
-// and one added (without the studio's script, so the server's own pages
-// answer), a page moved to the bin, the site built for approval.
+// the file (a page, or a photos.toml) changed on disk after the form was
+// opened, a withdrawn pupil refused, the search, an upload refused and one
+// added (without the studio's script, so the server's own pages answer),
+// the site built, approved, published, and approved from a page opened
+// before it was built again; a page moved to the bin, restored, and
+// restored again from a second window.
 //
 // Each page is loaded (or reached) once at 1280 px, checked, then the
 // window is narrowed to 320 px and checked again.
@@ -159,6 +162,8 @@ const garden = "news/2026-11-06-autumn-garden";
 
 try {
   const page = await opened();
+  // A second window, without the studio's script.
+  const plain = await opened({ script: false });
 
   // The pages list, and a new page refused: its title names a pupil.
   await page.goto(base + "/studio/");
@@ -220,6 +225,17 @@ try {
   await check(page, "who is in it: a withdrawn pupil refused", { shot: "studio-who-refused", expect: "Nothing was saved" });
   await page.goto(photo(`${garden}/garden-tour.mp4`));
   await check(page, "who is in a clip", { expect: "Who is in it" });
+  // Without the script, the search is a form the server answers.
+  await plain.goto(photo(`${garden}/garden.jpg`));
+  await plain.fill("#q", "oli");
+  await submit(plain, "form.search button[type=submit]");
+  await check(plain, "who is in it, searched without the script", { expect: "Oliver O." });
+  // Who is in it saved after its photos.toml changed on disk.
+  await page.goto(photo(`${garden}/garden.jpg`));
+  await page.check("#focus-group");
+  fs.appendFileSync(path.join(site, "content", garden, "photos.toml"), "\n# A comment added in a text editor meanwhile.\n");
+  await submit(page, "text=Save who is in it");
+  await check(page, "who is in it: refused, photos.toml changed on disk", { expect: "Nothing was overwritten" });
 
   // Pages that do not exist.
   await page.goto(edit("no-such-page.md"));
@@ -235,11 +251,26 @@ try {
   await check(page, "approve and publish, built", { shot: "studio-approve", expect: "Read what changed", height: 1400 });
   const preview = await page.locator("iframe.preview").evaluate((f) => f.src);
   await page.goto(preview);
-  await check(page, "the approver's preview on its own", { shot: "studio-approve-preview", expect: "", height: 1300 });
+  await check(page, "the approver's preview on its own", { shot: "studio-approve-preview", expect: "At a glance", height: 1300 });
   await page.goto(base + "/studio/approve");
   await page.selectOption("#key", "helen-marlowe.key");
   await submit(page, "text=Approve this build");
   await check(page, "approve and publish, approved", { expect: "The approval is in" });
+  await submit(page, "#publish");
+  await check(page, "approve and publish, published", { expect: "Published build" });
+  // A page changed and the site built again in another window: the
+  // approve page and preview opened before are refused, saying to read
+  // the new preview.
+  await plain.goto(edit("about.md"));
+  await plain.fill("#description", "Who we are and what we believe.");
+  await submit(plain, "#page-form button[type=submit]");
+  await plain.goto(base + "/studio/approve");
+  await submit(plain, "#build");
+  await page.selectOption("#key", "helen-marlowe.key");
+  await submit(page, "text=Approve this build");
+  await check(page, "approve and publish, refused: built again since it was opened", { expect: "Nothing was approved" });
+  await page.goto(preview);
+  await check(page, "the approver's preview, of a build since replaced", { expect: "built again since" });
 
   // A new page made, then moved to the bin.
   await page.goto(base + "/studio/");
@@ -252,10 +283,15 @@ try {
   await page.goto(edit("news/2026-11-25-sports-day.md"));
   await submit(page, "text=Move this page to the bin");
   await check(page, "the bin, with a page in it", { shot: "studio-bin", expect: "Restore" });
+  // Restored; the bin, still open in another window, restores it again.
+  await plain.goto(base + "/studio/bin");
+  await submit(page, "ul.bin button");
+  await check(page, "a page restored (the pages list)", { expect: "Sports day" });
+  await submit(plain, "ul.bin button");
+  await check(plain, "restored twice: nothing to restore", { expect: "no longer in the bin" });
 
   // Uploads without the studio's script: refused (a Word document), and
   // added (the server's page with the line to copy).
-  const plain = await opened({ script: false });
   // (What the sanitiser looks for in a Word file: a zip holding these.)
   fs.writeFileSync(path.join(work, "letter.docx"), Buffer.from("PK\x03\x04\x14\x00[Content_Types].xml word/document.xml " + "x".repeat(400)));
   await plain.goto(edit(`${garden}/index.md`));
