@@ -84,16 +84,17 @@ const opening = await new Promise((resolve, reject) => {
 const base = new URL(opening).origin;
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
-// A browser context as a user has it: the studio opened at the address it
-// printed first. `script: false` blocks the studio's script, so forms are
-// answered by the server's own pages (as for someone without it).
+// One browser as a user has it: the studio opened once, at the address
+// it printed (which may be good for one visit only). The studio's policy
+// rightly refuses an injected script: axe is put in by the test harness
+// around it.
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+// A window of that browser. `script: false` blocks the studio's script in
+// it, so forms are answered by the server's own pages (as for someone
+// without it).
 const opened = async ({ script = true } = {}) => {
-  // The studio's policy rightly refuses an injected script: axe is put in
-  // by the test harness around it.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-  if (!script) await context.route("**/studio/assets/studio.js", (route) => route.abort());
   const page = await context.newPage();
-  await page.goto(opening);
+  if (!script) await page.route("**/studio/assets/studio.js", (route) => route.abort());
   return page;
 };
 
@@ -162,6 +163,7 @@ const garden = "news/2026-11-06-autumn-garden";
 
 try {
   const page = await opened();
+  await page.goto(opening);
   // A second window, without the studio's script.
   const plain = await opened({ script: false });
 
