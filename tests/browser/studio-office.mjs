@@ -18,7 +18,7 @@
 // tests/browser, ~/.cache/schoolsite-browser), Chromium (CHROMIUM) and,
 // for the published photo, exiftool when installed (else its bytes are
 // searched). SCHOOLSITE: the binary (default target/debug/schoolsite).
-// Exits 1 if a step fails. Not yet run by .ci/browser.
+// Exits 1 if a step fails. Run by .ci/browser.
 
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
