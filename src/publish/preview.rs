@@ -707,7 +707,7 @@ header{padding-top:1.5rem}
 h1{margin:.25rem 0}
 h2{margin-top:2rem;border-bottom:2px solid var(--line);padding-bottom:.25rem}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em;overflow-wrap:anywhere}
-pre{background:#fff;border:1px solid var(--line);padding:.6rem .8rem;overflow-x:auto}
+pre{background:#fff;border:1px solid var(--line);padding:.6rem .8rem;white-space:pre-wrap}
 .verdict{border-left:6px solid;padding:.25rem 1rem .75rem;margin-top:1.5rem}
 .verdict h2{border:0;margin-top:.75rem}
 .verdict.ok{border-color:var(--ok);background:var(--ok-bg)}

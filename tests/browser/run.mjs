@@ -906,7 +906,8 @@ async function main() {
 // edit appears without touching the page, a half-saved page shows the
 // findings instead of the site, and the site comes back when it is fixed.
 async function checkServe(browser) {
-  const bin = path.join(REPO, 'target', 'release', 'schoolsite');
+  // The release build .ci/browser made the site with (CARGO_TARGET_DIR too).
+  const bin = path.join(path.resolve(REPO, process.env.CARGO_TARGET_DIR || 'target'), 'release', 'schoolsite');
   if (!fs.existsSync(bin)) {
     fail('serve', 'no binary', `${display(bin)} is missing: build it with cargo build --release`);
     return;

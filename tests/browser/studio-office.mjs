@@ -18,7 +18,7 @@
 // tests/browser, ~/.cache/schoolsite-browser), Chromium (CHROMIUM) and,
 // for the published photo, exiftool when installed (else its bytes are
 // searched). SCHOOLSITE: the binary (default target/debug/schoolsite).
-// Exits 1 if a step fails. Not yet run by .ci/browser.
+// Exits 1 if a step fails. Run by .ci/browser.
 
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -53,15 +53,19 @@ if (keygen.status !== 0) throw new Error("keygen: " + keygen.stderr);
 fs.appendFileSync(path.join(site, "config.toml"), `\n[publish]\nto = ${JSON.stringify(www)}\n`);
 
 const studio = spawn(bin, ["studio", "--port", "0", "--root", site], { env });
-const base = await new Promise((resolve, reject) => {
+// The whole address printed after "studio on ", up to the first space
+// (it may carry a key that starts a session): opened first, and its
+// origin is where every studio page is asked for.
+const opening = await new Promise((resolve, reject) => {
   let out = "";
   studio.stdout.on("data", (d) => {
     out += d;
-    const m = out.match(/studio on (http:\/\/127\.0\.0\.1:\d+)\//);
+    const m = out.match(/studio on (\S+)\s/);
     if (m) resolve(m[1]);
   });
   studio.on("exit", () => reject(new Error("the studio stopped: " + out)));
 });
+const base = new URL(opening).origin;
 
 let failed = 0;
 const check = (what, ok, detail = "") => {
@@ -76,7 +80,8 @@ const save = async () => {
 };
 
 try {
-  // 1. The office.
+  // 1. The office, at the address the studio printed.
+  await page.goto(opening);
   await page.goto(base + "/studio/");
   await page.fill("#new-title", "Sports day");
   await page.selectOption("#new-section", "news");

@@ -23,20 +23,28 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 const bin = process.env.SCHOOLSITE || path.join(process.env.CARGO_TARGET_DIR || path.join(REPO, "target"), "debug", "schoolsite");
 const chromiumBin = process.env.CHROMIUM || "/usr/bin/chromium";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+if (typeof WebSocket === "undefined") {
+  console.error("studio-script.mjs: this Node.js has no WebSocket: run it with `node --experimental-websocket` (Node 22 needs no flag)");
+  process.exit(2);
+}
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "studio-script-"));
 for (const part of ["content", "themes", "consent", "config.toml"]) {
   fs.cpSync(path.join(REPO, part), path.join(work, "site", part), { recursive: true });
 }
 const studio = spawn(bin, ["studio", "--port", "0", "--today", "2026-11-24", "--root", path.join(work, "site")]);
-const studioBase = await new Promise((resolve, reject) => {
+// The whole address printed after "studio on ", up to the first space
+// (it may carry a key that starts a session): opened first, and its
+// origin is where every studio page is asked for.
+const opening = await new Promise((resolve, reject) => {
   let out = "";
   studio.stdout.on("data", (d) => {
     out += d;
-    const m = out.match(/studio on (http:\/\/127\.0\.0\.1:\d+)\//);
+    const m = out.match(/studio on (\S+)\s/);
     if (m) resolve(m[1]);
   });
   studio.on("exit", () => reject(new Error("the studio stopped: " + out)));
 });
+const studioBase = new URL(opening).origin;
 const browser = spawn(chromiumBin, ["--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0", `--user-data-dir=${path.join(work, "profile")}`, "about:blank"]);
 const debugPort = await new Promise((resolve) => {
   let err = "";
@@ -77,12 +85,13 @@ const js = async (expr) => {
   if (r.result.exceptionDetails) throw new Error(JSON.stringify(r.result.exceptionDetails).slice(0, 500));
   return r.result.result.value;
 };
-const go = async (path) => { await send("Page.navigate", { url: studioBase + path }); await sleep(1500); };
+const go = async (path) => { await send("Page.navigate", { url: path.startsWith("http") ? path : studioBase + path }); await sleep(1500); };
 const check = (what, ok, detail = "") => {
   if (!ok) failed += 1;
   console.log(`${ok ? "ok  " : "FAIL"} ${what} ${ok ? "" : detail}`);
 };
 await send("Runtime.enable"); await send("Page.enable");
+await go(opening);
 
 // 1. Toolbar: link from the list, photo with its description, events.
 await go("/studio/edit?page=news/2026-11-06-autumn-garden/index.md");
