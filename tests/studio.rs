@@ -2645,6 +2645,80 @@ fn carols_form(
     fields
 }
 
+/// A line of only `+++` typed into a description (a programme, say)
+/// once ended the page's settings there: the page became unreadable, the
+/// save answered "No such page", and the studio could no longer open it.
+#[test]
+fn a_typed_plus_line_in_an_event_keeps_the_page_readable() {
+    let site = school();
+    site.write(&format!("content/{CAROLS}"), CAROLS_TEXT);
+    let studio = Studio::start(&site);
+    let token = studio.token();
+    let edit = studio.get(&format!("/studio/edit?page={CAROLS}")).body;
+    let version = hidden(&edit, "version");
+    let programme = "Programme:\r\n+++\r\nCarols and readings";
+    let rows = [[
+        "0",
+        "Concert",
+        "2026-12-16",
+        "14:00",
+        "",
+        "15:30",
+        "",
+        programme,
+    ]];
+    let fields = carols_form(&token, &version, &rows, &[]);
+    let p: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = studio.post_same_origin("/studio/edit", &p);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let text = site.read(&format!("content/{CAROLS}"));
+    assert!(
+        text.contains("# The concert: confirmed with the church."),
+        "{text}"
+    );
+    // The build reads it, and the description comes back as typed.
+    let check = site.run(&["check", "--today", "2026-11-24"]);
+    assert!(
+        !check.all().contains("front-matter"),
+        "{}\n{text}",
+        check.all()
+    );
+    let again = studio.get(&format!("/studio/edit?page={CAROLS}"));
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(
+        again.body.contains(
+            "name=\"event_description\" rows=\"2\">Programme:\n+++\nCarols and readings</textarea>"
+        ),
+        "{}",
+        again.body
+    );
+    // The near miss: a page broken by hand is named as unreadable, with
+    // the build's line and fix, not "No such page".
+    site.write(
+        &format!("content/{CAROLS}"),
+        "+++\ntitle = \"Carols\"\ndescription = \"\"\"\nA\n+++\nB\"\"\"\n+++\n\nBody\n",
+    );
+    let broken = studio.get(&format!("/studio/edit?page={CAROLS}"));
+    let tries = (0..50)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(200));
+            studio.get(&format!("/studio/edit?page={CAROLS}"))
+        })
+        .find(|a| a.status == 422)
+        .unwrap_or(broken);
+    assert_eq!(tries.status, 422, "{}", tries.body);
+    assert!(
+        tries.body.contains("cannot be read at line"),
+        "{}",
+        tries.body
+    );
+    let missing = studio.get("/studio/edit?page=news/no-such-page.md");
+    assert_eq!(missing.status, 404, "{}", missing.body);
+}
+
 #[test]
 fn every_event_field_is_edited_in_the_form_and_a_bad_time_saves_nothing() {
     let site = school();

@@ -59,6 +59,10 @@ pub enum PageError {
     Unreadable { line: usize, message: String },
     #[error("an event needs a title")]
     UntitledEvent,
+    #[error(
+        "what was typed would not read back as the page's settings, so nothing was saved; take out any line that is only +++"
+    )]
+    WouldNotReadBack,
     #[error("an event cannot end ({end}) before it starts ({start})")]
     EventBackwards { start: String, end: String },
     #[error(
@@ -95,7 +99,30 @@ pub fn save(existing: &str, fields: &Fields, body: &str) -> Result<String, PageE
     if !front.ends_with('\n') {
         front.push('\n');
     }
-    Ok(format!("+++\n{front}+++\n\n{body}"))
+    let page = format!("+++\n{front}+++\n\n{body}");
+    // Read back as the build reads it: the settings end where they were
+    // written to, and still parse.
+    match front_matter::split(&page) {
+        Ok(split) if split.front == front && split.front.parse::<DocumentMut>().is_ok() => Ok(page),
+        _ => Err(PageError::WouldNotReadBack),
+    }
+}
+
+/// A typed text as a TOML value. One with a line break is written on one
+/// line, escaped (`"Programme:\nCarols"`): as a multi-line string its
+/// lines would stand alone in the file, and one that is only `+++` would
+/// end the front matter there.
+fn typed(t: &str) -> toml_edit::Value {
+    use toml_writer::ToTomlValue as _;
+    if !t.contains(['\n', '\r']) {
+        return t.into();
+    }
+    let escaped = toml_writer::TomlStringBuilder::new(t)
+        .as_basic()
+        .to_toml_value();
+    escaped
+        .parse()
+        .unwrap_or_else(|_| t.replace(['\n', '\r'], " ").into())
 }
 
 fn check(fields: &Fields) -> Result<(), PageError> {
@@ -129,7 +156,7 @@ fn check(fields: &Fields) -> Result<(), PageError> {
 
 fn set_fields(doc: &mut DocumentMut, f: &Fields) {
     let table = doc.as_table_mut();
-    put(table, "title", value(f.title.trim()));
+    put(table, "title", typed(f.title.trim()).into());
     set_text(table, "description", f.description.as_deref());
     set_date(table, "date", f.date);
     if f.draft {
@@ -162,7 +189,7 @@ fn set_fields(doc: &mut DocumentMut, f: &Fields) {
 fn set_text(table: &mut Table, key: &str, text: Option<&str>) {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => {
-            put(table, key, value(t));
+            put(table, key, typed(t).into());
         }
         None => {
             table.remove(key);
@@ -218,7 +245,7 @@ fn set_moment(table: &mut Table, key: &str, w: Option<When>) {
 
 fn set_event_text(table: &mut Table, key: &str, text: Option<&str>) {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => put_changed(table, key, value(t)),
+        Some(t) => put_changed(table, key, typed(t).into()),
         None => {
             table.remove(key);
         }
@@ -378,6 +405,54 @@ mod tests {
         )
         .unwrap();
         assert!(!published.contains("draft"));
+    }
+
+    /// A line of only `+++` typed into a description (or forged into a
+    /// title) would end the front matter early if written as a multi-line
+    /// string: the page would become unreadable.
+    #[test]
+    fn typed_line_breaks_never_end_the_front_matter() {
+        let typed = "Programme:\r\n+++\r\nCarols and readings";
+        let fields = Fields {
+            title: "Carols\n+++".into(),
+            description: Some("One\n+++ \nTwo".into()),
+            events: vec![Event {
+                from: None,
+                title: "Concert".into(),
+                start: When::Day(day("2026-12-16")),
+                end: None,
+                location: Some("Hall\n+++".into()),
+                description: Some(typed.into()),
+            }],
+            ..Fields::default()
+        };
+        let out = save("", &fields, "+++\nBody\n").unwrap();
+        let split = front_matter::split(&out).unwrap();
+        assert_eq!(split.body.trim_start(), "+++\nBody\n", "{out}");
+        let doc: toml::Table = toml::from_str(split.front).unwrap();
+        assert_eq!(doc["title"].as_str(), Some("Carols\n+++"));
+        assert_eq!(doc["description"].as_str(), Some("One\n+++ \nTwo"));
+        let event = &doc["events"][0];
+        assert_eq!(event["description"].as_str(), Some(typed));
+        assert_eq!(event["location"].as_str(), Some("Hall\n+++"));
+        assert!(
+            !out.lines()
+                .skip(1)
+                .take_while(|l| *l != "+++")
+                .any(|l| l.trim_end() == "+++"),
+            "{out}"
+        );
+        // The near miss: text without a line break is written as before.
+        let plain = Fields {
+            title: "Carols".into(),
+            description: Some("Bring a coat".into()),
+            ..Fields::default()
+        };
+        let out = save("", &plain, "Body\n").unwrap();
+        assert!(
+            out.starts_with("+++\ntitle = \"Carols\"\ndescription = \"Bring a coat\"\n+++\n"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -502,6 +502,31 @@ pub fn known_page(studio: &Studio, rel: &str) -> Result<(String, bool), Response
     {
         return Ok((s.path.clone(), true));
     }
+    // A page the build could not read is no page to the loader, but the
+    // build's findings name it: say so, rather than that it is missing.
+    let file = format!("{}/{rel}", schoolsite::content::CONTENT_DIR);
+    let built = studio.current();
+    if let Some(f) = built
+        .findings
+        .iter()
+        .find(|f| f.location.file == file && f.rule == schoolsite::finding::Rule::FrontMatter.id())
+    {
+        return Err(view::message(
+            studio,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This page cannot be opened here",
+            &format!(
+                "Its settings (the front matter between the +++ lines) cannot be read{}: {} Fix it in a text editor: {}",
+                f.location
+                    .line
+                    .map(|l| format!(" at line {l}"))
+                    .unwrap_or_default(),
+                f.message,
+                f.fix
+            ),
+            "/studio/findings",
+        ));
+    }
     Err(view::message(
         studio,
         StatusCode::NOT_FOUND,
