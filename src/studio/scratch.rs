@@ -70,9 +70,17 @@ pub fn is_scratch(name: &str) -> bool {
 /// Symbolic links are not followed; nothing else is touched.
 pub fn remove_stale(content: &Path, started: SystemTime) -> Vec<PathBuf> {
     let mut removed = Vec::new();
+    // Not inside a hidden folder (`.git`): the studio writes beside
+    // pages, and the loader reads no page from one.
+    let visible = |e: &walkdir::DirEntry| {
+        e.depth() == 0
+            || !e.file_type().is_dir()
+            || !e.file_name().to_str().is_none_or(crate::content::is_hidden)
+    };
     for entry in walkdir::WalkDir::new(content)
         .follow_links(false)
         .into_iter()
+        .filter_entry(visible)
         .filter_map(Result::ok)
     {
         let stale = entry.file_type().is_file()
@@ -133,7 +141,10 @@ mod tests {
         let stale_write = dir.path().join(".schoolsite-0123456789.tmp");
         let other = sub.join(".upload-notes");
         let photo = sub.join("photo-1.jpg");
-        for p in [&stale, &stale_write, &other, &photo] {
+        // Named like one, but in a hidden folder the studio never writes to.
+        std::fs::create_dir_all(dir.path().join(".git/objects")).unwrap();
+        let in_git = dir.path().join(".git/objects/.upload-abcdefghij");
+        for p in [&stale, &stale_write, &other, &photo, &in_git] {
             make(p, old);
         }
         let started = SystemTime::now() - Duration::from_secs(60);
@@ -143,7 +154,7 @@ mod tests {
         let mut removed = remove_stale(dir.path(), started);
         removed.sort();
         assert_eq!(removed, [stale_write.clone(), stale.clone()]);
-        for kept in [&other, &photo, &fresh] {
+        for kept in [&other, &photo, &fresh, &in_git] {
             assert!(kept.exists(), "{kept:?}");
         }
     }
