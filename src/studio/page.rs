@@ -235,6 +235,28 @@ fn put_changed(table: &mut Table, key: &str, item: Item) {
 }
 
 fn set_moment(table: &mut Table, key: &str, w: Option<When>) {
+    // The form shows a time to the minute: a value written by hand to the
+    // second, or as a string, that the form showed unchanged stays as
+    // written.
+    let to_minute = |s: &str| {
+        s.get(..16)
+            .filter(|_| s.as_bytes().get(10) == Some(&b'T'))
+            .unwrap_or(s)
+            .to_string()
+    };
+    let old = table
+        .get(key)
+        .and_then(Item::as_value)
+        .and_then(|v| match v {
+            toml_edit::Value::Datetime(d) => Some(d.value().to_string()),
+            toml_edit::Value::String(s) => Some(s.value().clone()),
+            _ => None,
+        });
+    if let (Some(old), Some(w)) = (old, w)
+        && to_minute(&old) == to_minute(&moment(w))
+    {
+        return;
+    }
     match w.and_then(|w| moment(w).parse::<toml_edit::Datetime>().ok()) {
         Some(d) => put_changed(table, key, value(d)),
         None => {
@@ -453,6 +475,33 @@ mod tests {
             out.starts_with("+++\ntitle = \"Carols\"\ndescription = \"Bring a coat\"\n+++\n"),
             "{out}"
         );
+    }
+
+    /// Saved without a change to its events, a page keeps its times as
+    /// written, to the second or as strings; a time changed is written.
+    #[test]
+    fn an_unchanged_time_keeps_its_seconds() {
+        let page = "+++\ntitle = \"Carols\"\n\n[[events]]\ntitle = \"Concert\"\nstart = 2026-12-16T14:00:30\nend = \"2026-12-16T15:15:00\"\n+++\n\nBody\n";
+        let at = |s: &str| When::At(s.parse().unwrap());
+        let concert = |start: &str| Event {
+            from: Some(0),
+            title: "Concert".into(),
+            start: at(start),
+            end: Some(at("2026-12-16T15:15:00")),
+            location: None,
+            description: None,
+        };
+        let fields = |e: Event| Fields {
+            title: "Carols".into(),
+            events: vec![e],
+            ..Fields::default()
+        };
+        let out = save(page, &fields(concert("2026-12-16T14:00:00")), "Body\n").unwrap();
+        assert_eq!(out, page);
+        // The near miss: moved by a minute, it is written anew.
+        let out = save(page, &fields(concert("2026-12-16T14:01:00")), "Body\n").unwrap();
+        assert!(out.contains("start = 2026-12-16T14:01:00\n"), "{out}");
+        assert!(out.contains("end = \"2026-12-16T15:15:00\"\n"), "{out}");
     }
 
     #[test]
