@@ -143,17 +143,20 @@ mod tests {
         let page = dir.path().join("index.md");
         std::fs::write(&page, "opened").unwrap();
         let opened = Version::of(&page).unwrap();
-        let results: Vec<_> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..8)
-                .map(|i| {
-                    let (page, opened) = (&page, &opened);
-                    s.spawn(move || {
-                        write_if_unchanged(page, opened, format!("save {i}").as_bytes())
+        // Eight writes of `path` as opened at `version`, at once.
+        let at_once = |path: &Path, version: &Version, text: &str| -> Vec<Result<(), WriteError>> {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..8)
+                    .map(|i| {
+                        s.spawn(move || {
+                            write_if_unchanged(path, version, format!("{text} {i}").as_bytes())
+                        })
                     })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            })
+        };
+        let results = at_once(&page, &opened, "save");
         let written = results.iter().filter(|r| r.is_ok()).count();
         assert_eq!(written, 1, "{results:?}");
         assert!(
@@ -167,17 +170,7 @@ mod tests {
         // New files made at once: one is made, none is put over another.
         let new_page = dir.path().join("new.md");
         let new = Version::of(&new_page).unwrap();
-        let made: Vec<_> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..8)
-                .map(|i| {
-                    let (new_page, new) = (&new_page, &new);
-                    s.spawn(move || {
-                        write_if_unchanged(new_page, new, format!("new {i}").as_bytes())
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+        let made = at_once(&new_page, &new, "new");
         assert_eq!(made.iter().filter(|r| r.is_ok()).count(), 1, "{made:?}");
     }
 }
